@@ -1,0 +1,5 @@
+"""`python -m sabt` runs the CLI."""
+
+from sabt.cli import main
+
+main()

@@ -1,0 +1,43 @@
+"""Command-line interface: a thin shell over the Python API (parse, call, print)."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.markup import escape
+
+# Each module registers its commands on `app` when imported.
+from sabt.cli import (
+    core,  # noqa: F401  (registers commands)
+    demo,  # noqa: F401  (registers commands)
+    extract,  # noqa: F401  (registers commands)
+    link,  # noqa: F401  (registers commands)
+    simulate,  # noqa: F401  (registers commands)
+    vault,  # noqa: F401  (registers commands)
+)
+from sabt.cli.app import app, err_console
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the app, turning SabtError into one line and a non-zero exit.
+
+    `--debug` anywhere shows the traceback instead.
+    """
+    from sabt.errors import SabtError
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
+    try:
+        app(args=args, prog_name="sabt")
+    except SabtError as exc:
+        if debug:
+            raise
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err_console.print("[bold red]interrupted[/]")
+        sys.exit(130)
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,134 @@
+"""Rich renderings shared by commands: an entity with its sourced statements, a history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text as RichText
+
+from sabt.model.statements import (
+    EntityView,
+    Reference,
+    Statement,
+    Text,
+    value_text,
+    value_to_json,
+)
+from sabt.store.workspace import HistoryEntry
+
+
+def has_persian(text: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff" for ch in text)
+
+
+def latin_form(text: str) -> str:
+    """A Latin reading of Persian text (romanised per token), or '' for Latin text."""
+    if not has_persian(text):
+        return ""
+    from sabt.text.romanize import romanize
+
+    candidates = romanize(text)
+    return candidates[0] if candidates else ""
+
+
+def _value_cell(st: Statement) -> RichText:
+    shown = value_text(st.value)
+    cell = RichText(shown)
+    if isinstance(st.value, Text) and has_persian(shown):
+        latin = latin_form(shown)
+        if latin:
+            cell.append(f"\n{latin}", style="dim")
+    return cell
+
+
+def _ref_line(ref: Reference) -> str:
+    where = str(ref.locator)
+    quote = f" “{ref.quote[:120]}{'…' if len(ref.quote) > 120 else ''}”" if ref.quote else ""
+    return f"{ref.source_id}{' ' + where if where else ''}{quote}"
+
+
+def _sources_cell(st: Statement) -> RichText:
+    if not st.references:
+        return RichText("unsourced", style="bold yellow")
+    return RichText("\n".join(_ref_line(r) for r in st.references))
+
+
+def _qualifiers(st: Statement) -> str:
+    return "; ".join(f"{k}: {value_text(v)}" for k, v in st.qualifiers.items())
+
+
+def entity_panel(view: EntityView) -> Panel:
+    """An entity: its current view with competing statements side by side, then the rest."""
+    head = RichText(f"{view.id}  ", style="bold")
+    head.append(view.label)
+    head.append(f"  [{view.kind}]", style="dim")
+    if view.status.value != "active":
+        head.append(f"  {view.status.value.upper()}", style="bold red")
+    if view.merged_into:
+        head.append(f"  merged into {view.merged_into}", style="bold magenta")
+    if view.merged_from:
+        head.append(f"  (includes {', '.join(view.merged_from)})", style="magenta")
+
+    table = Table(show_lines=True, expand=True)
+    for name in ("property", "value", "qualifiers", "conf.", "sources (locator, quote)", "id"):
+        table.add_column(name, overflow="fold")
+    shown: set[int] = set()
+    for pv in view.view:
+        for rank, st in enumerate(pv.candidates):
+            label = pv.property if rank == 0 else ""
+            if pv.conflict and rank == 0:
+                label += "\n⚠ conflict"
+            style = "" if rank == 0 else "dim"
+            mark = f"{st.id}" + ("" if rank else " ★") + (f" ({st.rank.value})"
+                                                          if st.rank.value != "normal" else "")
+            table.add_row(label, _value_cell(st), _qualifiers(st), st.confidence.value,
+                          _sources_cell(st), mark, style=style)
+            shown.add(st.id)
+    hidden = [st for st in view.statements if st.id not in shown]
+    parts: list[Any] = [head, table]
+    if hidden:
+        rest = Table(title="retracted or deprecated", expand=True)
+        for name in ("id", "property", "value", "status", "rank"):
+            rest.add_column(name)
+        for st in hidden:
+            rest.add_row(str(st.id), st.property, value_text(st.value), st.status.value,
+                         st.rank.value, style="dim")
+        parts.append(rest)
+    return Panel(Group(*parts), title="entity", title_align="left")
+
+
+def view_json(view: EntityView) -> dict[str, Any]:
+    """The JSON form of `sabt show --json`."""
+    def st_json(st: Statement) -> dict[str, Any]:
+        return {
+            "id": st.id, "entity": st.entity_id, "property": st.property,
+            "value": value_to_json(st.value),
+            "qualifiers": {k: value_to_json(v) for k, v in st.qualifiers.items()},
+            "confidence": st.confidence.value, "rank": st.rank.value, "status": st.status.value,
+            "references": [{"source": r.source_id, "page": r.locator.page,
+                            "start": r.locator.start, "end": r.locator.end,
+                            "time": r.locator.time, "row": r.locator.row, "quote": r.quote}
+                           for r in st.references],
+        }
+
+    return {
+        "id": view.id, "kind": view.kind, "label": view.label, "status": view.status.value,
+        "merged_into": view.merged_into, "merged_from": list(view.merged_from),
+        "view": [{"property": pv.property, "best": pv.best.id, "conflict": pv.conflict,
+                  "candidates": [st.id for st in pv.candidates]} for pv in view.view],
+        "statements": [st_json(st) for st in view.statements],
+    }
+
+
+def history_table(entity_id: str, entries: Sequence[HistoryEntry]) -> Table:
+    table = Table(title=f"history of {entity_id}")
+    for name in ("rev", "when (UTC)", "who", "action", "detail", "why"):
+        table.add_column(name, overflow="fold")
+    for h in entries:
+        table.add_row(str(h.revision_id), h.created_at.strftime("%Y-%m-%d %H:%M:%S"), h.author,
+                      h.action, h.detail, h.reason)
+    return table

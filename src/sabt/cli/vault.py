@@ -1,0 +1,114 @@
+"""Vault commands: add files (with custody), verify everything, export a checkable manifest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console
+from sabt.store.workspace import Workspace, default_author
+from sabt.vault.vault import Provenance, Vault
+
+
+@app.command()
+def add(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to store.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who collected them "
+                                           "(default: your user name).")] = None,
+    collected_at: Annotated[str | None, typer.Option("--collected-at",
+                                                     help="When (ISO 8601; default now).")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Where they came from.")] = None,
+    method: Annotated[str, typer.Option("--method", help="How they were captured "
+                                        "(file, download, screenshot, scan …).")] = "file",
+    notes: Annotated[str | None, typer.Option("--notes")] = None,
+    max_size: Annotated[int | None, typer.Option("--max-size",
+                                                 help="Refuse files larger than this many bytes.")
+                        ] = None,
+    suggest: Annotated[bool, typer.Option("--suggest/--no-suggest",
+                                          help="Queue extraction suggestions for new texts.")
+                       ] = True,
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Store files byte for byte under their SHA-256, with provenance and a custody entry."""
+    from sabt.extract.suggestions import suggest as make_suggestions
+    from sabt.extract.suggestions import workspace_gazetteer
+
+    actor = by or default_author()
+    with Workspace.open(workspace, database_url) as ws:
+        report = Vault(ws).add(paths, Provenance(actor, collected_at, url, method, notes),
+                               max_bytes=max_size)
+        queued = 0
+        if suggest:
+            gazetteer = workspace_gazetteer(ws)
+            for item in report.added:
+                if item["text_sha256"] or item["media_type"] == "text/plain":
+                    queued += len(make_suggestions(ws, item["sha256"], actor, gazetteer))
+    if as_json:
+        console.print_json(json.dumps({"added": report.added, "duplicates": report.duplicates,
+                                       "skipped": report.skipped, "warnings": report.warnings,
+                                       "suggestions": queued}))
+        return
+    table = Table("sha256", "name", "type", "bytes", "source")
+    for item in report.added:
+        table.add_row(item["sha256"][:16], item["name"], item["media_type"], str(item["size"]),
+                      item["source_id"] or "")
+    if report.added:
+        console.print(table)
+    console.print(f"stored {len(report.added)} new item(s); {len(report.duplicates)} already "
+                  f"in the vault; {len(report.skipped)} skipped; {queued} suggestion(s) queued")
+    for skipped in report.skipped:
+        console.print(f"[yellow]skipped[/] {skipped['file']}: {skipped['reason']}",
+                      highlight=False)
+    for warning in report.warnings:
+        console.print(f"[yellow]warning[/] {warning}", highlight=False)
+
+
+@app.command()
+def verify(
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-hash every stored item and check the custody chain; exit 1 if anything is wrong."""
+    with Workspace.open(workspace, database_url) as ws:
+        report = Vault(ws).verify()
+    if as_json:
+        console.print_json(json.dumps({
+            "ok": report.ok, "items": report.items, "bytes": report.bytes,
+            "log_entries": report.log_entries, "chain_head": report.chain_head,
+            "problems": [p.__dict__ for p in report.problems], "warnings": report.warnings}))
+    else:
+        for problem in report.problems:
+            console.print(f"[bold red]{problem.kind}[/] {problem.message}", highlight=False)
+        for warning in report.warnings:
+            console.print(f"[yellow]warning[/] {warning}", highlight=False)
+        status = "[green]OK[/]" if report.ok else f"[bold red]{len(report.problems)} problem(s)[/]"
+        console.print(f"{status}: {report.items} items ({report.bytes:,} bytes) re-hashed, "
+                      f"{report.log_entries} custody entries checked; chain head "
+                      f"{report.chain_head or '-'}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def manifest(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")
+                   ] = Path("sabt-manifest"),
+    by: Annotated[str | None, typer.Option("--by", help="Who exports (logged).")] = None,
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Write manifest.csv/.json, SHA256SUMS and custody.jsonl for checking with standard tools."""
+    with Workspace.open(workspace, database_url) as ws:
+        paths = Vault(ws).write_manifest(out, by or default_author())
+        vault_dir = ws.root / "vault"
+    for path in paths.values():
+        console.print(f"wrote {path}")
+    console.print(f"check the blobs with: cd {vault_dir} && sha256sum -c "
+                  f"{paths['sums'].resolve()}", highlight=False)

@@ -1,0 +1,221 @@
+"""Madigan & York (1997) Bayesian model averaging over decomposable graphs (R's dga).
+
+Each decomposable (chordal) graph on the J lists is a log-linear model whose marginal
+likelihood, under a hyper-Dirichlet prior, factorises over its cliques and separators. With a
+Dirichlet parameter delta per cell of the full 2^J table, a margin on the lists S has
+parameter delta · 2^(J − |S|) per cell, and
+
+    log ML_S = lgamma(A) − lgamma(A + N) + Σ_c [lgamma(a_S + n_c) − lgamma(a_S)],  A = delta 2^J,
+
+where the all-zero cell of the margin holds n_S0 + Nmissing. A graph's log ML is the sum over
+its cliques minus the sum over its separators. The posterior on (graph, Nmissing) adds the
+multinomial coefficient log N!/Nmissing!, the prior on N (∝ 1/N by default) and a uniform
+prior on graphs, and is computed exactly on the grid Nmissing = 0 .. 20 n (no MCMC).
+
+The graphs are generated here (every edge subset, kept if chordal): 8, 61, 822 and 18,154
+graphs for 3, 4, 5 and 6 lists.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import gammaln
+
+from sabt.errors import InvalidValue
+from sabt.estimate.table import CaptureTable
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A decomposable graph: its edges, maximal cliques and junction-tree separators
+    (all as bitmasks over the lists)."""
+
+    edges: tuple[tuple[int, int], ...]
+    cliques: tuple[int, ...]
+    separators: tuple[int, ...]
+
+    def name(self) -> str:
+        """Cliques in Rcapture-like notation, e.g. [12,3]."""
+        from sabt.estimate.loglinear import term_name
+
+        cl = sorted(self.cliques, key=lambda c: (-bin(c).count("1"), term_name(c)))
+        return "[" + ",".join(term_name(c) for c in cl) + "]"
+
+
+@dataclass
+class DgaResult:
+    """Exact posterior of N (on the grid) and of the graphs."""
+
+    n_observed: int
+    delta: float
+    N: NDArray[np.int64]
+    posterior: FloatArray
+    median: float
+    mean: float
+    lower: float
+    upper: float
+    mass_at_bound: float
+    n_graphs: int
+    top_graphs: list[tuple[str, float, float]]  # (graph, posterior weight, its median N)
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def _is_chordal(adj: list[int], J: int) -> bool:
+    """Maximum cardinality search; chordal iff the order is a perfect elimination order."""
+    order: list[int] = []
+    weight = [0] * J
+    done = 0
+    for _ in range(J):
+        v = max((u for u in range(J) if not done >> u & 1), key=lambda u: (weight[u], -u))
+        order.append(v)
+        done |= 1 << v
+        for u in range(J):
+            if adj[v] >> u & 1 and not done >> u & 1:
+                weight[u] += 1
+    pos = {v: i for i, v in enumerate(order)}
+    for v in order:
+        earlier = [u for u in range(J) if adj[v] >> u & 1 and pos[u] < pos[v]]
+        if earlier:
+            parent = max(earlier, key=lambda u: pos[u])
+            for u in earlier:
+                if u != parent and not adj[parent] >> u & 1:
+                    return False
+    return True
+
+
+def _cliques(adj: list[int], J: int) -> list[int]:
+    full = [s for s in range(1, 1 << J)
+            if all(adj[i] >> k & 1 for i in range(J) if s >> i & 1
+                   for k in range(J) if s >> k & 1 and k != i)]
+    return [s for s in full if not any(t != s and (t & s) == s for t in full)]
+
+
+def _separators(cliques: list[int]) -> list[int]:
+    """Junction tree by maximum-weight spanning tree (Prim) on clique intersections."""
+    if len(cliques) < 2:
+        return []
+    inside = {0}
+    seps = []
+    while len(inside) < len(cliques):
+        best = max(((i, j) for i in inside for j in range(len(cliques)) if j not in inside),
+                   key=lambda e: bin(cliques[e[0]] & cliques[e[1]]).count("1"))
+        inside.add(best[1])
+        seps.append(cliques[best[0]] & cliques[best[1]])
+    return seps
+
+
+@lru_cache(maxsize=8)
+def decomposable_graphs(J: int) -> tuple[Graph, ...]:
+    """All decomposable graphs on J labelled vertices (J ≤ 6)."""
+    if not 2 <= J <= 6:
+        raise InvalidValue(f"dga supports 2 to 6 lists, not {J}")
+    pairs = list(itertools.combinations(range(J), 2))
+    graphs = []
+    for mask in range(1 << len(pairs)):
+        edges = tuple(p for i, p in enumerate(pairs) if mask >> i & 1)
+        adj = [0] * J
+        for a, b in edges:
+            adj[a] |= 1 << b
+            adj[b] |= 1 << a
+        if _is_chordal(adj, J):
+            cl = _cliques(adj, J)
+            graphs.append(Graph(edges, tuple(cl), tuple(_separators(cl))))
+    return tuple(graphs)
+
+
+def _margin_logml(full: NDArray[np.int64], J: int, S: int, delta: float,
+                  nmiss: FloatArray) -> FloatArray:
+    """log ML of the margin on lists S, as a function of Nmissing."""
+    n = int(full.sum())
+    A = delta * (1 << J)
+    if S == 0:
+        return np.zeros_like(nmiss)
+    a = delta * (1 << (J - bin(S).count("1")))
+    margin: dict[int, int] = {}
+    for cell in range(1, 1 << J):
+        key = cell & S
+        margin[key] = margin.get(key, 0) + int(full[cell])
+    const = sum(math.lgamma(a + c) - math.lgamma(a) for key, c in margin.items() if key != 0)
+    n_empty_cells = (1 << bin(S).count("1")) - len(margin) - (0 if 0 in margin else 1)
+    del n_empty_cells  # empty margin cells contribute lgamma(a) − lgamma(a) = 0
+    zero = margin.get(0, 0)
+    return np.asarray(
+        const + gammaln(a + zero + nmiss) - math.lgamma(a) + math.lgamma(A)
+        - gammaln(A + n + nmiss), dtype=np.float64,
+    )
+
+
+def fit_dga(
+    table: CaptureTable, *, delta: float | None = None, max_missing_factor: int = 20,
+    log_prior_N: str = "1/N",
+) -> DgaResult:
+    """Exact Madigan–York model averaging; delta defaults to 2^−J (the dga docs' advice)."""
+    t0 = time.perf_counter()
+    J, n = table.n_lists, table.n_observed
+    if delta is None:
+        delta = 2.0 ** -J
+    if delta <= 0:
+        raise InvalidValue(f"delta must be positive, not {delta}", field="delta")
+    graphs = decomposable_graphs(J)
+    full = table.full_counts()
+    L = max_missing_factor * n + 1
+    subsets = 1 << J
+    coef = np.zeros((len(graphs), subsets))
+    for g, G in enumerate(graphs):
+        for c in G.cliques:
+            coef[g, c] += 1
+        for s in G.separators:
+            coef[g, s] -= 1
+
+    def log_post(nmiss: FloatArray) -> FloatArray:
+        V = np.stack([_margin_logml(full, J, S, delta, nmiss) for S in range(subsets)])
+        N = n + nmiss
+        extra = gammaln(N + 1) - gammaln(nmiss + 1)
+        if log_prior_N == "1/N":
+            extra = extra - np.log(N)
+        return np.asarray(coef @ V + extra[None, :], dtype=np.float64)
+
+    # find where the posterior lives on a coarse grid, then compute it exactly there
+    step = max(1, L // 4000)
+    coarse = np.arange(0, L, step, dtype=np.float64)
+    lp = log_post(coarse)
+    keep = np.flatnonzero((lp >= lp.max() - 45).any(axis=0))
+    lo = int(coarse[max(keep[0] - 1, 0)])
+    hi = int(coarse[min(keep[-1] + 1, len(coarse) - 1)]) if keep[-1] + 1 < len(coarse) else L - 1
+    nmiss = np.arange(lo, hi + 1, dtype=np.float64)
+    lp = log_post(nmiss)
+    E = np.exp(lp - lp.max())
+    total = E.sum()
+    post_graph = E.sum(axis=1) / total
+    pmf = E.sum(axis=0) / total
+    N = (n + nmiss).astype(np.int64)
+
+    def quantile(q: float, p: FloatArray = pmf) -> float:
+        c = np.cumsum(p) / p.sum()
+        return float(N[min(int(np.searchsorted(c, q)), len(N) - 1)])
+
+    order = np.argsort(-post_graph)[:10]
+    top = [(graphs[g].name(), float(post_graph[g]), quantile(0.5, E[g]))
+           for g in order]
+    mass_bound = float(pmf[-1]) if hi == L - 1 else 0.0
+    warnings = []
+    if hi == L - 1 and float(pmf[-max(1, len(pmf) // 50):].sum()) > 1e-3:
+        warnings.append(f"dga: posterior mass near the Nmissing ≤ {max_missing_factor}n bound "
+                        f"({float(pmf[-max(1, len(pmf) // 50):].sum()):.1%} in the top 2%); "
+                        "the upper bound is not determined by the data")
+    return DgaResult(
+        n_observed=n, delta=delta, N=N, posterior=pmf, median=quantile(0.5),
+        mean=float(pmf @ N), lower=quantile(0.025), upper=quantile(0.975),
+        mass_at_bound=mass_bound, n_graphs=len(graphs), top_graphs=top,
+        seconds=time.perf_counter() - t0, warnings=warnings,
+    )

@@ -1,0 +1,56 @@
+"""MCMC convergence diagnostics across chains: split R-hat and effective sample size.
+
+Both follow Gelman et al., *Bayesian Data Analysis* (3rd ed., §11.4–11.5): chains are split
+in halves, R-hat compares between- and within-chain variance, and the effective sample size
+sums autocorrelations until Geyer's initial positive sequence ends.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+def split_rhat(draws: NDArray[np.float64]) -> float:
+    """Split R-hat of a (chains × draws) array; ~1 when chains agree, > 1.05 is suspicious."""
+    chains, n = draws.shape
+    half = n // 2
+    if half < 2:
+        return float("nan")
+    parts = np.concatenate([draws[:, :half], draws[:, n - half:]], axis=0)
+    means = parts.mean(axis=1)
+    w = parts.var(axis=1, ddof=1).mean()
+    b = half * means.var(ddof=1)
+    if w <= 0:
+        return 1.0 if b == 0 else float("inf")
+    var_plus = (half - 1) / half * w + b / half
+    return float(np.sqrt(var_plus / w))
+
+
+def ess(draws: NDArray[np.float64]) -> float:
+    """Multi-chain effective sample size of a (chains × draws) array (BDA3 eq. 11.8)."""
+    chains, n = draws.shape
+    if n < 4:
+        return float(chains * n)
+    centred = draws - draws.mean(axis=1, keepdims=True)
+    size = 1 << int(np.ceil(np.log2(2 * n)))
+    f = np.fft.rfft(centred, size, axis=1)
+    acov = np.fft.irfft(f * np.conj(f), size, axis=1)[:, :n] / n
+    chain_var = acov[:, 0] * n / (n - 1)
+    w = chain_var.mean()
+    b_over_n = draws.mean(axis=1).var(ddof=1) if chains > 1 else 0.0
+    var_plus = (n - 1) / n * w + b_over_n
+    if var_plus <= 0:
+        return float(chains * n)
+    rho = 1 - (w - acov.mean(axis=0)) / var_plus
+    rho[0] = 1.0
+    total = 0.0
+    t = 0
+    while t + 1 < n:
+        pair = rho[t] + rho[t + 1]
+        if pair < 0:
+            break
+        total += pair
+        t += 2
+    tau = -1 + 2 * total
+    return float(chains * n / max(tau, 1.0 / np.log10(chains * n + 10)))

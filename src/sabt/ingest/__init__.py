@@ -1,0 +1,1 @@
+"""Reading victim lists (CSV, XLSX, JSON) into records with canonical fields."""

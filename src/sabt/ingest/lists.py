@@ -1,0 +1,293 @@
+"""Read a victim list (CSV, XLSX or JSON) into records with canonical fields; no database.
+
+Each data row becomes one record. The record keeps the row exactly as the file had it (``raw``,
+a JSON object of header → text, used later as the quote of every statement drawn from it), the
+canonical fields found by `sabt.ingest.headers`, and parsed values: sex as ``m``/``f``, birth
+year and age as integers, and birth/death dates as `FuzzyDate` (Solar Hijri aware, via
+`sabt.text.dates.parse_date`). A value that cannot be parsed keeps its raw text and adds a
+warning naming the row and field; a file that cannot be read as a list at all raises `SabtError`.
+``row`` is the 1-based position of the data row under the header, the locator users cite.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sabt.errors import SabtError
+from sabt.ingest.headers import CANONICAL_FIELDS, Mapping, detect_columns
+from sabt.model.dates import FuzzyDate
+from sabt.text.dates import parse_date
+
+FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+           ".json": "json"}
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_SEX = {
+    "m": "m", "male": "m", "man": "m", "mr": "m", "مرد": "m", "مذکر": "m", "ذکور": "m",
+    "آقا": "m", "پسر": "m",
+    "f": "f", "female": "f", "woman": "f", "mrs": "f", "ms": "f", "زن": "f", "مونث": "f",
+    "مؤنث": "f", "اناث": "f", "خانم": "f", "دختر": "f",
+}
+_SOLAR_HIJRI_YEARS = range(1250, 1450)  # a bare year in this range is a Solar Hijri year
+
+
+@dataclass(frozen=True)
+class ListWarning:
+    """A value kept only as raw text because it could not be parsed."""
+
+    row: int
+    field: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, field {self.field!r}: {self.message} ({self.value!r})"
+
+
+@dataclass
+class ParsedList:
+    """A list file read into records: what was found, how it was mapped, and what was odd."""
+
+    path: Path
+    name: str
+    sha256: str
+    media_type: str
+    headers: list[str]
+    columns: dict[str, str]          # header → canonical field, for mapped headers only
+    records: pd.DataFrame            # one row per record, see `RECORD_COLUMNS`
+    warnings: list[ListWarning] = field(default_factory=list)
+
+
+#: Columns of `ParsedList.records`: locator, raw row, canonical texts and parsed values.
+RECORD_COLUMNS: tuple[str, ...] = (
+    "row", "raw", *CANONICAL_FIELDS,
+    "sex_code", "birth_year_num", "age_num", "birth_date_fd", "death_date_fd",
+)
+
+
+def sha256_bytes(data: bytes) -> str:
+    """The hex SHA-256 of a file's bytes: its identity for re-import detection."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_list(path: Path, *, name: str | None = None, mapping: Mapping | None = None,
+              ) -> ParsedList:
+    """Read a list file (format from its extension) into a `ParsedList`."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise SabtError(
+            f"unsupported file type {path.suffix!r} (use .csv, .tsv, .xlsx or .json)",
+            file=str(path),
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SabtError(f"cannot read file: {exc.strerror}", file=str(path)) from exc
+    return parse_list_bytes(data, fmt, path=path, name=name, mapping=mapping)
+
+
+def parse_list_bytes(data: bytes, fmt: str, *, path: Path, name: str | None = None,
+                     mapping: Mapping | None = None) -> ParsedList:
+    """Parse a list from its bytes; `path` only names it in messages and results."""
+    mapping = mapping or Mapping()
+    where = str(path)
+    if fmt == "csv":
+        headers, rows = _read_csv(data, mapping.encoding, where)
+    elif fmt == "xlsx":
+        headers, rows = _read_xlsx(data, mapping.sheet, where)
+    elif fmt == "json":
+        headers, rows = _read_json(data, mapping.encoding, where)
+    else:
+        raise SabtError(f"unknown format {fmt!r}", file=where)
+    columns = detect_columns(headers, mapping, file=where)
+    records, warnings = _records(headers, rows, columns)
+    if records.empty:
+        raise SabtError("the list has no data rows", file=where)
+    return ParsedList(
+        path=path,
+        name=name or path.stem,
+        sha256=sha256_bytes(data),
+        media_type=MEDIA_TYPES[fmt],
+        headers=headers,
+        columns=columns,
+        records=records,
+        warnings=warnings,
+    )
+
+
+def _decode(data: bytes, encoding: str | None, where: str) -> str:
+    enc = encoding or "utf-8-sig"
+    try:
+        return data.decode(enc)
+    except LookupError as exc:
+        raise SabtError(f"unknown encoding {enc!r} in the mapping", file=where) from exc
+    except UnicodeDecodeError as exc:
+        raise SabtError(
+            f"the file is not valid {enc} (byte {exc.start}); save it as UTF-8 or give its "
+            'encoding in a mapping file ([options] encoding = "cp1256")',
+            file=where,
+        ) from exc
+
+
+def _read_csv(data: bytes, encoding: str | None, where: str) -> tuple[list[str], list[list[str]]]:
+    text = _decode(data, encoding, where)
+    lines = text.splitlines(keepends=True)
+    # Leading comment lines (e.g. "# SYNTHETIC …") are not part of the table.
+    while lines and (lines[0].startswith("#") or not lines[0].strip()):
+        lines.pop(0)
+    body = "".join(lines)
+    if not body.strip():
+        raise SabtError("the file is empty", file=where)
+    first = body.splitlines()[0]
+    delimiter = max((",", ";", "\t", "|"), key=first.count)
+    table = list(csv.reader(io.StringIO(body, newline=""), delimiter=delimiter))
+    headers = [h.strip() for h in table[0]]
+    rows = table[1:]
+    for number, row in enumerate(rows, start=1):
+        if len(row) > len(headers) and any(c.strip() for c in row[len(headers):]):
+            raise SabtError(
+                f"has {len(row)} values but the header has {len(headers)} columns",
+                file=where, row=number,
+            )
+    return headers, [[c for c in row[: len(headers)]] for row in rows]
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(data: bytes, sheet: str | None, where: str) -> tuple[list[str], list[list[str]]]:
+    from openpyxl import load_workbook  # imported here: only XLSX needs it
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise SabtError(f"not a readable XLSX workbook ({exc})", file=where) from exc
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise SabtError(f"no sheet {sheet!r} (sheets: {book.sheetnames})", file=where)
+        ws = book[sheet] if sheet is not None else book.worksheets[0]
+        table = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    while table and not any(c.strip() for c in table[0]):
+        table.pop(0)
+    if not table:
+        raise SabtError("the sheet is empty", file=where)
+    headers = [h.strip() for h in table[0]]
+    while headers and not headers[-1]:
+        headers.pop()
+    return headers, [row[: len(headers)] for row in table[1:]]
+
+
+def _read_json(data: bytes, encoding: str | None, where: str,
+               ) -> tuple[list[str], list[list[str]]]:
+    try:
+        doc = json.loads(_decode(data, encoding, where))
+    except json.JSONDecodeError as exc:
+        raise SabtError(f"not valid JSON: {exc.msg} (line {exc.lineno})", file=where) from exc
+    items = doc.get("records") if isinstance(doc, dict) else doc
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise SabtError(
+            'expected a JSON array of objects (or {"records": [...]})', file=where
+        )
+    headers: list[str] = []
+    for item in items:
+        headers.extend(str(k) for k in item if str(k) not in headers)
+    rows = [[_cell_text(item.get(h)) for h in headers] for item in items]
+    return headers, rows
+
+
+def _int(text: str) -> int | None:
+    digits = text.translate(_DIGITS).strip()
+    return int(digits) if re.fullmatch(r"\d{1,4}", digits) else None
+
+
+_MONTH_YEAR = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{4})")
+
+
+def _date(text: str) -> FuzzyDate | None:
+    try:
+        parsed = parse_date(text)
+    except SabtError:
+        return None
+    if parsed.is_unknown:
+        # "09/1988" or "۰۵/۱۳۶۷": a month and a year (Solar Hijri when the year says so).
+        match = _MONTH_YEAR.fullmatch(text.translate(_DIGITS).strip())
+        if match and 1 <= int(match[1]) <= 12:
+            month, year = int(match[1]), int(match[2])
+            if year in _SOLAR_HIJRI_YEARS:
+                return parse_date(f"{year}/{month:02d}")
+            return FuzzyDate(f"{year:04d}-{month:02d}", original=text)
+        return None
+    return parsed
+
+
+def _records(headers: list[str], rows: list[list[str]], columns: dict[str, str],
+             ) -> tuple[pd.DataFrame, list[ListWarning]]:
+    index = {h: i for i, h in enumerate(headers)}
+    out: list[dict[str, Any]] = []
+    warnings: list[ListWarning] = []
+    for number, cells in enumerate(rows, start=1):
+        cells = [c.strip() for c in cells] + [""] * (len(headers) - len(cells))
+        if not any(cells):
+            continue
+        rec: dict[str, Any] = dict.fromkeys(RECORD_COLUMNS)
+        rec["row"] = number
+        rec["raw"] = json.dumps(dict(zip(headers, cells, strict=True)), ensure_ascii=False)
+        for header, target in columns.items():
+            rec[target] = cells[index[header]] or None
+
+        def warn(fld: str, value: str, message: str, row: int = number) -> None:
+            warnings.append(ListWarning(row, fld, value, message))
+
+        if rec["sex"]:
+            rec["sex_code"] = _SEX.get(rec["sex"].casefold().strip(". "))
+            if rec["sex_code"] is None:
+                warn("sex", rec["sex"], "unrecognised sex")
+        if rec["age"]:
+            rec["age_num"] = _int(rec["age"])
+            if rec["age_num"] is None:
+                warn("age", rec["age"], "not a whole number of years")
+        for fld in ("birth_date", "death_date"):
+            if rec[fld]:
+                rec[f"{fld}_fd"] = _date(rec[fld])
+                if rec[f"{fld}_fd"] is None:
+                    warn(fld, rec[fld], "unparseable date; kept as written")
+        if rec["birth_year"]:
+            year = _int(rec["birth_year"])
+            if year is None:
+                fd = _date(rec["birth_year"])
+                year = fd.earliest.year if fd is not None and fd.earliest else None
+            elif year in _SOLAR_HIJRI_YEARS:
+                year += 621  # Solar Hijri year → the Gregorian year it mostly overlaps
+            rec["birth_year_num"] = year
+            if year is None:
+                warn("birth_year", rec["birth_year"], "unparseable year; kept as written")
+        out.append(rec)
+    frame = pd.DataFrame(out, columns=list(RECORD_COLUMNS))
+    for col in ("birth_year_num", "age_num"):
+        frame[col] = frame[col].astype("Int64")
+    return frame, warnings

@@ -1,0 +1,1 @@
+"""Record linkage: cross-script features, splink 5 model, clustering, evaluation."""

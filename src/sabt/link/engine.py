@@ -1,0 +1,212 @@
+"""The linkage engine: records in, scored pairs and clusters out, on splink 5 (DuckDB or Spark).
+
+`link` runs the whole pipeline on a records table (several lists stacked, a ``source`` column
+naming each record's list): features → blocking → unsupervised training → prediction →
+clustering. Training is reproducible: u-probabilities are sampled with a fixed seed, EM runs on
+fixed blocking rules with splink's deterministic hash sampling, and every result is sorted
+before it is returned. Nothing here touches files or the workspace.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from splink import Linker, block_on
+
+from sabt.errors import SabtError
+from sabt.link.cluster import Clustering, cluster_pairs
+from sabt.link.features import build_features
+from sabt.link.settings import (
+    DETERMINISTIC_RULES,
+    TRAINING_RULES,
+    LinkSettings,
+    rule_columns,
+    settings_creator,
+)
+
+Progress = Callable[[str], None]
+_EM_SAMPLE_FROM = 200_000  # above this many records, EM samples `em_max_pairs` pairs
+
+
+@dataclass
+class Scored:
+    """Scored candidate pairs (record positions) and the trained model."""
+
+    left: np.ndarray
+    right: np.ndarray
+    probability: np.ndarray
+    match_weight: np.ndarray
+    model: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class LinkResult:
+    """A whole linkage: scored pairs, clusters and the model, all by record position."""
+
+    scored: Scored
+    clustering: Clustering
+    settings: LinkSettings
+
+    def pairs_frame(self) -> pd.DataFrame:
+        """Scored pairs as a table (left, right, probability, match_weight)."""
+        s = self.scored
+        return pd.DataFrame({"left": s.left, "right": s.right, "probability": s.probability,
+                             "match_weight": s.match_weight})
+
+
+def present_columns(features: pd.DataFrame) -> set[str]:
+    """Feature columns with at least one value (lists may lack whole fields)."""
+    present = set()
+    for col in features.columns:
+        series = features[col]
+        if series.dtype == object and col.endswith("_roman"):
+            if series.map(lambda v: isinstance(v, list) and len(v) > 0).any():
+                present.add(col)
+        elif series.notna().any():
+            present.add(col)
+    return present
+
+
+def _spark_session() -> Any:
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("sabt-link")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "2g")
+        .config("spark.jars", similarity_jar_location())
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="sabt-spark-"))
+    return spark
+
+
+def _db_api(settings: LinkSettings) -> Any:
+    if settings.backend == "duckdb":
+        import duckdb
+        from splink import DuckDBAPI
+
+        con = duckdb.connect()
+        if settings.threads:
+            con.execute(f"SET threads = {int(settings.threads)}")
+        return DuckDBAPI(connection=con)
+    if settings.backend == "spark":
+        from splink import SparkAPI
+
+        return SparkAPI(spark_session=_spark_session(), num_partitions_on_repartition=4)
+    raise SabtError(f"unknown backend {settings.backend!r} (use duckdb or spark)")
+
+
+def _fetch_pairs(sdf: Any, backend: str) -> pd.DataFrame:
+    cols = "unique_id_l, unique_id_r, match_probability, match_weight"
+    if backend == "duckdb":
+        rel = sdf.as_duckdbpyrelation()
+        frame: pd.DataFrame = rel.project(cols).df()
+    else:
+        frame = sdf.as_spark_dataframe().select(*cols.split(", ")).toPandas()
+    return frame.sort_values(["unique_id_l", "unique_id_r"], kind="stable")
+
+
+def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None = None,
+          progress: Progress | None = None) -> Scored:
+    """Train the model on `features` (from `build_features`) and score blocked pairs.
+
+    Pairs below `floor` (default `settings.predict_floor`; 0 keeps every blocked pair) are
+    dropped.
+    """
+    say = progress or (lambda _msg: None)
+    timings: dict[str, float] = {}
+    present = present_columns(features)
+    db_api = _db_api(settings)
+    t = time.perf_counter()
+    say("registering records")
+    table = db_api.register(features, dataset_display_name="records")
+    linker = Linker(table, settings_creator(present, settings), log_level=logging.ERROR)
+    timings["register"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    say("estimating the prior match probability")
+    rules = [block_on(*r) for r in DETERMINISTIC_RULES if rule_columns(r) <= present]
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            rules, recall=settings.deterministic_recall)
+    except ValueError as exc:
+        raise SabtError(f"cannot estimate the match prior: {exc}") from exc
+    say("estimating u-probabilities (seeded sampling)")
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=settings.u_max_pairs, seed=settings.seed)
+    em_cap = settings.em_max_pairs if len(features) > _EM_SAMPLE_FROM else None
+    for rule in TRAINING_RULES:
+        if set(rule) <= present:
+            say(f"EM on {' & '.join(rule)}")
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*rule), max_pairs=em_cap)
+    timings["train"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    say("scoring blocked pairs")
+    threshold = settings.predict_floor if floor is None else floor
+    sdf = linker.inference.predict(
+        threshold_match_probability=threshold if threshold > 0 else None,
+        warning_mode="never")
+    frame = _fetch_pairs(sdf, settings.backend)
+    timings["predict"] = time.perf_counter() - t
+    model = linker.misc.save_model_to_json()
+    return Scored(
+        left=frame["unique_id_l"].to_numpy(dtype=np.int64),
+        right=frame["unique_id_r"].to_numpy(dtype=np.int64),
+        probability=frame["match_probability"].to_numpy(dtype=np.float64),
+        match_weight=frame["match_weight"].to_numpy(dtype=np.float64),
+        model=model,
+        timings=timings,
+    )
+
+
+def link(records: pd.DataFrame, settings: LinkSettings | None = None, *,
+         must_link: Iterable[tuple[int, int]] = (),
+         cannot_link: Iterable[tuple[int, int]] = (),
+         progress: Progress | None = None) -> LinkResult:
+    """Link records (rows of several lists, ``source`` naming each one's list) into clusters.
+
+    `must_link`/`cannot_link` are reviewers' decisions as pairs of record positions; they
+    override the model.
+    """
+    settings = settings or LinkSettings()
+    if records.empty:
+        raise SabtError("nothing to link: no records")
+    t = time.perf_counter()
+    if progress:
+        progress("normalising names and dates")
+    features = build_features(records)
+    t_features = time.perf_counter() - t
+    if len(features) < 2:
+        scored = Scored(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0),
+                        model={})
+    else:
+        scored = score(features, settings, progress=progress)
+    scored.timings["features"] = t_features
+    t = time.perf_counter()
+    if progress:
+        progress("clustering")
+    sources = features["source_list"].tolist()
+    dup_free = set(sources) if settings.all_duplicate_free else set(settings.duplicate_free)
+    clustering = cluster_pairs(
+        len(features), scored.left, scored.right, scored.probability,
+        threshold=settings.threshold, sources=sources, duplicate_free=dup_free,
+        must_link=must_link, cannot_link=cannot_link,
+    )
+    scored.timings["cluster"] = time.perf_counter() - t
+    return LinkResult(scored=scored, clustering=clustering, settings=settings)

@@ -1,0 +1,183 @@
+"""Records → the flat table the linkage model compares (script-independent name and date keys).
+
+For every name field (given, family, father) the table has four columns computed with
+`sabt.text`, each on distinct values only so a million rows cost what their vocabulary costs:
+
+* ``<f>_key``  exact key in the name's own script (term-frequency adjusted),
+* ``<f>_canon`` canonical Latin spelling (Persian script is romanised first),
+* ``<f>_skel`` cross-script consonant skeleton (blocking key and a weak level),
+* ``<f>_roman`` the canonical forms of the top romanisation candidates (a list).
+
+Places (prison and place of death together), province and affiliation become the skeletons of
+their words (`token_columns`). ``<f>_skel2`` (first two skeleton letters) serve blocking.
+Dates become Gregorian day numbers (``<d>_lo``/``<d>_hi`` bounds of a `FuzzyDate`) plus Solar
+Hijri and Gregorian month/year numbers, so that "same month" holds in the calendar the source used.
+Birth year comes from the birth year, else the birth date, else death year minus age.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+import re
+
+import jdatetime
+import numpy as np
+import pandas as pd
+
+from sabt.model.dates import FuzzyDate
+from sabt.text.features import name_features
+from sabt.text.keys import name_key, skeleton_token
+from sabt.text.names import parse_name
+
+NAME_FEATURES: tuple[str, ...] = ("given", "family", "father")
+_SOURCE_FIELDS = {"given": "given_name", "family": "family_name", "father": "father_name"}
+# Words that name a kind of place or group rather than which one; they prove nothing.
+_STOPWORDS = frozenset({
+    "prison", "jail", "central", "city", "the", "of", "e", "party", "organisation",
+    "organization", "supporter", "supporters", "iran", "khalq", "zendan", "markazi",
+    "زندان", "مرکزی", "شهر", "سازمان", "حزب", "هوادار", "خلق", "ایران",
+})
+_TOKEN_SPLIT = re.compile(r"[\s()\[\],;/\-]+")
+_EPOCH = date(1970, 1, 1).toordinal()
+_MONTH_SPAN = 31   # a date known to within this many days has a month
+_YEAR_SPAN = 366   # ... and within this many a year
+
+
+def _name_values(value: str) -> tuple[str, str, str, list[str]]:
+    feats = name_features(value)
+    return feats["key"], feats["canon"], feats["skeleton"], sorted(feats["roman"])
+
+
+def _map_unique(values: pd.Series, fn: Callable[[str], Any]) -> list[Any]:
+    uniques = values.dropna().unique()
+    table = {v: fn(v) for v in uniques}
+    return [table.get(v) if isinstance(v, str) else None for v in values]
+
+
+def name_feature_columns(values: pd.Series, prefix: str) -> pd.DataFrame:
+    """The four comparison columns (key, canon, skel, roman) for one name or place field."""
+    clean = values.where(values.notna() & (values.astype("string").str.strip() != ""))
+    rows = _map_unique(clean, _name_values)
+    empty: tuple[None, None, None, None] = (None, None, None, None)
+    cols = list(zip(*[r if r is not None else empty for r in rows], strict=True)) or [[]] * 4
+    frame = pd.DataFrame({
+        f"{prefix}_key": cols[0], f"{prefix}_canon": cols[1],
+        f"{prefix}_skel": cols[2], f"{prefix}_roman": cols[3],
+    }, index=values.index)
+    for col in (f"{prefix}_key", f"{prefix}_canon", f"{prefix}_skel"):
+        frame[col] = frame[col].where(frame[col].astype("string") != "", None)
+    return frame
+
+
+def _token_skeletons(value: str) -> list[str] | None:
+    toks = [t for t in _TOKEN_SPLIT.split(value) if t and name_key(t) not in _STOPWORDS]
+    skels = sorted({sk for sk in (skeleton_token(t) for t in toks) if sk})
+    return skels or None
+
+
+def token_columns(values: pd.Series) -> list[list[str] | None]:
+    """Sorted distinct consonant skeletons of a place or group's words, stopwords left out.
+
+    "Tabriz central prison" and "زندان مرکزی تبریز" share ``tbrz``; "Evin" and "زندان اوین"
+    share ``vn``. Categories are written so differently that a shared word is the evidence.
+    """
+    out: list[list[str] | None] = _map_unique(values, _token_skeletons)
+    return out
+
+
+def _split_full_names(records: pd.DataFrame) -> pd.DataFrame:
+    """Fill given/family/father from the full name where a list only has full names."""
+    out = records.copy()
+    need = out["full_name"].notna() & out["given_name"].isna() & out["family_name"].isna()
+    if need.any():
+        parsed = _map_unique(out.loc[need, "full_name"], parse_name)
+        for fld, attr in (("given_name", "given"), ("family_name", "family"),
+                          ("father_name", "father")):
+            vals = [getattr(p, attr, None) or None for p in parsed]
+            current = out.loc[need, fld]
+            out.loc[need, fld] = current.where(current.notna(), pd.Series(vals, index=current.index))
+    return out
+
+
+def _date_columns(dates: Iterable[FuzzyDate | None], prefix: str) -> pd.DataFrame:
+    lo: list[int | None] = []
+    hi: list[int | None] = []
+    gym: list[int | None] = []
+    jym: list[int | None] = []
+    year: list[int | None] = []
+    jyear: list[int | None] = []
+    for fd in dates:
+        if fd is None or not isinstance(fd, FuzzyDate) or fd.earliest is None \
+                or fd.latest is None:
+            lo.append(None), hi.append(None), gym.append(None), jym.append(None)
+            year.append(None), jyear.append(None)
+            continue
+        a, b = fd.earliest.toordinal() - _EPOCH, fd.latest.toordinal() - _EPOCH
+        mid = date.fromordinal((a + b) // 2 + _EPOCH)
+        j = jdatetime.date.fromgregorian(date=mid)
+        span = b - a
+        lo.append(a), hi.append(b)
+        gym.append(mid.year * 12 + mid.month - 1 if span <= _MONTH_SPAN else None)
+        jym.append(j.year * 12 + j.month - 1 if span <= _MONTH_SPAN else None)
+        year.append(mid.year if span <= _YEAR_SPAN else None)
+        jyear.append(j.year if span <= _YEAR_SPAN else None)
+    return pd.DataFrame({
+        f"{prefix}_lo": pd.array(lo, dtype="Int64"), f"{prefix}_hi": pd.array(hi, dtype="Int64"),
+        f"{prefix}_gym": pd.array(gym, dtype="Int64"), f"{prefix}_jym": pd.array(jym, dtype="Int64"),
+        f"{prefix}_year": pd.array(year, dtype="Int64"),
+        f"{prefix}_jyear": pd.array(jyear, dtype="Int64"),
+    })
+
+
+def build_features(records: pd.DataFrame) -> pd.DataFrame:
+    """The model's input table, one row per record, ``unique_id`` = position in `records`.
+
+    `records` has the canonical columns of `sabt.ingest.lists.RECORD_COLUMNS` plus ``source``
+    (the list name); missing columns are treated as empty.
+    """
+    from sabt.ingest.lists import RECORD_COLUMNS
+
+    recs = records.reset_index(drop=True).copy()
+    for col in RECORD_COLUMNS:
+        if col not in recs.columns:
+            recs[col] = None
+    recs = _split_full_names(recs)
+    parts = [pd.DataFrame({
+        "unique_id": np.arange(len(recs), dtype=np.int64),
+        "source_list": recs["source"].astype(str).to_numpy(),
+    })]
+    for feat in NAME_FEATURES:
+        parts.append(name_feature_columns(recs[_SOURCE_FIELDS[feat]], feat)
+                     .reset_index(drop=True))
+    parts.append(_date_columns(recs["death_date_fd"], "death"))
+    places = recs["prison"].fillna("").astype(str) + " " + \
+        recs["place_of_death"].fillna("").astype(str)
+    extra = pd.DataFrame({
+        "sex": recs["sex_code"].astype("string").to_numpy(),
+        "place": token_columns(places.str.strip().replace("", None)),
+        "province": token_columns(recs["province"]),
+        "affiliation": token_columns(recs["affiliation"]),
+    })
+    parts.append(extra)
+    frame = pd.concat(parts, axis=1)
+    for feat in ("given", "family"):
+        frame[f"{feat}_skel2"] = frame[f"{feat}_skel"].str[:2]
+    frame["birth_year"] = _birth_year(recs, frame)
+    return frame
+
+
+def _birth_year(recs: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
+    from_field = pd.array(recs["birth_year_num"], dtype="Int64")
+    from_date = pd.array(
+        [fd.earliest.year if isinstance(fd, FuzzyDate) and fd.earliest and fd.latest
+         and (fd.latest - fd.earliest).days <= _YEAR_SPAN else None
+         for fd in recs["birth_date_fd"]], dtype="Int64")
+    death_year = frame["death_year"].to_numpy(dtype="float64", na_value=np.nan)
+    ages = pd.array(recs["age_num"], dtype="Int64").to_numpy(dtype="float64", na_value=np.nan)
+    from_age = pd.array(
+        [None if np.isnan(v) else int(v) for v in death_year - ages], dtype="Int64")
+    out = pd.Series(from_field).fillna(pd.Series(from_date)).fillna(pd.Series(from_age))
+    return out.astype("Int64")

@@ -1,0 +1,110 @@
+"""Linkage tables: imported lists and their records, link runs, scored pairs, clusters, review.
+
+Rows are written inside workspace changes (one transaction each), so an import or a link run
+is all-or-nothing. Runs are never edited after they complete; the latest complete run is the
+current linkage. Review decisions are keyed by record ids, not runs, so they survive re-runs;
+undoing one stamps it rather than deleting it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from sabt.store.schema import BigId, EntityId, metadata
+
+list_import = Table(
+    "list_import",
+    metadata,
+    Column("source_id", EntityId, ForeignKey("entity.id"), primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("file_name", Text, nullable=False),
+    Column("media_type", String(128), nullable=False),
+    Column("columns", JSON, nullable=False),
+    Column("n_records", Integer, nullable=False),
+    Column("n_warnings", Integer, nullable=False),
+    Column("duplicate_free", Boolean, nullable=False),
+    Column("revision_id", BigId, ForeignKey("revision.id"), nullable=False),
+)
+
+list_record = Table(
+    "list_record",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=False),
+    Column("source_id", EntityId, ForeignKey("entity.id"), nullable=False, index=True),
+    Column("row_number", Integer, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("fields", JSON, nullable=False),
+    UniqueConstraint("source_id", "row_number"),
+)
+
+link_run = Table(
+    "link_run",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("software_version", String(64), nullable=False),
+    Column("inputs", JSON, nullable=False),
+    Column("settings", JSON, nullable=False),
+    Column("model", JSON, nullable=False),
+    Column("stats", JSON, nullable=False),
+    Column("revision_id", BigId, ForeignKey("revision.id"), nullable=False),
+)
+
+link_pair = Table(
+    "link_pair",
+    metadata,
+    Column("run_id", BigId, ForeignKey("link_run.id"), primary_key=True),
+    Column("record_l", BigId, ForeignKey("list_record.id"), primary_key=True),
+    Column("record_r", BigId, ForeignKey("list_record.id"), primary_key=True),
+    Column("probability", Float, nullable=False),
+    Column("match_weight", Float, nullable=False),
+    Index("ix_link_pair_run_probability", "run_id", "probability"),
+)
+
+link_cluster = Table(
+    "link_cluster",
+    metadata,
+    Column("run_id", BigId, ForeignKey("link_run.id"), primary_key=True),
+    Column("record_id", BigId, ForeignKey("list_record.id"), primary_key=True),
+    Column("cluster", Integer, nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("person_id", EntityId, ForeignKey("entity.id"), nullable=False, index=True),
+)
+
+person_record = Table(
+    "person_record",
+    metadata,
+    Column("record_id", BigId, ForeignKey("list_record.id"), primary_key=True),
+    Column("person_id", EntityId, ForeignKey("entity.id"), nullable=False, index=True),
+    Column("statement_ids", JSON, nullable=False),
+)
+
+review_decision = Table(
+    "review_decision",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=False),
+    Column("record_l", BigId, ForeignKey("list_record.id"), nullable=False),
+    Column("record_r", BigId, ForeignKey("list_record.id"), nullable=False),
+    Column("decision", String(16), nullable=False),
+    Column("reviewer", String(200), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("undone_at", DateTime(timezone=True)),
+    Column("undone_by", String(200)),
+    Index("ix_review_decision_pair", "record_l", "record_r"),
+)

@@ -1,0 +1,499 @@
+"""Linkage inside a workspace: import lists, run and version linkages, persons, review, captures.
+
+* `import_list` turns a list file into a source and one record per row, in one change;
+  re-importing the same bytes is a no-op.
+* `run_linkage` links every imported record, honouring reviewers' decisions, and writes the run
+  (inputs, settings, trained model, software version), its pairs and clusters, and the persons,
+  in one change: a run that fails leaves the previous one as it was.
+* Persons are kept stable across runs: a cluster keeps the person most of its records already
+  had; records that move take their statements with them (retracted on the old person, added
+  on the new one). Every statement references its list and row, quoting the raw row.
+* Review: pairs whose probability falls in the review band wait in a queue; decisions (match /
+  non-match / skip) are stored by record, survive re-runs, can be undone, and travel as CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, func, insert, select, update
+
+from sabt import __version__
+from sabt.errors import InvalidValue, NotFound, SabtError
+from sabt.ingest.headers import CANONICAL_FIELDS, Mapping
+from sabt.ingest.lists import RECORD_COLUMNS, ParsedList, read_list
+from sabt.link import tables as lt
+from sabt.link.engine import Progress, link
+from sabt.link.settings import LinkSettings
+from sabt.model.dates import FuzzyDate
+from sabt.model.statements import (
+    Locator,
+    NewStatement,
+    Quantity,
+    Reference,
+    Text,
+    Value,
+)
+from sabt.store.change import Change, allocate
+from sabt.store.workspace import Workspace
+from sabt.text.normalize import detect_script
+
+DECISIONS = ("match", "non-match", "skip")
+_TEXT_PROPERTIES = {
+    "given_name": "given name", "family_name": "family name", "father_name": "father's name",
+    "full_name": "name", "prison": "prison", "place_of_death": "place of death",
+    "province": "province", "affiliation": "affiliation",
+}
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    parsed: ParsedList
+    source_id: str | None
+    already_imported: bool = False
+
+
+@dataclass
+class RunReport:
+    """A finished link run."""
+
+    run_id: int
+    records: int
+    clusters: int
+    persons_created: int
+    persons_updated: int
+    review_pairs: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# --- import ----------------------------------------------------------------------------------
+
+def _fields(rec: pd.Series) -> dict[str, Any]:
+    out: dict[str, Any] = {f: rec[f] for f in CANONICAL_FIELDS if isinstance(rec[f], str)}
+    if isinstance(rec["sex_code"], str):
+        out["sex_code"] = rec["sex_code"]
+    for col in ("birth_year_num", "age_num"):
+        if not pd.isna(rec[col]):
+            out[col] = int(rec[col])
+    for col in ("birth_date_fd", "death_date_fd"):
+        if isinstance(rec[col], FuzzyDate):
+            out[col] = rec[col].to_dict()
+    return out
+
+
+def import_list(ws: Workspace, path: Path, *, name: str | None = None,
+                mapping: Mapping | None = None, author: str | None = None,
+                duplicate_free: bool = False, dry_run: bool = False) -> ImportReport:
+    """Import a list file as a source with one record per row (all or nothing)."""
+    parsed = read_list(path, name=name, mapping=mapping)
+    with ws.engine.connect() as conn:
+        known = conn.execute(select(lt.list_import.c.source_id).where(
+            lt.list_import.c.sha256 == parsed.sha256)).scalar()
+        if known is not None:
+            return ImportReport(parsed, str(known), already_imported=True)
+        if conn.execute(select(lt.list_import.c.source_id).where(
+                lt.list_import.c.name == parsed.name)).scalar() is not None:
+            raise SabtError(f"a different list is already imported as {parsed.name!r}; "
+                            "choose another --name", file=str(path))
+    if dry_run:
+        return ImportReport(parsed, None)
+    with ws.change(author=author, reason=f"import list {parsed.name} ({path.name})") as ch:
+        sid = ch.add_source(parsed.name, sha256=parsed.sha256, media_type=parsed.media_type,
+                            notes=f"list file {path.name}; {len(parsed.records)} records")
+        ch.conn.execute(insert(lt.list_import).values(
+            source_id=sid, name=parsed.name, sha256=parsed.sha256, file_name=path.name,
+            media_type=parsed.media_type, columns=parsed.columns,
+            n_records=len(parsed.records), n_warnings=len(parsed.warnings),
+            duplicate_free=duplicate_free, revision_id=ch.revision_id))
+        first = allocate(ch.conn, "list_record", len(parsed.records))
+        rows = [
+            {"id": first + i, "source_id": sid, "row_number": int(rec["row"]),
+             "raw": rec["raw"], "fields": _fields(rec)}
+            for i, (_, rec) in enumerate(parsed.records.iterrows())
+        ]
+        for start in range(0, len(rows), 5000):
+            ch.conn.execute(insert(lt.list_record), rows[start:start + 5000])
+    return ImportReport(parsed, sid)
+
+
+def load_records(conn: Connection) -> pd.DataFrame:
+    """Every imported record as a records table (ordered by record id) with ``source``."""
+    query = select(lt.list_record.c.id, lt.list_record.c.source_id, lt.list_record.c.row_number,
+                   lt.list_record.c.raw, lt.list_record.c.fields, lt.list_import.c.name) \
+        .join(lt.list_import, lt.list_import.c.source_id == lt.list_record.c.source_id) \
+        .order_by(lt.list_record.c.id)
+    out = []
+    for row in conn.execute(query):
+        fields = row.fields if isinstance(row.fields, dict) else json.loads(row.fields)
+        rec: dict[str, Any] = dict.fromkeys(RECORD_COLUMNS)
+        rec.update({k: v for k, v in fields.items() if k in rec})
+        for col in ("birth_date_fd", "death_date_fd"):
+            if isinstance(rec[col], dict):
+                rec[col] = FuzzyDate.from_dict(rec[col])
+        rec.update(row=row.row_number, raw=row.raw, record_id=row.id,
+                   source_id=row.source_id, source=row.name)
+        out.append(rec)
+    frame = pd.DataFrame(out, columns=[*RECORD_COLUMNS, "record_id", "source_id", "source"])
+    for col in ("birth_year_num", "age_num"):
+        frame[col] = frame[col].astype("Int64")
+    return frame
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+def _ordered(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def active_decisions(conn: Connection) -> dict[tuple[int, int], str]:
+    """The latest not-undone decision per record pair."""
+    d = lt.review_decision
+    rows = conn.execute(select(d.c.record_l, d.c.record_r, d.c.decision)
+                        .where(d.c.undone_at.is_(None)).order_by(d.c.id))
+    return {_ordered(r.record_l, r.record_r): r.decision for r in rows}
+
+
+def decide(ws: Workspace, record_l: int, record_r: int, decision: str, *, reviewer: str,
+           note: str = "") -> int:
+    """Record a reviewer's decision on a pair of records; returns the decision id."""
+    if decision not in DECISIONS:
+        raise InvalidValue(f"decision must be one of {', '.join(DECISIONS)}", field="decision")
+    a, b = _ordered(record_l, record_r)
+    with ws.change(author=reviewer, reason=f"review: {decision} {a}~{b}") as ch:
+        for rid in (a, b):
+            if ch.conn.execute(select(lt.list_record.c.id).where(
+                    lt.list_record.c.id == rid)).scalar() is None:
+                raise NotFound(f"no record {rid}")
+        did = allocate(ch.conn, "review_decision")
+        ch.conn.execute(insert(lt.review_decision).values(
+            id=did, record_l=a, record_r=b, decision=decision, reviewer=reviewer,
+            decided_at=datetime.now(UTC), note=note))
+    return did
+
+
+def undo_decision(ws: Workspace, decision_id: int, *, reviewer: str) -> None:
+    """Undo a decision (it stays on record, stamped as undone)."""
+    d = lt.review_decision
+    with ws.change(author=reviewer, reason=f"review: undo decision {decision_id}") as ch:
+        done = ch.conn.execute(update(d).where(d.c.id == decision_id, d.c.undone_at.is_(None))
+                               .values(undone_at=datetime.now(UTC), undone_by=reviewer))
+        if done.rowcount == 0:
+            raise NotFound(f"no active decision {decision_id}")
+
+
+def _record_ids_by_locator(conn: Connection) -> dict[tuple[str, int], int]:
+    rows = conn.execute(select(lt.list_import.c.name, lt.list_record.c.row_number,
+                               lt.list_record.c.id)
+                        .join(lt.list_import,
+                              lt.list_import.c.source_id == lt.list_record.c.source_id))
+    return {(r.name, r.row_number): r.id for r in rows}
+
+
+_CSV_FIELDS = ("list_l", "row_l", "list_r", "row_r", "probability", "decision", "reviewer",
+               "decided_at", "note")
+
+
+def export_decisions(ws: Workspace, out: Path) -> int:
+    """Write the review queue and every active decision as CSV (blank decision = to do)."""
+    with ws.engine.connect() as conn:
+        where = {v: k for k, v in _record_ids_by_locator(conn).items()}
+        d = lt.review_decision
+        done = conn.execute(select(d).where(d.c.undone_at.is_(None)).order_by(d.c.id)).all()
+        queue = review_queue(ws, conn=conn)
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(_CSV_FIELDS)
+        for item in queue:
+            (la, ra), (lb, rb) = where[item.record_l], where[item.record_r]
+            writer.writerow([la, ra, lb, rb, f"{item.probability:.6f}", "", "", "", ""])
+        for r in done:
+            (la, ra), (lb, rb) = where[r.record_l], where[r.record_r]
+            writer.writerow([la, ra, lb, rb, "", r.decision, r.reviewer,
+                             r.decided_at.isoformat(), r.note])
+    return len(queue) + len(done)
+
+
+def import_decisions(ws: Workspace, path: Path, *, reviewer: str) -> int:
+    """Read decisions from an offline reviewer's CSV (rows with a blank decision are skipped)."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    with ws.engine.connect() as conn:
+        ids = _record_ids_by_locator(conn)
+        current = active_decisions(conn)
+    todo: list[tuple[int, int, str, str, str]] = []
+    for n, row in enumerate(rows, start=2):
+        decision = (row.get("decision") or "").strip().lower()
+        if not decision:
+            continue
+        if decision not in DECISIONS:
+            raise InvalidValue(f"decision {decision!r} is not one of {', '.join(DECISIONS)}",
+                               file=str(path), row=n, field="decision")
+        try:
+            a = ids[(row["list_l"], int(row["row_l"]))]
+            b = ids[(row["list_r"], int(row["row_r"]))]
+        except (KeyError, ValueError) as exc:
+            raise InvalidValue(f"no such record ({exc})", file=str(path), row=n) from exc
+        if current.get(_ordered(a, b)) == decision:
+            continue  # already recorded: importing twice changes nothing
+        todo.append((a, b, decision, (row.get("reviewer") or reviewer).strip(),
+                     row.get("note") or ""))
+    with ws.change(author=reviewer, reason=f"review: import {len(todo)} decisions") as ch:
+        first = allocate(ch.conn, "review_decision", max(len(todo), 1))
+        for i, (a, b, decision, who, note) in enumerate(todo):
+            x, y = _ordered(a, b)
+            ch.conn.execute(insert(lt.review_decision).values(
+                id=first + i, record_l=x, record_r=y, decision=decision, reviewer=who,
+                decided_at=datetime.now(UTC), note=note))
+    return len(todo)
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A pair of records waiting for a reviewer."""
+
+    record_l: int
+    record_r: int
+    probability: float
+
+
+def latest_run(conn: Connection) -> int | None:
+    """The id of the latest link run, if any."""
+    value = conn.execute(select(func.max(lt.link_run.c.id))).scalar()
+    return int(value) if value is not None else None
+
+
+def review_queue(ws: Workspace, *, conn: Connection | None = None) -> list[ReviewItem]:
+    """Pairs of the latest run in its review band that no active decision covers."""
+    if conn is None:
+        with ws.engine.connect() as own:
+            return review_queue(ws, conn=own)
+    run_id = latest_run(conn)
+    if run_id is None:
+        return []
+    settings = conn.execute(select(lt.link_run.c.settings).where(
+        lt.link_run.c.id == run_id)).scalar_one()
+    settings = settings if isinstance(settings, dict) else json.loads(settings)
+    p = lt.link_pair
+    rows = conn.execute(select(p.c.record_l, p.c.record_r, p.c.probability).where(
+        p.c.run_id == run_id, p.c.probability >= settings["review_low"],
+        p.c.probability < settings["review_high"]).order_by(p.c.probability.desc(),
+                                                             p.c.record_l, p.c.record_r))
+    decided = active_decisions(conn)
+    return [ReviewItem(r.record_l, r.record_r, r.probability) for r in rows
+            if _ordered(r.record_l, r.record_r) not in decided]
+
+
+def records_by_id(ws: Workspace, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Records (list name, row, raw row) for display."""
+    with ws.engine.connect() as conn:
+        rows = conn.execute(select(lt.list_record.c.id, lt.list_record.c.row_number,
+                                   lt.list_record.c.raw, lt.list_import.c.name)
+                            .join(lt.list_import,
+                                  lt.list_import.c.source_id == lt.list_record.c.source_id)
+                            .where(lt.list_record.c.id.in_(ids)))
+        return {r.id: {"list": r.name, "row": r.row_number, "raw": json.loads(r.raw)}
+                for r in rows}
+
+
+# --- persons ---------------------------------------------------------------------------------
+
+def _lang(text: str) -> str | None:
+    script = detect_script(text)
+    return "fa" if script == "persian" else ("en" if script == "latin" else None)
+
+
+def record_statements(person_id: str, rec: pd.Series) -> list[NewStatement]:
+    """The statements one record makes about its person, each citing the list row."""
+    ref = (Reference(str(rec["source_id"]), Locator(row=int(rec["row"])), quote=str(rec["raw"])),)
+    values: list[tuple[str, Value]] = []
+    for fld, prop in _TEXT_PROPERTIES.items():
+        if isinstance(rec[fld], str):
+            values.append((prop, Text(rec[fld], lang=_lang(rec[fld]))))
+    if isinstance(rec["sex_code"], str):
+        values.append(("sex", Text({"m": "male", "f": "female"}[rec["sex_code"]])))
+    if not pd.isna(rec["birth_year_num"]):
+        values.append(("year of birth", Quantity(float(rec["birth_year_num"]))))
+    if not pd.isna(rec["age_num"]):
+        values.append(("age at death", Quantity(float(rec["age_num"]))))
+    if isinstance(rec["birth_date_fd"], FuzzyDate):
+        values.append(("date of birth", rec["birth_date_fd"]))
+    if isinstance(rec["death_date_fd"], FuzzyDate):
+        values.append(("date of death", rec["death_date_fd"]))
+    elif isinstance(rec["death_date"], str):
+        values.append(("date of death", FuzzyDate.unknown(rec["death_date"])))
+    return [NewStatement(person_id, prop, value, ref) for prop, value in values]
+
+
+def _label(rec: pd.Series) -> str:
+    parts = [rec["given_name"], rec["family_name"]]
+    text = " ".join(p for p in parts if isinstance(p, str)) or rec["full_name"]
+    return str(text) if isinstance(text, str) and text else f"{rec['source']} row {rec['row']}"
+
+
+def _assign_persons(ch: Change, records: pd.DataFrame, cluster: np.ndarray,
+                    ) -> tuple[np.ndarray, int, int]:
+    """Person id per record: stable across runs; statements move with their records."""
+    pr = lt.person_record
+    old = {r.record_id: (r.person_id, r.statement_ids) for r in ch.conn.execute(select(pr))}
+    record_ids = records["record_id"].to_numpy()
+    # Each old person goes to the cluster holding most of its records (ties: lowest cluster).
+    votes: dict[str, Counter[int]] = {}
+    for rid, c in zip(record_ids, cluster, strict=True):
+        if int(rid) in old:
+            votes.setdefault(old[int(rid)][0], Counter())[int(c)] += 1
+    owner: dict[int, str] = {}
+    for pid in sorted(votes):
+        best = sorted(votes[pid].items(), key=lambda kv: (-kv[1], kv[0]))
+        for c, _n in best:
+            if c not in owner:
+                owner[c] = pid
+                break
+    created = updated = 0
+    person = np.empty(len(records), dtype=object)
+    new_statements: list[NewStatement] = []
+    new_links: list[tuple[int, str, int]] = []   # (record_id, person, statement count)
+    to_retract: list[int] = []
+    members: dict[int, list[int]] = {}
+    for i, c in enumerate(cluster):
+        members.setdefault(int(c), []).append(i)
+    for c in sorted(members):
+        idx = members[c]
+        pid = owner.get(c)
+        if pid is None:
+            pid = ch.add_entity("person", _label(records.iloc[idx[0]]))
+            created += 1
+        changed = False
+        for i in idx:
+            rid = int(record_ids[i])
+            person[i] = pid
+            prev = old.get(rid)
+            if prev is not None and prev[0] == pid:
+                continue
+            if prev is not None:
+                to_retract.extend(prev[1])
+            stmts = record_statements(pid, records.iloc[i])
+            new_statements.extend(stmts)
+            new_links.append((rid, pid, len(stmts)))
+            changed = True
+        if changed and c in owner:
+            updated += 1
+    for sid in to_retract:
+        ch.retract_statement(sid, "record linked to another person")
+    ids = ch.add_statements(new_statements)
+    pos = 0
+    for rid, pid, n in new_links:
+        values = {"person_id": pid, "statement_ids": ids[pos:pos + n]}
+        pos += n
+        if rid in old:
+            ch.conn.execute(update(pr).where(pr.c.record_id == rid).values(**values))
+        else:
+            ch.conn.execute(insert(pr).values(record_id=rid, **values))
+    kept = set(owner.values())
+    for pid in sorted(set(votes) - kept):
+        ch.retract_entity(pid, "all its records now belong to other persons")
+    return person, created, updated
+
+
+# --- runs ------------------------------------------------------------------------------------
+
+def run_linkage(ws: Workspace, settings: LinkSettings | None = None, *,
+                author: str | None = None, progress: Progress | None = None) -> RunReport:
+    """Link all imported records and store the run, its clusters and persons (all or nothing)."""
+    settings = settings or LinkSettings()
+    with ws.engine.connect() as conn:
+        records = load_records(conn)
+        decisions = active_decisions(conn)
+        imports = conn.execute(select(lt.list_import).order_by(lt.list_import.c.name)).all()
+    if records.empty:
+        raise SabtError("no lists imported yet; use `sabt import-list` first")
+    dup_free = {r.name for r in imports if r.duplicate_free} | set(settings.duplicate_free)
+    settings = LinkSettings(**{**settings.as_dict(), "duplicate_free": tuple(sorted(dup_free))})
+    position = {int(rid): i for i, rid in enumerate(records["record_id"])}
+    must = [(position[a], position[b]) for (a, b), d in decisions.items() if d == "match"]
+    cannot = [(position[a], position[b]) for (a, b), d in decisions.items() if d == "non-match"]
+    result = link(records, settings, must_link=must, cannot_link=cannot, progress=progress)
+    if progress:
+        progress("saving the run and updating persons")
+    record_ids = records["record_id"].to_numpy(dtype=np.int64)
+    s = result.scored
+    keep = s.probability >= min(settings.review_low, settings.threshold)
+    with ws.change(author=author, reason="link run") as ch:
+        run_id = allocate(ch.conn, "link_run")
+        person, created, updated = _assign_persons(ch, records, result.clustering.cluster)
+        clusters = int(len(np.unique(result.clustering.cluster)))
+        ch.conn.execute(insert(lt.link_run).values(
+            id=run_id, created_at=datetime.now(UTC), author=ch.author,
+            software_version=__version__,
+            inputs=[{"source_id": r.source_id, "name": r.name, "sha256": r.sha256,
+                     "records": r.n_records} for r in imports],
+            settings=settings.as_dict(), model=json.loads(json.dumps(s.model, default=str)),
+            stats={"records": len(records), "scored_pairs": len(s.left), "clusters": clusters,
+                   "decisions": len(decisions), "timings": s.timings},
+            revision_id=ch.revision_id))
+        pairs = [{"run_id": run_id, "record_l": int(record_ids[a]), "record_r": int(record_ids[b]),
+                  "probability": float(p), "match_weight": float(w)}
+                 for a, b, p, w in zip(s.left[keep], s.right[keep], s.probability[keep],
+                                       s.match_weight[keep], strict=True)]
+        for start in range(0, len(pairs), 5000):
+            ch.conn.execute(insert(lt.link_pair), pairs[start:start + 5000])
+        rows = [{"run_id": run_id, "record_id": int(rid), "cluster": int(c),
+                 "probability": float(p), "person_id": str(pid)}
+                for rid, c, p, pid in zip(record_ids, result.clustering.cluster,
+                                          result.clustering.probability, person, strict=True)]
+        for start in range(0, len(rows), 5000):
+            ch.conn.execute(insert(lt.link_cluster), rows[start:start + 5000])
+    band = (s.probability >= settings.review_low) & (s.probability < settings.review_high)
+    return RunReport(run_id, len(records), clusters, created, updated, int(band.sum()),
+                     s.timings)
+
+
+def run_clusters(ws: Workspace, run_id: int | None = None) -> pd.DataFrame:
+    """Record → cluster, person, list and fields for a run (default: the latest)."""
+    with ws.engine.connect() as conn:
+        run_id = run_id or latest_run(conn)
+        if run_id is None:
+            raise NotFound("no link run yet; use `sabt link` first")
+        c = lt.link_cluster
+        rows = conn.execute(select(c.c.record_id, c.c.cluster, c.c.probability, c.c.person_id)
+                            .where(c.c.run_id == run_id)).all()
+        records = load_records(conn)
+    frame = pd.DataFrame(rows, columns=["record_id", "cluster", "probability", "person_id"])
+    return records.merge(frame, on="record_id", how="inner")
+
+
+def capture_table(ws: Workspace, strata: str | None = None) -> pd.DataFrame:
+    """The capture-pattern table of the latest run: 0/1 column per list, ``count``, strata.
+
+    A person is on a list if any of its records is. With `strata` (a canonical field such as
+    ``province`` or ``sex_code``), each person's stratum is the most frequent value among its
+    records (ties: alphabetical; none: ``unknown``).
+    """
+    frame = run_clusters(ws)
+    lists = sorted(frame["source"].unique())
+    if strata is not None and strata not in frame.columns:
+        raise InvalidValue(f"unknown stratum column {strata!r}; use one of "
+                           f"{', '.join(c for c in RECORD_COLUMNS if c not in ('raw', 'row'))}",
+                           field="strata")
+    onehot = pd.crosstab(frame["person_id"], frame["source"]).clip(upper=1)[lists]
+    if strata is not None:
+        def pick(values: pd.Series) -> str:
+            vals = [str(v) for v in values if isinstance(v, str) and v]
+            if not vals:
+                return "unknown"
+            counts = Counter(vals)
+            return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        onehot[strata] = frame.groupby("person_id")[strata].agg(pick)
+    keys = [*([strata] if strata else []), *lists]
+    table = onehot.groupby(keys).size().reset_index(name="count")
+    return table[[*lists, *([strata] if strata else []), "count"]]
+

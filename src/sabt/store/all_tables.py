@@ -1,0 +1,7 @@
+"""Imports every module that defines tables, so `metadata` describes the whole workspace."""
+
+import sabt.link.tables
+import sabt.vault.tables  # noqa: F401  (vault items, custody log, suggestions)
+from sabt.store.schema import metadata
+
+__all__ = ["metadata"]

@@ -1,0 +1,352 @@
+"""A workspace: a folder holding the database (SQLite by default) and, later, the evidence vault.
+
+`Workspace` is the Python API every command uses. Reads go through its methods; every write goes
+through a `Change` (one transaction, one revision: who, when, why), so that a failed write leaves
+the workspace exactly as it was and every change can be traced.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+
+from sabt import __version__
+from sabt.errors import NeedsUpgrade, NotAWorkspace, NotFound, SabtError
+from sabt.model.statements import (
+    EntityView,
+    Statement,
+    Status,
+    check_entity_id,
+    current_view,
+)
+from sabt.store import jsonl, migrate
+from sabt.store import schema as t
+from sabt.store.change import Change
+from sabt.store.rows import statement_from_rows
+
+MARKER = "sabt-workspace.json"
+SQLITE_FILE = "sabt.sqlite"
+
+
+def default_author() -> str:
+    """Who is recorded on revisions: $SABT_AUTHOR, else the login name."""
+    try:
+        return os.environ.get("SABT_AUTHOR") or getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "unknown"
+
+
+def safe_url(url: str) -> str:
+    """A database URL with any password hidden, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable database URL>"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(root: Path, database_url: str | None) -> Engine:
+    """SQLite in the workspace folder unless a database URL is given (PostgreSQL)."""
+    url = database_url or f"sqlite:///{(root / SQLITE_FILE).resolve()}"
+    try:
+        engine = create_engine(url, future=True)
+    except (ArgumentError, ModuleNotFoundError) as exc:
+        raise SabtError(f"cannot use database {safe_url(url)}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of an entity's history: a revision and what it did to the entity."""
+
+    revision_id: int
+    created_at: datetime
+    author: str
+    reason: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class EntitySummary:
+    """An entity as listed (no statements)."""
+
+    id: str
+    kind: str
+    label: str
+    status: str
+    merged_into: str | None
+
+
+class Workspace:
+    """A Sabt workspace; open with `Workspace.open(path)` or make one with `Workspace.create`."""
+
+    def __init__(self, root: Path, engine: Engine) -> None:
+        self.root = root
+        self.engine = engine
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, root: Path | str, database_url: str | None = None) -> Workspace:
+        """Make a new workspace folder (and database schema); refuse to overwrite one."""
+        root = Path(root)
+        if (root / MARKER).exists():
+            raise SabtError(f"{root} is already a Sabt workspace")
+        if root.exists() and not root.is_dir():
+            raise SabtError(f"{root} exists and is not a folder")
+        root.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(root, database_url)
+        with _reachable(engine):
+            with engine.connect() as conn:
+                if inspect(conn).has_table("revision"):
+                    raise SabtError(
+                        f"database {safe_url(str(engine.url))} already holds a Sabt workspace"
+                    )
+            migrate.upgrade(engine)
+            with engine.begin() as conn:
+                conn.execute(t.meta.insert(), [
+                    {"key": "created_with", "value": __version__},
+                    {"key": "created_at", "value": datetime.now().astimezone().isoformat()},
+                ])
+        marker = {"sabt_workspace": 1, "created_with": __version__,
+                  "database": "sqlite" if database_url is None else "external"}
+        (root / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+        return cls(root, engine)
+
+    @classmethod
+    def open(cls, root: Path | str, database_url: str | None = None,
+             *, check_version: bool = True) -> Workspace:
+        """Open an existing workspace; say clearly when it is not one or needs `sabt upgrade`."""
+        root = Path(root)
+        marker_path = root / MARKER
+        if not marker_path.is_file():
+            raise NotAWorkspace(
+                f"{root} is not a Sabt workspace (no {MARKER}); create one with `sabt init {root}`"
+            )
+        try:
+            marker = json.loads(marker_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise NotAWorkspace(f"{marker_path} is unreadable: {exc}") from exc
+        if marker.get("database") == "external" and not database_url:
+            raise SabtError(
+                f"workspace {root} keeps its data in an external database: pass --database-url "
+                "or set SABT_DATABASE_URL"
+            )
+        engine = make_engine(root, database_url)
+        ws = cls(root, engine)
+        if check_version:
+            ws.check_version()
+        return ws
+
+    def check_version(self) -> None:
+        """Raise NeedsUpgrade for an older schema, SabtError for a newer or foreign one."""
+        with _reachable(self.engine), self.engine.connect() as conn:
+            if not inspect(conn).has_table("sabt_meta"):
+                raise NotAWorkspace(
+                    f"database {safe_url(str(self.engine.url))} holds no Sabt workspace"
+                )
+            have = migrate.database_heads(conn)
+        want = migrate.code_heads()
+        if have == want:
+            return
+        unknown = sorted(rev for rev in have if not migrate.is_known_revision(rev))
+        if unknown:
+            raise SabtError(
+                f"workspace {self.root} was made by a newer Sabt (schema {', '.join(unknown)}); "
+                f"this is Sabt {__version__}: upgrade Sabt"
+            )
+        raise NeedsUpgrade(f"workspace {self.root} was made by an older Sabt: run `sabt upgrade`")
+
+    @classmethod
+    def upgrade(cls, root: Path | str, database_url: str | None = None,
+                ) -> tuple[set[str], set[str]]:
+        """Migrate a workspace to this version's schema; returns (heads before, heads after)."""
+        ws = cls.open(root, database_url, check_version=False)
+        with _reachable(ws.engine):
+            with ws.engine.connect() as conn:
+                before = migrate.database_heads(conn)
+            migrate.upgrade(ws.engine)
+            with ws.engine.connect() as conn:
+                after = migrate.database_heads(conn)
+        ws.close()
+        return before, after
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- writes --------------------------------------------------------------------------------
+
+    @contextmanager
+    def change(self, author: str | None = None, reason: str = "") -> Iterator[Change]:
+        """One transaction and one revision; all of it is written, or none of it."""
+        with _reachable(self.engine), self.engine.begin() as conn:
+            yield Change.begin(conn, author or default_author(), reason)
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    def entity(self, entity_id: str) -> EntityView:
+        """An entity with every statement (its own and those of entities merged into it)."""
+        check_entity_id(entity_id)
+        with _reachable(self.engine), self.engine.connect() as conn:
+            row = conn.execute(select(t.entity).where(t.entity.c.id == entity_id)).first()
+            if row is None:
+                raise NotFound(f"no entity with id {entity_id!r}")
+            members = [entity_id]
+            frontier = [entity_id]
+            while frontier:
+                merged = conn.execute(
+                    select(t.entity.c.id).where(t.entity.c.merged_into.in_(frontier))
+                ).scalars().all()
+                members.extend(merged)
+                frontier = list(merged)
+            statements = load_statements(conn, select(t.statement).where(
+                t.statement.c.entity_id.in_(members)).order_by(t.statement.c.id))
+        return EntityView(
+            id=row.id, kind=row.kind, label=row.label, status=Status(row.status),
+            merged_into=row.merged_into, merged_from=tuple(members[1:]),
+            statements=tuple(statements), view=current_view(statements),
+        )
+
+    def statement(self, statement_id: int) -> Statement:
+        with _reachable(self.engine), self.engine.connect() as conn:
+            found = load_statements(conn, select(t.statement).where(
+                t.statement.c.id == statement_id))
+        if not found:
+            raise NotFound(f"no statement with id {statement_id}")
+        return found[0]
+
+    def entities(self, kind: str | None = None, *, limit: int | None = None,
+                 offset: int = 0) -> list[EntitySummary]:
+        """Entities in id order, optionally of one kind."""
+        query = select(t.entity).order_by(t.entity.c.id).offset(offset)
+        if kind:
+            query = query.where(t.entity.c.kind == kind)
+        if limit is not None:
+            query = query.limit(limit)
+        with _reachable(self.engine), self.engine.connect() as conn:
+            return [EntitySummary(r.id, r.kind, r.label, r.status, r.merged_into)
+                    for r in conn.execute(query)]
+
+    def source_details(self, source_id: str) -> dict[str, Any]:
+        """A source's bibliographic record (title, publisher, url, sha256 …)."""
+        with _reachable(self.engine), self.engine.connect() as conn:
+            row = conn.execute(select(t.source).where(t.source.c.entity_id == source_id)).first()
+        if row is None:
+            raise NotFound(f"no source with id {source_id!r}")
+        return dict(row._mapping)
+
+    def counts(self) -> dict[str, int]:
+        """How many entities of each kind, statements and references the workspace holds."""
+        with _reachable(self.engine), self.engine.connect() as conn:
+            kinds = dict(conn.execute(select(t.entity.c.kind, func.count()).group_by(
+                t.entity.c.kind)).tuples().all())
+            kinds["statements"] = conn.execute(select(func.count()).select_from(
+                t.statement)).scalar_one()
+            kinds["references"] = conn.execute(select(func.count()).select_from(
+                t.reference)).scalar_one()
+        return kinds
+
+    def history(self, entity_id: str) -> list[HistoryEntry]:
+        """Every revision that touched an entity or its statements, oldest first."""
+        check_entity_id(entity_id)
+        r, e, s, c = t.revision, t.entity, t.statement, t.change_log
+        with _reachable(self.engine), self.engine.connect() as conn:
+            created = conn.execute(select(r, e.c.kind, e.c.label).join(
+                e, e.c.revision_id == r.c.id).where(e.c.id == entity_id)).first()
+            if created is None:
+                raise NotFound(f"no entity with id {entity_id!r}")
+            entries = [HistoryEntry(created.id, created.created_at, created.author,
+                                    created.reason, "created",
+                                    f"{created.kind} {created.label!r}")]
+            added = conn.execute(
+                select(r, func.count(s.c.id).label("n"),
+                       func.min(s.c.property).label("first"))
+                .join(s, s.c.revision_id == r.c.id).where(s.c.entity_id == entity_id)
+                .group_by(r.c.id, r.c.created_at, r.c.author, r.c.reason)
+            ).all()
+            entries += [HistoryEntry(a.id, a.created_at, a.author, a.reason, "added statements",
+                                     f"{a.n} statement(s), e.g. {a.first!r}") for a in added]
+            own_statements = select(s.c.id).where(s.c.entity_id == entity_id)
+            logged = conn.execute(
+                select(r, c.c.action, c.c.detail, c.c.statement_id)
+                .join(c, c.c.revision_id == r.c.id)
+                .where((c.c.entity_id == entity_id) | c.c.statement_id.in_(own_statements))
+            ).all()
+            entries += [HistoryEntry(g.id, g.created_at, g.author, g.reason, g.action,
+                                     (f"statement {g.statement_id}: " if g.statement_id else "")
+                                     + g.detail) for g in logged]
+        return sorted(entries, key=lambda h: (h.revision_id, h.action != "created"))
+
+
+    # --- exchange ------------------------------------------------------------------------------
+
+    def export_jsonl(self, out: IO[str]) -> int:
+        """Write the whole workspace as JSON lines (see `sabt.store.jsonl`); returns row count."""
+        with _reachable(self.engine), self.engine.connect() as conn:
+            return jsonl.export_jsonl(conn, out)
+
+    def import_jsonl(self, path: Path, progress: Callable[[int], None] | None = None,
+                     ) -> dict[str, int]:
+        """Load an export into this (empty) workspace, all or nothing."""
+        if not path.is_file():
+            raise SabtError(f"{path}: no such file")
+        with _reachable(self.engine), self.engine.begin() as conn:
+            return jsonl.import_jsonl(conn, path, progress)
+
+
+def load_statements(conn: Connection, query: Any) -> list[Statement]:
+    """Statements selected by `query`, with their references."""
+    rows = conn.execute(query).all()
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    refs: dict[int, list[Any]] = {}
+    for start in range(0, len(ids), 900):
+        for ref in conn.execute(select(t.reference).where(
+                t.reference.c.statement_id.in_(ids[start:start + 900])).order_by(
+                t.reference.c.id)):
+            refs.setdefault(ref.statement_id, []).append(ref)
+    return [statement_from_rows(row, refs.get(row.id, [])) for row in rows]
+
+
+@contextmanager
+def _reachable(engine: Engine) -> Iterator[None]:
+    """Turn driver connection failures into one clear line (password hidden)."""
+    try:
+        yield
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise SabtError(f"database {safe_url(str(engine.url))} is unreachable or failed: "
+                        f"{reason}") from exc
+    except SQLAlchemyError as exc:
+        if isinstance(exc, SabtError):
+            raise
+        raise SabtError(f"database error: {str(exc).splitlines()[0]}") from exc

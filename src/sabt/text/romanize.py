@@ -1,0 +1,81 @@
+"""Persian-script names to ranked Latin spellings, with `arabic-name-romanizer` (country IR).
+
+The romanizer looks each name unit up in its Wikidata-derived dictionary of attested spellings
+and falls back to its small ONNX model (bundled, no download) for units the dictionary lacks.
+Results are cached per token, so a list of a million names romanises each distinct token once.
+The model-vs-dictionary-only choice is measured in ``benchmarks/bench_text.py`` (docs/text.md).
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from typing import Any
+
+from sabt.text.normalize import normalize_persian
+
+TOP_K = 3
+USE_MODEL = True
+
+_lock = threading.Lock()
+_transliterator: Any = None
+
+
+def _engine() -> Any:
+    """The shared transliterator, created on first use (loads the dictionary and model once)."""
+    global _transliterator
+    if _transliterator is None:
+        with _lock:
+            if _transliterator is None:
+                from arabic_name_romanizer import Transliterator
+
+                _transliterator = Transliterator(auto_load_model=USE_MODEL)
+    return _transliterator
+
+
+def set_engine(engine: Any) -> None:
+    """Replace the transliterator (tests and benchmarks: a masked dictionary, no model, ...)."""
+    global _transliterator
+    with _lock:
+        _transliterator = engine
+    romanize_token.cache_clear()
+
+
+@lru_cache(maxsize=1 << 17)
+def romanize_token(token: str) -> tuple[str, ...]:
+    """Ranked Latin spellings (up to `TOP_K`) of one Persian-script token; cached."""
+    if not token or not any("\u0600" <= ch <= "\u06ff" for ch in token):
+        return (token,) if token else ()
+    try:
+        cands = _engine().transliterate(token, top_k=TOP_K, country="IR")
+    except Exception:  # a third-party failure must not break a whole import
+        return ()
+    return tuple(c.text for c in cands if c.text)
+
+
+def romanize(token_or_name: str) -> list[str]:
+    """Ranked Latin candidates for a Persian-script token or full name (Latin passes through).
+
+    A multi-token name gets the best spelling of every token first, then variants that swap in
+    one token's next-best spellings.
+    """
+    if not isinstance(token_or_name, str):
+        return []
+    from sabt.text.keys import join_particles
+
+    toks = join_particles(normalize_persian(token_or_name).split())
+    if not toks:
+        return []
+    per = [romanize_token(t) or (t,) for t in toks]
+    best = [c[0] for c in per]
+    out = [" ".join(best)]
+    for i, cands in enumerate(per):
+        for alt in cands[1:]:
+            out.append(" ".join([*best[:i], alt, *best[i + 1:]]))
+    seen: set[str] = set()
+    ranked = []
+    for c in out:
+        if c not in seen:
+            seen.add(c)
+            ranked.append(c)
+    return ranked[:TOP_K] if len(toks) == 1 else ranked

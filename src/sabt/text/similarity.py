@@ -1,0 +1,262 @@
+"""Name similarity across scripts: a score in [0, 1] and a comparison level.
+
+Each name is parsed (`sabt.text.names`) and each part (given, family, father, and the whole
+name) becomes a *field*: its exact key, its canonical Latin candidates (one for Latin text, the
+canonical forms of the top romanisations for Persian text) and its consonant skeleton.
+Two fields score ``W_JW · maxJW(candidates) + (1 − W_JW) · [skeletons equal]``, with two Persian
+fields also compared on their keys, and a token that only adds the ``-i`` suffix (Mohammad vs
+Mohammadi, Hossein vs Hosseini) capped. Two names score the best of: given↔given with
+family↔family, the swapped order (less a small penalty), and the whole names; a father's name
+on both sides counts for a quarter.
+
+`name_similarity_batch` scores many pairs, parsing each distinct string once and scoring each
+distinct pair once (lists repeat names heavily), so millions of pairs run at cache speed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz.distance import JaroWinkler
+
+from sabt.errors import InvalidValue
+from sabt.text._kernels import score_pairs
+from sabt.text.keys import (
+    canon_token,
+    is_persian_token,
+    join_particles,
+    name_key,
+    skeleton,
+    skeleton_latin_token,
+)
+from sabt.text.names import parse_name
+from sabt.text.romanize import romanize
+
+W_JW = 0.85
+SWAP_PENALTY = 0.04
+FATHER_WEIGHT = 0.25
+SUFFIX_CAP = 0.8
+WHOLE_PENALTY = 0.03
+CAND_SKELETON_MIN = 0.85
+# Level thresholds (see docs/text.md for how they were chosen on the tune half).
+STRONG = 0.95
+CLOSE = 0.88
+
+LEVELS = ("exact", "strong", "close", "skeleton", "weak", "none")
+
+_jw = JaroWinkler.normalized_similarity
+
+
+@dataclass(frozen=True)
+class NameSimilarity:
+    """A similarity score in [0, 1] and its level: exact, strong, close, skeleton, weak, none."""
+
+    score: float
+    level: str
+
+
+@dataclass(frozen=True)
+class Field:
+    """One name part prepared for comparison."""
+
+    key: str
+    persian: bool
+    cands: tuple[str, ...]
+    skel: str
+
+
+@dataclass(frozen=True)
+class NameRep:
+    """A whole name prepared for comparison (parts may be None when absent)."""
+
+    given: Field | None
+    family: Field | None
+    father: Field | None
+    whole: Field | None
+
+
+def _canon_of_latin(text: str) -> str:
+    return "".join(canon_token(t) for t in join_particles(text.split()))
+
+
+def skeleton_latin(canon: str) -> str:
+    """Skeleton of a compact canonical Latin string."""
+    return skeleton_latin_token(canon)
+
+
+@lru_cache(maxsize=1 << 18)
+def make_field(text: str) -> Field | None:
+    """Prepare one name part (None if it has no letters)."""
+    key = name_key(text)
+    if not key:
+        return None
+    if is_persian_token(text):
+        skel = skeleton(text)
+        cands = tuple(dict.fromkeys(c for c in (_canon_of_latin(r) for r in romanize(text)) if c))
+        # Drop dictionary noise (علیرضا → "Ali"): keep candidates whose consonants fit the script.
+        fit = tuple(c for c in cands if _jw(skeleton_latin(c), skel) >= CAND_SKELETON_MIN)
+        return Field(key, True, fit or cands[:1], skel)
+    return Field(key, False, (_canon_of_latin(text),), skeleton(text))
+
+
+@lru_cache(maxsize=1 << 18)
+def name_rep(s: str) -> NameRep:
+    """Parse and prepare a full name; cached per distinct string."""
+    p = parse_name(s) if isinstance(s, str) else parse_name("")
+    whole = " ".join(x for x in (p.given, p.family) if x)
+    return NameRep(
+        make_field(p.given) if p.family else None,
+        make_field(p.family) if p.given else None,
+        make_field(p.father),
+        make_field(whole),
+    )
+
+
+def _suffix_only(a: str, b: str) -> bool:
+    """One name is the other plus -i (Mohammad/Mohammadi) or -e(h) (Farid/Farideh)."""
+    if len(a) > len(b):
+        a, b = b, a
+    return len(a) + 1 == len(b) and b.startswith(a) and b[-1] in "ie" and a[-1] not in "aeiou"
+
+
+def field_similarity(a: Field, b: Field) -> float:
+    """Similarity of two prepared name parts in [0, 1]."""
+    if a.key == b.key:
+        return 1.0
+    best, pair = -1.0, ("", "")
+    for ca in a.cands:
+        for cb in b.cands:
+            j = _jw(ca, cb)
+            if j > best:
+                best, pair = j, (ca, cb)
+    if a.persian and b.persian:
+        best = max(best, _jw(a.key, b.key))
+    if _suffix_only(*pair):
+        best = min(best, SUFFIX_CAP)
+    return W_JW * best + (1.0 - W_JW) * (a.skel == b.skel and bool(a.skel))
+
+
+def _pair(a: Field | None, b: Field | None) -> float | None:
+    if a is None or b is None:
+        return None
+    return field_similarity(a, b)
+
+
+def rep_score(a: NameRep, b: NameRep) -> float:
+    """Similarity of two prepared names in [0, 1] (0 if either has no letters)."""
+    if a.whole is None or b.whole is None:
+        return 0.0
+    score = field_similarity(a.whole, b.whole)
+    if a.given and a.family and b.given and b.family:
+        straight = (field_similarity(a.given, b.given) + field_similarity(a.family, b.family)) / 2
+        swapped = (field_similarity(a.given, b.family) + field_similarity(a.family, b.given)) / 2
+        whole = score if score == 1.0 else score - WHOLE_PENALTY
+        score = max(straight, swapped - SWAP_PENALTY, whole)
+    father = _pair(a.father, b.father)
+    if father is not None:
+        score = (1 - FATHER_WEIGHT) * score + FATHER_WEIGHT * father
+    return float(min(1.0, max(0.0, score)))
+
+
+def _level(score: float, a: NameRep, b: NameRep) -> str:
+    if a.whole is None or b.whole is None:
+        return "none"
+    if score >= 0.9999:
+        return "exact"
+    if score >= STRONG:
+        return "strong"
+    if score >= CLOSE:
+        return "close"
+    if a.whole.skel and a.whole.skel == b.whole.skel:
+        return "skeleton"
+    return "weak"
+
+
+def name_similarity(a: str, b: str) -> NameSimilarity:
+    """Compare two names in any scripts; never raises (non-text or empty → level "none")."""
+    ra, rb = name_rep(a if isinstance(a, str) else ""), name_rep(b if isinstance(b, str) else "")
+    score = rep_score(ra, rb)
+    return NameSimilarity(score, _level(score, ra, rb))
+
+
+def name_similarity_batch(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+    """Scores of ``a[i]`` vs ``b[i]`` for every i, as a float64 array (same as `name_similarity`).
+
+    Each distinct string is prepared once (cached across calls); the pairs are then scored by
+    a compiled, parallel kernel (`sabt.text._kernels`) over integer-coded name parts.
+    """
+    if len(a) != len(b):
+        raise InvalidValue(f"name_similarity_batch needs equal lengths, got {len(a)} and {len(b)}")
+    n = len(a)
+    if n == 0:
+        return np.zeros(0, dtype=np.float64)
+    rep_ids: dict[str, int] = {}
+    reps: list[NameRep] = []
+
+    def code(s: object) -> int:
+        text = s if isinstance(s, str) else ""
+        i = rep_ids.get(text)
+        if i is None:
+            i = rep_ids[text] = len(reps)
+            reps.append(name_rep(text))
+        return i
+
+    ca = np.fromiter(map(code, a), dtype=np.int64, count=n)
+    cb = np.fromiter(map(code, b), dtype=np.int64, count=n)
+    t = _Tables()
+    parts = np.array([[t.field(r.given), t.field(r.family), t.field(r.father), t.field(r.whole)]
+                      for r in reps], dtype=np.int64).reshape(-1, 4)
+    params = np.array([W_JW, SUFFIX_CAP, WHOLE_PENALTY, SWAP_PENALTY, FATHER_WEIGHT])
+    out: np.ndarray = score_pairs(ca, cb, parts, *t.arrays(), params)  # type: ignore[call-arg]
+    return out
+
+
+class _Tables:
+    """Distinct name parts and strings of a batch as the kernel's integer arrays."""
+
+    def __init__(self) -> None:
+        self.fids: dict[Field, int] = {}
+        self.fields: list[Field] = []
+        self.sids: dict[str, int] = {}
+        self.strings: list[str] = []
+
+    def _sid(self, s: str) -> int:
+        i = self.sids.get(s)
+        if i is None:
+            i = self.sids[s] = len(self.strings)
+            self.strings.append(s)
+        return i
+
+    def field(self, fld: Field | None) -> int:
+        if fld is None:
+            return -1
+        i = self.fids.get(fld)
+        if i is None:
+            i = self.fids[fld] = len(self.fields)
+            self.fields.append(fld)
+        return i
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """cand, keys, skel, persian, chars, offs, lens."""
+        fl = self.fields
+        width = max((len(f.cands) for f in fl), default=1)
+        cand = np.full((max(1, len(fl)), max(1, width)), -1, dtype=np.int64)
+        keys = np.zeros(max(1, len(fl)), dtype=np.int64)
+        skel = np.full(max(1, len(fl)), -1, dtype=np.int64)
+        persian = np.zeros(max(1, len(fl)), dtype=np.bool_)
+        for r, f in enumerate(fl):
+            for k, c in enumerate(f.cands):
+                cand[r, k] = self._sid(c)
+            keys[r] = self._sid(f.key)
+            skel[r] = self._sid(f.skel) if f.skel else -1
+            persian[r] = f.persian
+        lens = np.array([len(s) for s in self.strings] or [0], dtype=np.int64)
+        offs = np.zeros(len(lens), dtype=np.int64)
+        np.cumsum(lens[:-1], out=offs[1:])
+        joined = "".join(self.strings)
+        chars = (np.frombuffer(joined.encode("utf-32-le"), dtype=np.int32) if joined
+                 else np.zeros(1, dtype=np.int32))
+        return cand, keys, skel, persian, chars, offs, lens

@@ -1,0 +1,356 @@
+"""Readers: what kind of file this is (by its bytes, not its name) and what text it holds.
+
+Each reader takes a path to bytes already staged in the vault and returns a `Reading`: the
+media type, metadata (title, author, date, EXIF …), the extracted text when there is any (with
+page offsets for PDFs, so a statement can cite a page), and, for web archives, the archived
+responses as `Member`s, each of which becomes an item of its own. Readers raise `SabtError`
+with a plain reason (encrypted PDF, not a PDF after all, unsafe archive member …); the caller
+then skips the file and logs why. Text is only extracted from files up to ``MAX_TEXT_BYTES``
+(larger files are kept as opaque items) so no reader ever holds a huge file in memory.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, BinaryIO
+
+from sabt.errors import SabtError
+
+MAX_TEXT_BYTES = 64 << 20
+SNIFF_BYTES = 8192
+PAGE_BREAK = "\f"
+
+
+@dataclass
+class Member:
+    """One record taken out of a container (a WARC response): bytes plus where they came from."""
+
+    name: str
+    stream: BinaryIO  # valid only until the next member is requested: consume it at once
+    origin_url: str | None = None
+    captured_at: str | None = None
+    capture_method: str = "warc"
+
+
+@dataclass
+class Reading:
+    """What a reader learned about one file."""
+
+    media_type: str
+    text: str | None = None
+    language: str | None = None
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    pages: list[list[int]] | None = None  # [start, end) character offsets of each page in text
+    meta: dict[str, Any] = field(default_factory=dict)
+    members: Callable[[], Iterator[Member]] | None = None  # containers: records, streamed
+    skipped: list[str] = field(default_factory=list)  # reasons for parts left out
+
+
+def sniff(head: bytes) -> str:
+    """The media type implied by a file's first bytes (extension is ignored on purpose)."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "application/zip"  # refined by _zip_kind
+    if head.startswith(b"WARC/"):
+        return "application/warc"
+    if head.startswith(b"\x1f\x8b"):
+        try:
+            inner = gzip.GzipFile(fileobj=io.BytesIO(head)).read(5)
+        except (OSError, EOFError):
+            inner = b""
+        return "application/warc" if inner.startswith(b"WARC/") else "application/gzip"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "image/tiff"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+        return "audio/wav"
+    if head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
+        return "audio/mpeg"
+    if head.startswith(b"OggS"):
+        return "audio/ogg"
+    if head.startswith(b"fLaC"):
+        return "audio/flac"
+    if head[4:8] == b"ftyp":
+        return "audio/mp4" if head[8:11] == b"M4A" else "video/mp4"
+    if not head:
+        return "application/x-empty"
+    text = _decode(head, strict=len(head) < SNIFF_BYTES)  # a full head may cut a character
+    if text is None or "\x00" in text:
+        return "application/octet-stream"
+    lowered = text.lstrip("\ufeff \t\r\n").lower()
+    if lowered.startswith(("<!doctype html", "<html")) or "<html" in lowered[:1024]:
+        return "text/html"
+    return "text/plain"
+
+
+def _decode(data: bytes, strict: bool = True) -> str | None:
+    """UTF-8 (BOM allowed) or UTF-16 with a BOM; None if the bytes are not text."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # A sniffed head may cut a multi-byte character at its end.
+        if not strict and exc.start >= len(data) - 3:
+            return data[: exc.start].decode("utf-8-sig")
+        return None
+
+
+def detect_language(text: str) -> str | None:
+    """``fa``, ``en``, or None, from the share of letters in each script.
+
+    Persian letters (Arabic block) are at least half of all letters → ``fa``; otherwise Latin
+    letters that are at least half → ``en`` (Sabt's sources are Persian or English; a Swedish
+    or Spanish page is also reported as ``en`` — a documented limit). No letters → None.
+    """
+    persian = latin = 0
+    for ch in text[:20000]:
+        if not ch.isalpha():
+            continue
+        code = ord(ch)
+        if 0x0600 <= code <= 0x06FF or 0xFB50 <= code <= 0xFEFF or 0x0750 <= code <= 0x077F:
+            persian += 1
+        elif code < 0x0250:
+            latin += 1
+    letters = persian + latin
+    if not letters:
+        return None
+    if persian * 2 >= letters:
+        return "fa"
+    return "en"
+
+
+def read(path: Path, name: str = "") -> Reading:
+    """Sniff and read one staged file; raises SabtError with the reason if it is unusable."""
+    size = path.stat().st_size
+    if size == 0:
+        raise SabtError("empty file (zero bytes)", file=name or str(path))
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    media_type = sniff(head)
+    if media_type == "application/zip":
+        media_type = _zip_kind(path)
+    reader = _READERS.get(media_type)
+    if reader is None:
+        return Reading(media_type)
+    if media_type.startswith("text/") and size > MAX_TEXT_BYTES:
+        return Reading(media_type, skipped=[f"text not extracted: {size} bytes is over "
+                                            f"the {MAX_TEXT_BYTES}-byte limit"])
+    try:
+        reading = reader(path)
+    except SabtError as exc:
+        raise SabtError(exc.message, file=name or str(path)) from exc
+    reading.media_type = reading.media_type or media_type
+    if reading.text is not None and reading.language is None:
+        reading.language = detect_language(reading.text)
+    return reading
+
+
+def _zip_kind(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+    except zipfile.BadZipFile:
+        return "application/octet-stream"
+    if "word/document.xml" in names:
+        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    if "datapackage.json" in names or any(n.startswith("archive/") for n in names):
+        return "application/wacz"
+    return "application/zip"
+
+
+def _read_text(path: Path) -> Reading:
+    text = _decode(path.read_bytes())
+    if text is None:
+        raise SabtError("not valid UTF-8 or UTF-16 text")
+    return Reading("text/plain", text=text)
+
+
+def _read_html(path: Path) -> Reading:
+    import trafilatura
+
+    raw = path.read_bytes()
+    html = _decode(raw) or raw.decode("utf-8", errors="replace")
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
+                                      favor_recall=True)
+    if doc is None:
+        return Reading("text/html", text="", skipped=["no main text found in the HTML"])
+    data = doc if isinstance(doc, dict) else doc.as_dict()
+    return Reading("text/html", text=data.get("text") or "", title=data.get("title"),
+                   author=data.get("author"), date=data.get("date"),
+                   meta={k: data[k] for k in ("sitename", "url", "hostname")
+                         if data.get(k)})
+
+
+def _read_pdf(path: Path) -> Reading:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise SabtError("encrypted PDF (needs a password); stored nothing")
+        parts: list[str] = []
+        pages: list[list[int]] = []
+        offset = 0
+        for page in reader.pages:
+            text = page.extract_text() or ""
+            pages.append([offset, offset + len(text)])
+            parts.append(text)
+            offset += len(text) + len(PAGE_BREAK)
+        info: Any = reader.metadata or {}
+    except SabtError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise SabtError(f"unreadable PDF: {exc}") from exc
+    except Exception as exc:  # pypdf raises many kinds on damaged files
+        if "encrypt" in str(exc).lower() or "crypt" in type(exc).__name__.lower():
+            raise SabtError("encrypted PDF (cannot be decrypted here); stored nothing") from exc
+        raise SabtError(f"unreadable PDF: {exc}") from exc
+    return Reading("application/pdf", text=PAGE_BREAK.join(parts), pages=pages,
+                   title=_pdf_str(info.get("/Title")), author=_pdf_str(info.get("/Author")),
+                   date=_pdf_str(info.get("/CreationDate")), meta={"page_count": len(pages)})
+
+
+def _pdf_str(value: Any) -> str | None:
+    return str(value) if value else None
+
+
+def _read_docx(path: Path) -> Reading:
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises KeyError/ValueError/… on broken packages
+        raise SabtError(f"unreadable DOCX: {exc}") from exc
+    text = "\n".join(p.text for p in document.paragraphs)
+    props = document.core_properties
+    return Reading("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                   text=text, title=props.title or None, author=props.author or None,
+                   date=props.created.isoformat() if props.created else None)
+
+
+def _read_image(path: Path) -> Reading:
+    from PIL import ExifTags, Image, UnidentifiedImageError
+
+    meta: dict[str, Any] = {}
+    try:
+        with Image.open(path) as image:
+            meta["width"], meta["height"] = image.size
+            exif = image.getexif()
+            for tag, value in exif.items():
+                key = ExifTags.TAGS.get(tag, str(tag))
+                meta.setdefault("exif", {})[key] = value if isinstance(value, int | str) \
+                    else str(value)
+            media = Image.MIME.get(image.format or "", None)
+    except (UnidentifiedImageError, OSError) as exc:
+        return Reading("application/octet-stream", skipped=[f"not a readable image: {exc}"])
+    return Reading(media or "", meta=meta)
+
+
+def _read_audio(path: Path) -> Reading:
+    import wave
+
+    meta: dict[str, Any] = {}
+    try:
+        with wave.open(str(path), "rb") as wav:
+            meta = {"channels": wav.getnchannels(), "sample_rate": wav.getframerate(),
+                    "duration_s": round(wav.getnframes() / max(1, wav.getframerate()), 3)}
+    except (wave.Error, EOFError):
+        pass
+    return Reading("audio/wav", meta=meta)
+
+
+def safe_member_name(name: str) -> bool:
+    """False for archive member names that could escape a folder (``../``, absolute, drive)."""
+    if not name or "\x00" in name or name.startswith(("/", "\\")) or ":" in name.split("/")[0]:
+        return False
+    return ".." not in PurePosixPath(name.replace("\\", "/")).parts
+
+
+def warc_members(opener: Callable[[], IO[bytes]], container: str) -> Iterator[Member]:
+    """Each ``response`` record of a WARC as a Member whose stream is its decoded payload."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    with opener() as fh:
+        try:
+            for index, record in enumerate(ArchiveIterator(fh)):
+                if record.rec_type != "response":
+                    continue
+                yield Member(
+                    name=f"{container}#record-{index}",
+                    stream=record.content_stream(),
+                    origin_url=record.rec_headers.get_header("WARC-Target-URI"),
+                    captured_at=record.rec_headers.get_header("WARC-Date"),
+                )
+        except ArchiveLoadFailed as exc:
+            raise SabtError(f"unreadable WARC: {exc}") from exc
+
+
+def _read_warc(path: Path) -> Reading:
+    return Reading("application/warc",
+                   members=lambda: warc_members(lambda: open(path, "rb"), path.name))
+
+
+def _read_wacz(path: Path) -> Reading:
+    reading = Reading("application/wacz")
+    warcs: list[str] = []
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if not safe_member_name(info.filename):
+                reading.skipped.append(f"unsafe archive member name {info.filename!r} skipped")
+            elif info.filename == "datapackage.json" and info.file_size < (1 << 20):
+                try:
+                    reading.meta["datapackage"] = json.loads(zf.read(info))
+                except ValueError:
+                    reading.skipped.append("datapackage.json is not valid JSON")
+            elif info.filename.startswith("archive/") and info.filename.endswith(
+                    (".warc", ".warc.gz")):
+                warcs.append(info.filename)
+
+    def members() -> Iterator[Member]:
+        with zipfile.ZipFile(path) as archive:
+            for member in warcs:
+                def opener(name: str = member) -> IO[bytes]:
+                    return archive.open(name)
+
+                yield from warc_members(opener, member)
+
+    reading.members = members
+    return reading
+
+
+_READERS: dict[str, Callable[[Path], Reading]] = {
+    "text/plain": _read_text,
+    "text/html": _read_html,
+    "application/pdf": _read_pdf,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _read_docx,
+    "image/jpeg": _read_image,
+    "image/png": _read_image,
+    "image/gif": _read_image,
+    "image/tiff": _read_image,
+    "image/webp": _read_image,
+    "audio/wav": _read_audio,
+    "application/warc": _read_warc,
+    "application/wacz": _read_wacz,
+}
