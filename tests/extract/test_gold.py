@@ -68,9 +68,9 @@ def test_claims_and_quotes_reach_the_target(subset: str | None) -> None:
         assert scores[kind].precision >= 0.9, (kind, scores[kind])
         assert scores[kind].recall >= 0.9, (kind, scores[kind])
     # Not targets in the issue; asserted at today's level so that a regression shows. Mention
-    # recall is lower by design: a bare "Evin" or an ambiguous "Montazeri" is not resolved.
+    # recall is lower by design: an ambiguous "Montazeri" or a bare "Ahmad" is not resolved.
     assert scores["dates"].precision >= 0.9 and scores["dates"].recall >= 0.9
-    assert scores["mentions"].precision >= 0.9 and scores["mentions"].recall >= 0.6
+    assert scores["mentions"].precision >= 0.9 and scores["mentions"].recall >= 0.8
 
 
 def test_own_texts_cover_both_languages() -> None:

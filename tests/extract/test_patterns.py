@@ -9,7 +9,7 @@ from sabt.extract.claims import extract_claims
 from sabt.extract.dates import extract_dates
 from sabt.extract.mentions import Gazetteer, extract_mentions
 from sabt.extract.numbers import parse_number
-from sabt.extract.quotes import extract_quotes
+from sabt.extract.quotes import claimant_for, extract_quotes
 
 
 @pytest.mark.parametrize(("text", "value"), [
@@ -128,3 +128,19 @@ def test_mentions_in_both_scripts_and_surnames() -> None:
 def test_candidates_are_unknown_capitalised_names() -> None:
     found = extract_mentions("The Italian minister Giulio Terzi wrote about it.")
     assert [(m.text, m.entity_id) for m in found] == [("Giulio Terzi", None)]
+
+
+@pytest.mark.parametrize(("text", "claimant"), [
+    ("Over 30,000 people were killed in 1988, according to the NCRI.", "NCRI"),
+    ("According to Amnesty International, at least 2,000 prisoners were executed.",
+     "Amnesty International"),
+    ("Human Rights Watch wrote that the authorities executed 2,800 to 5,000 prisoners.",
+     "Human Rights Watch"),
+    ("In his memoirs Montazeri wrote that they executed 2,800 or 3,800 women and men.",
+     "Montazeri"),
+    ("بنا بر گزارش عفو بین‌الملل، دست‌کم ۴۵۰۰ زندانی سیاسی اعدام شدند.", "عفو بین‌الملل"),
+    ("Over 30,000 people were killed.", None),
+])
+def test_claimant_of_a_figure(text: str, claimant: str | None) -> None:
+    claim = extract_claims(text)[0]
+    assert claimant_for(text, claim.start, claim.end) == claimant

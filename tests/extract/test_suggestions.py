@@ -51,7 +51,8 @@ def test_accepting_a_claim_makes_a_sourced_statement(loaded: tuple[Workspace, st
         queue.accept(ws, claim.id, "tester")
     with ws.change(author="tester") as ch:
         event = ch.add_entity("event", "1988 prison killings")
-    statement_id = queue.accept(ws, claim.id, "tester", subject=event, claimant="NCRI")
+    assert claim.payload["claimant"] == "NCRI"  # "…, according to the NCRI."
+    statement_id = queue.accept(ws, claim.id, "tester", subject=event)
     statement = ws.statement(statement_id)
     assert statement.property == "death toll"
     assert statement.value == Quantity(30000, None, "at_least")

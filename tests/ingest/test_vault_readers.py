@@ -196,3 +196,11 @@ def test_zero_byte_and_not_text(tmp_path: Path) -> None:
         readers.read(write(tmp_path / "empty.txt", b""))
     reading = readers.read(write(tmp_path / "blob.txt", b"\x00\x01\x02\xff\xfe\x00"))
     assert reading.media_type == "application/octet-stream" and reading.text is None
+
+
+def test_text_is_not_extracted_from_files_over_the_limit(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readers, "MAX_TEXT_BYTES", 1000)
+    reading = readers.read(write(tmp_path / "big.pdf", make_pdf(["x" * 2000])))
+    assert reading.media_type == "application/pdf" and reading.text is None
+    assert "over the 1000-byte limit" in reading.skipped[0]

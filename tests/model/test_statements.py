@@ -83,6 +83,17 @@ def test_preferred_rank_wins_and_deprecated_or_retracted_never_enter() -> None:
     assert pv.best.id == 2 and [s.id for s in pv.candidates] == [2] and not pv.conflict
 
 
+def test_one_name_in_two_scripts_is_not_a_conflict() -> None:
+    persian = Statement(1, "P1", "name", Text("حسینعلی منتظری", "fa"), {}, (),
+                        Confidence.MEDIUM, Rank.NORMAL, Status.ACTIVE, 1)
+    latin = Statement(2, "P1", "name", Text("Hossein-Ali Montazeri", "en"), {}, (),
+                      Confidence.MEDIUM, Rank.NORMAL, Status.ACTIVE, 1)
+    other = Statement(3, "P1", "name", Text("Ali Montazeri", "en"), {}, (),
+                      Confidence.MEDIUM, Rank.NORMAL, Status.ACTIVE, 1)
+    assert not current_view([persian, latin])[0].conflict
+    assert current_view([persian, latin, other])[0].conflict
+
+
 def test_agreeing_statements_are_not_a_conflict() -> None:
     (pv,) = current_view([_st(1, "same"), _st(2, "same", refs=1)])
     assert not pv.conflict and pv.best.id == 2

@@ -187,6 +187,31 @@ def test_latin_habits_are_systematic() -> None:
     assert d.str.contains(r"\bQ").any()
 
 
+def test_compound_habits_and_memorial_title() -> None:
+    sim = simulate(
+        scenario(
+            "independent",
+            population=20_000,
+            spelling_inconsistency=0.0,
+            typo_rate=0.0,
+            sayyid_share=0.0,
+            **{"A.latin_habits": "space", "B.title_rate": 0.4},
+        ),
+        seed=5,
+    )
+    given = sim.lists["A"]["First name"]
+    pop = sim.population.set_index("person_id").loc[sim.rows["A"]["person_id"]]
+    compound = pop["given_latin"].str.contains("-").to_numpy()
+    latin = (sim.rows["A"]["script"] == "latin").to_numpy()
+    assert compound[latin].sum() > 100  # Mohammad-Reza, Ali-Asghar ... written in two words
+    assert given[compound & latin].str.contains(" ").all()
+    assert not given.str.contains("-").any()
+    # (10% of rows are typed on an Arabic keyboard: شهيد)
+    martyr = sim.lists["B"]["نام"].str.replace("ي", "ی").str.startswith("شهید ")
+    # configured 0.4 of Persian rows; ~6,000 rows: SE 0.0063, tolerance 0.03
+    assert abs(martyr.mean() - 0.4) < 0.03
+
+
 def test_1988_like_sizes_echo_published_lists() -> None:
     sim = simulate(scenario("1988-like"), seed=1)
     sizes = {name: len(frame) for name, frame in sim.lists.items()}
@@ -207,6 +232,11 @@ def test_capture_table_counts_every_observed_person(hard: Simulation) -> None:
 
 
 def test_strata_add_up(hard: Simulation) -> None:
+    by = hard.captures_by_stratum
+    total = hard.captures.set_index(["A", "B", "C", "D", "E"])["count"]
+    for kind in ("affiliation", "prison", "province", "sex"):
+        part = by[by["stratum_type"] == kind].groupby(["A", "B", "C", "D", "E"])["count"].sum()
+        assert part.equals(total.loc[part.index])
     strata = hard.strata
     for kind in ("affiliation", "prison", "province", "sex"):
         part = strata[strata["stratum_type"] == kind]
@@ -225,6 +255,12 @@ def test_overrides_and_list_count() -> None:
         scenario("hard", colour="red")
     with pytest.raises(InvalidValue, match="typo_rate"):
         scenario("hard", typo_rate=1.5)
+    with pytest.raises(InvalidValue, match="unknown codes"):
+        scenario("hard", affiliation_effect="MEk:1")
+    with pytest.raises(InvalidValue, match="Latin habits"):
+        scenario("hard", latin_habits="qq")
+    with pytest.raises(InvalidValue, match="date formats"):
+        scenario("hard", date_formats_fa="iso:1,usa:1")
     with pytest.raises(InvalidValue, match="unknown scenario"):
         scenario("easy")
     with pytest.raises(InvalidValue, match="not an earlier list"):

@@ -8,8 +8,10 @@ from rich.markup import escape
 
 # Each module registers its commands on `app` when imported.
 from sabt.cli import (
+    claims,  # noqa: F401  (registers commands)
     core,  # noqa: F401  (registers commands)
     demo,  # noqa: F401  (registers commands)
+    estimate,  # noqa: F401  (registers commands)
     extract,  # noqa: F401  (registers commands)
     link,  # noqa: F401  (registers commands)
     simulate,  # noqa: F401  (registers commands)

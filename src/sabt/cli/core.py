@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from sabt import __version__
 from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console
+from sabt.claims.popolo import popolo
 from sabt.cli.render import entity_panel, history_table, view_json
 from sabt.errors import InvalidValue, SabtError
 from sabt.model.parse import parse_value
@@ -283,17 +284,26 @@ def unmerge(
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", "-f", help="jsonl (more to come)")
-                      ] = "jsonl",
+    format: Annotated[str, typer.Option(
+        "--format", "-f", help="jsonl (the whole workspace, lossless) or popolo (persons, "
+        "organizations, memberships with sources)")] = "jsonl",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File (default: stdout).")
                    ] = None,
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
-    """Export the whole workspace (lossless JSON Lines; `import-jsonl` reads it back)."""
-    if format != "jsonl":
-        raise InvalidValue(f"unknown export format {format!r}", field="format")
+    """Export the workspace: lossless JSON Lines (`import-jsonl` reads it back) or Popolo."""
+    if format not in ("jsonl", "popolo"):
+        raise InvalidValue(f"unknown export format {format!r} (jsonl, popolo)", field="format")
     with Workspace.open(workspace, database_url) as ws:
+        if format == "popolo":
+            document = json.dumps(popolo(ws), ensure_ascii=False, indent=2)
+            if out is None:
+                print(document)
+            else:
+                out.write_text(document + "\n", encoding="utf-8")
+                console.print(f"wrote Popolo JSON to {out}")
+            return
         if out is None:
             ws.export_jsonl(sys.stdout)
             return

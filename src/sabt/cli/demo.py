@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sabt.claims.board import claims_board
 from sabt.cli.app import app, console
-from sabt.cli.render import entity_panel
 from sabt.demo import build_demo
 from sabt.store.workspace import Workspace
 
@@ -22,19 +23,31 @@ def demo(
     fresh: Annotated[bool, typer.Option("--fresh", help="Rebuild from scratch.")] = False,
 ) -> None:
     """Build the 1988 demo case in an embedded workspace and show the results."""
-    with console.status("building the demo workspace…"):
-        result = build_demo(workspace, fresh=fresh)
-    state = "built" if result.rebuilt else "already built (use --fresh to rebuild)"
-    console.rule(f"[bold]Sabt demo[/] — workspace {result.workspace} {state}")
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("demo", total=1)
+
+        def step(name: str, done: int, total: int) -> None:
+            bar.update(task, description=name, completed=done, total=total)
+
+        result = build_demo(workspace, fresh=fresh, progress=step)
+    state = "built" if result.rebuilt else "already built (--fresh rebuilds it)"
+    console.rule(f"[bold]Sabt demo[/] — {result.workspace} {state}")
     with Workspace.open(result.workspace) as ws:
-        table = Table(title="sources")
-        for name in ("id", "title", "sha256"):
-            table.add_column(name, overflow="fold")
-        for source_id in result.sources:
-            details = ws.source_details(source_id)
-            table.add_row(source_id, details["title"], (details["sha256"] or "")[:16] + "…")
-        console.print(table)
-        for entity_id in result.featured:
-            console.print(entity_panel(ws.entity(entity_id)))
-    console.print(f"Explore: [bold]sabt show ID -w {result.workspace}[/], "
-                  f"[bold]sabt history ID -w {result.workspace}[/]")
+        counts = ws.counts()
+        boards = claims_board(ws)
+    console.print("workspace: " + ", ".join(f"{v:,} {k}" for k, v in sorted(counts.items())))
+    table = Table(title="Published figures by subject (each claim cites its source)")
+    for name in ("subject", "claims", "lowest", "highest"):
+        table.add_column(name)
+    for board in boards:
+        values = [v for c in board.claims for v in (c.low, c.high) if v is not None]
+        table.add_row(board.subject, str(len(board.claims)),
+                      f"{min(values):,.0f}" if values else "—",
+                      f"{max(values):,.0f}" if values else "—")
+    console.print(table)
+    for key, value in result.summary.items():
+        console.print(f"  {key}: {value}")
+    console.print(f"\nReport: [bold]{result.report}[/] (open it in a browser; works offline)")
+    console.print(f"Explore: sabt claims -w {result.workspace} · sabt show PER02 -w "
+                  f"{result.workspace} · sabt export --format popolo -w {result.workspace}")

@@ -1,4 +1,4 @@
-"""Linkage commands that need no workspace: `sabt link-files` for statisticians."""
+"""Linkage commands: import-list, link, review, captures, and the stateless link-files."""
 
 from __future__ import annotations
 
@@ -11,12 +11,23 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from sabt.cli.app import JsonOpt, app, console
+from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console
 from sabt.errors import SabtError
 from sabt.ingest.headers import Mapping
-from sabt.ingest.lists import read_list
+from sabt.ingest.lists import ParsedList, read_list
+from sabt.link import workspace as lw
 from sabt.link.engine import link
 from sabt.link.settings import LinkSettings
+from sabt.store.workspace import Workspace, default_author
+from sabt.text.keys import latin_canon
+from sabt.text.normalize import detect_script
+
+ThresholdOpt = Annotated[float, typer.Option(
+    help="Link pairs at or above this match probability.")]
+OnePerListOpt = Annotated[bool, typer.Option(
+    "--one-per-list", help="Never put two records of one list in a cluster.")]
+BackendOpt = Annotated[str, typer.Option(help="duckdb (default) or spark (local mode).")]
+SeedOpt = Annotated[int, typer.Option(help="Seed for the sampled training.")]
 
 
 class _Phases:
@@ -50,12 +61,10 @@ def link_files(
     files: Annotated[list[Path], typer.Argument(help="List files (.csv, .xlsx, .json).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write clusters.csv.")],
     mapping: Annotated[Path | None, typer.Option(help="mapping.toml for unknown headers.")] = None,
-    threshold: Annotated[float, typer.Option(help="Link pairs at or above this probability.")
-                         ] = LinkSettings.threshold,
-    one_per_list: Annotated[bool, typer.Option(
-        "--one-per-list", help="Never put two records of one list in a cluster.")] = False,
-    backend: Annotated[str, typer.Option(help="duckdb (default) or spark.")] = "duckdb",
-    seed: Annotated[int, typer.Option(help="Seed for the sampled training.")] = LinkSettings.seed,
+    threshold: ThresholdOpt = LinkSettings.threshold,
+    one_per_list: OnePerListOpt = False,
+    backend: BackendOpt = "duckdb",
+    seed: SeedOpt = LinkSettings.seed,
     as_json: JsonOpt = False,
 ) -> None:
     """Link list files without a workspace; writes file,row,cluster_id,probability."""
@@ -97,5 +106,175 @@ def link_files(
         return
     grid = Table(title="link-files", show_header=False)
     for key, value in summary.items():
-        grid.add_row(key.replace("_", " "), f"{value:,}" if isinstance(value, int) else value)
+        grid.add_row(key.replace("_", " "), f"{value:,}" if isinstance(value, int) else str(value))
     console.print(grid)
+
+
+def _show_parsed(parsed: ParsedList, rows: int = 5) -> None:
+    mapping = Table(title=f"{parsed.path.name}: columns")
+    mapping.add_column("header")
+    mapping.add_column("field")
+    for header in parsed.headers:
+        mapping.add_row(header, parsed.columns.get(header, "[dim](kept raw, not used)[/]"))
+    console.print(mapping)
+    fields = list(dict.fromkeys(parsed.columns.values()))
+    sample = Table(title=f"first {rows} of {len(parsed.records)} records")
+    for col in ("row", *fields):
+        sample.add_column(col)
+    for _, rec in parsed.records.head(rows).iterrows():
+        cells = [str(rec[f]) if rec[f] is not None else "" for f in fields]
+        sample.add_row(str(rec["row"]), *cells)
+    console.print(sample)
+
+
+@app.command("import-list")
+def import_list_cmd(
+    file: Annotated[Path, typer.Argument(help="A list file: .csv, .tsv, .xlsx or .json.")],
+    name: Annotated[str, typer.Option("--name", help="The list's name (its source title).")],
+    mapping: Annotated[Path | None, typer.Option(help="mapping.toml for unknown headers.")] = None,
+    duplicate_free: Annotated[bool, typer.Option(
+        "--duplicate-free", help="The list names nobody twice (one record per person).")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the mapping and first rows; "
+                                          "write nothing.")] = False,
+    author: Annotated[str | None, typer.Option("--author")] = None,
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Import a victim list: one source, one record per row (all or nothing)."""
+    mapping_obj = Mapping.load(mapping) if mapping else None
+    with Workspace.open(workspace, database_url) as ws:
+        report = lw.import_list(ws, file, name=name, mapping=mapping_obj, author=author,
+                                duplicate_free=duplicate_free, dry_run=dry_run)
+    parsed = report.parsed
+    if dry_run:
+        _show_parsed(parsed)
+    for warning in parsed.warnings[:20]:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if len(parsed.warnings) > 20:
+        console.print(f"[yellow]warning:[/] … {len(parsed.warnings) - 20} more")
+    if report.already_imported:
+        console.print(f"already imported as source {report.source_id} (same bytes): nothing to do")
+    elif not dry_run:
+        console.print(f"imported {len(parsed.records):,} records as source {report.source_id} "
+                      f"(sha256 {parsed.sha256[:12]}…, {len(parsed.warnings)} warnings)")
+
+
+@app.command("link")
+def link_cmd(
+    threshold: ThresholdOpt = LinkSettings.threshold,
+    one_per_list: OnePerListOpt = False,
+    review_low: Annotated[float, typer.Option(help="Review band: lowest probability.")
+                          ] = LinkSettings.review_low,
+    review_high: Annotated[float, typer.Option(help="Review band: highest probability.")
+                           ] = LinkSettings.review_high,
+    backend: BackendOpt = "duckdb",
+    seed: SeedOpt = LinkSettings.seed,
+    author: Annotated[str | None, typer.Option("--author")] = None,
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Link every imported list into persons (a new, versioned run; reviews are honoured)."""
+    settings = LinkSettings(threshold=threshold, all_duplicate_free=one_per_list,
+                            review_low=review_low, review_high=review_high, backend=backend,
+                            seed=seed)
+    with Workspace.open(workspace, database_url) as ws, _Phases() as phases:
+        report = lw.run_linkage(ws, settings, author=author, progress=phases)
+    console.print(f"run {report.run_id}: {report.records:,} records → {report.clusters:,} "
+                  f"persons ({report.persons_created:,} new, {report.persons_updated:,} updated); "
+                  f"{report.review_pairs:,} pairs to review (`sabt review`)")
+
+
+def _both_scripts(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        return ""
+    if detect_script(value) == "persian":
+        return f"{value}  [dim]({latin_canon(value)})[/]"
+    return value
+
+
+def _pair_table(left: dict[str, object], right: dict[str, object], probability: float) -> Table:
+    grid = Table(title=f"match probability {probability:.3f}")
+    grid.add_column("field")
+    grid.add_column(f"{left['list']} row {left['row']}")
+    grid.add_column(f"{right['list']} row {right['row']}")
+    raw_l = left["raw"] if isinstance(left["raw"], dict) else {}
+    raw_r = right["raw"] if isinstance(right["raw"], dict) else {}
+    for key in dict.fromkeys([*raw_l, *raw_r]):
+        a, b = raw_l.get(key, ""), raw_r.get(key, "")
+        if not a and not b:
+            continue
+        same = latin_canon(str(a)) == latin_canon(str(b)) if a and b else False
+        style = "green" if same else "red"
+        grid.add_row(key, f"[{style}]{_both_scripts(a)}[/]", f"[{style}]{_both_scripts(b)}[/]")
+    return grid
+
+
+@app.command("review")
+def review_cmd(
+    reviewer: Annotated[str | None, typer.Option("--reviewer", help="Who decides.")] = None,
+    export: Annotated[Path | None, typer.Option(
+        "--export", help="Write the queue and decisions as CSV for offline review.")] = None,
+    import_: Annotated[Path | None, typer.Option(
+        "--import", help="Read decisions from a CSV filled in offline.")] = None,
+    undo: Annotated[int | None, typer.Option("--undo", help="Undo decision N.")] = None,
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Review uncertain pairs: m = match, n = non-match, s = skip, u = undo, q = quit."""
+    from rich.prompt import Prompt
+
+    who = reviewer or default_author()
+    with Workspace.open(workspace, database_url) as ws:
+        if export is not None:
+            n = lw.export_decisions(ws, export)
+            console.print(f"wrote {n:,} rows to {export}")
+            return
+        if import_ is not None:
+            n = lw.import_decisions(ws, import_, reviewer=who)
+            console.print(f"recorded {n:,} decisions; run `sabt link` to apply them")
+            return
+        if undo is not None:
+            lw.undo_decision(ws, undo, reviewer=who)
+            console.print(f"undid decision {undo}; run `sabt link` to apply")
+            return
+        queue = lw.review_queue(ws)
+        if not queue:
+            console.print("nothing to review")
+            return
+        made: list[int] = []
+        i = 0
+        while i < len(queue):
+            item = queue[i]
+            recs = lw.records_by_id(ws, [item.record_l, item.record_r])
+            console.print(_pair_table(recs[item.record_l], recs[item.record_r], item.probability))
+            choice = Prompt.ask(f"[{i + 1}/{len(queue)}] match / non-match / skip / undo / quit",
+                                choices=["m", "n", "s", "u", "q"], default="s")
+            if choice == "q":
+                break
+            if choice == "u":
+                if made:
+                    lw.undo_decision(ws, made.pop(), reviewer=who)
+                    i = max(i - 1, 0)
+                continue
+            decision = {"m": "match", "n": "non-match", "s": "skip"}[choice]
+            made.append(lw.decide(ws, item.record_l, item.record_r, decision, reviewer=who))
+            i += 1
+    console.print(f"{len(made)} decisions recorded; run `sabt link` to apply them")
+
+
+@app.command("captures")
+def captures_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the CSV.")],
+    strata: Annotated[str | None, typer.Option(
+        "--strata", help="A record field to stratify by (province, sex_code, affiliation …).")
+    ] = None,
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Write the capture-pattern table (0/1 per list + count) of the latest link run."""
+    with Workspace.open(workspace, database_url) as ws:
+        table = lw.capture_table(ws, strata)
+    table.to_csv(out, index=False)
+    console.print(f"wrote {len(table):,} capture patterns ({int(table['count'].sum()):,} persons) "
+                  f"to {out}")

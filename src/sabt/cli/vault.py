@@ -36,19 +36,15 @@ def add(
     as_json: JsonOpt = False,
 ) -> None:
     """Store files byte for byte under their SHA-256, with provenance and a custody entry."""
-    from sabt.extract.suggestions import suggest as make_suggestions
-    from sabt.extract.suggestions import workspace_gazetteer
+    from sabt.extract.suggestions import suggest_items
 
     actor = by or default_author()
     with Workspace.open(workspace, database_url) as ws:
         report = Vault(ws).add(paths, Provenance(actor, collected_at, url, method, notes),
                                max_bytes=max_size)
-        queued = 0
-        if suggest:
-            gazetteer = workspace_gazetteer(ws)
-            for item in report.added:
-                if item["text_sha256"] or item["media_type"] == "text/plain":
-                    queued += len(make_suggestions(ws, item["sha256"], actor, gazetteer))
+        texts = [item["sha256"] for item in report.added
+                 if item["text_sha256"] or item["media_type"] == "text/plain"]
+        queued = len(suggest_items(ws, texts, actor)) if suggest and texts else 0
     if as_json:
         console.print_json(json.dumps({"added": report.added, "duplicates": report.duplicates,
                                        "skipped": report.skipped, "warnings": report.warnings,

@@ -1,20 +1,28 @@
-"""`sabt demo`: build the 1988 demo case in an embedded workspace, idempotently."""
+"""`sabt demo`: build the 1988 demo case in an embedded workspace, idempotently.
+
+The build is a list of steps (case data, seed articles, synthetic lists …, report); each step
+runs in its own revision. The workspace is built beside the target folder and swapped in only
+when every step has succeeded, so a failed build leaves any earlier demo as it was.
+"""
 
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
 from sabt import __version__
-from sabt.demo.seeds import EVENT, add_seed_articles
+from sabt.demo.steps import STEPS, DemoState
 from sabt.errors import SabtError
 from sabt.store import schema as t
 from sabt.store.workspace import MARKER, Workspace
 
 DEMO_KEY = "demo_built_with"
+REPORT = "report.html"
 
 
 @dataclass(frozen=True)
@@ -22,9 +30,9 @@ class DemoResult:
     """What `build_demo` made or found."""
 
     workspace: Path
+    report: Path
     rebuilt: bool
-    sources: tuple[str, ...]
-    featured: tuple[str, ...]
+    summary: dict[str, Any] = field(default_factory=dict)
 
 
 def _demo_version(ws: Workspace) -> str | None:
@@ -32,33 +40,41 @@ def _demo_version(ws: Workspace) -> str | None:
         return conn.execute(select(t.meta.c.value).where(t.meta.c.key == DEMO_KEY)).scalar()
 
 
-def build_demo(root: Path, *, fresh: bool = False) -> DemoResult:
-    """Build the demo workspace at `root`; reuse it when already built by this version.
+def build_demo(root: Path, *, fresh: bool = False,
+               progress: Callable[[str, int, int], None] | None = None) -> DemoResult:
+    """Build the demo workspace at `root`; reuse it when this version already built it.
 
-    `fresh` rebuilds. Only a folder that holds a demo workspace is ever replaced; the new one is
-    built beside it and swapped in, so a failed build leaves the old one as it was.
+    `fresh` rebuilds. Only a folder that holds a demo workspace is ever replaced.
+    `progress(step, done, total)` is called before each step.
     """
-    featured = (EVENT, "P-montazeri")
     if (root / MARKER).exists():
-        ws = Workspace.open(root)
-        built = _demo_version(ws)
+        with Workspace.open(root) as ws:
+            built = _demo_version(ws)
         if built is None:
-            ws.close()
             raise SabtError(f"{root} is a workspace that is not a demo: choose another folder")
-        sources = tuple(s.id for s in ws.entities("source"))
-        ws.close()
-        if built == __version__ and not fresh:
-            return DemoResult(root, False, sources, featured)
+        if built == __version__ and not fresh and (root / REPORT).exists():
+            return DemoResult(root, root / REPORT, False)
+    elif root.exists() and any(root.iterdir()):
+        raise SabtError(f"{root} exists and is not a demo workspace: choose another folder")
     partial = root.with_name(root.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     ws = Workspace.create(partial)
+    state = DemoState(ws)
     try:
-        with ws.change(author="sabt demo", reason="demo: seed articles and their statements") as ch:
-            added = add_seed_articles(ch)
+        for number, (name, step) in enumerate(STEPS):
+            if progress:
+                progress(name, number, len(STEPS))
+            step(state)
+        with ws.change(author="sabt demo", reason="demo built") as ch:
             ch.conn.execute(t.meta.insert().values(key=DEMO_KEY, value=__version__))
-    finally:
+        if progress:
+            progress("done", len(STEPS), len(STEPS))
+    except BaseException:
         ws.close()
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    ws.close()
     if root.exists():
         shutil.rmtree(root)
     partial.rename(root)
-    return DemoResult(root, True, tuple(added.values()), featured)
+    return DemoResult(root, root / REPORT, True, state.summary)

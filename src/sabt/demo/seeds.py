@@ -89,38 +89,33 @@ class SeedStatement:
     qualifiers: tuple[tuple[str, Value], ...] = ()
 
 
-EVENT = "E1988"
-ENTITIES = [
-    (EVENT, "event", "1988 prison killings, Iran"),
-    ("P-khomeini", "person", "Ruhollah Khomeini"),
-    ("P-montazeri", "person", "Hossein-Ali Montazeri"),
-    ("O-un-experts", "organization", "UN Special Rapporteurs (joint letter)"),
-]
+EVENT = "subj-total-executed-1988-prison-killings-iran"  # from the case data
+ENTITIES = [("O-un-experts", "organization", "UN Special Rapporteurs (joint letter)")]
 
 STATEMENTS = [
-    SeedStatement("terzi", "Over 30,000 people were killed", EVENT, "death toll",
+    SeedStatement("terzi", "Over 30,000 people were killed", EVENT, "figure",
                   Quantity(30000, None, QuantityQualifier.AT_LEAST), Confidence.LOW,
                   (("claimant", Text("the article's unnamed author", "en")),)),
     SeedStatement("rafizadeh", "The 1988 massacre of 30,000 political prisoners", EVENT,
-                  "death toll", Quantity(30000), Confidence.LOW,
+                  "figure", Quantity(30000), Confidence.LOW,
                   (("claimant", Text("the article's unnamed author", "en")),)),
     SeedStatement("terzi", "a renewed wave of executions in the period July-September 1988",
                   EVENT, "date", FuzzyDate("1988-07/1988-09", "July-September 1988"),
                   Confidence.MEDIUM,
                   (("claimant", Text("UN General Assembly resolution, December 1988", "en")),)),
-    SeedStatement("terzi", "a fatwa by regime founder Ruhollah Khomeini", "P-khomeini",
+    SeedStatement("terzi", "a fatwa by regime founder Ruhollah Khomeini", "PER01",
                   "alleged role", Text("issued the fatwa that ordered the executions", "en"),
                   Confidence.MEDIUM, (("event", EntityRef(EVENT)),)),
-    SeedStatement("terzi", "publicly condemned the massacre", "P-montazeri", "position",
+    SeedStatement("terzi", "publicly condemned the massacre", "PER02", "position",
                   Text("second-in-command to Khomeini in 1988", "en"), Confidence.MEDIUM),
-    SeedStatement("rafizadeh", "the biggest crime in the Islamic Republic", "P-montazeri",
+    SeedStatement("rafizadeh", "the biggest crime in the Islamic Republic", "PER02",
                   "described the killings as",
                   Text("the biggest crime in the Islamic Republic", "en"), Confidence.MEDIUM,
                   (("event", EntityRef(EVENT)),)),
     SeedStatement("rafizadeh", "placed under house arrest until his death in 2009",
-                  "P-montazeri", "date of death", FuzzyDate("2009", "2009"), Confidence.MEDIUM),
+                  "PER02", "date of death", FuzzyDate("2009", "2009"), Confidence.MEDIUM),
     SeedStatement("terzi", "put under house arrest for the final 21 years of his life",
-                  "P-montazeri", "house arrest", Text("for the final 21 years of his life", "en"),
+                  "PER02", "house arrest", Text("for the final 21 years of his life", "en"),
                   Confidence.MEDIUM),
     SeedStatement("rafizadeh", "describing it as a potential “crime against humanity”",
                   "O-un-experts", "described the killings as",

@@ -32,6 +32,7 @@ import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
+from sabt.estimate import _rng
 from sabt.estimate.diagnostics import ess, split_rhat
 from sabt.estimate.table import CaptureTable
 
@@ -81,7 +82,7 @@ class LcmcrResult:
 
 
 @nb.njit(cache=True, nogil=True)
-def _multinomial(total: int, probs: FloatArray, out: NDArray[np.int64]) -> None:
+def _multinomial(st: _rng.State, total: int, probs: FloatArray, out: NDArray[np.int64]) -> None:
     """out ~ Multinomial(total, probs / sum(probs)) by sequential binomials."""
     K = probs.shape[0]
     mass = 0.0
@@ -101,7 +102,7 @@ def _multinomial(total: int, probs: FloatArray, out: NDArray[np.int64]) -> None:
         elif q <= 0.0:
             x = 0
         else:
-            x = np.random.binomial(rem, q)
+            x = _rng.binomial(st, rem, q)
         out[k] = x
         rem -= x
         mass -= probs[k]
@@ -111,39 +112,27 @@ def _multinomial(total: int, probs: FloatArray, out: NDArray[np.int64]) -> None:
 
 
 @nb.njit(cache=True, nogil=True)
-def _log_gamma(a: float) -> float:
-    """log of a Gamma(a, 1) draw, accurate for tiny shapes (log G(a+1) + log(U)/a)."""
-    if a < 1.0:
-        u = np.random.random()
-        while u <= 0.0:
-            u = np.random.random()
-        return math.log(np.random.gamma(a + 1.0, 1.0)) + math.log(u) / a
-    return math.log(np.random.gamma(a, 1.0))
-
-
-@nb.njit(cache=True, nogil=True)
-def _log_beta_pair(a: float, b: float) -> tuple[float, float]:
+def _log_beta_pair(st: _rng.State, a: float, b: float) -> tuple[float, float]:
     """(log X, log(1 − X)) for X ~ Beta(a, b), in log space as the reference does."""
     if a == 1.0 and b == 1.0:
-        u = np.random.random()
-        while u <= 0.0 or u >= 1.0:
-            u = np.random.random()
+        u = _rng.uniform(st)
         return math.log(u), math.log1p(-u)
-    la = _log_gamma(a)
-    lb = _log_gamma(b)
+    la = _rng.log_gamma(st, a)
+    lb = _rng.log_gamma(st, b)
     m = max(la, lb)
     ls = m + math.log(math.exp(la - m) + math.exp(lb - m))
     return la - ls, lb - ls
 
 
 @nb.njit(cache=True, nogil=True)
-def _sort_classes(log_lam: FloatArray, log_1m: FloatArray, log_pi: FloatArray,
+def _sort_classes(lam: FloatArray, one_m: FloatArray, log_pi: FloatArray, pi: FloatArray,
                   n0k: NDArray[np.int64]) -> None:
     """Relabel classes by decreasing weight (the reference's permute_latent_classes_by_nu)."""
     order = np.argsort(-log_pi, kind="mergesort")
-    log_lam[:, :] = log_lam[:, order].copy()
-    log_1m[:, :] = log_1m[:, order].copy()
+    lam[:, :] = lam[:, order].copy()
+    one_m[:, :] = one_m[:, order].copy()
     log_pi[:] = log_pi[order].copy()
+    pi[:] = pi[order].copy()
     n0k[:] = n0k[order].copy()
 
 
@@ -155,29 +144,33 @@ def run_chain(
     """One LCMCR chain on observed cells (pats with counts f > 0): N draws, alpha draws and
     the number of n0 draws rejected by the 20 n cap."""
     np.random.seed(seed)
+    st = _rng.new_state(seed)
     M, J = pats.shape
     n = 0
     for m in range(M):
         n += f[m]
     cap = 20 * n
-    log_lam = np.empty((J, K))
-    log_1m = np.empty((J, K))
+    lam = np.empty((J, K))
+    one_m = np.empty((J, K))
     for j in range(J):
         s = 0
         for m in range(M):
             s += pats[m, j] * f[m]
         pj = min(max(s / n, 1e-6), 1 - 1e-6)
         for k in range(K):
-            log_lam[j, k] = math.log(pj)
-            log_1m[j, k] = math.log1p(-pj)
+            lam[j, k] = pj
+            one_m[j, k] = 1.0 - pj
     alpha = 0.3 / K  # the reference's value during warm-up; sticks start from Beta(1, 1)
     log_pi = np.empty(K)
+    pi = np.empty(K)
     acc = 0.0
     for k in range(K - 1):
-        lv, l1v = _log_beta_pair(1.0, 1.0)
+        lv, l1v = _log_beta_pair(st, 1.0, 1.0)
         log_pi[k] = lv + acc
         acc += l1v
     log_pi[K - 1] = acc
+    for k in range(K):
+        pi[k] = math.exp(log_pi[k])
     n0 = 0
     n0k = np.zeros(K, dtype=np.int64)
     nk = np.zeros(K, dtype=np.int64)
@@ -190,21 +183,28 @@ def run_chain(
     total = WARMUP + burn_in + samples * thinning
     kept = 0
     for it in range(total):
-        # 1. latent classes of the observed cells
+        # 1. latent classes of the observed cells (linear space; log space if it underflows)
         nk[:] = 0
         in_jk[:, :] = 0
         for m in range(M):
-            mx = -np.inf
+            mass = 0.0
             for k in range(K):
-                s = log_pi[k]
+                q = pi[k]
                 for j in range(J):
-                    s += log_lam[j, k] if pats[m, j] == 1 else log_1m[j, k]
-                w[k] = s
-                if s > mx:
-                    mx = s
-            for k in range(K):
-                w[k] = math.exp(w[k] - mx)
-            _multinomial(f[m], w, tmp)
+                    q *= lam[j, k] if pats[m, j] == 1 else one_m[j, k]
+                w[k] = q
+                mass += q
+            if not (mass > 1e-280 and mass < 1e280):
+                mx = -np.inf
+                for k in range(K):
+                    q = log_pi[k]
+                    for j in range(J):
+                        q += math.log(lam[j, k] if pats[m, j] == 1 else one_m[j, k])
+                    w[k] = q
+                    mx = max(mx, q)
+                for k in range(K):
+                    w[k] = math.exp(w[k] - mx)
+            _multinomial(st, f[m], w, tmp)
             for k in range(K):
                 c = tmp[k]
                 if c:
@@ -216,9 +216,15 @@ def run_chain(
         for k in range(K):
             tot = nk[k] + n0k[k]
             for j in range(J):
-                a, b = _log_beta_pair(1.0 + in_jk[j, k], 1.0 + tot - in_jk[j, k])
-                log_lam[j, k] = a
-                log_1m[j, k] = b
+                if tot == 0:
+                    u = _rng.uniform(st)
+                    lam[j, k] = u
+                    one_m[j, k] = 1.0 - u
+                else:
+                    x = _rng.gamma(st, 1.0 + in_jk[j, k])
+                    y = _rng.gamma(st, 1.0 + tot - in_jk[j, k])
+                    lam[j, k] = max(x / (x + y), 1e-300)
+                    one_m[j, k] = max(y / (x + y), 1e-300)
         # 3. stick-breaking weights, in log space (tiny sticks matter for alpha)
         above = 0
         for k in range(K):
@@ -227,26 +233,23 @@ def run_chain(
         for k in range(K - 1):
             size = nk[k] + n0k[k]
             above -= size
-            lv, l1v = _log_beta_pair(1.0 + size, alpha + above)
+            lv, l1v = _log_beta_pair(st, 1.0 + size, alpha + above)
             log_pi[k] = lv + acc
             acc += l1v
         log_pi[K - 1] = acc
+        for k in range(K):
+            pi[k] = math.exp(log_pi[k])
         # 4. number missed, negative binomial with the 20 n cap
         p0 = 0.0
-        mx = -np.inf
         for k in range(K):
-            q = log_pi[k]
+            q = pi[k]
             for j in range(J):
-                q += log_1m[j, k]
+                q *= one_m[j, k]
             w[k] = q
-            if q > mx:
-                mx = q
-        for k in range(K):
-            w[k] = math.exp(w[k])
-            p0 += w[k]
+            p0 += q
         p0 = min(p0, 1.0 - 1e-12)
         for _ in range(MAX_REDRAWS):
-            g = np.random.gamma(n, p0 / (1.0 - p0))
+            g = _rng.gamma(st, n) * (p0 / (1.0 - p0))
             n0 = np.random.poisson(g) if g < 1e15 else cap + 1
             if n0 <= cap:
                 break
@@ -254,13 +257,13 @@ def run_chain(
         if n0 > cap:
             n0 = cap
         # 5. allocate the missed people to classes
-        _multinomial(n0, w, n0k)
+        _multinomial(st, n0, w, n0k)
         # 6. concentration parameter (not during warm-up)
         if it >= WARMUP:
-            alpha = np.random.gamma(a_alpha + K - 1, 1.0 / (b_alpha - log_pi[K - 1]))
+            alpha = _rng.gamma(st, a_alpha + K - 1) / (b_alpha - log_pi[K - 1])
             alpha = max(alpha, 1e-300)
         if it == WARMUP - 1:
-            _sort_classes(log_lam, log_1m, log_pi, n0k)
+            _sort_classes(lam, one_m, log_pi, pi, n0k)
         done = it - WARMUP - burn_in + 1
         if done > 0 and done % thinning == 0 and kept < samples:
             out_N[kept] = n + n0

@@ -90,6 +90,13 @@ class CaptureTable:
         return cls(tuple(lists), np.asarray(patterns), np.asarray(counts), source=source)
 
     @classmethod
+    def from_csv(cls, path: str, *, strata: Sequence[str] = ()) -> CaptureTable:
+        """Read a pattern CSV (0/1 columns + `count`) or a capture-history CSV."""
+        from sabt.estimate.reader import read_capture_csv
+
+        return read_capture_csv(path, strata=strata)
+
+    @classmethod
     def from_histories(
         cls,
         lists: Sequence[str],

@@ -5,7 +5,9 @@ Persian ی/ک, Persian/Arabic digits as ASCII, and hyphen, ZWNJ and apostrophes 
 must start and end on word boundaries. Longer names win over shorter ones that overlap them.
 A person's family name alone ("Khomeini") also matches when no other known person shares it;
 a family name shared by several ("Montazeri") goes to the one already named in full earlier in
-the same text, else it is left unmatched. Runs of two or more capitalised words that match no
+the same text, else it is left unmatched. A prison or cemetery also matches by its proper name
+alone ("Evin" for "Evin Prison", "اوین" for "زندان اوین"; the place when an organisation
+shares the name). Runs of two or more capitalised words that match no
 known entity are reported as candidates (``entity_id`` None), English only.
 """
 
@@ -77,6 +79,31 @@ def _bounded(folded: str, start: int, end: int) -> bool:
     return not _WORD_CHAR.match(before) and not _WORD_CHAR.match(after)
 
 
+_GENERIC_HEAD = re.compile(r"^(?P<a>.+?)\s+(?:prison|cemetery)$|^(?:زندان|گورستان)\s+(?P<b>.+)$")
+
+
+def _short_names(gazetteer: Gazetteer, full: set[str]) -> dict[str, str]:
+    """"Evin" for "Evin Prison", "اوین" for "زندان اوین": one entity each, places preferred.
+
+    A short name shared by several entities goes to the only place among them, else nowhere.
+    """
+    owners: dict[str, set[str]] = defaultdict(set)
+    for entity_id, names in gazetteer.names.items():
+        if gazetteer.kinds.get(entity_id) not in ("place", "organization"):
+            continue
+        for name in names:
+            head = _GENERIC_HEAD.match(fold(name))
+            short = head and (head["a"] or head["b"])
+            if short and len(short) > 3 and short not in full:
+                owners[short].add(entity_id)
+    chosen: dict[str, str] = {}
+    for short, ids in owners.items():
+        places = [i for i in ids if gazetteer.kinds.get(i) == "place"]
+        if len(ids) == 1 or len(places) == 1:
+            chosen[short] = places[0] if places else next(iter(ids))
+    return dict(sorted(chosen.items(), key=lambda kv: len(kv[0]), reverse=True))
+
+
 def extract_mentions(text: str, gazetteer: Gazetteer | None = None,
                      candidates: bool = True) -> list[Mention]:
     """Known-entity mentions (longest match first) and, optionally, candidate new names."""
@@ -122,6 +149,11 @@ def extract_mentions(text: str, gazetteer: Gazetteer | None = None,
             earlier = [eid for pos, eid in named_in_full if pos < start and eid in ids]
             if earlier:
                 claim(start, end, earlier[-1])
+    for short, entity_id in _short_names(gazetteer, full).items():
+        for match in re.finditer(re.escape(short), folded):
+            start, end = match.span()
+            if _bounded(folded, start, end) and free(start, end):
+                claim(start, end, entity_id)
     if candidates:
         for match in _CANDIDATE.finditer(text):
             start, end = match.span()

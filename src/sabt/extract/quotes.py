@@ -305,3 +305,43 @@ def extract_quotes(text: str) -> list[Quote]:
         body = body.strip()
         quotes.append(Quote(body, speaker, t_start + lead, t_start + lead + len(body)))
     return quotes
+
+
+_CLAIM_VERBS = re.compile(
+    r"(?<![\w-])(?:said|says|say|wrote|writes|reported|reports|estimated|estimates|estimate"
+    r"|claimed|claims|stated|states|found|recorded|gives|give|spoke\s+of|puts?|believes?"
+    r"|told)\b")
+
+
+def claimant_for(text: str, start: int, end: int) -> str | None:
+    """Who a figure at ``text[start:end]`` is attributed to in its sentence, if anyone.
+
+    "…, according to X" / "According to X, …" / "X said (that) …" / "به گفته X" / "X گفت";
+    pronouns are resolved as for quotes. None when the sentence names no one.
+    """
+    s_start, s_end = sentence_bounds(text, start)
+    before, after = text[s_start:start], text[end:s_end]
+    found = _AFTER_ACCORDING.search(after) or _AFTER_ACCORDING.search(before)
+    if found:
+        raw: str | None = found.group(1)
+    else:
+        fa = re.search(r"(?:به\s+گفته|به\s+نوشته|بنا\s+بر\s+گزارش)\s+([^،,.:«»]{2,60})", before)
+        verbs = list(_CLAIM_VERBS.finditer(before))
+        verb = verbs[-1] if verbs else None
+        if fa:
+            raw = fa.group(1)
+        elif verb is not None:
+            raw = _trailing_np(before[: verb.start()])
+        else:
+            fa_verb = re.search(rf"^(.*?)\s+(?:{_FA_VERBS})(?![\u0600-\u06FF])", before)
+            raw = _fa_subject(fa_verb.group(1)) if fa_verb else None
+    cleaned = _clean_speaker(raw) if raw else None
+    if cleaned and re.match(r"(?i)(?:in|on|at|during|from|after|before|for|by)\s", cleaned):
+        named = re.search(rf"{_NAME}$", cleaned)  # "In his memoirs Montazeri" → Montazeri
+        cleaned = named.group(0) if named else None
+    if not cleaned:
+        return None
+    return _Resolver(text).resolve(cleaned, start)
+
+
+_AFTER_ACCORDING = re.compile(r"\baccording\s+to\s+([^,.;:“”\"«»]{2,80})", re.IGNORECASE)

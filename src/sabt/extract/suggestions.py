@@ -8,7 +8,8 @@ and when. What an accepted suggestion becomes:
 
 - claim → statement ``death toll`` on a subject entity (``--subject``, e.g. an event), value
   `Quantity(low, high, qualifier)`; "over" is stored as ``at_least`` and a qualitative figure
-  ("thousands") as `Text`; qualifiers ``hedge`` (the words), ``counted``, and ``claimant``;
+  ("thousands") as `Text`; qualifiers ``hedge`` (the words), ``counted``, and ``claimant``
+  (``--claimant``, else who the sentence attributes the figure to: "according to X", "X said");
 - quote → statement ``quote`` on the subject (default: the source), qualifier ``speaker``;
 - date → statement ``mentions date`` on the source, value the `FuzzyDate`;
 - mention → statement ``mentions`` on the source, value `EntityRef` (a candidate name first
@@ -18,23 +19,24 @@ and when. What an accepted suggestion becomes:
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 
 from sabt.errors import InvalidValue, NotFound, SabtError
 from sabt.extract import Extraction, extract
 from sabt.extract.mentions import Gazetteer
+from sabt.extract.quotes import claimant_for
 from sabt.extract.text import sentence_bounds
 from sabt.model.dates import Calendar, FuzzyDate
 from sabt.model.statements import EntityRef, Locator, Quantity, Reference, Text, Value
 from sabt.store import schema as st
 from sabt.store.workspace import Workspace
 from sabt.vault.tables import suggestion
-from sabt.vault.vault import Vault
+from sabt.vault.vault import LogWriter, Vault
 
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
 NAME_PROPERTIES = ("name", "alias", "other name", "label")
@@ -84,27 +86,54 @@ def _rows(result: Extraction) -> Iterable[tuple[str, int, int, str, dict[str, An
 def suggest(ws: Workspace, item_sha256: str, actor: str,
             gazetteer: Gazetteer | None = None) -> list[int]:
     """Extract from a vault item's text and queue what is new; returns the new suggestion ids."""
+    return suggest_items(ws, [item_sha256], actor, gazetteer)
+
+
+def suggest_items(ws: Workspace, items: Sequence[str], actor: str,
+                  gazetteer: Gazetteer | None = None, batch: int = 200) -> list[int]:
+    """`suggest` for many items: one change (and custody entry per item) per batch."""
     vault = Vault(ws)
-    row = vault.item(item_sha256)
-    text, text_row = vault.text(row["sha256"])
-    result = extract(text, gazetteer if gazetteer is not None else workspace_gazetteer(ws))
+    if gazetteer is None:
+        gazetteer = workspace_gazetteer(ws)
     new_ids: list[int] = []
-    with ws.change(author=actor, reason=f"suggestions from {row['sha256'][:12]}") as ch:
-        existing = set(ch.conn.execute(
-            select(suggestion.c.kind, suggestion.c.char_start, suggestion.c.char_end).where(
-                suggestion.c.item_sha256 == text_row["sha256"])).tuples())
-        for kind, start, end, span_text, payload in _rows(result):
-            if (kind, start, end) in existing:
-                continue
-            new_id = ch.conn.execute(suggestion.insert().values(
-                item_sha256=text_row["sha256"], source_id=row["source_id"], kind=kind,
-                char_start=start, char_end=end, text=span_text, payload=payload,
-                status=PENDING)).inserted_primary_key
-            assert new_id is not None
-            new_ids.append(int(new_id[0]))
-    vault.log(actor, "suggestions_extracted", row["sha256"],
-              {"text_sha256": text_row["sha256"], "new": len(new_ids)})
+    for first in range(0, len(items), batch):
+        with ws.change(author=actor, reason="extraction suggestions") as ch:
+            log = LogWriter(ch.conn, actor)
+            for sha in items[first:first + batch]:
+                row = vault.item(sha)
+                text, text_row = vault.text(row["sha256"])
+                added = _queue(ch.conn, row, text_row["sha256"], text, gazetteer)
+                log.add("suggestions_extracted", row["sha256"],
+                        {"text_sha256": text_row["sha256"], "new": len(added)})
+                new_ids.extend(added)
+            log.flush()
     return new_ids
+
+
+def _queue(conn: Connection, row: dict[str, Any], text_sha: str, text: str,
+           gazetteer: Gazetteer) -> list[int]:
+    """Insert the new spans of one text (one bulk insert); returns their ids."""
+    existing = set(conn.execute(
+        select(suggestion.c.kind, suggestion.c.char_start, suggestion.c.char_end).where(
+            suggestion.c.item_sha256 == text_sha)).tuples())
+    rows: list[dict[str, Any]] = []
+    for kind, start, end, span_text, payload in _rows(extract(text, gazetteer)):
+        if (kind, start, end) in existing:
+            continue
+        if kind == "claim":
+            payload = {**payload, "claimant": claimant_for(text, start, end)}
+        rows.append({"item_sha256": text_sha, "source_id": row["source_id"], "kind": kind,
+                     "char_start": start, "char_end": end, "text": span_text,
+                     "payload": payload, "status": PENDING})
+        existing.add((kind, start, end))
+    if not rows:
+        return []
+    conn.execute(suggestion.insert(), rows)
+    new_keys = {(r["kind"], r["char_start"], r["char_end"]) for r in rows}
+    found = conn.execute(select(suggestion.c.id, suggestion.c.kind, suggestion.c.char_start,
+                                suggestion.c.char_end).where(
+        suggestion.c.item_sha256 == text_sha)).tuples()
+    return sorted(int(i) for i, k, s, e in found if (k, s, e) in new_keys)
 
 
 def pending(ws: Workspace, status: str = PENDING) -> list[Suggestion]:
@@ -148,7 +177,7 @@ def _value(item: Suggestion) -> tuple[str, Value, dict[str, Value]]:
             qualifiers["counted"] = Text(str(p["counted"]))
         if p.get("low") is None and p.get("high") is None:
             return "death toll", Text(item.text), qualifiers
-        qualifier = {"over": "at_least", "unknown": "about"}.get(p["qualifier"], p["qualifier"])
+        qualifier = {"over": "at_least"}.get(p["qualifier"], p["qualifier"])
         return "death toll", Quantity(p.get("low"), p.get("high"), qualifier), qualifiers
     if item.kind == "quote":
         return "quote", Text(item.text), {"speaker": Text(str(p.get("speaker") or ""))}
@@ -182,6 +211,7 @@ def accept(ws: Workspace, suggestion_id: int, actor: str, *, subject: str | None
                                             references=[reference])
         else:
             prop, value, qualifiers = _value(item)
+            claimant = claimant or item.payload.get("claimant")
             if claimant:
                 qualifiers["claimant"] = Text(claimant)
             if item.kind == "claim" and subject is None:

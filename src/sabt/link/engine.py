@@ -106,7 +106,8 @@ def _db_api(settings: LinkSettings) -> Any:
     if settings.backend == "spark":
         from splink import SparkAPI
 
-        return SparkAPI(spark_session=_spark_session(), num_partitions_on_repartition=4)
+        return SparkAPI(spark_session=_spark_session(), num_partitions_on_repartition=4,
+                        break_lineage_method="persist")
     raise SabtError(f"unknown backend {settings.backend!r} (use duckdb or spark)")
 
 
@@ -118,6 +119,23 @@ def _fetch_pairs(sdf: Any, backend: str) -> pd.DataFrame:
     else:
         frame = sdf.as_spark_dataframe().select(*cols.split(", ")).toPandas()
     return frame.sort_values(["unique_id_l", "unique_id_r"], kind="stable")
+
+
+_MIN_PROBABILITY = 1e-6
+
+
+def _floor_probabilities(model: dict[str, Any]) -> dict[str, Any]:
+    """Raise m/u probabilities EM drove to zero (a level unseen in a small sample) to 1e-6.
+
+    splink refuses to score with a zero probability; a tiny one keeps the level's evidence
+    strong but finite.
+    """
+    for comparison in model.get("comparisons", []):
+        for level in comparison.get("comparison_levels", []):
+            for key in ("m_probability", "u_probability"):
+                if key in level and level[key] is not None and level[key] < _MIN_PROBABILITY:
+                    level[key] = _MIN_PROBABILITY
+    return model
 
 
 def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None = None,
@@ -139,7 +157,7 @@ def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None
 
     t = time.perf_counter()
     say("estimating the prior match probability")
-    rules = [block_on(*r) for r in DETERMINISTIC_RULES if rule_columns(r) <= present]
+    rules: list[Any] = [block_on(*r) for r in DETERMINISTIC_RULES if rule_columns(r) <= present]
     try:
         linker.training.estimate_probability_two_random_records_match(
             rules, recall=settings.deterministic_recall)
@@ -147,13 +165,20 @@ def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None
         raise SabtError(f"cannot estimate the match prior: {exc}") from exc
     say("estimating u-probabilities (seeded sampling)")
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=settings.u_max_pairs, seed=settings.seed)
+        max_pairs=settings.u_max_pairs, seed=settings.seed, num_chunks=settings.u_chunks)
     em_cap = settings.em_max_pairs if len(features) > _EM_SAMPLE_FROM else None
     for rule in TRAINING_RULES:
         if set(rule) <= present:
             say(f"EM on {' & '.join(rule)}")
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*rule), max_pairs=em_cap)
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    block_on(*rule), max_pairs=em_cap)
+            except ValueError as exc:
+                # splink stops when EM drives a level's m to exactly 0 (tiny inputs); the
+                # other session and the default m values still give a usable model.
+                say(f"EM on {' & '.join(rule)} skipped: {str(exc).splitlines()[0]}")
+    model = _floor_probabilities(linker.misc.save_model_to_json())
+    linker = Linker(table, model, log_level=logging.ERROR)
     timings["train"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -164,7 +189,6 @@ def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None
         warning_mode="never")
     frame = _fetch_pairs(sdf, settings.backend)
     timings["predict"] = time.perf_counter() - t
-    model = linker.misc.save_model_to_json()
     return Scored(
         left=frame["unique_id_l"].to_numpy(dtype=np.int64),
         right=frame["unique_id_r"].to_numpy(dtype=np.int64),

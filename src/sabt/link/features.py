@@ -17,11 +17,10 @@ Birth year comes from the birth year, else the birth date, else death year minus
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
-
-import re
 
 import jdatetime
 import numpy as np
@@ -61,11 +60,10 @@ def name_feature_columns(values: pd.Series, prefix: str) -> pd.DataFrame:
     """The four comparison columns (key, canon, skel, roman) for one name or place field."""
     clean = values.where(values.notna() & (values.astype("string").str.strip() != ""))
     rows = _map_unique(clean, _name_values)
-    empty: tuple[None, None, None, None] = (None, None, None, None)
-    cols = list(zip(*[r if r is not None else empty for r in rows], strict=True)) or [[]] * 4
+    names = ("key", "canon", "skel", "roman")
     frame = pd.DataFrame({
-        f"{prefix}_key": cols[0], f"{prefix}_canon": cols[1],
-        f"{prefix}_skel": cols[2], f"{prefix}_roman": cols[3],
+        f"{prefix}_{name}": [r[k] if r is not None else None for r in rows]
+        for k, name in enumerate(names)
     }, index=values.index)
     for col in (f"{prefix}_key", f"{prefix}_canon", f"{prefix}_skel"):
         frame[col] = frame[col].where(frame[col].astype("string") != "", None)
@@ -98,38 +96,31 @@ def _split_full_names(records: pd.DataFrame) -> pd.DataFrame:
                           ("father_name", "father")):
             vals = [getattr(p, attr, None) or None for p in parsed]
             current = out.loc[need, fld]
-            out.loc[need, fld] = current.where(current.notna(), pd.Series(vals, index=current.index))
+            parsed_vals = pd.Series(vals, index=current.index)
+            out.loc[need, fld] = current.where(current.notna(), parsed_vals)
     return out
 
 
 def _date_columns(dates: Iterable[FuzzyDate | None], prefix: str) -> pd.DataFrame:
-    lo: list[int | None] = []
-    hi: list[int | None] = []
-    gym: list[int | None] = []
-    jym: list[int | None] = []
-    year: list[int | None] = []
-    jyear: list[int | None] = []
+    cols: dict[str, list[int | None]] = {k: [] for k in ("lo", "hi", "gym", "jym", "year",
+                                                          "jyear")}
     for fd in dates:
-        if fd is None or not isinstance(fd, FuzzyDate) or fd.earliest is None \
-                or fd.latest is None:
-            lo.append(None), hi.append(None), gym.append(None), jym.append(None)
-            year.append(None), jyear.append(None)
+        if not isinstance(fd, FuzzyDate) or fd.earliest is None or fd.latest is None:
+            for values in cols.values():
+                values.append(None)
             continue
         a, b = fd.earliest.toordinal() - _EPOCH, fd.latest.toordinal() - _EPOCH
         mid = date.fromordinal((a + b) // 2 + _EPOCH)
         j = jdatetime.date.fromgregorian(date=mid)
-        span = b - a
-        lo.append(a), hi.append(b)
-        gym.append(mid.year * 12 + mid.month - 1 if span <= _MONTH_SPAN else None)
-        jym.append(j.year * 12 + j.month - 1 if span <= _MONTH_SPAN else None)
-        year.append(mid.year if span <= _YEAR_SPAN else None)
-        jyear.append(j.year if span <= _YEAR_SPAN else None)
-    return pd.DataFrame({
-        f"{prefix}_lo": pd.array(lo, dtype="Int64"), f"{prefix}_hi": pd.array(hi, dtype="Int64"),
-        f"{prefix}_gym": pd.array(gym, dtype="Int64"), f"{prefix}_jym": pd.array(jym, dtype="Int64"),
-        f"{prefix}_year": pd.array(year, dtype="Int64"),
-        f"{prefix}_jyear": pd.array(jyear, dtype="Int64"),
-    })
+        month, year = b - a <= _MONTH_SPAN, b - a <= _YEAR_SPAN
+        cols["lo"].append(a)
+        cols["hi"].append(b)
+        cols["gym"].append(mid.year * 12 + mid.month - 1 if month else None)
+        cols["jym"].append(j.year * 12 + j.month - 1 if month else None)
+        cols["year"].append(mid.year if year else None)
+        cols["jyear"].append(j.year if year else None)
+    return pd.DataFrame({f"{prefix}_{k}": pd.array(v, dtype="Int64") for k, v in cols.items()})
+
 
 
 def build_features(records: pd.DataFrame) -> pd.DataFrame:
@@ -170,14 +161,14 @@ def build_features(records: pd.DataFrame) -> pd.DataFrame:
 
 
 def _birth_year(recs: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
-    from_field = pd.array(recs["birth_year_num"], dtype="Int64")
-    from_date = pd.array(
+    from_field = recs["birth_year_num"].astype("Int64").to_numpy(dtype="float64",
+                                                                 na_value=np.nan)
+    from_date = np.array(
         [fd.earliest.year if isinstance(fd, FuzzyDate) and fd.earliest and fd.latest
-         and (fd.latest - fd.earliest).days <= _YEAR_SPAN else None
-         for fd in recs["birth_date_fd"]], dtype="Int64")
+         and (fd.latest - fd.earliest).days <= _YEAR_SPAN else np.nan
+         for fd in recs["birth_date_fd"]], dtype="float64")
     death_year = frame["death_year"].to_numpy(dtype="float64", na_value=np.nan)
-    ages = pd.array(recs["age_num"], dtype="Int64").to_numpy(dtype="float64", na_value=np.nan)
-    from_age = pd.array(
-        [None if np.isnan(v) else int(v) for v in death_year - ages], dtype="Int64")
-    out = pd.Series(from_field).fillna(pd.Series(from_date)).fillna(pd.Series(from_age))
-    return out.astype("Int64")
+    ages = recs["age_num"].astype("Int64").to_numpy(dtype="float64", na_value=np.nan)
+    best = np.where(np.isnan(from_field), from_date, from_field)
+    best = np.where(np.isnan(best), death_year - ages, best)
+    return pd.Series(best).round().astype("Int64")

@@ -68,6 +68,8 @@ class LinkSettings:
     deterministic_recall: float = 0.3
     u_max_pairs: float = 2e6
     em_max_pairs: float = 2e6
+    u_chunks: int = 10                # splink's chunked u-sampling (1 = one pass, no probe)
+    em_iterations: int = 25
     backend: str = "duckdb"
     threads: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -181,7 +183,7 @@ def settings_creator(present: set[str], settings: LinkSettings) -> SettingsCreat
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
         additional_columns_to_retain=[],
-        max_iterations=25,
+        max_iterations=settings.em_iterations,
         em_convergence=1e-4,
     )
 

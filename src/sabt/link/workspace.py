@@ -48,7 +48,7 @@ from sabt.text.normalize import detect_script
 
 DECISIONS = ("match", "non-match", "skip")
 _TEXT_PROPERTIES = {
-    "given_name": "given name", "family_name": "family name", "father_name": "father's name",
+    "given_name": "given name", "family_name": "family name", "father_name": "father name",
     "full_name": "name", "prison": "prison", "place_of_death": "place of death",
     "province": "province", "affiliation": "affiliation",
 }
@@ -312,9 +312,15 @@ def _lang(text: str) -> str | None:
     return "fa" if script == "persian" else ("en" if script == "latin" else None)
 
 
+def row_text(rec: pd.Series) -> str:
+    """The row as written, its cells joined by " | " (the quote of every statement from it)."""
+    raw = json.loads(str(rec["raw"]))
+    return " | ".join(str(v) for v in raw.values() if str(v).strip())
+
+
 def record_statements(person_id: str, rec: pd.Series) -> list[NewStatement]:
     """The statements one record makes about its person, each citing the list row."""
-    ref = (Reference(str(rec["source_id"]), Locator(row=int(rec["row"])), quote=str(rec["raw"])),)
+    ref = (Reference(str(rec["source_id"]), Locator(row=int(rec["row"])), quote=row_text(rec)),)
     values: list[tuple[str, Value]] = []
     for fld, prop in _TEXT_PROPERTIES.items():
         if isinstance(rec[fld], str):
@@ -368,10 +374,12 @@ def _assign_persons(ch: Change, records: pd.DataFrame, cluster: np.ndarray,
         members.setdefault(int(c), []).append(i)
     for c in sorted(members):
         idx = members[c]
-        pid = owner.get(c)
-        if pid is None:
+        owned = owner.get(c)
+        if owned is None:
             pid = ch.add_entity("person", _label(records.iloc[idx[0]]))
             created += 1
+        else:
+            pid = owned
         changed = False
         for i in idx:
             rid = int(record_ids[i])
@@ -430,7 +438,7 @@ def run_linkage(ws: Workspace, settings: LinkSettings | None = None, *,
     with ws.change(author=author, reason="link run") as ch:
         run_id = allocate(ch.conn, "link_run")
         person, created, updated = _assign_persons(ch, records, result.clustering.cluster)
-        clusters = int(len(np.unique(result.clustering.cluster)))
+        clusters = len(np.unique(result.clustering.cluster))
         ch.conn.execute(insert(lt.link_run).values(
             id=run_id, created_at=datetime.now(UTC), author=ch.author,
             software_version=__version__,

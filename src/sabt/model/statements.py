@@ -299,7 +299,9 @@ def current_view(statements: Sequence[Statement]) -> tuple[PropertyView, ...]:
     1. Only active statements count; deprecated ones never do.
     2. If a property has preferred statements, only those compete.
     3. The best is the highest confidence, then the most references, then the oldest.
-    4. `conflict` is set when the competitors hold more than one distinct value.
+    4. `conflict` is set when the competitors hold more than one distinct value; text in
+       different languages does not conflict (a name in Persian and in Latin letters is one
+       name written twice), so texts are compared within each language.
     Properties are ordered by first appearance.
     """
     by_property: dict[str, list[Statement]] = {}
@@ -310,6 +312,10 @@ def current_view(statements: Sequence[Statement]) -> tuple[PropertyView, ...]:
     for prop, group in by_property.items():
         preferred = [st for st in group if st.rank is Rank.PREFERRED]
         competing = sorted(preferred or group, key=_strength)
-        distinct = {repr(value_to_json(st.value)) for st in competing}
-        views.append(PropertyView(prop, competing[0], tuple(competing), len(distinct) > 1))
+        groups: dict[str | None, set[str]] = {}
+        for st in competing:
+            lang = st.value.lang if isinstance(st.value, Text) else "\0non-text"
+            groups.setdefault(lang, set()).add(repr(value_to_json(st.value)))
+        conflict = any(len(values) > 1 for values in groups.values())
+        views.append(PropertyView(prop, competing[0], tuple(competing), conflict))
     return tuple(views)

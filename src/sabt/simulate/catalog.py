@@ -197,10 +197,6 @@ PRISONS: tuple[Prison, ...] = (
 # Prisons that Kurdish groups' members were mostly held in (their weight is boosted).
 KURDISH_PRISONS = frozenset({"SANA", "DIZL", "TABR", "ILAM", "ZANJ", "HAMD"})
 
-PROVINCES: tuple[Label, ...] = tuple(
-    dict.fromkeys(p.province for p in PRISONS)  # unique, first-seen order
-)
-
 # Burial sites; "UNK" (not known) is the most common value in real lists.
 BURIALS: tuple[Label, ...] = (
     Label("UNK", ("نامعلوم", "نامشخص"), ("unknown", "Unknown", "not known")),

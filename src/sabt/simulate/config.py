@@ -16,7 +16,9 @@ from types import MappingProxyType
 from typing import Any
 
 from sabt.errors import InvalidValue
-from sabt.simulate.catalog import FIELDS, HEADER_SETS
+from sabt.simulate.catalog import AFFILIATIONS, FIELDS, HEADER_SETS, PRISONS
+from sabt.simulate.dates import FORMATS
+from sabt.simulate.names import KNOWN_HABITS
 
 
 def _frozen(d: Mapping[str, float] | None = None) -> Mapping[str, float]:
@@ -58,6 +60,7 @@ class ListSpec:
     persian_digits_rate: float = 0.9
     name_layout: str = "split"
     sayyid_drop_rate: float = 0.3
+    title_rate: float = 0.0
     typo_rate: float = 0.02
     missing_rate: float = 0.05
     missing_father_rate: float = 0.2
@@ -101,6 +104,7 @@ class ListSpec:
             "arabic_letters_rate",
             "persian_digits_rate",
             "sayyid_drop_rate",
+            "title_rate",
             "typo_rate",
             "missing_rate",
             "missing_father_rate",
@@ -133,6 +137,32 @@ class ListSpec:
                 f"list {self.name}: unknown columns {sorted(bad_columns)} or header "
                 f"set {self.header_set!r}",
                 field="columns",
+            )
+        codes = {
+            "affiliation_effect": {label.code for label, _, _ in AFFILIATIONS},
+            "prison_effect": {p.label.code for p in PRISONS},
+        }
+        for knob, known in codes.items():
+            bad = set(getattr(self, knob)) - known
+            if bad:
+                raise InvalidValue(
+                    f"list {self.name}: unknown codes {sorted(bad)} in {knob}; known: "
+                    f"{', '.join(sorted(known))}",
+                    field=knob,
+                )
+        bad_habits = set(self.latin_habits) - KNOWN_HABITS
+        if bad_habits:
+            raise InvalidValue(
+                f"list {self.name}: unknown Latin habits {sorted(bad_habits)}; known: "
+                f"{', '.join(sorted(KNOWN_HABITS))}",
+                field="latin_habits",
+            )
+        bad_formats = (set(self.date_formats_fa) | set(self.date_formats_latin)) - set(FORMATS)
+        if bad_formats:
+            raise InvalidValue(
+                f"list {self.name}: unknown date formats {sorted(bad_formats)}; known: "
+                f"{', '.join(FORMATS)}",
+                field="date_formats",
             )
         unknown = set(self.date_error_mix) - set(DATE_ERROR_KINDS)
         if unknown:
@@ -234,7 +264,7 @@ def _templates(kind: str) -> list[dict[str, Any]]:
             coverage=0.3,
             script="latin",
             header_set="en2",
-            latin_habits=("q", "u", "e"),
+            latin_habits=("q", "u", "e", "join"),
             name_layout="full_surname_first",
             columns=(
                 "full_name",
@@ -253,7 +283,7 @@ def _templates(kind: str) -> list[dict[str, Any]]:
             coverage=0.2,
             script="latin",
             header_set="en",
-            latin_habits=("arabic", "ey", "y"),
+            latin_habits=("arabic", "ey", "y", "space"),
             columns=("given", "surname", "exec_date", "prison", "affiliation"),
             birth_calendar_latin="solar_hijri",
         ),
@@ -284,6 +314,7 @@ def _templates(kind: str) -> list[dict[str, Any]]:
     hard[0]["script"] = "mixed"  # an English list that pasted in some Persian rows
     hard[0]["persian_share"] = 0.2
     hard[2]["persian_share"] = 0.6
+    hard[1]["title_rate"] = 0.2  # a memorial list: شهید before some names
     return hard
 
 
@@ -297,7 +328,7 @@ def _1988_like() -> list[dict[str, Any]]:
             header_set="en",
             affiliation_effect=_LEFT,
             visibility=0.5,
-            latin_habits=("s",),
+            latin_habits=("s", "space"),
             date_formats_latin={"greg_month": 0.5, "dmy": 0.5},
         ),
         dict(
@@ -307,6 +338,7 @@ def _1988_like() -> list[dict[str, Any]]:
             header_set="fa",
             affiliation_effect={"MEK": 2.0},
             visibility=0.5,
+            title_rate=0.4,
             columns=_PERSIAN_LIST["columns"],
         ),
         # `size` is the expected number of own rows; copying from B brings the list to ~5,000.
@@ -320,7 +352,7 @@ def _1988_like() -> list[dict[str, Any]]:
             copy_rate=0.6,
             affiliation_effect={"MEK": 2.0},
             visibility=0.5,
-            latin_habits=("e",),
+            latin_habits=("e", "hyphen"),
             name_layout="full_surname_first",
             columns=(
                 "row_no",
@@ -344,7 +376,7 @@ def _1988_like() -> list[dict[str, Any]]:
             prison_effect={"EVIN": 0.5, "GOHR": 0.5},
             affiliation_effect=_LEFT,
             name_layout="full_with_father",
-            latin_habits=("q", "u"),
+            latin_habits=("q", "u", "join"),
             columns=("row_no", "full_name", "sex", "age", "exec_date", "prison", "burial"),
         ),
         dict(
@@ -352,6 +384,7 @@ def _1988_like() -> list[dict[str, Any]]:
             size=4672,
             script="persian",
             header_set="fa2",
+            title_rate=0.2,
             visibility=0.5,
             female_effect=0.5,
             columns=(

@@ -62,13 +62,38 @@ class Simulation:
         return capture_table(self.capture_matrix)
 
     @property
+    def captures_by_stratum(self) -> pd.DataFrame:
+        """Capture-pattern counts within each stratum (for stratified estimates):
+        `stratum_type`, `stratum`, one 0/1 column per list, `count`."""
+        matrix = self.capture_matrix
+        k = matrix.shape[1]
+        code = matrix.to_numpy().astype(np.int64) @ (1 << np.arange(k - 1, -1, -1))
+        patterns = capture_table(matrix.iloc[:0]) if k <= MAX_ZERO_PATTERNS else None
+        parts = []
+        for kind in STRATA:
+            values, index = np.unique(self.population[kind].to_numpy(), return_inverse=True)
+            if patterns is None:  # many lists: observed patterns only, stratum by stratum
+                for i, value in enumerate(values.tolist()):
+                    table = capture_table(matrix[index == i])
+                    parts.append(table.assign(stratum_type=kind, stratum=value))
+                continue
+            counts = np.bincount(index * (1 << k) + code, minlength=len(values) << k)
+            for i, value in enumerate(values.tolist()):
+                table = patterns.assign(count=counts[(i << k) + np.arange(1, 1 << k)])
+                parts.append(table.assign(stratum_type=kind, stratum=value))
+        frame = pd.concat(parts, ignore_index=True)
+        return frame[["stratum_type", "stratum", *matrix.columns, "count"]]
+
+    @property
     def truth(self) -> pd.DataFrame:
         """(list, row) → person_id for every row of every list, with its origin and errors."""
-        parts = [
-            rows.assign(list=name, row=np.arange(len(rows))) for name, rows in self.rows.items()
-        ]
-        frame = pd.concat(parts, ignore_index=True)
-        return frame[["list", "row", *[c for c in frame.columns if c not in ("list", "row")]]]
+        names = list(self.rows)
+        frame = pd.concat(self.rows.values(), ignore_index=True)
+        sizes = [len(rows) for rows in self.rows.values()]
+        codes = np.repeat(np.arange(len(names)), sizes)
+        frame.insert(0, "row", np.concatenate([np.arange(n) for n in sizes]))
+        frame.insert(0, "list", pd.Categorical.from_codes(codes, categories=names))
+        return frame
 
     @property
     def strata(self) -> pd.DataFrame:
@@ -125,15 +150,21 @@ def capture_table(matrix: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+DATE_ERRORS = ("none", "days", "month", "year", "calendar", "missing")
+
+
 def _row_table(records: Records) -> pd.DataFrame:
+    """Who each row is and what was done to it (categorical columns: compact, fast to write)."""
     v = records.values
-    error_names = np.array(["none", "days", "month", "year", "calendar"], dtype=object)
+    date_error = np.where(v["exec_missing"], len(DATE_ERRORS) - 1, v["exec_error"])
     return pd.DataFrame(
         {
             "person_id": v["person_id"],
-            "origin": np.asarray(ORIGINS, dtype=object)[v["origin"]],
-            "script": np.where(v["persian"], "persian", "latin"),
-            "date_error": np.where(v["exec_missing"], "missing", error_names[v["exec_error"]]),
+            "origin": pd.Categorical.from_codes(v["origin"], categories=ORIGINS),
+            "script": pd.Categorical.from_codes(
+                v["persian"].astype(np.int8), categories=("latin", "persian")
+            ),
+            "date_error": pd.Categorical.from_codes(date_error, categories=DATE_ERRORS),
             "typo_given": v["typo_given"],
             "typo_surname": v["typo_surname"],
             "typo_father": v["typo_father"],

@@ -149,5 +149,8 @@ def render(
 
 
 def persian_digits(values: np.ndarray) -> np.ndarray:
-    """Numbers as strings in Persian digits (object array)."""
-    return np.asarray([str(v).translate(_FA_DIGITS) for v in values.tolist()], dtype=object)
+    """Numbers as strings in Persian digits (object array; each distinct value converted once)."""
+    uniq, inverse = np.unique(values.astype(str), return_inverse=True)
+    converted = np.asarray([v.translate(_FA_DIGITS) for v in uniq.tolist()], dtype=object)
+    result: np.ndarray = converted[inverse]
+    return result

@@ -1,6 +1,6 @@
 """One organisation's list from the population: capture, copying, duplicates, noise, formatting.
 
-A list is built in two steps. `records` draws who is on the list and writes each row's values
+A list is built in two steps. `build_records` draws who is on the list and writes each row's values
 with the list's habits and errors into a *record* (plain arrays: name strings already in the
 row's script, date ordinals, category codes, error flags). Copied rows are records taken verbatim
 from an earlier list. `format_list` then lays the records out in the list's own columns, headers,
@@ -34,9 +34,7 @@ from sabt.simulate.names import (
     Vocabulary,
     arabic_letters,
     latin_form,
-    persian_variant,
     typo,
-    zwnj_form,
 )
 from sabt.simulate.population import AFFILIATION_CODES, PROVINCE_CODES
 
@@ -106,27 +104,27 @@ class Records:
 
 def _token_tables(
     spec: ListSpec, vocab: Vocabulary, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-token spellings for this list: Latin (habit, 3 other attested) and Persian forms.
 
-    Persian columns: standard, with a space, joined, and an orthographic variant.
+    Persian columns: standard, with a space, joined, and an orthographic variant; the third
+    table is the Persian one typed on an Arabic keyboard (ي/ك).
     """
     n = len(vocab.fa)
     latin = np.empty((n, 4), dtype=object)
     persian = np.empty((n, 4), dtype=object)
-    u = rng.random((n, 3))
+    persian[:, :3] = vocab.fa_forms
+    u = rng.random((n, 4))
     for t in range(n):
         variants = vocab.latin[t]
         latin[t, 0] = latin_form(variants, spec.latin_habits)
         cdf = np.cumsum(np.sqrt(vocab.latin_counts[t]))
-        for s, pick in enumerate(np.searchsorted(cdf / cdf[-1], u[t], side="right").tolist()):
+        for s, pick in enumerate(np.searchsorted(cdf / cdf[-1], u[t, :3], side="right").tolist()):
             latin[t, 1 + s] = variants[min(pick, len(variants) - 1)]
-        fa = vocab.fa[t]
-        persian[t, 0] = fa
-        persian[t, 1] = zwnj_form(fa, "space")
-        persian[t, 2] = zwnj_form(fa, "join")
-        persian[t, 3] = persian_variant(fa, rng)
-    return latin, persian
+        options = vocab.fa_variants[t]
+        persian[t, 3] = options[int(u[t, 3] * len(options))]
+    arabic = np.asarray([arabic_letters(x) for x in persian.ravel().tolist()], dtype=object)
+    return latin, persian, arabic.reshape(n, 4)
 
 
 def _zwnj_slot(policy: str, u: np.ndarray) -> np.ndarray:
@@ -146,11 +144,11 @@ def own_records(
     vocab: Vocabulary,
     rs: dict[str, np.random.Generator],
     origin: int,
-    tables: tuple[np.ndarray, np.ndarray],
+    tables: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> Records:
     """Rows written by this list itself for `persons` (indices into the population)."""
     n = len(persons)
-    latin_table, persian_table = tables
+    latin_table, persian_table, arabic_table = tables
     r = rs["script"]
     share = {"persian": 1.0, "latin": 0.0, "mixed": spec.persian_share}[spec.script]
     persian = r.random(n) < share
@@ -170,16 +168,21 @@ def own_records(
             u_slot < spec.spelling_inconsistency, 1 + np.floor(u_variant * 3).astype(np.int64), 0
         )
         fa_slot = np.where(u_variant < spec.persian_variant_rate, 3, _zwnj_slot(spec.zwnj, u_zwnj))
-        text = np.where(persian, persian_table[tokens, fa_slot], latin_table[tokens, lat_slot])
+        fa_text = np.where(arabic, arabic_table[tokens, fa_slot], persian_table[tokens, fa_slot])
+        text = np.where(persian, fa_text, latin_table[tokens, lat_slot])
         values[name] = text
     # Sayyid prefix on the given name, unless this list drops it.
     sayyid = pop["sayyid"].to_numpy()[persons] & (names.random(n) >= spec.sayyid_drop_rate)
     en_m = SAYYID_EN["M"][int(names.integers(len(SAYYID_EN["M"])))]
     en_f = SAYYID_EN["F"][int(names.integers(len(SAYYID_EN["F"])))]
-    prefix = np.where(
-        persian, np.where(female, SAYYID_FA["F"], SAYYID_FA["M"]), np.where(female, en_f, en_m)
-    )
+    fa_sayyid = np.where(female, SAYYID_FA["F"], SAYYID_FA["M"])
+    ar_sayyid = np.where(female, arabic_letters(SAYYID_FA["F"]), arabic_letters(SAYYID_FA["M"]))
+    prefix = np.where(persian, np.where(arabic, ar_sayyid, fa_sayyid), np.where(female, en_f, en_m))
     values["given"] = np.where(sayyid, prefix + " " + values["given"], values["given"])
+    # Memorial lists in Persian often write the honorific شهید ("martyr") before the name.
+    title = persian & (names.random(n) < spec.title_rate)
+    honorific = np.where(arabic, arabic_letters("شهید "), "شهید ")
+    values["given"] = np.where(title, honorific + values["given"], values["given"])
 
     typo_rng = rs["typo"]
     hits = typo_rng.random((n, len(NAME_FIELDS))) < spec.typo_rate
@@ -193,11 +196,6 @@ def own_records(
         ]
         values[name] = column
         values[f"typo_{name}"] = hits[:, j] & (column != "")
-    for name in NAME_FIELDS:
-        column = values[name]
-        idx = np.flatnonzero(arabic)
-        column[idx] = [arabic_letters(s) for s in column[idx].tolist()]
-
     m = rs["missing"].random((n, 8))
     values["father"] = np.where(m[:, 0] < spec.missing_father_rate, "", values["father"])
     values["typo_father"] &= values["father"] != ""

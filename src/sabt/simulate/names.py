@@ -94,6 +94,8 @@ class Vocabulary:
     weight: np.ndarray
     n_male: int
     n_female: int
+    fa_forms: np.ndarray  # (tokens, 3): standard, with a space, joined (see zwnj_form)
+    fa_variants: tuple[tuple[str, ...], ...]  # orthographic variants (persian_variants)
 
     @property
     def male(self) -> np.ndarray:
@@ -124,13 +126,53 @@ def _key(fa: str) -> str:
     return fa.replace(ZWNJ, "").replace("آ", "ا").translate(_ARABIC_LETTERS)
 
 
-_FA_SKELETON = str.maketrans({
-    "ب": "b", "پ": "p", "ت": "t", "ث": "s", "ج": "j", "چ": "C", "ح": "", "خ": "X", "د": "d",
-    "ذ": "z", "ر": "r", "ز": "z", "ژ": "j", "س": "s", "ش": "S", "ص": "s", "ض": "z", "ط": "t",
-    "ظ": "z", "ع": "", "غ": "q", "ف": "f", "ق": "q", "ك": "k", "ک": "k", "گ": "g", "ل": "l",
-    "م": "m", "ن": "n", "و": "", "ه": "", "ي": "", "ی": "", "ا": "", "آ": "", "ء": "", "ئ": "",
-    "أ": "", "إ": "", "ؤ": "", "ة": "", " ": "", ZWNJ: "",
-})
+_FA_SKELETON = str.maketrans(
+    {
+        "ب": "b",
+        "پ": "p",
+        "ت": "t",
+        "ث": "s",
+        "ج": "j",
+        "چ": "C",
+        "ح": "",
+        "خ": "X",
+        "د": "d",
+        "ذ": "z",
+        "ر": "r",
+        "ز": "z",
+        "ژ": "j",
+        "س": "s",
+        "ش": "S",
+        "ص": "s",
+        "ض": "z",
+        "ط": "t",
+        "ظ": "z",
+        "ع": "",
+        "غ": "q",
+        "ف": "f",
+        "ق": "q",
+        "ك": "k",
+        "ک": "k",
+        "گ": "g",
+        "ل": "l",
+        "م": "m",
+        "ن": "n",
+        "و": "",
+        "ه": "",
+        "ي": "",
+        "ی": "",
+        "ا": "",
+        "آ": "",
+        "ء": "",
+        "ئ": "",
+        "أ": "",
+        "إ": "",
+        "ؤ": "",
+        "ة": "",
+        " ": "",
+        ZWNJ: "",
+    }
+)
 _LATIN_DIGRAPHS = (("kh", "X"), ("sh", "S"), ("ch", "C"), ("zh", "j"), ("gh", "q"), ("dj", "j"))
 
 
@@ -255,8 +297,18 @@ def vocabulary(min_surname_count: int = 2) -> Vocabulary:
         latin.append(forms)
         counts.append(cnts)
         weight.append(float(total))
+    fa_forms = np.asarray(
+        [[f, zwnj_form(f, "space"), zwnj_form(f, "join")] for f in fa], dtype=object
+    ).reshape(len(fa), 3)
     return Vocabulary(
-        tuple(fa), tuple(latin), tuple(counts), np.asarray(weight), n_given[0], n_given[1]
+        tuple(fa),
+        tuple(latin),
+        tuple(counts),
+        np.asarray(weight),
+        n_given[0],
+        n_given[1],
+        fa_forms,
+        tuple(persian_variants(f) for f in fa),
     )
 
 
@@ -277,17 +329,15 @@ LATIN_HABITS: dict[str, tuple[tuple[str, str], ...]] = {
 # Habits for compound names (Mohammad-Reza): `hyphen` prefers an attested hyphenated spelling,
 # `space` writes it as two words (Mohammad Reza), `join` as one (Mohammadreza).
 COMPOUND_HABITS = ("hyphen", "space", "join")
-# Habits that choose among attested spellings rather than rewrite one.
-LATIN_PREFERENCES = {"arabic": re.compile(r"u|ee|ay"), "top": None}
+KNOWN_HABITS = frozenset(LATIN_HABITS) | frozenset(COMPOUND_HABITS) | {"arabic"}
+_ARABIC_STYLE = re.compile(r"u|ee|ay")
 
 
 def latin_form(variants: tuple[str, ...], habits: tuple[str, ...]) -> str:
     """A list's habitual Latin spelling of one token: preferred attested variant, then rewrites."""
     form = variants[0]
     if "arabic" in habits:  # prefer an attested Arabic-style spelling (Hussein, Husayn)
-        pattern = LATIN_PREFERENCES["arabic"]
-        assert pattern is not None
-        form = next((v for v in variants if pattern.search(v.lower())), form)
+        form = next((v for v in variants if _ARABIC_STYLE.search(v.lower())), form)
     if "hyphen" in habits or "space" in habits:
         form = next((v for v in variants if "-" in v and "'" not in v), form)
     for habit in habits:
@@ -336,12 +386,11 @@ def zwnj_form(fa: str, policy: str) -> str:
     return plain
 
 
-def persian_variant(fa: str, rng: np.random.Generator) -> str:
-    """Another attested way of writing the token (اسمعیل, داود, رضائی, ا for آ, spacing)."""
+def persian_variants(fa: str) -> tuple[str, ...]:
+    """Other attested ways of writing the token (اسمعیل, داود, رضائی, ا for آ, spacing)."""
     options = [re.sub(p, r, fa) for p, r in _ORTHO if re.search(p, fa)]
     options += [zwnj_form(fa, "space"), zwnj_form(fa, "join")]
-    options = [o for o in options if o != fa] or [fa]
-    return options[int(rng.integers(len(options)))]
+    return tuple(dict.fromkeys(o for o in options if o != fa)) or (fa,)
 
 
 def arabic_letters(text: str) -> str:
@@ -365,6 +414,7 @@ def _neighbours(rows: tuple[str, ...]) -> dict[str, str]:
 
 LATIN_KEYS = _neighbours(("qwertyuiop", "asdfghjkl", "zxcvbnm"))
 PERSIAN_KEYS = _neighbours(("ضصثقفغعهخحجچ", "شسیبلاتنمکگ", "ظطزرذدپو"))
+PERSIAN_KEYS |= {"ي": PERSIAN_KEYS["ی"], "ك": PERSIAN_KEYS["ک"]}  # same keys, Arabic layout
 # Letters that differ only by dots: the commonest handwriting/OCR confusion in Persian lists.
 PERSIAN_DOTS = {
     "ب": "پت",
@@ -415,5 +465,8 @@ def typo(text: str, u: tuple[float, float, float]) -> str:
     if kind == "drop":
         return text[:i] + text[i + 1 :]
     if kind == "swap" and i + 1 < len(text) and text[i + 1] != ch and text[i + 1].isalpha():
-        return text[:i] + text[i + 1] + ch + text[i + 2 :]
-    return text[:i] + ch + text[i:]
+        first, second = text[i + 1], ch
+        if ch.isupper():  # "Ali" -> "Lai", not "lAi"
+            first, second = first.upper(), second.lower()
+        return text[:i] + first + second + text[i + 2 :]
+    return text[: i + 1] + ch.lower() + text[i + 1 :]  # doubled: "Aali", not "AAli"

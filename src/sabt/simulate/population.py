@@ -9,6 +9,8 @@ parameters, not findings.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -87,26 +89,26 @@ def draw_population(
         [f"{y}-{m:02d}-{d:02d}" for y, m, d in zip(g_y, g_m, g_d, strict=True)], dtype=object
     )
     b_y = dates.to_sh(birth_day)[0]
-    fa = np.asarray(vocab.fa, dtype=object)
-    latin = np.asarray([v[0] for v in vocab.latin], dtype=object)
+    fa = _categories(vocab.fa)
+    latin = _categories([v[0] for v in vocab.latin])
     return pd.DataFrame(
         {
             "person_id": np.arange(n, dtype=np.int64),
-            "sex": np.where(female, "F", "M"),
+            "sex": pd.Categorical.from_codes(female.astype(np.int8), categories=("M", "F")),
             "sayyid": sayyid,
-            "given_fa": fa[given],
-            "surname_fa": fa[surname],
-            "father_fa": fa[father],
-            "given_latin": latin[given],
-            "surname_latin": latin[surname],
-            "father_latin": latin[father],
+            "given_fa": fa(given),
+            "surname_fa": fa(surname),
+            "father_fa": fa(father),
+            "given_latin": latin(given),
+            "surname_latin": latin(surname),
+            "father_latin": latin(father),
             "birth_year_sh": b_y,
-            "affiliation": np.asarray(AFFILIATION_CODES, dtype=object)[affiliation],
-            "prison": np.asarray(PRISON_CODES, dtype=object)[prison],
-            "province": np.asarray(PROVINCE_CODES, dtype=object)[province],
-            "exec_date_sh": sh_text[inverse],
-            "exec_date": g_text[inverse],
-            "burial": np.asarray(BURIAL_CODES, dtype=object)[burial],
+            "affiliation": pd.Categorical.from_codes(affiliation, categories=AFFILIATION_CODES),
+            "prison": pd.Categorical.from_codes(prison, categories=PRISON_CODES),
+            "province": pd.Categorical.from_codes(province, categories=PROVINCE_CODES),
+            "exec_date_sh": pd.Categorical.from_codes(inverse, categories=sh_text),
+            "exec_date": pd.Categorical.from_codes(inverse, categories=g_text),
+            "burial": pd.Categorical.from_codes(burial, categories=BURIAL_CODES),
             # internal columns (codes), used to render lists; dropped before writing
             "_given": given,
             "_surname": surname,
@@ -120,3 +122,13 @@ def draw_population(
             "_visibility": rng.standard_normal(n),
         }
     )
+
+
+def _categories(strings: Sequence[str]) -> Callable[[np.ndarray], pd.Categorical]:
+    """Token ids → a categorical of their strings (a compact column for a million people)."""
+    uniq, index = np.unique(np.asarray(strings, dtype=object), return_inverse=True)
+
+    def of(tokens: np.ndarray) -> pd.Categorical:
+        return pd.Categorical.from_codes(index[tokens], categories=uniq)
+
+    return of

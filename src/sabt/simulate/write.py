@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+from openpyxl import Workbook
 
 from sabt.errors import InvalidValue, SabtError
 from sabt.simulate.config import config_dict
@@ -67,6 +68,16 @@ def _write_csv(frame: pd.DataFrame, path: Path, prefix: str = "") -> None:
     tmp.unlink()
 
 
+def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
+    """One-sheet workbook, empty cells for empty strings (openpyxl write-only: 2x pandas)."""
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(sheet)
+    ws.append([str(c) for c in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        ws.append([None if v == "" else v for v in row])
+    book.save(path)
+
+
 def write(
     sim: Simulation,
     out_dir: str | Path,
@@ -101,8 +112,7 @@ def write(
         file_of[spec.name] = f"lists/{path.name}"
         if "xlsx" in formats or ("auto" in formats and len(frame) <= xlsx_max_rows):
             xpath = out / "lists" / f"{stem}.xlsx"
-            with pd.ExcelWriter(xpath, engine="openpyxl") as writer:
-                frame.to_excel(writer, index=False, sheet_name=f"SYNTHETIC list {spec.name}")
+            _write_xlsx(frame, xpath, f"SYNTHETIC list {spec.name}")
             written.append(xpath)
         if progress:
             progress(f"wrote list {spec.name}")
@@ -113,6 +123,10 @@ def write(
         "SYNTHETIC_truth.csv": ("true person of every list row (row = 0-based data row)", truth),
         "SYNTHETIC_captures.csv": ("true capture-pattern counts", sim.captures),
         "SYNTHETIC_strata.csv": ("true N overall and per stratum", sim.strata),
+        "SYNTHETIC_captures_by_stratum.csv": (
+            "true capture-pattern counts within each stratum",
+            sim.captures_by_stratum,
+        ),
     }
     if population:
         files["SYNTHETIC_population.csv"] = ("the whole synthetic population", sim.population)

@@ -117,13 +117,14 @@ def _suffix_only(chars: np.ndarray, a0: int, la: int, b0: int, lb: int) -> bool:
     if last != _I and last != _E:
         return False
     c = chars[a0 + la - 1]
-    return c != _VOWELS[0] and c != _VOWELS[1] and c != _VOWELS[2] and c != _VOWELS[3] \
-        and c != _VOWELS[4]
+    vowel_end: bool = (c == _VOWELS[0] or c == _VOWELS[1] or c == _VOWELS[2] or c == _VOWELS[3]
+                       or c == _VOWELS[4])
+    return not vowel_end
 
 
 @njit(cache=True, nogil=True)
 def field_sim(x: int, y: int, cand: np.ndarray, keys: np.ndarray, skel: np.ndarray,
-              persian: np.ndarray, chars: np.ndarray, offs: np.ndarray, lens: np.ndarray,
+              chars: np.ndarray, offs: np.ndarray, lens: np.ndarray,
               w_jw: float, suffix_cap: float) -> float:
     """`similarity.field_similarity` on field ids (see that function for the formula)."""
     if keys[x] == keys[y]:
@@ -144,10 +145,6 @@ def field_sim(x: int, y: int, cand: np.ndarray, keys: np.ndarray, skel: np.ndarr
                 best = s
                 ba = sa
                 bb = sb
-    if persian[x] and persian[y]:
-        s = jaro_winkler(chars, offs[keys[x]], lens[keys[x]], offs[keys[y]], lens[keys[y]])
-        if s > best:
-            best = s
     if (ba >= 0 and best > suffix_cap
             and _suffix_only(chars, offs[ba], lens[ba], offs[bb], lens[bb])):
         best = suffix_cap
@@ -157,7 +154,7 @@ def field_sim(x: int, y: int, cand: np.ndarray, keys: np.ndarray, skel: np.ndarr
 
 @njit(cache=True, parallel=True)
 def score_pairs(ca: np.ndarray, cb: np.ndarray, parts: np.ndarray, cand: np.ndarray,
-                keys: np.ndarray, skel: np.ndarray, persian: np.ndarray, chars: np.ndarray,
+                keys: np.ndarray, skel: np.ndarray, chars: np.ndarray,
                 offs: np.ndarray, lens: np.ndarray, params: np.ndarray) -> np.ndarray:
     """`similarity.rep_score` for pairs (ca[k], cb[k]) of name ids; parts: g, f, father, whole."""
     w_jw, suffix_cap, whole_pen, swap_pen, father_w = (params[0], params[1], params[2],
@@ -169,21 +166,21 @@ def score_pairs(ca: np.ndarray, cb: np.ndarray, parts: np.ndarray, cand: np.ndar
         pb = parts[cb[k]]
         if pa[3] < 0 or pb[3] < 0:
             continue
-        score = field_sim(pa[3], pb[3], cand, keys, skel, persian, chars, offs, lens, w_jw,
+        score = field_sim(pa[3], pb[3], cand, keys, skel, chars, offs, lens, w_jw,
                           suffix_cap)
         if pa[0] >= 0 and pa[1] >= 0 and pb[0] >= 0 and pb[1] >= 0:
-            gg = field_sim(pa[0], pb[0], cand, keys, skel, persian, chars, offs, lens, w_jw,
+            gg = field_sim(pa[0], pb[0], cand, keys, skel, chars, offs, lens, w_jw,
                            suffix_cap)
-            ff = field_sim(pa[1], pb[1], cand, keys, skel, persian, chars, offs, lens, w_jw,
+            ff = field_sim(pa[1], pb[1], cand, keys, skel, chars, offs, lens, w_jw,
                            suffix_cap)
-            gf = field_sim(pa[0], pb[1], cand, keys, skel, persian, chars, offs, lens, w_jw,
+            gf = field_sim(pa[0], pb[1], cand, keys, skel, chars, offs, lens, w_jw,
                            suffix_cap)
-            fg = field_sim(pa[1], pb[0], cand, keys, skel, persian, chars, offs, lens, w_jw,
+            fg = field_sim(pa[1], pb[0], cand, keys, skel, chars, offs, lens, w_jw,
                            suffix_cap)
             whole = score if score == 1.0 else score - whole_pen
             score = max((gg + ff) / 2, (gf + fg) / 2 - swap_pen, whole)
         if pa[2] >= 0 and pb[2] >= 0:
-            fa = field_sim(pa[2], pb[2], cand, keys, skel, persian, chars, offs, lens, w_jw,
+            fa = field_sim(pa[2], pb[2], cand, keys, skel, chars, offs, lens, w_jw,
                            suffix_cap)
             score = (1 - father_w) * score + father_w * fa
         out[k] = min(1.0, max(0.0, score))

@@ -21,6 +21,8 @@ from functools import lru_cache
 from sabt.text.normalize import ZWNJ, normalize_persian
 
 _APOSTROPHES = "'ʼʻ‘’`´ʿʾ"
+_SPECIAL = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ə": "e", "ı": "i", "ł": "l", "đ": "d",
+            "ð": "d", "þ": "th"}
 
 # Ordered rewrite rules for one folded (lower-case ASCII) token. Placeholders: x = kh, q = gh/q/g,
 # $ = sh, c = ch, j = j/zh/dj. Tuned on the *tune* half of the evaluation set only.
@@ -38,7 +40,8 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"gh|g|q", "q"),
         (r"sh", "$"),
         (r"zh|dj|jh", "j"),
-        (r"dh", "z"),
+        (r"^dh", "z"),
+        (r"(?<=[a-z])[aeou][ld]?-?din$", "edin"),
         # -ollah / -allah / -ullah / -olah → "ola"
         (r"[aoue]ll?ah?(?=$|[^aeiouy])", "ola"),
         (r"^abd[aeiou]?l(?=[^aeiouy]|$)", "abdol"),
@@ -54,7 +57,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"y(?=y)", ""),
         (r"a(?:ei|ee|ie|e)(?=[^aeiou]|$)|ay[ie]$", "ai"),
         (r"ay(?=[aeiou])", "ey"),
-        (r"[ae][iy](?=[^aeiou]|$)", "ei"),
+        (r"ay(?=[^aeiou]|$)|e[iy](?=[^aeiou]|$)", "ei"),
         (r"([aeiou])h$", r"\1"),
         (r"aa+", "a"),
         (r"ii+", "i"),
@@ -96,8 +99,8 @@ def fold_latin(s: str) -> str:
             out.append(" ")
         elif ch in _APOSTROPHES or unicodedata.combining(ch):
             continue
-        elif ch in "ßæœø":
-            out.append({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o"}[ch])
+        elif ch in _SPECIAL:
+            out.append(_SPECIAL[ch])
     return " ".join("".join(out).split())
 
 
@@ -163,7 +166,8 @@ def name_key(s: str) -> str:
 PREFIX_PARTICLES_LATIN = frozenset({"abd", "abdul", "abdol", "abdel", "abdal", "abu", "abou", "abo",
                                     "abol", "abul", "al", "el", "ol", "ul"})
 PREFIX_PARTICLES_PERSIAN = frozenset({"عبد", "ابو", "ال"})
-SUFFIX_PARTICLES = frozenset({"allah", "ollah", "ullah", "olah", "الله"})
+SUFFIX_PARTICLES = frozenset({"allah", "ollah", "ullah", "olah", "الله", "الدین", "din", "addin",
+                              "aldin", "eddin", "uddin", "oddin", "edin", "adin", "odin", "udin"})
 
 
 def join_particles(toks: list[str], latin_sep: str = "") -> list[str]:

@@ -32,6 +32,8 @@ HONORIFICS_PERSIAN = frozenset(
      "دکتر", "شهید", "مرحوم", "سردار", "سرهنگ", "ایتالله", "ایتاالله", "حجتالاسلام", "استاد",
      "مهندس"}
 )
+# Prefixes that Persian writes attached to the name (میرحسین), so "Mir-Hossein" stays one name.
+ATTACHED_HONORIFICS = frozenset({"mir", "aqa", "haj", "haji"})
 # A compound given name written apart: HEAD + TAIL is one name (Hossein Ali, Gholam Reza ...).
 COMPOUND_HEADS = frozenset(
     {"mohamad", "ali", "hosein", "hasan", "qolam", "abol", "abdol", "amir", "mir", "aqa", "nasr",
@@ -55,6 +57,8 @@ _FATHER = re.compile(
     r"\s*",
     re.IGNORECASE,
 )
+# Longer input is not a name; only its first MAX_NAME_CHARS characters are parsed.
+MAX_NAME_CHARS = 300
 _STRIP = " \t.,;:()[]{}\"'«»-_/\\|*#"
 
 
@@ -96,13 +100,16 @@ def _latin_of(tok: str) -> str:
 
 def _split_tokens(text: str) -> list[str]:
     out: list[str] = []
-    for raw in text.split():
+    raws = text.split()
+    for n, raw in enumerate(raws):
         tok = raw.strip(_STRIP)
         if not tok:
             continue
-        # "Seyed-Ali", "Mir-Hossein": a hyphenated honorific is its own token.
+        # "Seyed-Ali Tehrani": a hyphenated honorific is its own token, unless Persian writes it
+        # attached (Mir-Hossein = میرحسین) or nothing follows (Seyed-Abbasi = سیدعباسی).
         head, sep, rest = tok.partition("-")
-        if sep and rest and _is_honorific(head):
+        if (sep and rest and n + 1 < len(raws) and _is_honorific(head)
+                and canon_token(head) not in ATTACHED_HONORIFICS):
             out.extend([head, rest.strip(_STRIP)])
         else:
             out.append(tok)
@@ -145,7 +152,7 @@ def parse_name(full: str) -> ParsedName:
     """Parse a full name in Persian or Latin script; never raises (bad input → empty parts)."""
     if not isinstance(full, str):
         return ParsedName()
-    text = normalize_persian(full)
+    text = normalize_persian(full[: 4 * MAX_NAME_CHARS])[:MAX_NAME_CHARS]
     father = ""
     parts = _FATHER.split(text, maxsplit=1)
     if len(parts) == 2:

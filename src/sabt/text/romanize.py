@@ -16,6 +16,9 @@ from sabt.text.normalize import normalize_persian
 
 TOP_K = 3
 USE_MODEL = True
+# Longer input is not a name: only the first MAX_TOKENS tokens of MAX_CHARS characters are read.
+MAX_CHARS = 1000
+MAX_TOKENS = 12
 
 _lock = threading.Lock()
 _transliterator: Any = None
@@ -63,7 +66,7 @@ def romanize(token_or_name: str) -> list[str]:
         return []
     from sabt.text.keys import join_particles
 
-    toks = join_particles(normalize_persian(token_or_name).split())
+    toks = join_particles(normalize_persian(token_or_name[:MAX_CHARS]).split())[:MAX_TOKENS]
     if not toks:
         return []
     per = [romanize_token(t) or (t,) for t in toks]

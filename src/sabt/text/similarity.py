@@ -3,8 +3,8 @@
 Each name is parsed (`sabt.text.names`) and each part (given, family, father, and the whole
 name) becomes a *field*: its exact key, its canonical Latin candidates (one for Latin text, the
 canonical forms of the top romanisations for Persian text) and its consonant skeleton.
-Two fields score ``W_JW · maxJW(candidates) + (1 − W_JW) · [skeletons equal]``, with two Persian
-fields also compared on their keys, and a token that only adds the ``-i`` suffix (Mohammad vs
+Two fields score ``W_JW · maxJW(candidates) + (1 − W_JW) · [skeletons equal]`` (1 when their
+exact keys are equal), and a token that only adds the ``-i`` suffix (Mohammad vs
 Mohammadi, Hossein vs Hosseini) capped. Two names score the best of: given↔given with
 family↔family, the swapped order (less a small penalty), and the whole names; a father's name
 on both sides counts for a quarter.
@@ -98,7 +98,8 @@ def make_field(text: str) -> Field | None:
         cands = tuple(dict.fromkeys(c for c in (_canon_of_latin(r) for r in romanize(text)) if c))
         # Drop dictionary noise (علیرضا → "Ali"): keep candidates whose consonants fit the script.
         fit = tuple(c for c in cands if _jw(skeleton_latin(c), skel) >= CAND_SKELETON_MIN)
-        return Field(key, True, fit or cands[:1], skel)
+        # A Persian part the romanizer cannot read is compared by its key (Persian to Persian).
+        return Field(key, True, fit or cands[:1] or (key,), skel)
     return Field(key, False, (_canon_of_latin(text),), skeleton(text))
 
 
@@ -132,8 +133,6 @@ def field_similarity(a: Field, b: Field) -> float:
             j = _jw(ca, cb)
             if j > best:
                 best, pair = j, (ca, cb)
-    if a.persian and b.persian:
-        best = max(best, _jw(a.key, b.key))
     if _suffix_only(*pair):
         best = min(best, SUFFIX_CAP)
     return W_JW * best + (1.0 - W_JW) * (a.skel == b.skel and bool(a.skel))
@@ -240,23 +239,21 @@ class _Tables:
         return i
 
     def arrays(self) -> tuple[np.ndarray, ...]:
-        """cand, keys, skel, persian, chars, offs, lens."""
+        """cand, keys, skel, chars, offs, lens."""
         fl = self.fields
         width = max((len(f.cands) for f in fl), default=1)
         cand = np.full((max(1, len(fl)), max(1, width)), -1, dtype=np.int64)
         keys = np.zeros(max(1, len(fl)), dtype=np.int64)
         skel = np.full(max(1, len(fl)), -1, dtype=np.int64)
-        persian = np.zeros(max(1, len(fl)), dtype=np.bool_)
         for r, f in enumerate(fl):
             for k, c in enumerate(f.cands):
                 cand[r, k] = self._sid(c)
             keys[r] = self._sid(f.key)
             skel[r] = self._sid(f.skel) if f.skel else -1
-            persian[r] = f.persian
         lens = np.array([len(s) for s in self.strings] or [0], dtype=np.int64)
         offs = np.zeros(len(lens), dtype=np.int64)
         np.cumsum(lens[:-1], out=offs[1:])
         joined = "".join(self.strings)
         chars = (np.frombuffer(joined.encode("utf-32-le"), dtype=np.int32) if joined
                  else np.zeros(1, dtype=np.int32))
-        return cand, keys, skel, persian, chars, offs, lens
+        return cand, keys, skel, chars, offs, lens

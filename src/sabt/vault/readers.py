@@ -152,7 +152,7 @@ def read(path: Path, name: str = "") -> Reading:
     reader = _READERS.get(media_type)
     if reader is None:
         return Reading(media_type)
-    if media_type.startswith("text/") and size > MAX_TEXT_BYTES:
+    if media_type in _TEXT_BEARING and size > MAX_TEXT_BYTES:
         return Reading(media_type, skipped=[f"text not extracted: {size} bytes is over "
                                             f"the {MAX_TEXT_BYTES}-byte limit"])
     try:
@@ -339,6 +339,9 @@ def _read_wacz(path: Path) -> Reading:
     reading.members = members
     return reading
 
+
+_TEXT_BEARING = {"text/plain", "text/html", "application/pdf",
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 _READERS: dict[str, Callable[[Path], Reading]] = {
     "text/plain": _read_text,

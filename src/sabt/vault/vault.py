@@ -225,7 +225,7 @@ class Vault:
         try:
             with self.ws.change(author=pending[0].provenance.collected_by,
                                 reason=f"vault add ({len(pending)} files)") as ch:
-                log = _LogWriter(ch.conn, ch.author)
+                log = LogWriter(ch.conn, ch.author)
                 known = self._existing(ch.conn, {p.staged.sha256 for p in pending}
                                        | {p.text_staged.sha256 for p in pending if p.text_staged})
                 for item in pending:
@@ -349,9 +349,11 @@ class Vault:
 
     def item(self, sha256: str) -> dict[str, Any]:
         """The row of one item (a unique hash prefix of 8+ characters is enough)."""
+        key = sha256.lower()
+        match = vault_item.c.sha256 == key if len(key) == 64 else \
+            vault_item.c.sha256.like(f"{key}%")
         with self.ws.engine.connect() as conn:
-            rows = conn.execute(select(vault_item).where(
-                vault_item.c.sha256.like(f"{sha256.lower()}%"))).mappings().all()
+            rows = conn.execute(select(vault_item).where(match)).mappings().all()
         if len(sha256) < 8 or len(rows) != 1:
             raise NotFound(f"no single vault item with hash {sha256!r}")
         return dict(rows[0])
@@ -373,7 +375,7 @@ class Vault:
     def log(self, actor: str, action: str, item: str | None, details: dict[str, Any]) -> Entry:
         """Append one custody entry in its own transaction (e.g. "exported", "viewed")."""
         with self.ws.change(author=actor, reason=f"custody: {action}") as ch:
-            writer = _LogWriter(ch.conn, actor)
+            writer = LogWriter(ch.conn, actor)
             entry = writer.add(action, item, details)
             writer.flush()
         return entry
@@ -505,7 +507,7 @@ class Vault:
         return paths
 
 
-class _LogWriter:
+class LogWriter:
     """Appends custody entries inside one transaction, chaining from the last stored entry."""
 
     def __init__(self, conn: Connection, actor: str) -> None:

@@ -1,0 +1,99 @@
+"""Popolo JSON export: persons, organizations and memberships, each with its sources.
+
+Popolo (popoloproject.com) is the open standard for people in public office. A membership is a
+`held post` statement: person, organisation (or only a role), start and end; every object
+carries `sources` built from the statement references, so nothing leaves Sabt unsourced.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from sabt.model.dates import FuzzyDate
+from sabt.model.statements import EntityRef, Statement, Text, value_text
+from sabt.store import schema as t
+from sabt.store.workspace import Workspace, load_statements
+
+
+def _sources(statements: list[Statement], titles: dict[str, Any]) -> list[dict[str, str]]:
+    seen: dict[str, dict[str, str]] = {}
+    for st in statements:
+        for ref in st.references:
+            src = titles.get(ref.source_id)
+            entry = {"note": f"{ref.source_id}: {src.title if src else ''}".strip()}
+            if src is not None and src.url:
+                entry["url"] = src.url
+            seen.setdefault(ref.source_id, entry)
+    return list(seen.values())
+
+
+def _date(value: Any) -> str | None:
+    return value.edtf if isinstance(value, FuzzyDate) and not value.is_unknown else None
+
+
+def popolo(ws: Workspace) -> dict[str, Any]:
+    """The workspace's persons, organisations and memberships as a Popolo document."""
+    with ws.engine.connect() as conn:
+        entities = conn.execute(select(t.entity).where(
+            t.entity.c.kind.in_(["person", "organization"]),
+            t.entity.c.status == "active", t.entity.c.merged_into.is_(None))
+            .order_by(t.entity.c.id)).all()
+        ids = [e.id for e in entities]
+        statements = load_statements(conn, select(t.statement).where(
+            t.statement.c.entity_id.in_(ids), t.statement.c.status == "active")
+            .order_by(t.statement.c.id))
+        titles = {r.entity_id: r for r in conn.execute(select(t.source))}
+    by_entity: dict[str, list[Statement]] = {}
+    for st in statements:
+        by_entity.setdefault(st.entity_id, []).append(st)
+    persons, organizations, memberships = [], [], []
+    for entity in entities:
+        own = by_entity.get(entity.id, [])
+        names = [st for st in own if st.property in ("name", "alias")]
+        other_names = [{"name": st.value.text, **({"lang": st.value.lang} if st.value.lang
+                                                  else {})}
+                       for st in names if isinstance(st.value, Text)
+                       and st.value.text != entity.label]
+        item: dict[str, Any] = {"id": entity.id, "name": entity.label,
+                                "other_names": other_names, "sources": _sources(own, titles)}
+        if entity.kind == "person":
+            for prop, key in (("date of birth", "birth_date"), ("date of death", "death_date")):
+                found = next((_date(st.value) for st in own if st.property == prop), None)
+                if found:
+                    item[key] = found
+            persons.append(item)
+            for st in own:
+                if st.property != "held post":
+                    continue
+                membership: dict[str, Any] = {
+                    "id": value_text(st.qualifiers["post id"]) if "post id" in st.qualifiers
+                    else f"{entity.id}-{st.id}",
+                    "person_id": entity.id,
+                    "role": value_text(st.qualifiers.get("role", st.value)),
+                    "sources": _sources([st], titles),
+                }
+                if isinstance(st.value, EntityRef):
+                    membership["organization_id"] = st.value.entity_id
+                for key in ("start", "end"):
+                    date = _date(st.qualifiers.get(key))
+                    if date:
+                        membership[f"{key}_date"] = date
+                extras = {k: value_text(v) for k, v in st.qualifiers.items()
+                          if k in ("attribution", "as of", "note")}
+                if extras:
+                    membership["notes"] = extras
+                membership["confidence"] = st.confidence.value
+                memberships.append(membership)
+        else:
+            cls = next((value_text(st.value) for st in own if st.property == "classification"),
+                       None)
+            parent = next((st.value.entity_id for st in own if st.property == "grouped under"
+                           and isinstance(st.value, EntityRef)), None)
+            if cls:
+                item["classification"] = cls
+            if parent:
+                item["parent_id"] = parent
+            organizations.append(item)
+    return {"persons": persons, "organizations": organizations, "memberships": memberships}

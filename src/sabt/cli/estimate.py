@@ -1,0 +1,110 @@
+"""`sabt estimate`: multiple-systems estimates from a capture-pattern or capture-history CSV."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sabt.cli.app import JsonOpt, app, console, err_console
+from sabt.estimate import LcmcrSettings, estimate_all, read_capture_csv
+from sabt.estimate.report import EstimateReport
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None or not math.isfinite(x) else f"{x:,.0f}"
+
+
+def _print_report(report: EstimateReport, title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    for col in ("method", "model", "estimate", "95% interval", "interval type", "diagnostics"):
+        table.add_column(col, justify="right" if col == "estimate" else "left")
+    for e in report.estimates:
+        d = e.diagnostics
+        if e.method == "lcmcr" and "rhat" in d:
+            diag = f"R-hat {d['rhat']:.3f}, ESS {d['ess']:.0f}, {d['draws']} draws"
+        elif e.method == "loglinear" and not e.averaged and "bic" in d:
+            diag = f"BIC {d['bic']:.1f}, {d['models_fitted']} models, MLE " + (
+                "exists" if d["mle_exists"] else "on boundary")
+        elif e.method == "loglinear" and "effective_models" in d:
+            diag = f"{d['effective_models']:.1f} effective models"
+        elif e.method == "dga" and "top_graphs" in d:
+            g = d["top_graphs"][0]
+            diag = f"δ={d['delta']:.4g}; top graph {g['graph']} ({g['weight']:.0%})"
+        else:
+            diag = ""
+        name = e.model + (" (averaged)" if e.averaged and e.method == "loglinear" else "")
+        table.add_row(e.method, name, _fmt(e.estimate), f"{_fmt(e.lower)} – {_fmt(e.upper)}",
+                      e.interval, diag)
+    console.print(table)
+
+
+@app.command()
+def estimate(
+    file: Annotated[Path, typer.Argument(help="Capture-pattern CSV (0/1 per list + count) or "
+                                         "capture histories (0/1 per list, one row a person).")],
+    method: Annotated[str, typer.Option(help="loglinear, lcmcr, dga or all.")] = "all",
+    K: Annotated[int, typer.Option("--K", help="LCMCR: maximum number of latent classes.")] = 10,
+    burn_in: Annotated[int, typer.Option(help="LCMCR burn-in iterations.")] = 10_000,
+    samples: Annotated[int, typer.Option(help="LCMCR draws kept per chain.")] = 1_000,
+    thinning: Annotated[int, typer.Option(help="LCMCR iterations per kept draw.")] = 1_000,
+    chains: Annotated[int, typer.Option(help="LCMCR chains (run in parallel).")] = 4,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 19481210,
+    a_alpha: Annotated[float, typer.Option(help="LCMCR alpha prior shape.")] = 0.25,
+    b_alpha: Annotated[float, typer.Option(help="LCMCR alpha prior rate.")] = 0.25,
+    fast: Annotated[bool, typer.Option("--fast", help="Quick LCMCR preset (thinning 200) "
+                                       "unless --thinning is given.")] = False,
+    delta: Annotated[float | None, typer.Option(help="dga prior delta (default 2^-J).")] = None,
+    max_order: Annotated[int | None, typer.Option(help="Log-linear: highest interaction order "
+                                                  "(default J-1, 2 for 6 lists).")] = None,
+    strata: Annotated[list[str] | None, typer.Option("--strata", help="Stratum column "
+                                                     "(repeatable).")] = None,
+    json_out: JsonOpt = False,
+    plot: Annotated[Path | None, typer.Option(help="Write posterior densities and the model "
+                                              "comparison to this image file.")] = None,
+    sensitivity: Annotated[bool, typer.Option("--sensitivity",
+                                              help="Re-estimate leaving each list out.")] = False,
+) -> None:
+    """How many were killed: every method side by side, with 95% intervals and diagnostics."""
+    table = read_capture_csv(file, strata=strata or [])
+    if fast and thinning == 1_000:
+        thinning = LcmcrSettings.fast().thinning
+    settings = LcmcrSettings(K=K, a_alpha=a_alpha, b_alpha=b_alpha, burn_in=burn_in,
+                             samples=samples, thinning=thinning, chains=chains, seed=seed)
+    methods = ["loglinear", "lcmcr", "dga"] if method == "all" else [method]
+    report = estimate_all(table, methods, lcmcr=settings, delta=delta, max_order=max_order,
+                          sensitivity=sensitivity)
+    if plot is not None:
+        from sabt.estimate.plot import plot_report
+
+        plot_report(report, plot)
+    if json_out:
+        console.print_json(json.dumps(report.to_dict()))
+        return
+    _print_report(report, f"{file.name}: {report.n_observed:,} people seen on "
+                          f"{len(report.lists)} lists ({', '.join(report.lists)})")
+    for label, sub in report.strata.items():
+        _print_report(sub, f"stratum {label}: {sub.n_observed:,} people seen")
+    if report.loglinear is not None:
+        t = Table(title="Log-linear: Rcapture closedp.t models", title_justify="left")
+        for col in ("model", "estimate", "Wald 95%", "deviance", "df", "BIC"):
+            t.add_column(col)
+        for f in report.loglinear.classic:
+            t.add_row(f.name, _fmt(f.estimate), f"{_fmt(f.lower)} – {_fmt(f.upper)}",
+                      f"{f.deviance:.1f}", str(f.df), f"{f.bic:.1f}")
+        console.print(t)
+    for s in report.sensitivity:
+        if "error" in s:
+            console.print(f"without {s['left_out']}: {s['error']}")
+            continue
+        parts = [f"{e['method']}{' avg' if e['averaged'] else ''} {_fmt(e['estimate'])} "
+                 f"({_fmt(e['lower'])}–{_fmt(e['upper'])})" for e in s["estimates"]]
+        console.print(f"without {s['left_out']} (n={s['n_observed']:,}): " + "; ".join(parts))
+    for w in report.warnings:
+        err_console.print(f"[bold yellow]warning:[/] {w}", highlight=False)
+    if plot is not None:
+        console.print(f"plot written to {plot}")

@@ -1,0 +1,56 @@
+"""The demo build's steps, in order; each writes through the public API in its own revision."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from sabt.demo.seeds import add_seed_articles
+from sabt.ingest.case import plan_case, write_plan
+from sabt.report.data import collect
+from sabt.report.html import render
+from sabt.store.workspace import Workspace
+
+CASE_TITLE = "Case 1988 demo dataset (curated citations of public sources)"
+REPORT_TITLE = "Sabt — the 1988 prison killings in Iran (demo case)"
+AUTHOR = "sabt demo"
+
+
+@dataclass
+class DemoState:
+    """What the steps share: the workspace being built and a summary for the terminal."""
+
+    ws: Workspace
+    summary: dict[str, Any] = field(default_factory=dict)
+    report_extra: dict[str, Any] = field(default_factory=dict)
+
+
+def case_data(state: DemoState) -> None:
+    """The curated 1988 case: sources, claims, persons, organisations, posts, places, events."""
+    folder = Path(str(files("sabt.data").joinpath("case1988")))
+    plan = plan_case(folder, CASE_TITLE)
+    with state.ws.change(author=AUTHOR, reason="demo: import the curated 1988 case data") as ch:
+        state.summary["case data"] = write_plan(ch, plan)
+
+
+def seed_articles(state: DemoState) -> None:
+    """The two seed articles as sources, with statements citing their exact sentences."""
+    with state.ws.change(author=AUTHOR, reason="demo: seed articles") as ch:
+        state.summary["seed articles"] = len(add_seed_articles(ch))
+
+
+def report(state: DemoState) -> None:
+    """The static HTML report, one file in the workspace."""
+    data = collect(state.ws, REPORT_TITLE, **state.report_extra)
+    (state.ws.root / "report.html").write_text(render(data), encoding="utf-8")
+    state.summary["report claims"] = sum(len(b.claims) for b in data.boards)
+
+
+STEPS: list[tuple[str, Callable[[DemoState], None]]] = [
+    ("sourced facts of the 1988 case", case_data),
+    ("seed articles", seed_articles),
+    ("HTML report", report),
+]

@@ -1,0 +1,50 @@
+"""Multiple-systems estimation: how many people, from several overlapping incomplete lists.
+
+Three families, side by side (never one number alone):
+
+* `loglinear` — Rcapture's log-linear models (closedp.t family, every hierarchical model
+  ranked by BIC, profile-likelihood intervals, BIC model averaging);
+* `lcmcr` — Manrique-Vallier's latent-class Bayesian model (compiled Gibbs sampler);
+* `dga` — Madigan & York's exact averaging over decomposable graphs.
+
+Typical use::
+
+    from sabt.estimate import CaptureTable, estimate_all, LcmcrSettings
+    table = CaptureTable.from_csv("lists.csv")
+    report = estimate_all(table, lcmcr=LcmcrSettings.fast())
+    report.to_dict()
+"""
+
+from __future__ import annotations
+
+from sabt.estimate.dga import DgaResult, fit_dga
+from sabt.estimate.lcmcr import LcmcrResult, LcmcrSettings, fit_lcmcr
+from sabt.estimate.loglinear import LoglinearResult, fit_loglinear
+from sabt.estimate.reader import read_capture_csv
+from sabt.estimate.report import (
+    METHODS,
+    EstimateReport,
+    MethodEstimate,
+    estimate_all,
+    fast_settings,
+    leave_one_out,
+)
+from sabt.estimate.table import CaptureTable
+
+__all__ = [
+    "METHODS",
+    "CaptureTable",
+    "DgaResult",
+    "EstimateReport",
+    "LcmcrResult",
+    "LcmcrSettings",
+    "LoglinearResult",
+    "MethodEstimate",
+    "estimate_all",
+    "fast_settings",
+    "fit_dga",
+    "fit_lcmcr",
+    "fit_loglinear",
+    "leave_one_out",
+    "read_capture_csv",
+]

@@ -1,0 +1,159 @@
+"""What the case report shows, gathered from a workspace into plain data (no HTML here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from sabt import __version__
+from sabt.claims.board import Board, StoredEstimate, claims_board, stored_estimates
+from sabt.model.dates import FuzzyDate
+from sabt.model.statements import EntityRef, EntityView, Quantity, Statement, Text, value_text
+from sabt.store import schema as t
+from sabt.store.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    id: str
+    title: str
+    publisher: str
+    published: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Post:
+    role: str
+    organization: str
+    start: FuzzyDate | None
+    end: FuzzyDate | None
+    as_of: str
+    attribution: str
+    confidence: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Official:
+    id: str
+    name: str
+    name_fa: str
+    posts: tuple[Post, ...]
+
+
+@dataclass(frozen=True)
+class PlaceInfo:
+    id: str
+    name: str
+    name_fa: str
+    kind: str
+    city: str
+    latitude: float | None
+    longitude: float | None
+    coordinate_source: str
+    coordinate_quote: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    id: str
+    title: str
+    date: FuzzyDate
+    description: str
+    sources: tuple[str, ...]
+
+
+@dataclass
+class ReportData:
+    """Everything the report renders; synthetic parts are kept apart from real ones."""
+
+    title: str
+    generated_at: str
+    version: str
+    boards: list[Board]
+    officials: list[Official]
+    places: list[PlaceInfo]
+    timeline: list[TimelineEvent]
+    sources: dict[str, SourceInfo]
+    synthetic_estimates: list[StoredEstimate]
+    synthetic_truth: dict[str, Any] = field(default_factory=dict)
+    linkage: dict[str, Any] = field(default_factory=dict)
+    vault_items: list[dict[str, Any]] = field(default_factory=list)
+    vault_verify: dict[str, Any] = field(default_factory=dict)
+
+
+def _best(view: EntityView, prop: str, lang: str | None = None) -> Statement | None:
+    for st in view.statements:
+        if st.property == prop and st.status.value == "active" and (
+                lang is None or (isinstance(st.value, Text) and st.value.lang == lang)):
+            return st
+    return None
+
+
+def _text(st: Statement | None) -> str:
+    return value_text(st.value) if st else ""
+
+
+def _source_ids(statements: list[Statement]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(r.source_id for st in statements for r in st.references))
+
+
+def collect(ws: Workspace, title: str, **extra: Any) -> ReportData:
+    """Read the report's content from a workspace (`extra`: synthetic parts, vault results)."""
+    with ws.engine.connect() as conn:
+        sources = {r.entity_id: SourceInfo(r.entity_id, r.title, r.publisher or "",
+                                           r.published or "", r.url or "")
+                   for r in conn.execute(select(t.source))}
+    labels = {e.id: e.label for kind in ("organization",) for e in ws.entities(kind)}
+    officials = []
+    for person in ws.entities("person"):
+        view = ws.entity(person.id)
+        posts = []
+        for st in view.statements:
+            if st.property != "held post":
+                continue
+            q = st.qualifiers
+            org = (labels.get(st.value.entity_id, st.value.entity_id)
+                   if isinstance(st.value, EntityRef) else "")
+            start, end = q.get("start"), q.get("end")
+            posts.append(Post(value_text(q["role"]) if "role" in q else value_text(st.value), org,
+                              start if isinstance(start, FuzzyDate) else None,
+                              end if isinstance(end, FuzzyDate) else None,
+                              value_text(q["as of"]) if "as of" in q else "",
+                              value_text(q["attribution"]) if "attribution" in q else "",
+                              st.confidence.value, _source_ids([st])))
+        if posts:
+            officials.append(Official(person.id, person.label, _text(_best(view, "name", "fa")),
+                                      tuple(posts)))
+    places = []
+    for place in ws.entities("place"):
+        view = ws.entity(place.id)
+        lat, lon = _best(view, "latitude"), _best(view, "longitude")
+        coord_ref = lat.references[0] if lat and lat.references else None
+        places.append(PlaceInfo(
+            place.id, place.label, _text(_best(view, "name", "fa")),
+            _text(_best(view, "place type")), _text(_best(view, "city")),
+            lat.value.low if lat and isinstance(lat.value, Quantity) else None,
+            lon.value.low if lon and isinstance(lon.value, Quantity) else None,
+            coord_ref.source_id if coord_ref else "", coord_ref.quote if coord_ref else "",
+            _source_ids(list(view.statements))))
+    timeline = []
+    for event in ws.entities("event"):
+        view = ws.entity(event.id)
+        date = _best(view, "date")
+        if date is None or not isinstance(date.value, FuzzyDate):
+            continue
+        timeline.append(TimelineEvent(event.id, event.label, date.value,
+                                      _text(_best(view, "description")),
+                                      _source_ids([date])))
+    timeline.sort(key=lambda e: (e.date.earliest or datetime.max.date(), e.id))
+    return ReportData(
+        title=title, generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        version=__version__, boards=claims_board(ws), officials=officials, places=places,
+        timeline=timeline, sources=sources,
+        synthetic_estimates=stored_estimates(ws, synthetic=True), **extra)

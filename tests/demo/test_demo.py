@@ -1,0 +1,96 @@
+"""`sabt demo` end to end: the report holds every curated claim with its source; reruns are
+idempotent; failures leave the previous demo intact."""
+
+from __future__ import annotations
+
+import csv
+import io
+from html import escape
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+from sabt import Workspace
+from sabt.demo import DemoResult, build_demo
+from sabt.errors import SabtError
+
+pytestmark = pytest.mark.xdist_group("demo")
+
+
+def _claims() -> list[dict[str, str]]:
+    text = files("sabt.data").joinpath("case1988", "claims.csv").read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_report_holds_every_claim_with_its_source(report_html: str) -> None:
+    claims = _claims()
+    assert len(claims) > 50
+    for row in claims:
+        start = report_html.index(f'<tr id="claim-{row["claim_id"]}">')
+        end = report_html.index("</tr>", start)
+        row_html = report_html[start:end]
+        assert f'href="#src-{row["source_id"]}"' in row_html, row["claim_id"]
+        assert escape(row["quote"], quote=True) in row_html, row["claim_id"]
+        assert escape(row["claimant"], quote=True) in row_html, row["claim_id"]
+        assert f'id="src-{row["source_id"]}"' in report_html
+
+
+def test_report_is_one_offline_file_in_english_with_persian_rtl(report_html: str) -> None:
+    assert report_html.startswith("<!DOCTYPE html>") and 'lang="en"' in report_html
+    for needle in ("<script src", "<link rel=\"stylesheet\"", "<img src=\"http", "@import"):
+        assert needle not in report_html
+    assert '<bdi class="fa" dir="rtl" lang="fa">حسینعلی منتظری</bdi>' in report_html
+    assert "هجری شمسی" in report_html
+
+
+def test_rerun_is_idempotent_and_fresh_rebuilds(demo: DemoResult, tmp_path: Path) -> None:
+    again = build_demo(demo.workspace)
+    assert not again.rebuilt
+    target = tmp_path / "d"
+    first = build_demo(target)
+    with Workspace.open(target) as ws:
+        before = io.StringIO()
+        ws.export_jsonl(before)
+    second = build_demo(target, fresh=True)
+    assert first.rebuilt and second.rebuilt
+    with Workspace.open(target) as ws:
+        after = io.StringIO()
+        ws.export_jsonl(after)
+
+    def content(dump: str) -> list[str]:  # the same rows, apart from revision timestamps
+        return [line for line in dump.splitlines() if '"table": "revision"' not in line]
+
+    assert content(before.getvalue()) == content(after.getvalue())
+
+
+def test_demo_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:
+    Workspace.create(tmp_path / "real").close()
+    with pytest.raises(SabtError, match="not a demo"):
+        build_demo(tmp_path / "real")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(SabtError, match="not a demo"):
+        build_demo(tmp_path / "other")
+    assert (tmp_path / "other" / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_failed_build_leaves_the_previous_demo(demo: DemoResult, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from sabt.demo import steps
+
+    target = tmp_path / "demo"
+    shutil.copytree(demo.workspace, target)
+    before = (target / "report.html").read_bytes()
+
+    def broken(state: steps.DemoState) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(steps, "STEPS", [*steps.STEPS[:1], ("broken", broken)])
+    monkeypatch.setattr("sabt.demo.STEPS", steps.STEPS)
+    with pytest.raises(RuntimeError):
+        build_demo(target, fresh=True)
+    assert (target / "report.html").read_bytes() == before
+    assert not (tmp_path / "demo.partial").exists()

@@ -1,0 +1,29 @@
+"""Shared synthetic inputs for linkage tests (SYNTHETIC: fictional people from sabt.simulate)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sabt.link.evaluate import simulated_records
+from sabt.simulate import scenario, simulate, write
+
+
+@pytest.fixture(scope="session")
+def small_hard(tmp_path_factory: pytest.TempPathFactory,
+               ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The `hard` scenario with 1,500 people (about 2,500 records in 5 lists), seed 7."""
+    sim = simulate(scenario("hard", population=1500), seed=7)
+    return simulated_records(sim, tmp_path_factory.mktemp("SYNTHETIC_hard"))
+
+
+@pytest.fixture(scope="session")
+def small_lists(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Three SYNTHETIC list files (hard scenario, 400 people) as a user would have them."""
+    sim = simulate(scenario("hard", population=400, lists=3), seed=11)
+    folder = tmp_path_factory.mktemp("SYNTHETIC_lists")
+    write(sim, folder, formats=("csv",), population=False)
+    return sorted((folder / "lists").glob("SYNTHETIC_list_*.csv"))

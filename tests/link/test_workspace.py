@@ -1,0 +1,137 @@
+"""Linkage in a workspace: import, versioned runs, persons with sources, review, captures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from sabt.cli import app
+from sabt.errors import SabtError
+from sabt.link import tables as lt
+from sabt.link import workspace as lw
+from sabt.link.settings import LinkSettings
+from sabt.store.workspace import Workspace
+
+
+@pytest.fixture
+def ws(tmp_path: Path, small_lists: list[Path]) -> Workspace:
+    space = Workspace.create(tmp_path / "ws")
+    for path, name in zip(small_lists, "ABC", strict=True):
+        lw.import_list(space, path, name=name, author="tester")
+    return space
+
+
+def _count(space: Workspace, table: object) -> int:
+    with space.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def test_import_is_idempotent_and_names_are_unique(ws: Workspace, small_lists: list[Path],
+                                                   tmp_path: Path) -> None:
+    before = _count(ws, lt.list_record)
+    again = lw.import_list(ws, small_lists[0], name="other")
+    assert again.already_imported and again.source_id is not None
+    changed = tmp_path / "SYNTHETIC_changed.csv"
+    changed.write_bytes(small_lists[0].read_bytes() + b"\n")
+    with pytest.raises(SabtError, match="already imported as 'A'"):
+        lw.import_list(ws, changed, name="A")
+    dry = lw.import_list(ws, changed, name="D", dry_run=True)
+    assert dry.source_id is None and len(dry.parsed.records) > 0
+    assert _count(ws, lt.list_record) == before
+
+
+def test_failed_import_rolls_back(ws: Workspace, tmp_path: Path) -> None:
+    bad = tmp_path / "SYNTHETIC_bad.csv"
+    bad.write_text("Surname,Surname\nA,B\n", encoding="utf-8")
+    before = _count(ws, lt.list_import)
+    with pytest.raises(SabtError, match="duplicate column headers"):
+        lw.import_list(ws, bad, name="bad")
+    assert _count(ws, lt.list_import) == before
+
+
+def test_run_persons_review_and_captures(ws: Workspace, tmp_path: Path) -> None:
+    first = lw.run_linkage(ws, LinkSettings(review_low=0.3))
+    clusters = lw.run_clusters(ws)
+    assert len(clusters) == _count(ws, lt.list_record)
+    assert clusters["person_id"].nunique() == first.clusters
+    # Every statement of a person references a list row.
+    person = clusters.groupby("person_id").size().idxmax()
+    view = ws.entity(person)
+    assert view.statements
+    for st in view.statements:
+        assert st.references and st.references[0].locator.row is not None
+
+    # Re-running with the same inputs and settings gives the same persons.
+    second = lw.run_linkage(ws, LinkSettings(review_low=0.3))
+    again = lw.run_clusters(ws)
+    assert second.run_id > first.run_id and second.persons_created == 0
+    assert again.set_index("record_id")["person_id"].equals(
+        clusters.set_index("record_id")["person_id"])
+
+    # A reviewer splits two linked records: the next run keeps them apart; undo restores.
+    sizes = again.groupby("person_id")["record_id"].agg(list)
+    a, b = (int(x) for x in sizes[sizes.map(len) >= 2].iloc[0][:2])
+    did = lw.decide(ws, a, b, "non-match", reviewer="r1")
+    lw.run_linkage(ws, LinkSettings(review_low=0.3))
+    split = lw.run_clusters(ws).set_index("record_id")["person_id"]
+    assert split[a] != split[b]
+    lw.undo_decision(ws, did, reviewer="r1")
+    lw.run_linkage(ws, LinkSettings(review_low=0.3))
+    joined = lw.run_clusters(ws).set_index("record_id")["person_id"]
+    assert joined[a] == joined[b]
+
+    # Offline review round trip: export the queue, decide one pair, import it back.
+    out = tmp_path / "decisions.csv"
+    lw.export_decisions(ws, out)
+    sheet = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert len(sheet) > 0
+    sheet.loc[0, "decision"] = "match"
+    sheet.to_csv(out, index=False)
+    assert lw.import_decisions(ws, out, reviewer="offline") == 1
+    assert lw.import_decisions(ws, out, reviewer="offline") == 0   # importing twice: no-op
+
+    caps = lw.capture_table(ws)
+    assert list(caps.columns) == ["A", "B", "C", "count"]
+    assert caps["count"].sum() == lw.run_clusters(ws)["person_id"].nunique()
+    strat = lw.capture_table(ws, "province")
+    assert strat["count"].sum() == caps["count"].sum()
+
+
+def test_failed_run_keeps_the_previous_one(ws: Workspace,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    lw.run_linkage(ws)
+    runs, persons = _count(ws, lt.link_run), _count(ws, lt.person_record)
+
+    def boom(*_args: object, **_kw: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(lw, "_assign_persons", boom)
+    with pytest.raises(RuntimeError):
+        lw.run_linkage(ws)
+    assert (_count(ws, lt.link_run), _count(ws, lt.person_record)) == (runs, persons)
+
+
+def test_cli_import_link_captures(tmp_path: Path, small_lists: list[Path]) -> None:
+    runner = CliRunner()
+    space = tmp_path / "cli-ws"
+    Workspace.create(space).close()
+    common = ["--workspace", str(space)]
+    dry = runner.invoke(app, ["import-list", str(small_lists[0]), "--name", "A", "--dry-run",
+                              *common])
+    assert dry.exit_code == 0, dry.output
+    assert "given_name" in dry.output
+    for path, name in zip(small_lists, "ABC", strict=True):
+        res = runner.invoke(app, ["import-list", str(path), "--name", name, *common])
+        assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["import-list", str(small_lists[0]), "--name", "A", *common])
+    assert "already imported" in res.output
+    res = runner.invoke(app, ["link", *common])
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "caps.csv"
+    res = runner.invoke(app, ["captures", "--out", str(out), *common])
+    assert res.exit_code == 0, res.output
+    assert list(pd.read_csv(out).columns) == ["A", "B", "C", "count"]

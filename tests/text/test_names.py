@@ -1,0 +1,63 @@
+"""parse_name: father's-name markers, honorifics, compounds, suffixes, surname-first order."""
+
+from __future__ import annotations
+
+import pytest
+
+from sabt.text import name_key, parse_name
+
+ZWNJ = "\u200c"
+
+
+@pytest.mark.parametrize(
+    ("full", "given", "family", "father", "honorifics", "surname_first"),
+    [
+        ("Hossein Rezaei", "Hossein", "Rezaei", "", (), False),
+        ("Seyyed Hossein Rezaei", "Hossein", "Rezaei", "", ("Seyyed",), False),
+        ("Sayed Ali Tehrani son of Mohammad", "Ali", "Tehrani", "Mohammad", ("Sayed",), False),
+        ("Fatemeh Karimi daughter of Ali", "Fatemeh", "Karimi", "Ali", (), False),
+        ("Ali Tehrani s/o Hasan", "Ali", "Tehrani", "Hasan", (), False),
+        ("Fatemeh Rezaei (d/o Ali)", "Fatemeh", "Rezaei", "Ali", (), False),
+        ("سید حسین رضایی فرزند محمد", "حسین", "رضایی", "محمد", ("سید",), False),
+        ("حاج علی تهرانی", "علی", "تهرانی", "", ("حاج",), False),
+        ("Haj Sheikh Ali Tehrani", "Ali", "Tehrani", "", ("Haj", "Sheikh"), False),
+        ("Said Rezaei", "Said", "Rezaei", "", (), False),  # Said is a given name, not Seyyed
+        ("سعید رضایی", "سعید", "رضایی", "", (), False),
+        ("Rezaei, Hossein", "Hossein", "Rezaei", "", (), True),
+        ("Rezaei Seyed Hossein", "Hossein", "Rezaei", "", ("Seyed",), True),
+        ("Rezaei Hossein", "Hossein", "Rezaei", "", (), True),  # lexicon: Rezaei is a surname
+        ("Hossein Ali Rezaei", "Hossein Ali", "Rezaei", "", (), False),
+        ("Hossein-Ali Rezaei", "Hossein-Ali", "Rezaei", "", (), False),
+        ("Gholam Reza Hossein Zadeh", "Gholam Reza", "Hossein Zadeh", "", (), False),
+        ("حسین علی رضایی", f"حسین{ZWNJ}علی", "رضایی", "", (), False),
+        ("Mir Hossein Mousavi", "Hossein", "Mousavi", "", ("Mir",), False),
+        ("Nasr Allah Tehrani", "Nasr Allah", "Tehrani", "", (), False),
+        ("Abd al-Rahman Qasemlou", "Abd al-Rahman", "Qasemlou", "", (), False),
+        ("Zahra", "Zahra", "", "", (), False),
+    ],
+)
+def test_parse_name(full: str, given: str, family: str, father: str,
+                    honorifics: tuple[str, ...], surname_first: bool) -> None:
+    p = parse_name(full)
+    assert (p.given, p.family, p.father, p.honorifics, p.surname_first) == (
+        given, family, father, honorifics, surname_first)
+    assert p.original == full
+
+
+def test_compound_written_four_ways_has_one_key() -> None:
+    forms = ["Hossein-Ali Rezaei", "Hosseinali Rezaei", "Hossein Ali Rezaei"]
+    assert len({name_key(parse_name(f).given) for f in forms}) == 1
+    persian = ["حسینعلی رضایی", f"حسین{ZWNJ}علی رضایی", "حسین علی رضایی"]
+    assert len({name_key(parse_name(f).given) for f in persian}) == 1
+
+
+def test_mohammad_is_not_merged_into_mohammadi() -> None:
+    p = parse_name("Mohammad Mohammadi")
+    assert (p.given, p.family) == ("Mohammad", "Mohammadi")
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "123", "Seyyed", "((", "son of", "فرزند"])
+def test_parse_name_degenerate_input(bad: str) -> None:
+    p = parse_name(bad)
+    assert p.original == bad
+    assert isinstance(p.given, str) and isinstance(p.family, str)

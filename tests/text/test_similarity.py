@@ -1,0 +1,80 @@
+"""name_similarity: hand cases, batch = scalar, symmetry, levels, bad input."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sabt.errors import InvalidValue
+from sabt.text import name_similarity, name_similarity_batch
+from sabt.text.similarity import CLOSE, LEVELS
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "text"
+
+
+def _hand_cases() -> list[tuple[str, str, str, str]]:
+    rows = []
+    for line in (DATA / "hand_cases.tsv").read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#") or line.startswith("a\t"):
+            continue
+        a, b, expect, note = line.split("\t")
+        rows.append((a, b, expect, note))
+    return rows
+
+
+HAND = _hand_cases()
+
+
+@pytest.mark.parametrize(("a", "b", "expect", "note"), HAND, ids=[r[3] for r in HAND])
+def test_hand_case(a: str, b: str, expect: str, note: str) -> None:
+    sim = name_similarity(a, b)
+    if expect == "same":
+        assert sim.score >= CLOSE, (note, sim)
+        assert sim.level in ("exact", "strong", "close")
+    else:
+        assert sim.score < CLOSE, (note, sim)
+        assert sim.level not in ("exact", "strong", "close")
+
+
+def test_batch_equals_scalar_and_is_symmetric() -> None:
+    names = [r[0] for r in HAND] + [r[1] for r in HAND] + [
+        "", "   ", "x", "Seyed Ali son of Hasan", "علی فرزند حسن", "Rezaei, Hossein Ali",
+        "Hossein " * 50, "محمد" * 40]
+    rng = random.Random(7)
+    a = [rng.choice(names) for _ in range(600)]
+    b = [rng.choice(names) for _ in range(600)]
+    batch = name_similarity_batch(a, b)
+    scalar = np.array([name_similarity(x, y).score for x, y in zip(a, b, strict=True)])
+    flipped = np.array([name_similarity(y, x).score for x, y in zip(a, b, strict=True)])
+    # Identical formula; the compiled Jaro-Winkler may differ from rapidfuzz's by float rounding.
+    assert np.allclose(batch, scalar, atol=1e-9, rtol=0)
+    assert np.allclose(scalar, flipped, atol=1e-12, rtol=0)
+    assert ((batch >= 0) & (batch <= 1)).all()
+
+
+def test_batch_handles_non_strings_and_empty() -> None:
+    out = name_similarity_batch(["Ali", None, ""], ["Ali", "Ali", ""])  # type: ignore[list-item]
+    assert out.tolist() == [1.0, 0.0, 0.0]
+    assert name_similarity_batch([], []).shape == (0,)
+
+
+def test_batch_length_mismatch_is_a_clear_error() -> None:
+    with pytest.raises(InvalidValue):
+        name_similarity_batch(["a"], [])
+
+
+def test_levels() -> None:
+    assert name_similarity("Hossein", "حسین").level == "exact"
+    assert name_similarity("", "Hossein").level == "none"
+    assert name_similarity("Hassan", "Hossein").level == "skeleton"
+    assert name_similarity("Ali", "Reza").level == "weak"
+    assert {name_similarity(a, b).level for a, b, _, _ in HAND} <= set(LEVELS)
+
+
+def test_father_name_counts() -> None:
+    same = name_similarity("Ali Tehrani son of Hasan", "علی تهرانی فرزند حسن").score
+    other = name_similarity("Ali Tehrani son of Hasan", "علی تهرانی فرزند رضا").score
+    assert same > other
