@@ -42,8 +42,7 @@ def test_delta_changes_the_answer() -> None:
     assert a.median != b.median
 
 
-def test_flat_prior_on_graphs_sums_to_one_and_is_exact_for_independence() -> None:
-    # with 3 lists and only the empty graph's data pattern, posterior stays a proper pmf
+def test_posterior_is_a_proper_pmf_on_a_symmetric_table() -> None:
     t = CaptureTable.from_patterns(["a", "b", "c"],
                                    [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, 0, 1],
                                     [0, 1, 1], [1, 1, 1]],

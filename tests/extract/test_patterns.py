@@ -55,6 +55,8 @@ def test_claim_patterns(text: str, span: str, low: int | None, high: int | None,
     "120 confirmed and suspected mass grave sites",
     "in 32 cities prisoners were questioned",
     "در سال ۱۳۶۷ زندانیان اعدام شدند",
+    "In 2019, 300 people protested in Tehran.",
+    "هزاران نفر در تهران تظاهرات کردند.",
 ])
 def test_numbers_that_are_not_tolls(text: str) -> None:
     assert extract_claims(text) == []
@@ -144,3 +146,21 @@ def test_candidates_are_unknown_capitalised_names() -> None:
 def test_claimant_of_a_figure(text: str, claimant: str | None) -> None:
     claim = extract_claims(text)[0]
     assert claimant_for(text, claim.start, claim.end) == claimant
+
+
+@pytest.mark.parametrize(("text", "quote", "speaker"), [
+    ("Philip Luther spoke in London. “These were crimes against humanity,” he said.",
+     "These were crimes against humanity,", "Philip Luther"),
+    ('"They lied to us," a mother of one victim told AFP.', "They lied to us,",
+     "mother of one victim"),
+    ("Raisi denied any role, saying he had “never been a judge” at the time.",
+     "never been a judge", "Raisi"),
+    ("The UN expert told reporters that “impunity must end”.", "impunity must end",
+     "UN expert"),
+    ("«این جنایت فراموش نمی‌شود» این جمله را مادر یکی از قربانیان گفت.",
+     "این جنایت فراموش نمی‌شود", "مادر یکی از قربانیان"),
+    ("وزیر دادگستری در مصاحبه‌ای اعلام کرد که «پرونده بسته شده است».", "پرونده بسته شده است",
+     "وزیر دادگستری"),
+])
+def test_more_speaker_patterns(text: str, quote: str, speaker: str) -> None:
+    assert [(q.text, q.speaker) for q in extract_quotes(text)] == [(quote, speaker)]

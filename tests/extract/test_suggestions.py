@@ -54,7 +54,7 @@ def test_accepting_a_claim_makes_a_sourced_statement(loaded: tuple[Workspace, st
     assert claim.payload["claimant"] == "NCRI"  # "…, according to the NCRI."
     statement_id = queue.accept(ws, claim.id, "tester", subject=event)
     statement = ws.statement(statement_id)
-    assert statement.property == "death toll"
+    assert statement.property == "figure"
     assert statement.value == Quantity(30000, None, "at_least")
     assert statement.qualifiers["claimant"] == Text("NCRI")
     assert statement.qualifiers["hedge"] == Text("Over 30,000")

@@ -10,6 +10,7 @@ import jdatetime
 _SH_EN = "Farvardin Ordibehesht Khordad Tir Mordad Shahrivar Mehr Aban Azar Dey Bahman Esfand"
 _SH_FA = "فروردین اردیبهشت خرداد تیر مرداد شهریور مهر آبان آذر دی بهمن اسفند"
 SH_MONTHS = {name: i % 12 + 1 for i, name in enumerate(_SH_EN.split(" ") + _SH_FA.split(" "))}
+SH_MONTHS |= {"Amordad": 5, "امرداد": 5}
 G_MONTHS = {dt.date(2000, m, 1).strftime("%B"): m for m in range(1, 13)}
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
 

@@ -45,6 +45,9 @@ def test_same_seed_same_result_and_other_seed_differs() -> None:
         pd.testing.assert_frame_equal(a.rows[name], b.rows[name])
     pd.testing.assert_frame_equal(a.population, b.population)
     assert not a.lists["A"].equals(c.lists["A"])
+    more = simulate(scenario("hard", population=1500, lists=6), seed=4)  # one more list
+    for name in a.lists:
+        pd.testing.assert_frame_equal(a.lists[name], more.lists[name])
 
 
 def test_coverage_matches_configuration(independent: Simulation) -> None:
@@ -214,6 +217,10 @@ def test_compound_habits_and_memorial_title() -> None:
 
 def test_1988_like_sizes_echo_published_lists() -> None:
     sim = simulate(scenario("1988-like"), seed=1)
+    latin_a = sim.lists["A"]["Surname"][(sim.rows["A"]["script"] == "latin").to_numpy()]
+    assert latin_a.str.isupper().all()  # habit "upper": AHMADI
+    dates_e = sim.lists["E"]["تاریخ شهادت"]
+    assert dates_e.str.contains("امرداد").any() and not dates_e.str.contains("امرداد").all()
     sizes = {name: len(frame) for name, frame in sim.lists.items()}
     for name, target in {"A": 2000, "B": 3208, "D": 4482, "E": 4672}.items():
         assert abs(sizes[name] - target) < 0.15 * target, (name, sizes)

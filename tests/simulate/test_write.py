@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from sabt.cli import app
 from sabt.errors import InvalidValue
-from sabt.simulate import Simulation, scenario, simulate, write
+from sabt.simulate import Simulation, list_file_stem, scenario, simulate, write
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def test_every_file_says_synthetic(out: Path) -> None:
     assert all(p.name.startswith("SYNTHETIC_") for p in files)
     for path in files:
         if path.suffix == ".csv" and path.parent.name == "lists":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
             assert frame.columns[0] == "SYNTHETIC"
             assert frame["SYNTHETIC"].str.contains("SYNTHETIC").all()
         elif path.suffix == ".csv":
@@ -42,6 +42,11 @@ def test_every_file_says_synthetic(out: Path) -> None:
 
 
 def test_lists_parse_back_identically(sim: Simulation, out: Path) -> None:
+    bom = [
+        (out / "lists" / f"{list_file_stem(sim, s.name)}.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
+        for s in sim.config.lists
+    ]
+    assert bom == [s.encoding == "utf-8-sig" for s in sim.config.lists] and any(bom)
     truth = pd.read_csv(out / "SYNTHETIC_truth.csv", comment="#")
     for name, frame in sim.lists.items():
         rows = truth[truth["list"] == name].sort_values("row")
@@ -136,3 +141,10 @@ def test_cli_rejects_bad_input(tmp_path: Path) -> None:
         ],
     )
     assert isinstance(result.exception, InvalidValue)
+
+
+def test_rewriting_a_folder_removes_lists_of_the_earlier_run(tmp_path: Path) -> None:
+    write(simulate(scenario("independent", population=300), seed=1), tmp_path)
+    write(simulate(scenario("independent", population=300, lists=2), seed=1), tmp_path)
+    names = sorted(p.name.split("_")[2] for p in (tmp_path / "lists").iterdir())
+    assert names == ["A", "A", "B", "B"]

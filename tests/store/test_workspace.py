@@ -191,3 +191,12 @@ def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
         Workspace.create(tmp_path / "ws", url)
     message = str(info.value)
     assert "unreachable" in message and "s3cret" not in message and "\n" not in message
+
+
+def test_bulk_entities_skip_taken_ids(workspace: Workspace) -> None:
+    with workspace.change() as ch:
+        ch.add_entity("person", "explicit", id="P3")
+        ids = ch.add_entities("person", ["a", "b", "c", "d"])
+    assert ids[:2] == ["P1", "P2"] and "P3" not in ids and len(set(ids)) == 4
+    assert [workspace.entity(i).label for i in ids] == ["a", "b", "c", "d"]
+    assert workspace.entity("P3").label == "explicit"

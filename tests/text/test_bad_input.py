@@ -83,3 +83,9 @@ def test_very_long_and_odd_inputs() -> None:
         assert normalize_persian(bad) == ""  # type: ignore[arg-type]
         assert name_similarity(bad, "Ali").level == "none"  # type: ignore[arg-type]
         assert parse_date(bad).is_unknown  # type: ignore[arg-type]
+
+
+def test_names_without_latin_letters_compare_safely() -> None:
+    # A Cyrillic name has a key but an empty canonical Latin form.
+    assert name_similarity("Иван", "I").level in ("weak", "none", "skeleton")
+    assert name_similarity("Иван", "Иван").level == "exact"

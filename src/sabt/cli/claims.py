@@ -82,3 +82,21 @@ def claims(
             console.print(est)
         else:
             console.print("[dim]No estimate computed by Sabt for this subject.[/]\n")
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")
+                   ] = Path("report.html"),
+    title: Annotated[str, typer.Option("--title")] = "Sabt case report",
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Write the case report: claims board, estimates, officials, places, timeline, vault."""
+    from sabt.report.data import collect, vault_summary
+    from sabt.report.html import render
+
+    with Workspace.open(workspace, database_url) as ws:
+        data = collect(ws, title, **vault_summary(ws))
+    out.write_text(render(data), encoding="utf-8")
+    console.print(f"wrote {out}")

@@ -9,10 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sabt.claims.board import claims_board
 from sabt.cli.app import app, console
-from sabt.demo import build_demo
-from sabt.store.workspace import Workspace
 
 
 @app.command()
@@ -23,6 +20,10 @@ def demo(
     fresh: Annotated[bool, typer.Option("--fresh", help="Rebuild from scratch.")] = False,
 ) -> None:
     """Build the 1988 demo case in an embedded workspace and show the results."""
+    from sabt.claims.board import claims_board
+    from sabt.demo import build_demo
+    from sabt.store.workspace import Workspace
+
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("demo", total=1)

@@ -56,8 +56,8 @@ def estimate(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 19481210,
     a_alpha: Annotated[float, typer.Option(help="LCMCR alpha prior shape.")] = 0.25,
     b_alpha: Annotated[float, typer.Option(help="LCMCR alpha prior rate.")] = 0.25,
-    fast: Annotated[bool, typer.Option("--fast", help="Quick LCMCR preset (thinning 200) "
-                                       "unless --thinning is given.")] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="Quick LCMCR preset (burn-in 5,000, "
+                                       "thinning 50) unless those are given.")] = False,
     delta: Annotated[float | None, typer.Option(help="dga prior delta (default 2^-J).")] = None,
     max_order: Annotated[int | None, typer.Option(help="Log-linear: highest interaction order "
                                                   "(default J-1, 2 for 6 lists).")] = None,
@@ -71,8 +71,10 @@ def estimate(
 ) -> None:
     """How many were killed: every method side by side, with 95% intervals and diagnostics."""
     table = read_capture_csv(file, strata=strata or [])
-    if fast and thinning == 1_000:
-        thinning = LcmcrSettings.fast().thinning
+    if fast:
+        preset = LcmcrSettings.fast()
+        thinning = preset.thinning if thinning == 1_000 else thinning
+        burn_in = preset.burn_in if burn_in == 10_000 else burn_in
     settings = LcmcrSettings(K=K, a_alpha=a_alpha, b_alpha=b_alpha, burn_in=burn_in,
                              samples=samples, thinning=thinning, chains=chains, seed=seed)
     methods = ["loglinear", "lcmcr", "dga"] if method == "all" else [method]

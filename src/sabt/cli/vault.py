@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +11,7 @@ import typer
 from rich.table import Table
 
 from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console
+from sabt.errors import InvalidValue
 from sabt.store.workspace import Workspace, default_author
 from sabt.vault.vault import Provenance, Vault
 
@@ -39,6 +41,12 @@ def add(
     from sabt.extract.suggestions import suggest_items
 
     actor = by or default_author()
+    if collected_at is not None:
+        try:
+            datetime.fromisoformat(collected_at.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise InvalidValue(f"not an ISO 8601 date or time: {collected_at!r}",
+                               field="--collected-at") from exc
     with Workspace.open(workspace, database_url) as ws:
         report = Vault(ws).add(paths, Provenance(actor, collected_at, url, method, notes),
                                max_bytes=max_size)

@@ -28,9 +28,10 @@ def _irls(
     beta = np.zeros(p)
     dev_old = 1e300
     inv = np.full((p, p), np.nan)
-    it = 0
+    used = 0
     ok = True
     for it in range(1, max_iter + 1):
+        used = it
         z = eta + (y - mu) / mu
         xtwx = np.zeros((p, p))
         xtwz = np.zeros(p)
@@ -101,8 +102,8 @@ def _irls(
     for i in range(n):
         loglik += y[i] * math.log(mu[i]) - mu[i] - math.lgamma(y[i] + 1.0) if y[i] > 0 else -mu[i]
     if not ok or np.isnan(inv[0, 0]):
-        it = -1
-    return beta, mu, loglik, it, inv
+        used = -1
+    return beta, mu, loglik, used, inv
 
 
 def fit_poisson(
@@ -114,18 +115,18 @@ def fit_poisson(
     return beta, mu, float(ll), bool(it > 0), inv
 
 
-@nb.njit(cache=True, nogil=True, parallel=False)
+@nb.njit(cache=True, nogil=True, parallel=True)
 def _fit_many(
     X: FloatArray, y: FloatArray, masks: NDArray[np.bool_], tol: float, max_iter: int
 ) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.int64], FloatArray]:
-    """Fit every model (a column mask over X; column 0 is the intercept)."""
+    """Fit every model (a column mask over X; column 0 is the intercept), in parallel."""
     m = masks.shape[0]
     b0 = np.empty(m)
     var0 = np.empty(m)
     ll = np.empty(m)
     its = np.empty(m, dtype=np.int64)
     min_zero_mu = np.empty(m)
-    for k in range(m):
+    for k in nb.prange(m):
         cols = np.flatnonzero(masks[k])
         Xk = np.ascontiguousarray(X[:, cols])
         beta, mu, loglik, it, inv = _irls(Xk, y, tol, max_iter)

@@ -177,27 +177,46 @@ def fit_dga(
         for s in G.separators:
             coef[g, s] -= 1
 
-    def log_post(nmiss: FloatArray) -> FloatArray:
+    def margins(nmiss: FloatArray) -> FloatArray:
+        """Per-subset log ML rows plus the N terms in the last row."""
         V = np.stack([_margin_logml(full, J, S, delta, nmiss) for S in range(subsets)])
         N = n + nmiss
         extra = gammaln(N + 1) - gammaln(nmiss + 1)
         if log_prior_N == "1/N":
             extra = extra - np.log(N)
-        return np.asarray(coef @ V + extra[None, :], dtype=np.float64)
+        return np.vstack([V, extra[None, :]])
 
-    # find where the posterior lives on a coarse grid, then compute it exactly there
-    step = max(1, L // 4000)
+    coef1 = np.hstack([coef, np.ones((len(graphs), 1))])
+
+    def log_post(V: FloatArray, rows: NDArray[np.int64]) -> FloatArray:
+        return np.asarray(coef1[rows] @ V, dtype=np.float64)
+
+    # Coarse scan: which graphs carry weight and where the posterior lives; then the exact
+    # posterior there, in chunks (graphs with < e^-40 of the best graph's mass are dropped).
+    everything = np.arange(len(graphs))
+    step = max(1, L // 500)
     coarse = np.arange(0, L, step, dtype=np.float64)
-    lp = log_post(coarse)
-    keep = np.flatnonzero((lp >= lp.max() - 45).any(axis=0))
+    lp = log_post(margins(coarse), everything)
+    top = lp.max()
+    mass = np.log(np.exp(lp - top).sum(axis=1) + 1e-300)
+    rows = np.flatnonzero(mass >= mass.max() - 40)
+    keep = np.flatnonzero((lp[rows] >= top - 45).any(axis=0))
     lo = int(coarse[max(keep[0] - 1, 0)])
-    hi = int(coarse[min(keep[-1] + 1, len(coarse) - 1)]) if keep[-1] + 1 < len(coarse) else L - 1
+    hi = int(coarse[keep[-1] + 1]) if keep[-1] + 1 < len(coarse) else L - 1
     nmiss = np.arange(lo, hi + 1, dtype=np.float64)
-    lp = log_post(nmiss)
-    E = np.exp(lp - lp.max())
-    total = E.sum()
-    post_graph = E.sum(axis=1) / total
-    pmf = E.sum(axis=0) / total
+    post_rows = np.zeros(len(rows))
+    pmf = np.empty(len(nmiss))
+    chunk = max(1, 4_000_000 // max(len(rows), 1))
+    V = margins(nmiss)
+    for start in range(0, len(nmiss), chunk):
+        part = log_post(V[:, start:start + chunk], rows)
+        E = np.exp(part - top)
+        post_rows += E.sum(axis=1)
+        pmf[start:start + chunk] = E.sum(axis=0)
+    total = pmf.sum()
+    pmf /= total
+    post_graph = np.zeros(len(graphs))
+    post_graph[rows] = post_rows / total
     N = (n + nmiss).astype(np.int64)
 
     def quantile(q: float, p: FloatArray = pmf) -> float:
@@ -205,8 +224,10 @@ def fit_dga(
         return float(N[min(int(np.searchsorted(c, q)), len(N) - 1)])
 
     order = np.argsort(-post_graph)[:10]
-    top = [(graphs[g].name(), float(post_graph[g]), quantile(0.5, E[g]))
-           for g in order]
+    top_graphs = []
+    for g in order:
+        own = np.exp(log_post(V, np.array([g]))[0] - top)
+        top_graphs.append((graphs[g].name(), float(post_graph[g]), quantile(0.5, own)))
     mass_bound = float(pmf[-1]) if hi == L - 1 else 0.0
     warnings = []
     if hi == L - 1 and float(pmf[-max(1, len(pmf) // 50):].sum()) > 1e-3:
@@ -216,6 +237,6 @@ def fit_dga(
     return DgaResult(
         n_observed=n, delta=delta, N=N, posterior=pmf, median=quantile(0.5),
         mean=float(pmf @ N), lower=quantile(0.025), upper=quantile(0.975),
-        mass_at_bound=mass_bound, n_graphs=len(graphs), top_graphs=top,
+        mass_at_bound=mass_bound, n_graphs=len(graphs), top_graphs=top_graphs,
         seconds=time.perf_counter() - t0, warnings=warnings,
     )

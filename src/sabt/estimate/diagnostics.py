@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 def split_rhat(draws: NDArray[np.float64]) -> float:
     """Split R-hat of a (chains × draws) array; ~1 when chains agree, > 1.05 is suspicious."""
-    chains, n = draws.shape
+    n = draws.shape[1]
     half = n // 2
     if half < 2:
         return float("nan")

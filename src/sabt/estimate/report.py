@@ -26,6 +26,7 @@ from sabt.estimate.table import CaptureTable
 
 METHODS = ("loglinear", "lcmcr", "dga")
 MIN_LISTS_PER_STRATUM = 3
+SPREAD_WARNING = 1.5  # warn when point estimates differ by more than this factor
 
 
 @dataclass
@@ -162,7 +163,9 @@ def _dga_estimate(res: DgaResult) -> MethodEstimate:
     )
 
 
-def _check_methods(methods: Sequence[str]) -> list[str]:
+def _check_methods(methods: Sequence[str] | str) -> list[str]:
+    if isinstance(methods, str):
+        methods = [methods]
     ms = list(METHODS) if not methods or "all" in methods else list(dict.fromkeys(methods))
     bad = [m for m in ms if m not in METHODS]
     if bad:
@@ -210,7 +213,7 @@ def _estimate_one(
 
 def _spread_warning(estimates: list[MethodEstimate], warnings: list[str]) -> None:
     points = [e.estimate for e in estimates if math.isfinite(e.estimate) and e.estimate > 0]
-    if len(points) >= 2 and max(points) / min(points) > 2:
+    if len(points) >= 2 and max(points) / min(points) > SPREAD_WARNING:
         warnings.append(
             f"methods disagree by a factor of {max(points) / min(points):.1f} "
             f"({min(points):,.0f} to {max(points):,.0f}): the identifying assumptions matter "
@@ -303,7 +306,7 @@ def _combine(strata: dict[str, EstimateReport], methods: list[str], table: Captu
 # -- entry point ---------------------------------------------------------------------------
 def estimate_all(
     table: CaptureTable,
-    methods: Sequence[str] = METHODS,
+    methods: Sequence[str] | str = METHODS,
     *,
     lcmcr: LcmcrSettings | None = None,
     delta: float | None = None,

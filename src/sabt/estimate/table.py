@@ -160,15 +160,13 @@ class CaptureTable:
         check_lists: bool = True,
     ) -> CaptureTable:
         """Sum counts of identical patterns into one table."""
-        merged: dict[int, int] = {}
-        rows: dict[int, NDArray[np.int64]] = {}
-        for row, c in zip(np.asarray(pats, dtype=np.int64), cnts, strict=True):
-            key = _pattern_key(row)
-            merged[key] = merged.get(key, 0) + int(c)
-            rows[key] = row
-        keys = sorted(merged)
-        p = np.array([rows[k] for k in keys], dtype=np.int64).reshape(len(keys), len(lists))
-        c = np.array([merged[k] for k in keys], dtype=np.int64)
+        J = len(lists)
+        pats = np.asarray(pats, dtype=np.int64).reshape(-1, J)
+        keys = pats @ (np.int64(1) << np.arange(J, dtype=np.int64))
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        c = np.bincount(inverse, weights=np.asarray(cnts, dtype=np.float64),
+                        minlength=len(uniq)).astype(np.int64)
+        p = ((uniq[:, None] >> np.arange(J, dtype=np.int64)) & 1).astype(np.int64)
         if check_lists:
             return cls(tuple(lists), p, c, source=source)
         # a stratum may legitimately miss a list; the stratum rules are applied by the estimators

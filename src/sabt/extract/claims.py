@@ -10,7 +10,9 @@ hedge precedes them), ``or`` ("A or B"), ``exact`` (no hedge) and ``unknown`` (n
 "thousands", "هزاران"). ``low``/``high`` follow claims.csv too: both for exact/about/range/or,
 only ``low`` for over/at_least, only ``high`` for up_to, neither for qualitative claims.
 ``counted`` is what the sentence says happened to them (executed, killed, buried,
-disappeared, names listed), or None.
+disappeared, names listed), or None. A bare or qualitative figure ("300 people", "thousands of
+people") whose sentence mentions no death, victim or toll at all ("300 people protested") is not
+a claim; a hedged figure or a range of people is kept even then.
 """
 
 from __future__ import annotations
@@ -178,6 +180,19 @@ def _toll_context(text: str, match: re.Match[str]) -> bool:
     return bool(_EN_TOLL_CONTEXT.search(text[s_start:match.start()]))
 
 
+_VICTIM_CONTEXT_EN = re.compile(
+    r"\b(?:victims?|toll|estimates?|fatalities|figures?|number|massacre|executions?|deaths?"
+    r"|killings?|graves?|disappeared|perished|hanged|of\s+them)\b", re.IGNORECASE)
+_VICTIM_CONTEXT_FA = re.compile(r"قربانی|رقم|شمار|تعداد|آمار|کشتار|اعدام|جان")
+
+
+def _about_victims(text: str, pos: int, persian: bool) -> bool:
+    """Whether the sentence speaks of victims, deaths or a toll at all."""
+    s_start, s_end = sentence_bounds(text, pos)
+    pattern = _VICTIM_CONTEXT_FA if persian else _VICTIM_CONTEXT_EN
+    return bool(pattern.search(text[s_start:s_end]))
+
+
 def _looks_like_year(match: re.Match[str], text: str) -> bool:
     raw = match["a"] or ""
     if match["b"] or not re.fullmatch(r"[0-9\u06F0-\u06F9]{4}", raw):
@@ -207,8 +222,10 @@ def extract_claims(text: str) -> list[Claim]:
                 if not qualifier:
                     continue
             start, end = match.start(), match.end()
-            table = _COUNTED_FA if persian else _COUNTED_EN
-            claims.append(Claim(text[start:end], start, end, low, high, qualifier,
-                                _counted(text, start, end, table)))
+            counted = _counted(text, start, end, _COUNTED_FA if persian else _COUNTED_EN)
+            if counted is None and qualifier in ("exact", "unknown") \
+                    and not _about_victims(text, start, persian):
+                continue  # "300 people protested": people, but no death, victim or toll
+            claims.append(Claim(text[start:end], start, end, low, high, qualifier, counted))
     claims.sort(key=lambda c: c.start)
     return claims

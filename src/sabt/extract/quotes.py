@@ -50,7 +50,8 @@ _EN_VERBS = (r"said|says|say|wrote|writes|write|told(?:\s+\w+)?|added|adds|state
              r"|explained|stressed|asked|replied|continued|concluded|read|reads|tweeted"
              r"|posted|announced|acknowledged|admitted|recalled|testified|claimed")
 _EN_CUE = re.compile(
-    rf"(?<![\w-])(?:(?P<verb>{_EN_VERBS})|(?:called|calling|calls|call|described|describing|describes"
+    rf"(?<![\w-])(?:(?P<verb>{_EN_VERBS}|saying|adding|noting|insisting|arguing|warning"
+    r"|stressing|writing|telling\s+\w+)|(?:called|calling|calls|call|described|describing|describes"
     r"|branded|branding|termed|labelled|labeled)(?:\s+(?:it|this|them|him|her|the\s+\w+))?"
     r"(?:\s+as)?|expressing|expressed|voicing|voiced)\b"
     r"|\baccording\s+to\s+(?P<acc>[^,.;:“”\"«»]{2,80})",
@@ -67,7 +68,7 @@ _NAME = r"(?:[A-Z][\w’'.-]*\s+){0,4}[A-Z][\w’'-]+"
 _PRONOUN = r"[Hh]e|[Ss]he|[Tt]hey|[Ii]t"
 _AFTER_EN = re.compile(
     rf"^[\s,.]*(?:according\s+to\s+(?P<acc>[^,.;:“”\"«»]{{2,80}})"
-    rf"|(?P<subj>{_NAME}|{_PRONOUN}|the\s+[\w\s’'-]{{2,40}}?)\s+(?:{_EN_VERBS})\b"
+    rf"|(?P<subj>{_NAME}|{_PRONOUN}|(?:[Tt]he|an?)\s+[\w\s’'-]{{2,40}}?)\s+(?:{_EN_VERBS})\b"
     rf"|(?:{_EN_VERBS})\s+(?P<obj>{_NAME}))"
 )
 _AFTER_FA = re.compile(
@@ -224,6 +225,12 @@ class _Resolver:
                     return found.group(1)
             return self.last_speaker
         name = _first_person_name(self.text[s_start:pos])
+        if name is None and s_start > 0:
+            p_start, _ = sentence_bounds(self.text, s_start - 1)
+            names = [_first_person_name(m.group(0))
+                     for m in re.finditer(_NAME, self.text[p_start:s_start])]
+            named = [n for n in names if n]
+            name = named[0] if named else None  # "X spoke in Y. “…,” he said." → X
         return name or self.last_person
 
     def remember(self, speaker: str) -> None:
@@ -236,8 +243,11 @@ def _speaker_after(after: str) -> str | None:
     for pattern in (_AFTER_EN, _AFTER_FA):
         found = pattern.match(after)
         if found:
-            return next((found[g] for g in ("acc", "subj", "obj")
-                         if found.groupdict().get(g)), None)
+            speaker = next((found[g] for g in ("acc", "subj", "obj")
+                            if found.groupdict().get(g)), None)
+            if speaker and pattern is _AFTER_FA:
+                speaker = re.split(r"\sرا\s", f" {speaker} ")[-1].strip()  # "این جمله را X گفت"
+            return speaker
     return None
 
 
@@ -257,6 +267,9 @@ def _speaker_before(before: str, previous: str | None) -> str | None:
     head = before[: last.start()]
     if re.search(r"\band\s*$", head) and previous:
         return previous
+    if last.group(0).lower().endswith("ing") and head.rstrip().endswith(","):
+        # "Raisi denied any role, saying …": the participle's subject is the sentence's.
+        return _first_person_name(head) or previous
     if _FA_CUE is last.re:
         return _fa_subject(head) or previous
     return _trailing_np(head) or previous

@@ -6,7 +6,7 @@ reference to the item's source entity and the exact span (character offsets into
 text, page for PDFs, the sentence as quote), all in one workspace change; `reject` records who
 and when. What an accepted suggestion becomes:
 
-- claim → statement ``death toll`` on a subject entity (``--subject``, e.g. an event), value
+- claim → statement ``figure`` (as on the claims board) on a subject entity (``--subject``, e.g. an event), value
   `Quantity(low, high, qualifier)`; "over" is stored as ``at_least`` and a qualitative figure
   ("thousands") as `Text`; qualifiers ``hedge`` (the words), ``counted``, and ``claimant``
   (``--claimant``, else who the sentence attributes the figure to: "according to X", "X said");
@@ -176,9 +176,9 @@ def _value(item: Suggestion) -> tuple[str, Value, dict[str, Value]]:
         if p.get("counted"):
             qualifiers["counted"] = Text(str(p["counted"]))
         if p.get("low") is None and p.get("high") is None:
-            return "death toll", Text(item.text), qualifiers
+            return "figure", Text(item.text), qualifiers
         qualifier = {"over": "at_least"}.get(p["qualifier"], p["qualifier"])
-        return "death toll", Quantity(p.get("low"), p.get("high"), qualifier), qualifiers
+        return "figure", Quantity(p.get("low"), p.get("high"), qualifier), qualifiers
     if item.kind == "quote":
         return "quote", Text(item.text), {"speaker": Text(str(p.get("speaker") or ""))}
     if item.kind == "date":

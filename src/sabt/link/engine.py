@@ -106,8 +106,7 @@ def _db_api(settings: LinkSettings) -> Any:
     if settings.backend == "spark":
         from splink import SparkAPI
 
-        return SparkAPI(spark_session=_spark_session(), num_partitions_on_repartition=4,
-                        break_lineage_method="persist")
+        return SparkAPI(spark_session=_spark_session(), num_partitions_on_repartition=4)
     raise SabtError(f"unknown backend {settings.backend!r} (use duckdb or spark)")
 
 
@@ -138,12 +137,69 @@ def _floor_probabilities(model: dict[str, Any]) -> dict[str, Any]:
     return model
 
 
+def _train(table: Any, present: set[str], settings: LinkSettings, n_records: int,
+           say: Callable[[str], None]) -> dict[str, Any]:
+    """Unsupervised, seeded training: λ from near-certain rules, u by sampling, m by EM."""
+    def fresh() -> Linker:
+        return Linker(table, settings_creator(present, settings), log_level=logging.ERROR)
+
+    linker = fresh()
+    say("estimating the prior match probability")
+    rules: list[Any] = [block_on(*r) for r in DETERMINISTIC_RULES if rule_columns(r) <= present]
+    if rules:   # else splink's default prior stays
+        try:
+            linker.training.estimate_probability_two_random_records_match(
+                rules, recall=settings.deterministic_recall)
+        except ValueError as exc:
+            raise SabtError(f"cannot estimate the match prior: {exc}") from exc
+    say("estimating u-probabilities (seeded sampling)")
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=settings.u_max_pairs, seed=settings.seed, num_chunks=settings.u_chunks)
+    em_cap = settings.em_max_pairs if n_records > _EM_SAMPLE_FROM else None
+    for rule in TRAINING_RULES:
+        if set(rule) <= present:
+            say(f"EM on {' & '.join(rule)}")
+            before = linker.misc.save_model_to_json()
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    block_on(*rule), max_pairs=em_cap)
+            except ValueError as exc:
+                # splink stops when EM drives a level's m to exactly 0 (tiny inputs) and leaves
+                # the model half-updated; go back to the parameters before this session.
+                say(f"EM on {' & '.join(rule)} skipped: {str(exc).splitlines()[0]}")
+                linker = fresh()
+                _apply_parameters(linker, before)
+    return _floor_probabilities(linker.misc.save_model_to_json())
+
+
+def _apply_parameters(linker: Linker, model: dict[str, Any]) -> None:
+    """Load trained λ, m and u into a linker built from our settings for its own backend.
+
+    A saved model's SQL is written for the backend that trained it; rebuilding the comparisons
+    for the current backend and copying only the numbers lets one model score anywhere.
+    """
+    obj = linker._settings_obj
+    obj._probability_two_random_records_match = model["probability_two_random_records_match"]
+    saved = {c["output_column_name"]: c["comparison_levels"] for c in model["comparisons"]}
+    for comparison in obj.comparisons:
+        levels = saved[comparison.output_column_name]
+        if len(levels) != len(comparison.comparison_levels):
+            raise SabtError(f"the saved model's {comparison.output_column_name!r} comparison "
+                            "does not fit these records")
+        for level, values in zip(comparison.comparison_levels, levels, strict=True):
+            if level.is_null_level:
+                continue
+            for key in ("m_probability", "u_probability"):
+                if values.get(key) is not None:
+                    setattr(level, key, values[key])
+
+
 def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None = None,
-          progress: Progress | None = None) -> Scored:
+          model: dict[str, Any] | None = None, progress: Progress | None = None) -> Scored:
     """Train the model on `features` (from `build_features`) and score blocked pairs.
 
     Pairs below `floor` (default `settings.predict_floor`; 0 keeps every blocked pair) are
-    dropped.
+    dropped. With `model` (a trained model saved by an earlier run) training is skipped.
     """
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}
@@ -152,34 +208,13 @@ def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None
     t = time.perf_counter()
     say("registering records")
     table = db_api.register(features, dataset_display_name="records")
-    linker = Linker(table, settings_creator(present, settings), log_level=logging.ERROR)
     timings["register"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    say("estimating the prior match probability")
-    rules: list[Any] = [block_on(*r) for r in DETERMINISTIC_RULES if rule_columns(r) <= present]
-    try:
-        linker.training.estimate_probability_two_random_records_match(
-            rules, recall=settings.deterministic_recall)
-    except ValueError as exc:
-        raise SabtError(f"cannot estimate the match prior: {exc}") from exc
-    say("estimating u-probabilities (seeded sampling)")
-    linker.training.estimate_u_using_random_sampling(
-        max_pairs=settings.u_max_pairs, seed=settings.seed, num_chunks=settings.u_chunks)
-    em_cap = settings.em_max_pairs if len(features) > _EM_SAMPLE_FROM else None
-    for rule in TRAINING_RULES:
-        if set(rule) <= present:
-            say(f"EM on {' & '.join(rule)}")
-            try:
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    block_on(*rule), max_pairs=em_cap)
-            except ValueError as exc:
-                # splink stops when EM drives a level's m to exactly 0 (tiny inputs); the
-                # other session and the default m values still give a usable model.
-                say(f"EM on {' & '.join(rule)} skipped: {str(exc).splitlines()[0]}")
-    model = _floor_probabilities(linker.misc.save_model_to_json())
-    linker = Linker(table, model, log_level=logging.ERROR)
-    timings["train"] = time.perf_counter() - t
+    if model is None:
+        t = time.perf_counter()
+        model = _train(table, present, settings, len(features), say)
+        timings["train"] = time.perf_counter() - t
+    linker = Linker(table, settings_creator(present, settings), log_level=logging.ERROR)
+    _apply_parameters(linker, model)
 
     t = time.perf_counter()
     say("scoring blocked pairs")

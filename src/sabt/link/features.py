@@ -72,7 +72,7 @@ def name_feature_columns(values: pd.Series, prefix: str) -> pd.DataFrame:
 
 def _token_skeletons(value: str) -> list[str] | None:
     toks = [t for t in _TOKEN_SPLIT.split(value) if t and name_key(t) not in _STOPWORDS]
-    skels = sorted({sk for sk in (skeleton_token(t) for t in toks) if sk})
+    skels = sorted({sk for sk in (t if t.isdigit() else skeleton_token(t) for t in toks) if sk})
     return skels or None
 
 
@@ -81,12 +81,13 @@ def token_columns(values: pd.Series) -> list[list[str] | None]:
 
     "Tabriz central prison" and "زندان مرکزی تبریز" share ``tbrz``; "Evin" and "زندان اوین"
     share ``vn``. Categories are written so differently that a shared word is the evidence.
+    Numbers (postcodes, street numbers) are kept as they are.
     """
     out: list[list[str] | None] = _map_unique(values, _token_skeletons)
     return out
 
 
-def _split_full_names(records: pd.DataFrame) -> pd.DataFrame:
+def split_full_names(records: pd.DataFrame) -> pd.DataFrame:
     """Fill given/family/father from the full name where a list only has full names."""
     out = records.copy()
     need = out["full_name"].notna() & out["given_name"].isna() & out["family_name"].isna()
@@ -135,7 +136,7 @@ def build_features(records: pd.DataFrame) -> pd.DataFrame:
     for col in RECORD_COLUMNS:
         if col not in recs.columns:
             recs[col] = None
-    recs = _split_full_names(recs)
+    recs = split_full_names(recs)
     parts = [pd.DataFrame({
         "unique_id": np.arange(len(recs), dtype=np.int64),
         "source_list": recs["source"].astype(str).to_numpy(),
@@ -144,6 +145,7 @@ def build_features(records: pd.DataFrame) -> pd.DataFrame:
         parts.append(name_feature_columns(recs[_SOURCE_FIELDS[feat]], feat)
                      .reset_index(drop=True))
     parts.append(_date_columns(recs["death_date_fd"], "death"))
+    parts.append(_date_columns(recs["birth_date_fd"], "birth"))
     places = recs["prison"].fillna("").astype(str) + " " + \
         recs["place_of_death"].fillna("").astype(str)
     extra = pd.DataFrame({

@@ -9,10 +9,10 @@ common name counts for less), a shared romanisation candidate (a Persian spellin
 whose romanisations include the Latin one), canonical Jaro-Winkler ≥ 0.92, equal consonant
 skeleton, Jaro-Winkler ≥ 0.8. The family comparison
 also recognises given and family name written the other way round.
-Places, provinces and affiliations: the same words, or a shared word (as skeletons). Sex: exact.
-Death dates compare Gregorian day bounds (exact, within 3 days, within 14 days), then the same
-month in the Solar Hijri or the Gregorian calendar, then the same year. Birth year: exact, ±1,
-±3.
+Places and provinces: the same words, or a shared word (as skeletons). Sex: exact.
+Death and birth dates compare Gregorian day bounds (exact, within 3 days, within 14 days),
+then the same month in the Solar Hijri or the Gregorian calendar, then the same year.
+Birth year: exact, ±1, ±3.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ BLOCKING_RULES: tuple[tuple[str, ...] | str, ...] = (
     ("family_skel", "given_skel2"),
     ("given_skel2", "family_skel2", "birth_year"),
     ("given_skel2", "family_skel2", "death_jym"),
+    ("birth_lo", "given_skel2"),
+    ("birth_lo", "family_skel2"),
     "l.given_skel = r.family_skel and l.family_skel = r.given_skel",
 )
 #: Categorical fields compared by their words. Affiliation is left out: lists name the same
@@ -51,6 +53,7 @@ TRAINING_RULES: tuple[tuple[str, ...], ...] = (
 DETERMINISTIC_RULES: tuple[tuple[str, ...], ...] = (
     ("given_skel", "family_skel", "father_skel", "birth_year"),
     ("given_key", "family_key", "father_key"),
+    ("given_key", "family_key", "birth_lo"),
 )
 
 
@@ -121,22 +124,23 @@ def token_comparison(col: str) -> cl.CustomComparison:
     ], output_column_name=col)
 
 
-def death_date_comparison() -> cl.CustomComparison:
-    """Solar-Hijri-aware fuzzy death dates: day bounds, then month, then year in either calendar."""
-    day = "death_lo_l = death_hi_l and death_lo_r = death_hi_r"
+def date_comparison(prefix: str, name: str) -> cl.CustomComparison:
+    """Solar-Hijri-aware fuzzy dates: day bounds, then month, then year in either calendar."""
+    lo, hi = f"{prefix}_lo", f"{prefix}_hi"
+    day = f"{lo}_l = {hi}_l and {lo}_r = {hi}_r"
     return cl.CustomComparison([
-        cll.NullLevel("death_lo"),
-        cll.CustomLevel(f"{day} and death_lo_l = death_lo_r", label_for_charts="same day"),
-        cll.CustomLevel(f"{day} and abs(death_lo_l - death_lo_r) <= 3",
+        cll.NullLevel(lo),
+        cll.CustomLevel(f"{day} and {lo}_l = {lo}_r", label_for_charts="same day"),
+        cll.CustomLevel(f"{day} and abs({lo}_l - {lo}_r) <= 3",
                         label_for_charts="within 3 days"),
-        cll.CustomLevel(f"{day} and abs(death_lo_l - death_lo_r) <= 14",
+        cll.CustomLevel(f"{day} and abs({lo}_l - {lo}_r) <= 14",
                         label_for_charts="within 14 days"),
-        cll.CustomLevel("death_jym_l = death_jym_r or death_gym_l = death_gym_r",
+        cll.CustomLevel(f"{prefix}_jym_l = {prefix}_jym_r or {prefix}_gym_l = {prefix}_gym_r",
                         label_for_charts="same month (Solar Hijri or Gregorian)"),
-        cll.CustomLevel("death_jyear_l = death_jyear_r or death_year_l = death_year_r",
+        cll.CustomLevel(f"{prefix}_jyear_l = {prefix}_jyear_r or {prefix}_year_l = {prefix}_year_r",
                         label_for_charts="same year"),
         cll.ElseLevel(),
-    ], output_column_name="death_date")
+    ], output_column_name=name)
 
 
 def birth_year_comparison() -> cl.CustomComparison:
@@ -165,7 +169,9 @@ def comparisons(present: set[str]) -> list[Any]:
             out.append(name_comparison(prefix, swapped_with=swap))
     out += [token_comparison(c) for c in TOKEN_FIELDS if c in present]
     if "death_lo" in present:
-        out.append(death_date_comparison())
+        out.append(date_comparison("death", "death_date"))
+    if "birth_lo" in present:
+        out.append(date_comparison("birth", "birth_date"))
     if "birth_year" in present:
         out.append(birth_year_comparison())
     if "sex" in present:

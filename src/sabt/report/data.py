@@ -157,3 +157,19 @@ def collect(ws: Workspace, title: str, **extra: Any) -> ReportData:
         version=__version__, boards=claims_board(ws), officials=officials, places=places,
         timeline=timeline, sources=sources,
         synthetic_estimates=stored_estimates(ws, synthetic=True), **extra)
+
+
+def vault_summary(ws: Workspace) -> dict[str, Any]:
+    """The vault's manifest and a fresh verification, in the report's terms."""
+    from sabt.vault.vault import Vault
+
+    vault = Vault(ws)
+    result = vault.verify()
+    return {
+        "vault_verify": {"ok": result.ok, "items": result.items,
+                         "log_entries": result.log_entries,
+                         "problems": [p.message for p in result.problems]},
+        "vault_items": [{"sha256": item["sha256"], "name": item["original_name"],
+                         "media_type": item["media_type"], "size": item["size"]}
+                        for item in vault.items()],
+    }

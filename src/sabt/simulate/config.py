@@ -69,6 +69,7 @@ class ListSpec:
         default_factory=lambda: _frozen({"days": 0.5, "month": 0.2, "year": 0.15, "calendar": 0.15})
     )
     month_only_rate: float = 0.05
+    month_variant_rate: float = 0.0
     birth_error_rate: float = 0.05
     duplicate_rate: float = 0.01
     header_set: str = "en"
@@ -110,6 +111,7 @@ class ListSpec:
             "missing_father_rate",
             "date_error_rate",
             "month_only_rate",
+            "month_variant_rate",
             "birth_error_rate",
             "duplicate_rate",
         ):
@@ -125,6 +127,7 @@ class ListSpec:
             "name_layout": NAME_LAYOUTS,
             "zwnj": ZWNJ_POLICIES,
             "birth_calendar_latin": ("gregorian", "solar_hijri"),
+            "encoding": ("utf-8", "utf-8-sig"),
         }
         for knob, allowed in choices.items():
             if getattr(self, knob) not in allowed:
@@ -233,6 +236,7 @@ _HARD_ERRORS = dict(
     arabic_letters_rate=0.3,
     persian_variant_rate=0.12,
     month_only_rate=0.1,
+    month_variant_rate=0.05,
 )
 _LEFT = {"FDA": 1.2, "FDK": 1.2, "TUD": 1.2, "PEY": 1.2, "RAH": 1.2, "OTH": 1.0, "MEK": -0.8}
 _MEK = {"MEK": 1.0, "TUD": -0.8, "FDK": -0.8}
@@ -315,6 +319,7 @@ def _templates(kind: str) -> list[dict[str, Any]]:
     hard[0]["persian_share"] = 0.2
     hard[2]["persian_share"] = 0.6
     hard[1]["title_rate"] = 0.2  # a memorial list: شهید before some names
+    hard[3]["encoding"] = "utf-8-sig"  # saved from Excel: starts with a byte-order mark
     return hard
 
 
@@ -328,7 +333,7 @@ def _1988_like() -> list[dict[str, Any]]:
             header_set="en",
             affiliation_effect=_LEFT,
             visibility=0.5,
-            latin_habits=("s", "space"),
+            latin_habits=("s", "space", "upper"),
             date_formats_latin={"greg_month": 0.5, "dmy": 0.5},
         ),
         dict(
@@ -374,6 +379,7 @@ def _1988_like() -> list[dict[str, Any]]:
             header_set="bi",
             visibility=0.5,
             prison_effect={"EVIN": 0.5, "GOHR": 0.5},
+            encoding="utf-8-sig",
             affiliation_effect=_LEFT,
             name_layout="full_with_father",
             latin_habits=("q", "u", "join"),
@@ -385,6 +391,7 @@ def _1988_like() -> list[dict[str, Any]]:
             script="persian",
             header_set="fa2",
             title_rate=0.2,
+            month_variant_rate=0.15,
             visibility=0.5,
             female_effect=0.5,
             columns=(

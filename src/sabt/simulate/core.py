@@ -23,7 +23,7 @@ from sabt.simulate.lists import (
     streams,
 )
 from sabt.simulate.names import vocabulary
-from sabt.simulate.population import draw_population
+from sabt.simulate.population import categorical, draw_population
 
 Progress = Callable[[str], None]
 STRATA = ("affiliation", "prison", "province", "sex")
@@ -92,7 +92,7 @@ class Simulation:
         sizes = [len(rows) for rows in self.rows.values()]
         codes = np.repeat(np.arange(len(names)), sizes)
         frame.insert(0, "row", np.concatenate([np.arange(n) for n in sizes]))
-        frame.insert(0, "list", pd.Categorical.from_codes(codes, categories=names))
+        frame.insert(0, "list", categorical(codes, names))
         return frame
 
     @property
@@ -160,11 +160,9 @@ def _row_table(records: Records) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "person_id": v["person_id"],
-            "origin": pd.Categorical.from_codes(v["origin"], categories=ORIGINS),
-            "script": pd.Categorical.from_codes(
-                v["persian"].astype(np.int8), categories=("latin", "persian")
-            ),
-            "date_error": pd.Categorical.from_codes(date_error, categories=DATE_ERRORS),
+            "origin": categorical(v["origin"], ORIGINS),
+            "script": categorical(v["persian"].astype(np.int8), ("latin", "persian")),
+            "date_error": categorical(date_error, DATE_ERRORS),
             "typo_given": v["typo_given"],
             "typo_surname": v["typo_surname"],
             "typo_father": v["typo_father"],

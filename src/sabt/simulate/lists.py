@@ -123,6 +123,9 @@ def _token_tables(
             latin[t, 1 + s] = variants[min(pick, len(variants) - 1)]
         options = vocab.fa_variants[t]
         persian[t, 3] = options[int(u[t, 3] * len(options))]
+    if "upper" in spec.latin_habits:  # "AHMADI, Ali": surnames in capitals
+        surnames = vocab.surnames
+        latin[surnames] = np.vectorize(str.upper, otypes=[object])(latin[surnames])
     arabic = np.asarray([arabic_letters(x) for x in persian.ravel().tolist()], dtype=object)
     return latin, persian, arabic.reshape(n, 4)
 
@@ -413,6 +416,12 @@ def format_list(spec: ListSpec, records: Records, rng: np.random.Generator) -> p
                 v["exec_swapped"],
                 v["exec_missing"],
             )
+            # The older month name امرداد / Amordad for Mordad (jdatetime does not parse it).
+            old_name = np.flatnonzero(rng.random(n) < spec.month_variant_rate)
+            value[old_name] = [
+                x.replace("مرداد", "امرداد").replace("Mordad", "Amordad")
+                for x in value[old_name].tolist()
+            ]
         elif col == "prison":
             value = _category(v["prison"], persian, prison_labels)
         elif col == "exec_place":

@@ -329,7 +329,8 @@ LATIN_HABITS: dict[str, tuple[tuple[str, str], ...]] = {
 # Habits for compound names (Mohammad-Reza): `hyphen` prefers an attested hyphenated spelling,
 # `space` writes it as two words (Mohammad Reza), `join` as one (Mohammadreza).
 COMPOUND_HABITS = ("hyphen", "space", "join")
-KNOWN_HABITS = frozenset(LATIN_HABITS) | frozenset(COMPOUND_HABITS) | {"arabic"}
+# `arabic` prefers Arabic-style attested spellings; `upper` writes surnames in capitals.
+KNOWN_HABITS = frozenset(LATIN_HABITS) | frozenset(COMPOUND_HABITS) | {"arabic", "upper"}
 _ARABIC_STYLE = re.compile(r"u|ee|ay")
 
 
@@ -466,7 +467,8 @@ def typo(text: str, u: tuple[float, float, float]) -> str:
         return text[:i] + text[i + 1 :]
     if kind == "swap" and i + 1 < len(text) and text[i + 1] != ch and text[i + 1].isalpha():
         first, second = text[i + 1], ch
-        if ch.isupper():  # "Ali" -> "Lai", not "lAi"
+        if ch.isupper() and not text.isupper():  # "Ali" -> "Lai", not "lAi"; "ALI" -> "LAI"
             first, second = first.upper(), second.lower()
         return text[:i] + first + second + text[i + 2 :]
-    return text[: i + 1] + ch.lower() + text[i + 1 :]  # doubled: "Aali", not "AAli"
+    double = ch if text.isupper() else ch.lower()  # doubled: "Aali", not "AAli"; "AALI"
+    return text[: i + 1] + double + text[i + 1 :]

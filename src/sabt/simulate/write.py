@@ -52,20 +52,23 @@ def _write_csv(frame: pd.DataFrame, path: Path, prefix: str = "") -> None:
     DuckDB writes CSV about three times faster than pandas, which matters for 1M-person runs.
     """
     tmp = path.with_name(path.name + ".tmp")
+    cols = ", ".join(
+        f'NULLIF("{name}", \'\') AS "{name}"' if frame[c].dtype == object else f'"{name}"'
+        for c, name in ((c, str(c).replace('"', '""')) for c in frame.columns)
+    )
+    target = str(tmp).replace("'", "''")
     con = duckdb.connect()
     try:
         con.register("frame", frame)
-        cols = ", ".join(
-            f'NULLIF("{c}", \'\') AS "{c}"' if frame[c].dtype == object else f'"{c}"'
-            for c in (str(c).replace('"', '""') for c in frame.columns)
-        )
-        con.execute(f"COPY (SELECT {cols} FROM frame) TO '{tmp}' (HEADER, DELIMITER ',')")
+        con.execute(f"COPY (SELECT {cols} FROM frame) TO '{target}' (HEADER, DELIMITER ',')")
+        with path.open("wb") as out, tmp.open("rb") as body:
+            out.write(prefix.encode("utf-8"))
+            shutil.copyfileobj(body, out, 1 << 20)
+    except (OSError, duckdb.Error) as exc:
+        raise SabtError(f"cannot write the file: {exc}", file=str(path)) from exc
     finally:
         con.close()
-    with path.open("wb") as out, tmp.open("rb") as body:
-        out.write(prefix.encode("utf-8"))
-        shutil.copyfileobj(body, out, 1 << 20)
-    tmp.unlink()
+        tmp.unlink(missing_ok=True)
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
@@ -101,6 +104,8 @@ def write(
         (out / "lists").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SabtError(f"cannot create the output folder: {exc.strerror}", file=str(out)) from exc
+    for stale in (out / "lists").glob("SYNTHETIC_list_*"):  # from an earlier run in this folder
+        stale.unlink()
     written: list[Path] = []
     file_of: dict[str, str] = {}
     for spec in sim.config.lists:

@@ -119,6 +119,26 @@ class Change:
             merged_into=None, revision_id=self.revision_id))
         return id
 
+    def add_entities(self, kind: str, labels: Sequence[str]) -> list[str]:
+        """Many new entities of one kind with generated ids, in one bulk write."""
+        check_kind(kind)
+        if not labels:
+            return []
+        prefix = ID_PREFIX.get(kind, kind[:3].upper())
+        first = allocate(self.conn, "entity:" + prefix, len(labels))
+        ids = [f"{prefix}{first + i}" for i in range(len(labels))]
+        taken: set[str] = set()
+        for start in range(0, len(ids), 900):
+            taken.update(self.conn.execute(select(t.entity.c.id).where(
+                t.entity.c.id.in_(ids[start:start + 900]))).scalars())
+        rows = [(new_id, kind, label.strip() or new_id, _ACTIVE, None, self.revision_id)
+                for new_id, label in zip(ids, labels, strict=True) if new_id not in taken]
+        bulk_insert(self.conn, t.entity, ("id", "kind", "label", "status", "merged_into",
+                                          "revision_id"), rows)
+        # an id someone chose by hand inside the allocated range: draw a fresh one instead
+        return [self.add_entity(kind, label) if new_id in taken else new_id
+                for new_id, label in zip(ids, labels, strict=True)]
+
     def add_source(self, title: str, *, id: str | None = None, publisher: str | None = None,
                    author: str | None = None, published: FuzzyDate | str | None = None,
                    url: str | None = None, sha256: str | None = None,

@@ -20,7 +20,7 @@ from typing import Literal
 import jdatetime
 
 from sabt.errors import InvalidValue
-from sabt.model.dates import UNKNOWN_EDTF, Calendar, FuzzyDate, edtf_bounds
+from sabt.model.dates import Calendar, FuzzyDate, edtf_bounds
 from sabt.text.keys import fold_latin
 from sabt.text.normalize import normalize_persian
 
@@ -338,6 +338,3 @@ def format_date(fd: FuzzyDate, calendar: Literal["gregorian", "solar_hijri"] = "
         text += "؟" if persian else "?"
     return text.translate(_FA_DIGITS) if persian else text
 
-
-__all__ = ["UNKNOWN_EDTF", "format_date", "gregorian_to_jalali", "jalali_to_gregorian",
-           "parse_date"]

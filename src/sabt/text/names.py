@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sabt.text.keys import canon_token, is_persian_token, join_particles, name_key
+from sabt.text.keys import canon_token, is_persian_token, join_particles, latin_canon, name_key
 from sabt.text.lexicon import given_prior
 from sabt.text.normalize import ZWNJ, normalize_persian
 
@@ -91,11 +91,7 @@ def _is_honorific(tok: str) -> bool:
 
 def _latin_of(tok: str) -> str:
     """Canonical Latin of a token of either script (Persian via romanisation), for word lists."""
-    if not is_persian_token(tok):
-        return canon_token(tok)
-    from sabt.text.keys import latin_canon
-
-    return latin_canon(tok)
+    return latin_canon(tok) if is_persian_token(tok) else canon_token(tok)
 
 
 def _split_tokens(text: str) -> list[str]:

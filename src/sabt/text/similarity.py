@@ -2,10 +2,11 @@
 
 Each name is parsed (`sabt.text.names`) and each part (given, family, father, and the whole
 name) becomes a *field*: its exact key, its canonical Latin candidates (one for Latin text, the
-canonical forms of the top romanisations for Persian text) and its consonant skeleton.
-Two fields score ``W_JW · maxJW(candidates) + (1 − W_JW) · [skeletons equal]`` (1 when their
-exact keys are equal), and a token that only adds the ``-i`` suffix (Mohammad vs
-Mohammadi, Hossein vs Hosseini) capped. Two names score the best of: given↔given with
+canonical forms of the top romanisations for Persian text, kept only when their consonants fit
+the Persian skeleton) and its consonant skeleton. Two fields score
+``W_JW · maxJW(candidates) + (1 − W_JW) · [skeletons equal]`` (1 when their exact keys are
+equal), with the JW capped when one only adds ``-i`` or ``-e`` (Mohammad vs Mohammadi, Hossein
+vs Hosseini, Farid vs Farideh). Two names score the best of: given↔given with
 family↔family, the swapped order (less a small penalty), and the whole names; a father's name
 on both sides counts for a quarter.
 
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from rapidfuzz.distance import JaroWinkler
+import pandas as pd
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from sabt.errors import InvalidValue
 from sabt.text._kernels import score_pairs
@@ -40,8 +42,8 @@ SWAP_PENALTY = 0.04
 FATHER_WEIGHT = 0.25
 SUFFIX_CAP = 0.8
 WHOLE_PENALTY = 0.03
-CAND_SKELETON_MIN = 0.85
-# Level thresholds (see docs/text.md for how they were chosen on the tune half).
+CAND_SKELETON_EDITS = 1
+# Level thresholds: the JW ≥ 0.95 / ≥ 0.88 levels of the research recipe (docs/text.md).
 STRONG = 0.95
 CLOSE = 0.88
 
@@ -63,7 +65,6 @@ class Field:
     """One name part prepared for comparison."""
 
     key: str
-    persian: bool
     cands: tuple[str, ...]
     skel: str
 
@@ -97,10 +98,11 @@ def make_field(text: str) -> Field | None:
         skel = skeleton(text)
         cands = tuple(dict.fromkeys(c for c in (_canon_of_latin(r) for r in romanize(text)) if c))
         # Drop dictionary noise (علیرضا → "Ali"): keep candidates whose consonants fit the script.
-        fit = tuple(c for c in cands if _jw(skeleton_latin(c), skel) >= CAND_SKELETON_MIN)
+        fit = tuple(c for c in cands
+                    if Levenshtein.distance(skeleton_latin(c), skel) <= CAND_SKELETON_EDITS)
         # A Persian part the romanizer cannot read is compared by its key (Persian to Persian).
-        return Field(key, True, fit or cands[:1] or (key,), skel)
-    return Field(key, False, (_canon_of_latin(text),), skeleton(text))
+        return Field(key, fit or cands[:1] or (key,), skel)
+    return Field(key, (_canon_of_latin(text),), skeleton(text))
 
 
 @lru_cache(maxsize=1 << 18)
@@ -120,7 +122,8 @@ def _suffix_only(a: str, b: str) -> bool:
     """One name is the other plus -i (Mohammad/Mohammadi) or -e(h) (Farid/Farideh)."""
     if len(a) > len(b):
         a, b = b, a
-    return len(a) + 1 == len(b) and b.startswith(a) and b[-1] in "ie" and a[-1] not in "aeiou"
+    return (bool(a) and len(a) + 1 == len(b) and b.startswith(a) and b[-1] in "ie"
+            and a[-1] not in "aeiou")
 
 
 def field_similarity(a: Field, b: Field) -> float:
@@ -184,8 +187,8 @@ def name_similarity(a: str, b: str) -> NameSimilarity:
 def name_similarity_batch(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     """Scores of ``a[i]`` vs ``b[i]`` for every i, as a float64 array (same as `name_similarity`).
 
-    Each distinct string is prepared once (cached across calls); the pairs are then scored by
-    a compiled, parallel kernel (`sabt.text._kernels`) over integer-coded name parts.
+    Each distinct string is prepared once (cached across calls); each distinct pair is then
+    scored once by a compiled, parallel kernel (`sabt.text._kernels`) over integer-coded parts.
     """
     if len(a) != len(b):
         raise InvalidValue(f"name_similarity_batch needs equal lengths, got {len(a)} and {len(b)}")
@@ -209,7 +212,11 @@ def name_similarity_batch(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     parts = np.array([[t.field(r.given), t.field(r.family), t.field(r.father), t.field(r.whole)]
                       for r in reps], dtype=np.int64).reshape(-1, 4)
     params = np.array([W_JW, SUFFIX_CAP, WHOLE_PENALTY, SWAP_PENALTY, FATHER_WEIGHT])
-    out: np.ndarray = score_pairs(ca, cb, parts, *t.arrays(), params)  # type: ignore[call-arg]
+    # Lists repeat common names, so many pairs recur: score each distinct pair once.
+    inverse, distinct_pairs = pd.factorize(ca * len(reps) + cb)
+    ua, ub = distinct_pairs // len(reps), distinct_pairs % len(reps)
+    scores = score_pairs(ua, ub, parts, *t.arrays(), params)  # type: ignore[call-arg]
+    out: np.ndarray = scores[inverse]
     return out
 
 

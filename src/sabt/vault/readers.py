@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -90,7 +91,7 @@ def sniff(head: bytes) -> str:
         return "audio/mp4" if head[8:11] == b"M4A" else "video/mp4"
     if not head:
         return "application/x-empty"
-    text = _decode(head, strict=len(head) < SNIFF_BYTES)  # a full head may cut a character
+    text = decode_text(head, strict=len(head) < SNIFF_BYTES)  # a full head may cut a character
     if text is None or "\x00" in text:
         return "application/octet-stream"
     lowered = text.lstrip("\ufeff \t\r\n").lower()
@@ -99,7 +100,7 @@ def sniff(head: bytes) -> str:
     return "text/plain"
 
 
-def _decode(data: bytes, strict: bool = True) -> str | None:
+def decode_text(data: bytes, strict: bool = True) -> str | None:
     """UTF-8 (BOM allowed) or UTF-16 with a BOM; None if the bytes are not text."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -115,6 +116,11 @@ def _decode(data: bytes, strict: bool = True) -> str | None:
         return None
 
 
+_PERSIAN_LETTER = re.compile(r"[\u0621-\u063A\u0641-\u064A\u0671-\u06D3\u06FA-\u06FF"
+                             r"\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFC]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F]")
+
+
 def detect_language(text: str) -> str | None:
     """``fa``, ``en``, or None, from the share of letters in each script.
 
@@ -122,15 +128,9 @@ def detect_language(text: str) -> str | None:
     letters that are at least half → ``en`` (Sabt's sources are Persian or English; a Swedish
     or Spanish page is also reported as ``en`` — a documented limit). No letters → None.
     """
-    persian = latin = 0
-    for ch in text[:20000]:
-        if not ch.isalpha():
-            continue
-        code = ord(ch)
-        if 0x0600 <= code <= 0x06FF or 0xFB50 <= code <= 0xFEFF or 0x0750 <= code <= 0x077F:
-            persian += 1
-        elif code < 0x0250:
-            latin += 1
+    sample = text[:20000]
+    persian = len(_PERSIAN_LETTER.findall(sample))
+    latin = len(_LATIN_LETTER.findall(sample))
     letters = persian + latin
     if not letters:
         return None
@@ -179,7 +179,7 @@ def _zip_kind(path: Path) -> str:
 
 
 def _read_text(path: Path) -> Reading:
-    text = _decode(path.read_bytes())
+    text = decode_text(path.read_bytes())
     if text is None:
         raise SabtError("not valid UTF-8 or UTF-16 text")
     return Reading("text/plain", text=text)
@@ -189,7 +189,7 @@ def _read_html(path: Path) -> Reading:
     import trafilatura
 
     raw = path.read_bytes()
-    html = _decode(raw) or raw.decode("utf-8", errors="replace")
+    html = decode_text(raw) or raw.decode("utf-8", errors="replace")
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
                                       favor_recall=True)
     if doc is None:

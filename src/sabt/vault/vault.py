@@ -67,6 +67,7 @@ class _Pending:
     parent: str | None = None
     relation: str | None = None
     text_staged: Staged | None = None
+    chars: int = 0
 
 
 @dataclass
@@ -189,6 +190,8 @@ class Vault:
             report.skipped.append({"file": name, "reason": reason})
         if reading.text is not None:
             data = reading.text.encode("utf-8")
+            pending[0].chars = len(reading.text)
+            reading.text = None  # kept on disk from here: a large archive stays small in memory
             if data and (staged.size != len(data) or reading.media_type != "text/plain"):
                 pending[0].text_staged = self.blobs.stage_bytes(data)
         if reading.members is not None:
@@ -226,6 +229,7 @@ class Vault:
             with self.ws.change(author=pending[0].provenance.collected_by,
                                 reason=f"vault add ({len(pending)} files)") as ch:
                 log = LogWriter(ch.conn, ch.author)
+                rows: list[dict[str, Any]] = []
                 known = self._existing(ch.conn, {p.staged.sha256 for p in pending}
                                        | {p.text_staged.sha256 for p in pending if p.text_staged})
                 for item in pending:
@@ -239,20 +243,22 @@ class Vault:
                         text_sha = item.text_staged.sha256
                         if text_sha not in known:
                             text_row = self._text_row(item, text_sha)
-                            ch.conn.execute(insert(vault_item), [text_row])
+                            rows.append(text_row)
                             known.add(text_sha)
                             log.add("derived_copy_made", text_sha, _recorded(text_row))
                     row["text_sha256"] = text_sha
-                    ch.conn.execute(insert(vault_item), [row])
+                    rows.append(row)
                     known.add(row["sha256"])
                     log.add("ingested", row["sha256"], _recorded(row))
                     if text_sha:
                         log.add("text_extracted", row["sha256"],
-                                {"text_sha256": text_sha, "chars": len(item.reading.text or ""),
+                                {"text_sha256": text_sha, "chars": item.chars,
                                  "pages": len(item.reading.pages or [])})
                     added.append({"sha256": row["sha256"], "name": item.name,
                                   "media_type": row["media_type"], "size": row["size"],
                                   "source_id": row["source_id"], "text_sha256": text_sha})
+                if rows:
+                    ch.conn.execute(insert(vault_item), rows)
                 log.flush()
                 staged_all = [s for item in pending for s in (item.staged, item.text_staged)
                               if s is not None]
@@ -334,6 +340,7 @@ class Vault:
             "relation": "text",
             "language": item.reading.language,
             "source_id": None,
+            "text_sha256": None,
             "meta": meta,
             "ingested_at": datetime.now(UTC),
         }
@@ -367,7 +374,7 @@ class Vault:
             raise SabtError(f"item {row['sha256'][:12]} ({row['media_type']}) has no text")
         with self.blobs.open(text_sha) as fh:
             data = fh.read()
-        text = readers._decode(data)
+        text = readers.decode_text(data)
         if text is None:
             raise SabtError(f"text of item {row['sha256'][:12]} is not UTF-8")
         return text, self.item(text_sha)

@@ -1,0 +1,43 @@
+"""`sabt estimate` end to end through the CLI entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sabt.cli import main
+from tests.estimate._refs import DATA
+
+FAST = ["--burn-in", "500", "--samples", "200", "--thinning", "5", "--chains", "2"]
+
+
+def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["estimate", str(DATA / "rcapture_HIV.csv"), "--json", *FAST])
+    assert info.value.code in (0, None)
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["n_observed"] == 1896
+    assert doc["estimates"][0]["model"] == "[1,2,3,4]"
+    assert {e["method"] for e in doc["estimates"]} == {"loglinear", "lcmcr", "dga"}
+
+
+def test_table_output_and_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    png = tmp_path / "out.png"
+    with pytest.raises(SystemExit) as info:
+        main(["estimate", str(DATA / "dga_MY_5list.csv"), "--method", "dga", "--plot", str(png)])
+    assert info.value.code in (0, None)
+    out = capsys.readouterr().out
+    assert "dga" in out and "618" in out
+    assert png.exists()
+
+
+def test_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,count\n1,0,3\n0,7,1\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as info:
+        main(["estimate", str(bad)])
+    assert info.value.code == 1
+    err = capsys.readouterr().err
+    assert "row 3" in err and "field 'b'" in err and "Traceback" not in err
