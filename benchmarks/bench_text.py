@@ -43,7 +43,7 @@ from sabt.text.evalset import (
 )
 from sabt.text.keys import latin_canon, name_key, persian_key, skeleton
 from sabt.text.romanize import set_engine
-from sabt.text.similarity import make_field, name_rep
+from sabt.text.similarity import _token_cands, make_field, name_rep
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "text"
 INDEX = Path(arabic_name_romanizer.__file__).parent / "resources" / "names.sqlite3"
@@ -92,7 +92,7 @@ def masked_index(tmp: Path, token_keys: set[str], full_keys: set[str]) -> Path:
 
 
 def reset_caches() -> None:
-    for f in (latin_canon, skeleton, make_field, name_rep):
+    for f in (latin_canon, skeleton, make_field, name_rep, _token_cands):
         f.cache_clear()
 
 
@@ -176,15 +176,18 @@ def main() -> None:
     full_keys = {e.persian for e in full}
     with tempfile.TemporaryDirectory() as tmp:
         masked = masked_index(Path(tmp), set(spellings), full_keys)
+        no_index = Path(tmp) / "none.sqlite3"
         engines = [
-            ("sabt, romanizer dictionary as shipped (has held-out names)", None),
-            ("sabt, held-out names unseen, dictionary + model", Transliterator(index_path=masked)),
+            ("sabt, romanizer dictionary as shipped (has held-out names)", None, None),
+            ("sabt, held-out names unseen, dictionary + model", Transliterator(index_path=masked),
+             None),
             ("sabt, held-out names unseen, dictionary only",
-             Transliterator(index_path=masked, auto_load_model=False)),
+             Transliterator(index_path=masked, auto_load_model=False),
+             Transliterator(index_path=no_index, auto_load_model=False)),
         ]
         roman_rows = []
-        for label, engine in engines:
-            set_engine(engine if engine is not None else Transliterator())
+        for label, engine, model_only in engines:
+            set_engine(engine if engine is not None else Transliterator(), model_only)
             reset_caches()
             acc = romanizer_accuracy(spellings)
             roman_rows.append((label, *acc))

@@ -40,12 +40,13 @@ def phase_ingest_small(root: Path, n: int) -> dict[str, float]:
             f"SYNTHETIC item {i}. Over {i + 1000:,} people were killed according to source {i}. "
             f"از {i} نفر تا بیش از دوازده هزار نفر اعدام شدند. " * 3, encoding="utf-8")
     ws = Workspace.create(root / "ws-small")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     report = Vault(ws).add([src], PROV)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert len(report.added) == n, report.skipped[:3]
     ws.close()
-    return {"seconds": seconds, "items": n, "peak_mb": _peak_mb()}
+    return {"seconds": seconds, "cpu_seconds": cpu, "items": n, "peak_mb": _peak_mb(),
+            "load": os.getloadavg()[0]}
 
 
 def phase_verify_gb(root: Path, n: int, total_bytes: int) -> dict[str, float]:
@@ -59,9 +60,9 @@ def phase_verify_gb(root: Path, n: int, total_bytes: int) -> dict[str, float]:
     vault = Vault(ws)
     vault.add([src], PROV, fsync=False)  # setup only; not timed
     shutil.rmtree(src)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     report = vault.verify()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert report.ok and report.items == n, report.problems[:3]
     sums = vault.write_manifest(root / "manifest", "SYNTHETIC benchmark")["sums"]
     baseline = float("nan")
@@ -71,8 +72,8 @@ def phase_verify_gb(root: Path, n: int, total_bytes: int) -> dict[str, float]:
                        check=True)
         baseline = time.perf_counter() - start
     ws.close()
-    return {"seconds": seconds, "baseline_seconds": baseline, "items": n,
-            "bytes": report.bytes, "peak_mb": _peak_mb()}
+    return {"seconds": seconds, "cpu_seconds": cpu, "baseline_seconds": baseline, "items": n,
+            "bytes": report.bytes, "peak_mb": _peak_mb(), "load": os.getloadavg()[0]}
 
 
 def phase_big_file(root: Path, size: int) -> dict[str, float]:
@@ -123,23 +124,27 @@ def main() -> None:
         huge = _run_phase("big", root, ["--args", str(big)])
     ingest_target = 60 * n_small / 10_000
     verify_target = 30 * gb / (1 << 30)
+    nan = float("nan")
     rows = [
-        ("ingest small texts", f"{n_small:,} items", small["seconds"], ingest_target,
-         small["peak_mb"]),
+        ("ingest small texts", f"{n_small:,} items", small["seconds"], small["cpu_seconds"],
+         ingest_target, small["peak_mb"]),
         ("verify (sabt verify)", f"{n_gb:,} items, {gb / 2**20:,.0f} MiB", verify["seconds"],
-         verify_target, verify["peak_mb"]),
+         verify["cpu_seconds"], verify_target, verify["peak_mb"]),
         ("verify baseline: sha256sum -c", f"{n_gb:,} items, {gb / 2**20:,.0f} MiB",
-         verify["baseline_seconds"], verify_target, float("nan")),
-        ("ingest one big file", f"{big / 2**20:,.0f} MiB", huge["ingest_seconds"],
-         float("nan"), huge["peak_mb"]),
-        ("verify one big file", f"{big / 2**20:,.0f} MiB", huge["verify_seconds"],
-         float("nan"), huge["peak_mb"]),
+         verify["baseline_seconds"], nan, verify_target, nan),
+        ("ingest one big file", f"{big / 2**20:,.0f} MiB", huge["ingest_seconds"], nan, nan,
+         huge["peak_mb"]),
+        ("verify one big file", f"{big / 2**20:,.0f} MiB", huge["verify_seconds"], nan, nan,
+         huge["peak_mb"]),
     ]
-    print(f"{'phase':32} {'size':>24} {'seconds':>9} {'target':>8} {'target/s':>9} "
-          f"{'peak RSS MB':>12}")
-    for name, size, seconds, target, peak in rows:
-        ratio = target / seconds if seconds == seconds and target == target else float("nan")
-        print(f"{name:32} {size:>24} {seconds:9.2f} {target:8.1f} {ratio:9.1f} {peak:12.0f}")
+    print(f"{'phase':32} {'size':>24} {'seconds':>9} {'CPU s':>7} {'target':>8} "
+          f"{'target/s':>9} {'peak RSS MB':>12}")
+    for name, size, seconds, cpu, target, peak in rows:
+        ratio = target / seconds if seconds == seconds and target == target else nan
+        print(f"{name:32} {size:>24} {seconds:9.2f} {cpu:7.1f} {target:8.1f} {ratio:9.1f} "
+              f"{peak:12.0f}")
+    print(f"machine load (1-min average) during ingest / verify: {small['load']:.1f} / "
+          f"{verify['load']:.1f} on {os.cpu_count()} CPUs")
     print(f"items/s ingest: {n_small / small['seconds']:,.0f}; verify MB/s: "
           f"{verify['bytes'] / 2**20 / verify['seconds']:,.0f} (sha256sum: "
           f"{verify['bytes'] / 2**20 / verify['baseline_seconds']:,.0f}); targets scaled to the "

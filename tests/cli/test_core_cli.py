@@ -128,3 +128,15 @@ def test_bad_input_is_one_line_without_traceback(sabt: Callable[..., Result], tm
     assert len(result.stderr.strip().splitlines()) == 1
     with pytest.raises(SabtError):  # --debug lets the real exception (and traceback) through
         sabt(*args, "--debug", workspace=ws, check=False)
+
+
+def test_cli_starts_without_loading_heavy_libraries() -> None:
+    """`sabt --help` must stay quick: the heavy libraries load only in the commands that use
+    them (splink, DuckDB, numba, pandas, openpyxl, trafilatura, pypdf, matplotlib)."""
+    heavy = ("splink", "duckdb", "numba", "pandas", "openpyxl", "trafilatura", "pypdf",
+             "matplotlib", "alembic")
+    code = ("import sys, sabt.cli; "
+            f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == ""

@@ -1,4 +1,4 @@
-"""Files written by sabt.simulate.write and `sabt simulate`: they parse back and say SYNTHETIC."""
+"""Files written by sabt.simulate.write() and `sabt simulate`: they parse back and say SYNTHETIC."""
 
 from __future__ import annotations
 

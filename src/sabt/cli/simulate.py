@@ -13,7 +13,7 @@ from rich.table import Table
 
 from sabt.cli.app import JsonOpt, app, console
 from sabt.errors import InvalidValue
-from sabt.simulate import SCENARIOS, scenario, simulate, write
+from sabt.simulate.config import SCENARIOS, scenario
 
 
 def _overrides(items: list[str]) -> dict[str, str]:
@@ -54,6 +54,8 @@ def simulate_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Simulate a population and K lists with a known truth; every file says SYNTHETIC."""
+    from sabt.simulate import simulate, write
+
     overrides: dict[str, object] = dict(_overrides(knobs or []))
     if population is not None:
         overrides["population"] = population

@@ -190,8 +190,11 @@ def hierarchical_models(J: int, max_order: int) -> tuple[tuple[int, ...], ...]:
 
 
 def default_max_order(J: int) -> int:
-    """J − 1 (Rcapture's default) up to 5 lists; pairwise interactions beyond."""
-    return J - 1 if J <= 5 else 2
+    """J − 1 (Rcapture's default) up to 5 lists; pairwise interactions for 6 lists (2^15
+    models); main effects only beyond (pairwise would be 2^21+ models)."""
+    if J <= 5:
+        return J - 1
+    return 2 if J == 6 else 1
 
 
 # -- fitting --------------------------------------------------------------------------------
@@ -266,6 +269,8 @@ def _boundary_check(X: FloatArray, y: FloatArray) -> tuple[bool, bool]:
     below 1e-7 while existing-MLE fits keep them above ~1e-5), then N is identifiable iff
     the intercept is estimable from the remaining cells. `check_mle` is the exact LP test."""
     _, mu, _, ok, _ = fit_poisson(X, y, tol=1e-12, max_iter=200)
+    if not ok:
+        return check_mle(X, y)
     forced = (y == 0) & (mu < 1e-7)
     if not forced.any():
         return True, True
@@ -424,6 +429,9 @@ def fit_loglinear(
     J, n = table.n_lists, table.n_observed
     max_order = default_max_order(J) if max_order is None else min(max_order, J - 1)
     warnings: list[str] = []
+    if max_order < min(J - 1, 2):
+        warnings.append(f"log-linear: with {J} lists only main effects are fitted (no list "
+                        "dependence); use --max-order 2 for pairwise interactions")
     cells = _cells(J)
     y = table.full_counts()[cells].astype(np.float64)
     terms = interaction_terms(J, max_order)

@@ -3,12 +3,12 @@
 Everything here is plain SQL over the columns of `sabt.link.features`, written so that splink
 translates it for DuckDB and Spark alike (``abs``, ``=``, splink's Jaro-Winkler and array levels).
 
-Names (given, family, father) use the cross-script keys, strongest first: the same exact key (same
-script), the same canonical spelling (any script; both term-frequency adjusted, so a shared
-common name counts for less), a shared romanisation candidate (a Persian spelling
-whose romanisations include the Latin one), canonical Jaro-Winkler ≥ 0.92, equal consonant
-skeleton, Jaro-Winkler ≥ 0.8. The family comparison
-also recognises given and family name written the other way round.
+Names (given, family, father) use the cross-script keys, strongest first: the same exact key
+(same script), the same canonical spelling (any script; both term-frequency adjusted, so a
+shared common name counts for less), a shared romanisation candidate (a Persian spelling whose
+romanisations include the Latin one), best Jaro-Winkler ≥ 0.92 over the romanisation
+candidates, equal consonant skeleton, Jaro-Winkler ≥ 0.8. The family comparison also
+recognises given and family name written the other way round.
 Places and provinces: the same words, or a shared word (as skeletons). Sex: exact.
 Death and birth dates compare Gregorian day bounds (exact, within 3 days, within 14 days),
 then the same month in the Solar Hijri or the Gregorian calendar, then the same year.
@@ -22,7 +22,9 @@ from typing import Any
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
-from splink import SettingsCreator, block_on
+from splink import ColumnExpression, SettingsCreator, block_on
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from splink.internals.dialects import SplinkDialect
 
 from sabt.link.features import NAME_FEATURES
 
@@ -61,7 +63,7 @@ DETERMINISTIC_RULES: tuple[tuple[str, ...], ...] = (
 class LinkSettings:
     """Everything that decides a linkage result; saved with every run."""
 
-    threshold: float = 0.9            # cluster links at or above this probability
+    threshold: float = 0.8            # cluster links at or above this probability
     review_low: float = 0.5           # pairs in [review_low, review_high) go to review
     review_high: float = 0.95
     predict_floor: float = 0.01       # pairs scored below this are not kept
@@ -93,6 +95,34 @@ def blocking_rules(present: set[str]) -> list[Any]:
     return [_rule(r) for r in BLOCKING_RULES if rule_columns(r) <= present]
 
 
+class BestCandidateJaroWinkler(ComparisonLevelCreator):
+    """Jaro-Winkler of the closest pair of romanisation candidates is at least `threshold`.
+
+    For a Persian spelling against a Latin one this compares every romanisation of the first
+    with the second, not just the top one. SQL per backend (DuckDB list lambdas, Spark
+    higher-order functions).
+    """
+
+    def __init__(self, col_name: str, threshold: float) -> None:
+        self.col_expression = ColumnExpression.instantiate_if_str(col_name)
+        self.threshold = threshold
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        self.col_expression.sql_dialect = sql_dialect
+        left, right = self.col_expression.name_l, self.col_expression.name_r
+        jw = sql_dialect.jaro_winkler_function_name
+        if sql_dialect.sql_dialect_str == "duckdb":
+            best = (f"list_max(list_transform({left}, x -> list_max(list_transform({right}, "
+                    f"y -> {jw}(x, y)))))")
+        else:
+            best = (f"array_max(transform({left}, x -> array_max(transform({right}, "
+                    f"y -> {jw}(x, y)))))")
+        return f"{best} >= {self.threshold}"
+
+    def create_label_for_charts(self) -> str:
+        return f"best romanisation Jaro-Winkler >= {self.threshold}"
+
+
 def name_comparison(prefix: str, *, swapped_with: str | None = None) -> cl.CustomComparison:
     """Cross-script comparison of one name field (see the module docstring for the levels)."""
     levels: list[Any] = [
@@ -102,7 +132,7 @@ def name_comparison(prefix: str, *, swapped_with: str | None = None) -> cl.Custo
             label_for_charts="same canonical spelling (any script)"),
         cll.ArrayIntersectLevel(f"{prefix}_roman", 1).configure(
             label_for_charts="shared romanisation candidate"),
-        cll.JaroWinklerLevel(f"{prefix}_canon", 0.92),
+        BestCandidateJaroWinkler(f"{prefix}_roman", 0.92),
         cll.ExactMatchLevel(f"{prefix}_skel").configure(label_for_charts="same skeleton"),
     ]
     if swapped_with is not None:

@@ -3,11 +3,40 @@
 Use: `sim = simulate(scenario("hard", population=5000), seed=1)`, then `write(sim, "out/")`.
 `sim.lists` are the lists as published, `sim.truth` says who each row is, `sim.captures` is the
 true capture-pattern table and `sim.strata` the true N per stratum. All people are fictional.
+
+Names are loaded on first use (PEP 562), so that importing the package — as the CLI does to
+list the scenarios — does not load pandas, DuckDB and openpyxl.
 """
 
-from sabt.simulate.config import SCENARIOS, ListSpec, SimulationConfig, config_dict, scenario
-from sabt.simulate.core import Simulation, capture_table, simulate
-from sabt.simulate.write import list_file_stem, write
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sabt.simulate.config import (
+        SCENARIOS,
+        ListSpec,
+        SimulationConfig,
+        config_dict,
+        scenario,
+    )
+    from sabt.simulate.core import Simulation, capture_table, simulate
+    from sabt.simulate.files import list_file_stem, write
+
+_WHERE = {
+    "SCENARIOS": "config", "ListSpec": "config", "SimulationConfig": "config",
+    "config_dict": "config", "scenario": "config",
+    "Simulation": "core", "capture_table": "core", "simulate": "core",
+    "list_file_stem": "files", "write": "files",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'sabt.simulate' has no attribute {name!r}")
+    return getattr(import_module(f"sabt.simulate.{_WHERE[name]}"), name)
+
 
 __all__ = [
     "SCENARIOS",

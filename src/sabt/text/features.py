@@ -3,7 +3,8 @@
 Per name: ``key`` (exact key in its own script), ``canon`` (canonical Latin; for Persian the
 canonical form of its best romanisation), ``skeleton`` (cross-script consonants), ``roman``
 (list of canonical Latin candidates: the romanisations for Persian, ``[canon]`` for Latin) and
-``script``. With these columns alone DuckDB compares names across scripts, e.g.::
+``script``; ``roman`` holds the same noise-filtered candidates `name_similarity` compares. With
+these columns alone DuckDB compares names across scripts, e.g.::
 
     l.key = r.key                                         -- exact, same script
     list_has_any(l.roman, r.roman)                        -- same canonical spelling, any script
@@ -21,10 +22,10 @@ from typing import Any
 
 import pandas as pd
 
-from sabt.text.keys import canon_token, latin_canon, name_key, skeleton
+from sabt.text.keys import latin_canon, name_key, skeleton
 from sabt.text.names import parse_name
 from sabt.text.normalize import detect_script
-from sabt.text.romanize import romanize
+from sabt.text.similarity import make_field
 
 FEATURES = ("key", "canon", "skeleton", "roman", "script")
 
@@ -37,8 +38,8 @@ def name_features(s: str) -> dict[str, Any]:
     script = detect_script(name)
     canon = latin_canon(name)
     if script in ("persian", "mixed"):
-        roman = list(dict.fromkeys(
-            c for c in ("".join(canon_token(t) for t in r.split()) for r in romanize(name)) if c))
+        field = make_field(name)  # the candidates name_similarity compares (noise filtered)
+        roman = list(field.cands) if field else []
     else:
         roman = [canon] if canon else []
     return {"key": name_key(name), "canon": canon, "skeleton": skeleton(name), "roman": roman,

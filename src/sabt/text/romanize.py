@@ -36,12 +36,43 @@ def _engine() -> Any:
     return _transliterator
 
 
-def set_engine(engine: Any) -> None:
-    """Replace the transliterator (tests and benchmarks: a masked dictionary, no model, ...)."""
-    global _transliterator
+_model_only: Any = None
+
+
+def _model_engine() -> Any:
+    """A transliterator without the dictionary: the model (then rules) only."""
+    global _model_only
+    if _model_only is None:
+        with _lock:
+            if _model_only is None:
+                from arabic_name_romanizer import Transliterator
+
+                _model_only = Transliterator(index_path="/nonexistent/names.sqlite3",
+                                             auto_load_model=USE_MODEL)
+    return _model_only
+
+
+def set_engine(engine: Any, model_only: Any = None) -> None:
+    """Replace the transliterators (tests and benchmarks: a masked dictionary, no model, ...)."""
+    global _transliterator, _model_only
     with _lock:
         _transliterator = engine
+        _model_only = model_only
     romanize_token.cache_clear()
+    romanize_token_model.cache_clear()
+
+
+@lru_cache(maxsize=1 << 16)
+def romanize_token_model(token: str) -> tuple[str, ...]:
+    """Ranked spellings of one token from the model alone (for tokens whose dictionary entries
+    are Wikidata noise); cached."""
+    if not token or not any("\u0600" <= ch <= "\u06ff" for ch in token):
+        return (token,) if token else ()
+    try:
+        cands = _model_engine().transliterate(token, top_k=TOP_K, country="IR")
+    except Exception:  # a third-party failure must not break a whole import
+        return ()
+    return tuple(c.text for c in cands if c.text)
 
 
 @lru_cache(maxsize=1 << 17)

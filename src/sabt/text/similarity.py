@@ -33,9 +33,10 @@ from sabt.text.keys import (
     name_key,
     skeleton,
     skeleton_latin_token,
+    tokens,
 )
 from sabt.text.names import parse_name
-from sabt.text.romanize import romanize
+from sabt.text.romanize import romanize_token, romanize_token_model
 
 W_JW = 0.85
 SWAP_PENALTY = 0.04
@@ -88,6 +89,11 @@ def skeleton_latin(canon: str) -> str:
     return skeleton_latin_token(canon)
 
 
+def _fits(cand_skel: str, skel: str) -> bool:
+    """A romanisation fits its Persian original: consonant skeletons within one edit."""
+    return Levenshtein.distance(cand_skel, skel) <= CAND_SKELETON_EDITS
+
+
 @lru_cache(maxsize=1 << 18)
 def make_field(text: str) -> Field | None:
     """Prepare one name part (None if it has no letters)."""
@@ -95,14 +101,37 @@ def make_field(text: str) -> Field | None:
     if not key:
         return None
     if is_persian_token(text):
-        skel = skeleton(text)
-        cands = tuple(dict.fromkeys(c for c in (_canon_of_latin(r) for r in romanize(text)) if c))
-        # Drop dictionary noise (علیرضا → "Ali"): keep candidates whose consonants fit the script.
-        fit = tuple(c for c in cands
-                    if Levenshtein.distance(skeleton_latin(c), skel) <= CAND_SKELETON_EDITS)
+        per_token = [_token_cands(t) for t in tokens(text)]
+        per_token = [c for c in per_token if c]
+        best = [c[0] for c in per_token]
+        cands = ["".join(best)]
+        for i, alts in enumerate(per_token):
+            cands += ["".join([*best[:i], alt, *best[i + 1:]]) for alt in alts[1:]]
         # A Persian part the romanizer cannot read is compared by its key (Persian to Persian).
-        return Field(key, fit or cands[:1] or (key,), skel)
+        return Field(key, tuple(dict.fromkeys(c for c in cands if c)) or (key,), skeleton(text))
     return Field(key, (_canon_of_latin(text),), skeleton(text))
+
+
+@lru_cache(maxsize=1 << 17)
+def _token_cands(token: str) -> tuple[str, ...]:
+    """Canonical romanisations of one Persian token that fit its consonants.
+
+    The dictionary's Wikidata rows are noisy (علیرضا → "Ali", حقی‌زاده → "Zadeh"): candidates
+    whose skeleton is more than one edit from the token's are dropped; if none is left, the
+    dictionary's first answer is kept next to the model's fitting answers.
+    """
+    if not is_persian_token(token):
+        return (canon_token(token),) if canon_token(token) else ()
+    skel = skeleton(token)
+    cands = tuple(dict.fromkeys(c for c in (_canon_of_latin(r) for r in romanize_token(token))
+                                if c))
+    fit = tuple(c for c in cands if _fits(skeleton_latin(c), skel))
+    if fit:
+        return fit
+    model = tuple(dict.fromkeys(c for c in (_canon_of_latin(r)
+                                            for r in romanize_token_model(token)) if c))
+    fit_model = tuple(c for c in model if _fits(skeleton_latin(c), skel))
+    return tuple(dict.fromkeys((*cands[:1], *fit_model))) or model[:1]
 
 
 @lru_cache(maxsize=1 << 18)

@@ -12,6 +12,7 @@ original, never replacing it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import mimetypes
 import os
@@ -35,6 +36,7 @@ from sabt.vault.tables import custody_log, vault_item
 SOURCE_MEDIA = ("text/", "application/pdf", "application/vnd.openxmlformats", "image/", "audio/",
                 "video/", "application/warc", "application/wacz")
 # Fields of an item that its "ingested" custody entry records; verify compares them.
+STAGING_THREADS = 8
 RECORDED_FIELDS = ("size", "media_type", "original_name", "collected_at", "collected_by",
                    "origin_url", "capture_method", "notes", "parent_sha256", "relation",
                    "source_id", "text_sha256")
@@ -135,24 +137,36 @@ class Vault:
         ``fsync=False`` skips flushing blobs to disk before commit (only for benchmark setup).
         """
         report = AddReport()
-        pending: list[_Pending] = []
         seen = 0
-        for path, name in iter_files(paths):
-            seen += 1
-            try:
-                pending.extend(self._stage(path, name, provenance, max_bytes, report))
-            except SabtError as exc:
-                report.skipped.append({"file": name, "reason": exc.message})
-            if len(pending) >= batch:
-                self._commit(pending, report, fsync)
-                pending = []
-            if progress:
-                progress(seen)
-        if pending:
-            self._commit(pending, report, fsync)
+        files = iter_files(paths)
+        # Staging (copy, hash, read) overlaps file-system latency in threads; the database
+        # writes of each batch stay in this thread, in one transaction.
+        with ThreadPoolExecutor(max_workers=STAGING_THREADS) as pool:
+            while chunk := list(itertools.islice(files, batch)):
+                pending: list[_Pending] = []
+                for staged, local in pool.map(
+                        lambda f: self._stage_one(f[0], f[1], provenance, max_bytes), chunk):
+                    pending.extend(staged)
+                    report.skipped.extend(local.skipped)
+                    report.warnings.extend(local.warnings)
+                if pending:
+                    self._commit(pending, report, fsync)
+                seen += len(chunk)
+                if progress:
+                    progress(seen)
         if not seen:
             raise SabtError("no files found", file=", ".join(str(p) for p in paths))
         return report
+
+    def _stage_one(self, path: Path, name: str, provenance: Provenance,
+                   max_bytes: int | None) -> tuple[list[_Pending], AddReport]:
+        """Stage one file; its skips and warnings go to a report of its own (thread-safe)."""
+        local = AddReport()
+        try:
+            return self._stage(path, name, provenance, max_bytes, local), local
+        except SabtError as exc:
+            local.skipped.append({"file": name, "reason": exc.message})
+            return [], local
 
     def _stage(self, path: Path, name: str, provenance: Provenance, max_bytes: int | None,
                report: AddReport) -> list[_Pending]:
