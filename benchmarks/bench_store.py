@@ -24,10 +24,11 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sabt import Workspace  # noqa: E402
-from sabt.model.dates import FuzzyDate  # noqa: E402
-from sabt.model.statements import Locator, NewStatement, Reference, Text  # noqa: E402
-from tests.pg_server import PgServer, find_bin_dir  # noqa: E402
+from tests.pg_server import PgServer, find_bin_dir
+
+from sabt import Workspace
+from sabt.model.dates import FuzzyDate
+from sabt.model.statements import Locator, NewStatement, Reference, Text
 
 PER_ENTITY = 10
 console = Console()

@@ -41,3 +41,22 @@ def test_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert info.value.code == 1
     err = capsys.readouterr().err
     assert "row 3" in err and "field 'b'" in err and "Traceback" not in err
+
+
+def test_strata_and_sensitivity(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = ["region,a,b,c,count"]
+    for region, counts in (("N", [50, 40, 45, 12, 10, 9, 3]), ("S", [30, 35, 20, 8, 6, 7, 2])):
+        for pat, c in zip(["1,0,0", "0,1,0", "0,0,1", "1,1,0", "1,0,1", "0,1,1", "1,1,1"],
+                          counts, strict=True):
+            rows.append(f"{region},{pat},{c}")
+    path = tmp_path / "strata.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as info:
+        main(["estimate", str(path), "--strata", "region", "--method", "loglinear",
+              "--sensitivity", "--json"])
+    assert info.value.code in (0, None)
+    doc = json.loads(capsys.readouterr().out)
+    assert set(doc["strata"]) == {"N", "S"}
+    assert doc["n_observed"] == 277
+    assert doc["estimates"][0]["model"] == "sum of per-stratum best-BIC models"
+    assert [s["left_out"] for s in doc["sensitivity"]] == ["a", "b", "c"]

@@ -12,8 +12,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from sabt import __version__
-from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console
 from sabt.claims.popolo import popolo
+from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console
 from sabt.cli.render import entity_panel, history_table, view_json
 from sabt.errors import InvalidValue, SabtError
 from sabt.model.parse import parse_value

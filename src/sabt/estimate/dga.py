@@ -145,9 +145,8 @@ def _margin_logml(full: NDArray[np.int64], J: int, S: int, delta: float,
     for cell in range(1, 1 << J):
         key = cell & S
         margin[key] = margin.get(key, 0) + int(full[cell])
+    # margin cells never seen contribute lgamma(a) − lgamma(a) = 0
     const = sum(math.lgamma(a + c) - math.lgamma(a) for key, c in margin.items() if key != 0)
-    n_empty_cells = (1 << bin(S).count("1")) - len(margin) - (0 if 0 in margin else 1)
-    del n_empty_cells  # empty margin cells contribute lgamma(a) − lgamma(a) = 0
     zero = margin.get(0, 0)
     return np.asarray(
         const + gammaln(a + zero + nmiss) - math.lgamma(a) + math.lgamma(A)

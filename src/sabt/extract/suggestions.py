@@ -6,10 +6,11 @@ reference to the item's source entity and the exact span (character offsets into
 text, page for PDFs, the sentence as quote), all in one workspace change; `reject` records who
 and when. What an accepted suggestion becomes:
 
-- claim → statement ``figure`` (as on the claims board) on a subject entity (``--subject``, e.g. an event), value
-  `Quantity(low, high, qualifier)`; "over" is stored as ``at_least`` and a qualitative figure
-  ("thousands") as `Text`; qualifiers ``hedge`` (the words), ``counted``, and ``claimant``
-  (``--claimant``, else who the sentence attributes the figure to: "according to X", "X said");
+- claim → statement ``figure`` (as on the claims board) on a subject entity (``--subject``,
+  e.g. an event), value `Quantity(low, high, qualifier)`; "over" is stored as ``at_least`` and
+  a qualitative figure ("thousands") as `Text`; qualifiers ``hedge`` (the words), ``counted``,
+  and ``claimant`` (``--claimant``, else who the sentence attributes the figure to: "according
+  to X", "X said");
 - quote → statement ``quote`` on the subject (default: the source), qualifier ``speaker``;
 - date → statement ``mentions date`` on the source, value the `FuzzyDate`;
 - mention → statement ``mentions`` on the source, value `EntityRef` (a candidate name first

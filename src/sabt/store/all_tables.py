@@ -1,7 +1,7 @@
 """Imports every module that defines tables, so `metadata` describes the whole workspace."""
 
-import sabt.claims.tables  # noqa: F401  (stored estimates)
-import sabt.link.tables  # noqa: F401  (list records, linkage runs, reviews)
+import sabt.claims.tables
+import sabt.link.tables
 import sabt.vault.tables  # noqa: F401  (vault items, custody log, suggestions)
 from sabt.store.schema import metadata
 
