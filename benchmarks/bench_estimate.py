@@ -5,7 +5,8 @@ Run: .venv/bin/python benchmarks/bench_estimate.py [--quick]
 Prints markdown tables: speed against the R baselines measured on a 2-core machine (LCMCR
 ≈ 15 µs per iteration; Rcapture 0.8 s for 113 four-list models and 58–86 s for 6,893
 five-list models; dga 23 s for 5 lists with Nmissing up to 165 k), the fixtures compared with
-R's estimates, and interval coverage on SYNTHETIC tables with known N.
+R's estimates, and interval coverage on the simulator's SYNTHETIC scenarios with known N.
+`--only speed|fixtures|coverage` runs one part.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ import csv
 import time
 from pathlib import Path
 
-import numpy as np
-
 from sabt.estimate import LcmcrSettings, estimate_all, fit_dga, fit_lcmcr, fit_loglinear
-from sabt.estimate.coverage import SCENARIOS, coverage_study, synthetic_table
+from sabt.estimate.coverage import CASES, coverage_study, simulated_table
 from sabt.estimate.lcmcr import WARMUP, run_chain
 from sabt.estimate.reader import read_capture_csv
 
@@ -72,10 +71,20 @@ def main() -> None:
     """Run every benchmark and print the tables."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="fewer iterations and replicates")
+    ap.add_argument("--only", choices=("speed", "fixtures", "coverage"), help="run one part")
     args = ap.parse_args()
     quick = args.quick
-    ref = _ref()
+    if args.only in (None, "speed"):
+        bench_speed(quick)
+    if args.only in (None, "fixtures"):
+        bench_fixtures(quick)
+    if args.only in (None, "coverage"):
+        bench_coverage(20 if quick else 100)
 
+
+def bench_speed(quick: bool) -> None:
+    """Speed against R's timings."""
+    ref = _ref()
     print("## Speed against R (2-core machine for both)\n")
     _row("task", "sabt", "R", "R / sabt")
     _row("---", "---", "---", "---")
@@ -104,7 +113,7 @@ def main() -> None:
             fit_dga(t)
         r_s = float(next(r for r in ref[name] if r["method"].startswith("dga"))["wall_s"])
         _row(f"dga: {name} (822 graphs)", c, f"{r_s:.2f} s", f"{r_s / c.wall:.1f}×")
-    big = synthetic_table("heterogeneous", np.random.default_rng(5))
+    big, _ = simulated_table("heterogeneous", 5, population=10_000)
     with _Clock() as c:
         fit_dga(big)
     _row(f"dga: SYNTHETIC 5 lists, n = {big.n_observed:,} (Nmissing ≤ {20 * big.n_observed:,})",
@@ -114,6 +123,11 @@ def main() -> None:
     _row(f"demo: all methods, SYNTHETIC 5 lists, n = {rep.n_observed:,}, LcmcrSettings.fast()",
          c, "—", "—")
 
+
+
+def bench_fixtures(quick: bool) -> None:
+    """The fixtures against R's estimates."""
+    ref = _ref()
     print("\n## Fixtures against R (LCMCR: 2 chains × R's settings unless --quick)\n")
     settings = (LcmcrSettings(thinning=100, samples=1_000, chains=2, seed=1) if quick
                 else LcmcrSettings(chains=2, seed=1))
@@ -143,14 +157,25 @@ def main() -> None:
              f"{lc.median:,.0f} [{lc.lower:,.0f}, {lc.upper:,.0f}]", rtxt,
              f"{lc.seconds:.1f} ({settings.chains} chains)", rs[0]["wall_s"] + " (1 chain)")
 
-    reps = 20 if quick else 100
-    print(f"\n## Coverage of 95% intervals on SYNTHETIC tables ({reps} replicates)\n")
-    _row("scenario", "method", "coverage", "median N̂/N", "mean width/N")
-    _row("---", "---", "---", "---", "---")
-    for scenario in SCENARIOS:
-        for c in coverage_study(scenario, reps):
-            _row(scenario, c.method, f"{c.coverage:.0%} ({c.covered}/{c.replicates})",
-                 f"{c.median_ratio:.3f}", f"{c.mean_width_ratio:.3f}")
+
+
+def bench_coverage(reps: int, seed: int = 1988) -> None:
+    """Coverage of the 95% intervals on `reps` simulator runs per scenario."""
+    print(f"\n## Coverage of 95% intervals on SYNTHETIC simulator runs ({reps} replicates, "
+          f"simulator and LCMCR seeds {seed}–{seed + reps - 1})\n")
+    _row("scenario", "N", "lists", "method", "coverage", "median N̂/N", "mean width/N")
+    _row("---", "---", "---", "---", "---", "---", "---")
+    times = []
+    for scenario, knobs in CASES:
+        table, N = simulated_table(scenario, seed, knobs=knobs)
+        with _Clock() as c:
+            rows = coverage_study(scenario, reps, seed=seed, knobs=knobs)
+        for r in rows:
+            _row(r.scenario, f"{N:,}", table.n_lists, r.method,
+                 f"{r.coverage:.0%} ({r.covered}/{r.replicates})", f"{r.median_ratio:.3f}",
+                 f"{r.mean_width_ratio:.3f}")
+        times.append(f"{rows[0].scenario}: {c}")
+    print(f"\nTime for {reps} replicates: " + "; ".join(times))
 
 
 if __name__ == "__main__":

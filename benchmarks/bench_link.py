@@ -32,7 +32,8 @@ from sabt.link.cluster import cluster_pairs
 from sabt.link.engine import score
 from sabt.link.evaluate import pair_recall, pairwise_scores, simulated_records
 from sabt.link.features import build_features, split_full_names
-from sabt.link.settings import BLOCKING_RULES, LinkSettings
+from sabt.link.options import LinkSettings
+from sabt.link.settings import BLOCKING_RULES
 from sabt.model.dates import FuzzyDate
 
 THRESHOLD = LinkSettings.threshold

@@ -60,3 +60,61 @@ def test_strata_and_sensitivity(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert doc["n_observed"] == 277
     assert doc["estimates"][0]["model"] == "sum of per-stratum best-BIC models"
     assert [s["left_out"] for s in doc["sensitivity"]] == ["a", "b", "c"]
+
+
+@pytest.fixture(scope="module")
+def linked_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace with three SYNTHETIC lists (simulator, 400 people) and one link run."""
+    from sabt.link import workspace as lw
+    from sabt.simulate import scenario, simulate, write
+    from sabt.store.workspace import Workspace
+
+    folder = tmp_path_factory.mktemp("SYNTHETIC_lists")
+    write(simulate(scenario("independent", population=400), seed=3), folder, formats=("csv",),
+          population=False)
+    path = folder / "ws"
+    with Workspace.create(path) as ws:
+        for csv_path in sorted((folder / "lists").glob("SYNTHETIC_list_*.csv")):
+            lw.import_list(ws, csv_path, name=csv_path.stem.split("_")[2])
+        lw.run_linkage(ws)
+    return path
+
+
+def test_estimate_from_workspace(linked_workspace: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from sabt.link.workspace import capture_table, run_clusters
+    from sabt.store.workspace import Workspace
+
+    with Workspace.open(linked_workspace) as ws:
+        persons = run_clusters(ws)["person_id"].nunique()
+        sexes = set(capture_table(ws, "sex_code")["sex_code"])
+    with pytest.raises(SystemExit) as info:
+        main(["estimate", "--workspace", str(linked_workspace), "--method", "loglinear",
+              "--json"])
+    assert info.value.code in (0, None)
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["lists"] == ["A", "B", "C"]
+    assert doc["n_observed"] == persons
+    # the independent scenario's true N is 400; linkage errors are few, so the estimate is near
+    assert 300 < doc["estimates"][0]["estimate"] < 550
+
+    with pytest.raises(SystemExit) as info:
+        main(["estimate", "-w", str(linked_workspace), "--strata", "sex_code", "--method",
+              "dga", "--json"])  # dga: the women's stratum is too sparse for log-linear
+    assert info.value.code in (0, None)
+    doc = json.loads(capsys.readouterr().out)
+    assert set(doc["strata"]) == sexes and doc["n_observed"] == persons
+
+
+def test_file_or_workspace_not_both(linked_workspace: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    for args in ([], [str(DATA / "rcapture_HIV.csv"), "--workspace", str(linked_workspace)]):
+        with pytest.raises(SystemExit) as info:
+            main(["estimate", *args])
+        assert info.value.code == 1
+        assert "--workspace" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["estimate", "-w", str(linked_workspace), "--strata", "sex_code", "--strata",
+              "province"])
+    assert info.value.code == 1
+    assert "--strata once" in capsys.readouterr().err

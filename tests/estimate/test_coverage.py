@@ -1,17 +1,30 @@
-"""Interval coverage on SYNTHETIC tables with known N (the full 100-replicate study is in
-benchmarks/bench_estimate.py; this is the shorter CI version)."""
+"""Interval coverage on SYNTHETIC simulator runs with known N (the full 100-replicate study is
+in benchmarks/bench_estimate.py and docs/estimate.md; this is the shorter CI version)."""
 
 from __future__ import annotations
 
 import pytest
 
-from sabt.estimate.coverage import coverage_study
+from sabt.estimate.coverage import coverage_study, simulated_table
 
-# With 40 replicates, a method whose true coverage is 95% covers ≤ 33 times with
-# probability 0.3% (binomial), so requiring ≥ 34/40 (85%) rarely fails by chance; the seed
-# is fixed, so the outcome is reproducible anyway.
+# Issue #5 asks for ≥ 90% coverage where a method's assumptions hold. With 40 replicates the
+# number of covering intervals is Binomial(40, c). Requiring ≥ 33/40 rejects a method whose
+# true coverage is exactly 90% with probability 4.2% and one at the nominal 95% with
+# probability 0.07% (0.3% for any of the four rows of a scenario); a method at 80% still
+# passes with probability 44%, so this test catches gross failures only — the benchmark's
+# 100 replicates measure the level. Seeds are fixed, so the outcome is reproducible.
 REPLICATES = 40
-MIN_COVERED = 34
+MIN_COVERED = 33
+
+
+def test_simulated_table_is_the_simulators_truth() -> None:
+    from sabt.simulate import scenario, simulate
+
+    table, n = simulated_table("independent", 5, population=500)
+    sim = simulate(scenario("independent", population=500), seed=5)
+    assert n == 500 == len(sim.population)
+    assert table.lists == ("SYNTHETIC-A", "SYNTHETIC-B", "SYNTHETIC-C")
+    assert table.n_observed == int(sim.captures["count"].sum())
 
 
 @pytest.mark.slow
@@ -24,8 +37,11 @@ def test_independent_lists_all_methods_cover() -> None:
 
 
 @pytest.mark.slow
-def test_heterogeneous_lists_lcmcr_covers() -> None:
-    # two hidden groups with independent lists within each: LCMCR's model holds exactly
-    (row,) = coverage_study("heterogeneous", REPLICATES, methods=["lcmcr"], seed=12)
+def test_latent_class_heterogeneity_lcmcr_covers() -> None:
+    # heterogeneous without the continuous latent visibility: groups with independent lists
+    # within each group, LCMCR's model
+    (row,) = coverage_study("heterogeneous", REPLICATES, methods=["lcmcr"], seed=12,
+                            knobs={"visibility": 0.0})
+    assert row.scenario == "heterogeneous (visibility=0.0)"
     assert row.covered >= MIN_COVERED, row.covered
     assert 0.95 < row.median_ratio < 1.05

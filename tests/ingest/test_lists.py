@@ -16,7 +16,7 @@ DATA = Path(__file__).parents[1] / "data" / "ingest"
 
 
 def test_persian_headers_are_detected_and_values_parsed() -> None:
-    parsed = read_list(DATA / "synthetic_list_fa.csv", name="fa")
+    parsed = read_list(DATA / "SYNTHETIC_list_fa.csv", name="fa")
     assert parsed.columns == {
         "نام": "given_name", "نام خانوادگی": "family_name", "نام پدر": "father_name",
         "جنسیت": "sex", "سال تولد": "birth_year", "تاریخ اعدام": "death_date",
@@ -35,14 +35,14 @@ def test_persian_headers_are_detected_and_values_parsed() -> None:
 
 
 def test_unparseable_date_imports_with_a_warning() -> None:
-    parsed = read_list(DATA / "synthetic_list_fa.csv")
+    parsed = read_list(DATA / "SYNTHETIC_list_fa.csv")
     row3 = parsed.records.iloc[2]
     assert row3["death_date"] == "نامعلوم" and row3["death_date_fd"] is None
     assert [(w.row, w.field) for w in parsed.warnings] == [(3, "death_date")]
 
 
 def test_json_with_english_variants() -> None:
-    parsed = read_list(DATA / "synthetic_list_en.json")
+    parsed = read_list(DATA / "SYNTHETIC_list_en.json")
     assert parsed.columns["Father's name"] == "father_name"
     assert parsed.columns["Date of execution"] == "death_date"
     assert "SYNTHETIC" not in parsed.columns      # unknown column: kept raw, not mapped
@@ -58,9 +58,9 @@ def test_xlsx_and_mapping(tmp_path: Path) -> None:
     sheet.append(["Maryam", "Karimi", "x", 27])
     sheet.append([None, None, None, None])
     sheet.append(["Reza", "Mousavi", "y", "twenty"])
-    path = tmp_path / "synthetic.xlsx"
+    path = tmp_path / "SYNTHETIC.xlsx"
     book.save(path)
-    parsed = read_list(path, mapping=Mapping.load(DATA / "synthetic_mapping.toml"))
+    parsed = read_list(path, mapping=Mapping.load(DATA / "SYNTHETIC_mapping.toml"))
     assert parsed.columns == {"Prenom_x": "given_name", "Nom": "family_name", "Age": "age"}
     assert parsed.records["row"].tolist() == [1, 3]     # the empty row 2 is skipped
     assert parsed.records["age_num"].tolist()[0] == 27

@@ -12,7 +12,7 @@ from sabt.cli import app
 from sabt.link.engine import link, score
 from sabt.link.evaluate import pair_recall, pairwise_scores
 from sabt.link.features import build_features
-from sabt.link.settings import LinkSettings
+from sabt.link.options import LinkSettings
 
 Sample = tuple[pd.DataFrame, np.ndarray, np.ndarray]
 

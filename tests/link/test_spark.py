@@ -13,7 +13,7 @@ from sabt.ingest.lists import read_list
 from sabt.link.cluster import cluster_pairs
 from sabt.link.engine import score
 from sabt.link.features import build_features
-from sabt.link.settings import LinkSettings
+from sabt.link.options import LinkSettings
 
 pytestmark = pytest.mark.spark
 

@@ -13,7 +13,7 @@ from sabt.cli import app
 from sabt.errors import SabtError
 from sabt.link import tables as lt
 from sabt.link import workspace as lw
-from sabt.link.settings import LinkSettings
+from sabt.link.options import LinkSettings
 from sabt.store.workspace import Workspace
 
 
@@ -131,6 +131,11 @@ def test_cli_import_link_captures(tmp_path: Path, small_lists: list[Path]) -> No
     assert "already imported" in res.output
     res = runner.invoke(app, ["link", *common])
     assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["review", "--reviewer", "tester", *common], input="m\nq\n")
+    assert res.exit_code == 0, res.output
+    assert "1 decisions recorded" in res.output and "given name" in res.output
+    with Workspace.open(space) as opened, opened.engine.connect() as conn:
+        assert list(lw.active_decisions(conn).values()) == ["match"]
     out = tmp_path / "caps.csv"
     res = runner.invoke(app, ["captures", "--out", str(out), *common])
     assert res.exit_code == 0, res.output

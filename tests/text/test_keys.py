@@ -21,6 +21,11 @@ SAME_CANON = [
     ("Jalaleddin", "Jalal ad-Din", "Jalal al-Din", "جلال‌الدین"),
     ("Manizheh", "Manijeh"),
     ("Khosrow", "Khosro"),
+    ("Manuchehr", "Manutschehr", "Manutchehr"),  # German tsch
+    ("Khorramshahr", "Khorramschahr"),  # German sch
+    ("Dadashi", "Dadaszi"),  # Polish sz
+    ("Changiz", "Czangiz"),  # Polish cz
+    ("Hossein", "Hosejn"),  # Polish j
 ]
 
 

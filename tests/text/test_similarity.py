@@ -10,7 +10,7 @@ import pytest
 
 from sabt.errors import InvalidValue
 from sabt.text import name_similarity, name_similarity_batch
-from sabt.text.similarity import CLOSE, LEVELS
+from sabt.text.similarity import CLOSE, LEVELS, _drop_heads, _hamza_variant
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "text"
 
@@ -78,3 +78,19 @@ def test_father_name_counts() -> None:
     same = name_similarity("Ali Tehrani son of Hasan", "علی تهرانی فرزند حسن").score
     other = name_similarity("Ali Tehrani son of Hasan", "علی تهرانی فرزند رضا").score
     assert same > other
+
+
+def test_compound_first_part_is_not_a_candidate_of_the_compound() -> None:
+    # Wikidata aligns محمدعلی with "Mohammad"; such a candidate would make the compound equal
+    # to its first part. A one-letter extension (Amin/Amina) is a different name, kept.
+    assert _drop_heads(("mohamadali", "mohamad")) == ("mohamadali",)
+    assert _drop_heads(("mohamad", "mohamadali")) == ("mohamadali",)
+    assert _drop_heads(("amina", "amin")) == ("amina", "amin")
+    assert _drop_heads(("hosein",)) == ("hosein",)
+
+
+def test_hamza_variant() -> None:
+    assert _hamza_variant("قایمی") == "قائمی"
+    assert _hamza_variant("مایده") == "مائده"
+    assert _hamza_variant("ایمان") == ""  # word-initial ای is a vowel, not a hamza seat
+    assert _hamza_variant("Hossein") == ""

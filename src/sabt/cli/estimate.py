@@ -1,18 +1,27 @@
-"""`sabt estimate`: multiple-systems estimates from a capture-pattern or capture-history CSV."""
+"""`sabt estimate`: multiple-systems estimates from a capture-pattern or capture-history CSV,
+or from the capture patterns of a workspace's latest link run.
+
+The estimation code (numba, scipy), the workspace (SQLAlchemy, pandas) and plotting
+(matplotlib) are imported inside the command, so registering it (as `sabt --help` does)
+loads none of them.
+"""
 
 from __future__ import annotations
 
 import json
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from sabt.cli.app import JsonOpt, app, console, err_console
-from sabt.estimate import LcmcrSettings, estimate_all, read_capture_csv
-from sabt.estimate.report import EstimateReport
+from sabt.cli.app import DatabaseUrlOpt, JsonOpt, app, console, err_console
+from sabt.errors import InvalidValue
+
+if TYPE_CHECKING:
+    from sabt.estimate.report import EstimateReport
+    from sabt.estimate.table import CaptureTable
 
 
 def _fmt(x: float | None) -> str:
@@ -43,10 +52,34 @@ def _print_report(report: EstimateReport, title: str) -> None:
     console.print(table)
 
 
+def _workspace_table(workspace: Path, database_url: str | None,
+                     strata: list[str]) -> CaptureTable:
+    """The capture-pattern table of the workspace's latest link run (one stratum column at
+    most: the linkage stratifies each person by one record field)."""
+    from sabt.estimate.table import CaptureTable
+    from sabt.link.workspace import capture_table
+    from sabt.store.workspace import Workspace
+
+    if len(strata) > 1:
+        raise InvalidValue("with --workspace, give --strata once (one record field such as "
+                           "province or sex_code)", field="strata")
+    column = strata[0] if strata else None
+    with Workspace.open(workspace, database_url) as ws:
+        frame = capture_table(ws, column)
+    lists = [str(c) for c in frame.columns if c not in ("count", column)]
+    return CaptureTable.from_dataframe(frame, lists=lists, strata=strata,
+                                       source=f"{workspace} (latest link run)")
+
+
 @app.command()
 def estimate(
-    file: Annotated[Path, typer.Argument(help="Capture-pattern CSV (0/1 per list + count) or "
-                                         "capture histories (0/1 per list, one row a person).")],
+    file: Annotated[Path | None, typer.Argument(
+        help="Capture-pattern CSV (0/1 per list + count) or capture histories (0/1 per list, "
+             "one row a person). Not with --workspace.")] = None,
+    workspace: Annotated[Path | None, typer.Option(
+        "--workspace", "-w", help="Estimate from this workspace's latest link run instead of a "
+                                  "file (see `sabt captures`).", show_default=False)] = None,
+    database_url: DatabaseUrlOpt = None,
     method: Annotated[str, typer.Option(help="loglinear, lcmcr, dga or all.")] = "all",
     K: Annotated[int, typer.Option("--K", help="LCMCR: maximum number of latent classes.")] = 10,
     burn_in: Annotated[int, typer.Option(help="LCMCR burn-in iterations.")] = 10_000,
@@ -70,7 +103,16 @@ def estimate(
                                               help="Re-estimate leaving each list out.")] = False,
 ) -> None:
     """How many were killed: every method side by side, with 95% intervals and diagnostics."""
-    table = read_capture_csv(file, strata=strata or [])
+    from sabt.estimate import LcmcrSettings, estimate_all, read_capture_csv
+
+    if workspace is not None and file is None:
+        table = _workspace_table(workspace, database_url, strata or [])
+        name = f"{workspace} (latest link run)"
+    elif file is not None and workspace is None:
+        table = read_capture_csv(file, strata=strata or [])
+        name = file.name
+    else:
+        raise InvalidValue("give a capture CSV file or --workspace (not both)", field="FILE")
     if fast:
         preset = LcmcrSettings.fast()
         thinning = preset.thinning if thinning == 1_000 else thinning
@@ -87,7 +129,7 @@ def estimate(
     if json_out:
         console.print_json(json.dumps(report.to_dict()))
         return
-    _print_report(report, f"{file.name}: {report.n_observed:,} people seen on "
+    _print_report(report, f"{name}: {report.n_observed:,} people seen on "
                           f"{len(report.lists)} lists ({', '.join(report.lists)})")
     for label, sub in report.strata.items():
         _print_report(sub, f"stratum {label}: {sub.n_observed:,} people seen")

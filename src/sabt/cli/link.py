@@ -5,22 +5,19 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
 from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console
 from sabt.errors import SabtError
-from sabt.ingest.headers import Mapping
-from sabt.ingest.lists import ParsedList, read_list
-from sabt.link import workspace as lw
-from sabt.link.engine import link
-from sabt.link.settings import LinkSettings
+from sabt.ingest.headers import CANONICAL_FIELDS, Mapping
+from sabt.link.options import LinkSettings
 from sabt.store.workspace import Workspace, default_author
-from sabt.text.keys import latin_canon
-from sabt.text.normalize import detect_script
+
+if TYPE_CHECKING:
+    from sabt.ingest.lists import ParsedList
 
 ThresholdOpt = Annotated[float, typer.Option(
     help="Link pairs at or above this match probability.")]
@@ -68,6 +65,11 @@ def link_files(
     as_json: JsonOpt = False,
 ) -> None:
     """Link list files without a workspace; writes file,row,cluster_id,probability."""
+    import pandas as pd
+
+    from sabt.ingest.lists import read_list
+    from sabt.link.engine import link
+
     if len(set(map(str, files))) != len(files):
         raise SabtError("the same file is given twice")
     mapping_obj = Mapping.load(mapping) if mapping else None
@@ -142,6 +144,8 @@ def import_list_cmd(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Import a victim list: one source, one record per row (all or nothing)."""
+    from sabt.link import workspace as lw
+
     mapping_obj = Mapping.load(mapping) if mapping else None
     with Workspace.open(workspace, database_url) as ws:
         report = lw.import_list(ws, file, name=name, mapping=mapping_obj, author=author,
@@ -175,6 +179,8 @@ def link_cmd(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Link every imported list into persons (a new, versioned run; reviews are honoured)."""
+    from sabt.link import workspace as lw
+
     settings = LinkSettings(threshold=threshold, all_duplicate_free=one_per_list,
                             review_low=review_low, review_high=review_high, backend=backend,
                             seed=seed)
@@ -186,27 +192,35 @@ def link_cmd(
 
 
 def _both_scripts(value: object) -> str:
+    """A Persian value with its romanisation beside it; Latin values as they are."""
+    from sabt.text.keys import latin_canon
+    from sabt.text.normalize import detect_script
+    from sabt.text.romanize import romanize
+
     if not isinstance(value, str) or not value:
         return ""
-    if detect_script(value) == "persian":
-        return f"{value}  [dim]({latin_canon(value)})[/]"
+    if detect_script(value) in ("persian", "mixed"):
+        roman = romanize(value)
+        return f"{value}  [dim]({roman[0] if roman else latin_canon(value)})[/]"
     return value
 
 
-def _pair_table(left: dict[str, object], right: dict[str, object], probability: float) -> Table:
+def _pair_table(left: dict[str, Any], right: dict[str, Any], probability: float) -> Table:
+    """Both records side by side by canonical field; equal values green, different red."""
+    from sabt.text.keys import latin_canon
+
     grid = Table(title=f"match probability {probability:.3f}")
     grid.add_column("field")
     grid.add_column(f"{left['list']} row {left['row']}")
     grid.add_column(f"{right['list']} row {right['row']}")
-    raw_l = left["raw"] if isinstance(left["raw"], dict) else {}
-    raw_r = right["raw"] if isinstance(right["raw"], dict) else {}
-    for key in dict.fromkeys([*raw_l, *raw_r]):
-        a, b = raw_l.get(key, ""), raw_r.get(key, "")
+    for key in CANONICAL_FIELDS:
+        a, b = left["fields"].get(key, ""), right["fields"].get(key, "")
         if not a and not b:
             continue
-        same = latin_canon(str(a)) == latin_canon(str(b)) if a and b else False
+        same = bool(a and b and latin_canon(str(a)) == latin_canon(str(b)))
         style = "green" if same else "red"
-        grid.add_row(key, f"[{style}]{_both_scripts(a)}[/]", f"[{style}]{_both_scripts(b)}[/]")
+        grid.add_row(key.replace("_", " "), f"[{style}]{_both_scripts(a)}[/]",
+                     f"[{style}]{_both_scripts(b)}[/]")
     return grid
 
 
@@ -223,6 +237,8 @@ def review_cmd(
 ) -> None:
     """Review uncertain pairs: m = match, n = non-match, s = skip, u = undo, q = quit."""
     from rich.prompt import Prompt
+
+    from sabt.link import workspace as lw
 
     who = reviewer or default_author()
     with Workspace.open(workspace, database_url) as ws:
@@ -273,6 +289,8 @@ def captures_cmd(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Write the capture-pattern table (0/1 per list + count) of the latest link run."""
+    from sabt.link import workspace as lw
+
     with Workspace.open(workspace, database_url) as ws:
         table = lw.capture_table(ws, strata)
     table.to_csv(out, index=False)

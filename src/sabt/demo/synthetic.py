@@ -51,7 +51,7 @@ def _truth_by_record(ws: Workspace, truth: pd.DataFrame, names: dict[str, str]) 
 def build_synthetic(ws: Workspace, folder: Path, progress: Any = None) -> SyntheticOutcome:
     """Simulate the lists into `folder`, then import, link, review and estimate them in `ws`."""
     from sabt.estimate import CaptureTable, estimate_all, fast_settings
-    from sabt.link.settings import LinkSettings
+    from sabt.link.options import LinkSettings
     from sabt.link.workspace import (
         capture_table,
         decide,

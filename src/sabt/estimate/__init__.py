@@ -13,23 +13,47 @@ Typical use::
     table = CaptureTable.from_csv("lists.csv")
     report = estimate_all(table, lcmcr=LcmcrSettings.fast())
     report.to_dict()
+
+Names are loaded on first use (PEP 562), so that importing the package — as the CLI does to
+register `sabt estimate` — does not compile or load the numba kernels.
 """
 
 from __future__ import annotations
 
-from sabt.estimate.dga import DgaResult, fit_dga
-from sabt.estimate.lcmcr import LcmcrResult, LcmcrSettings, fit_lcmcr
-from sabt.estimate.loglinear import LoglinearResult, fit_loglinear
-from sabt.estimate.reader import read_capture_csv
-from sabt.estimate.report import (
-    METHODS,
-    EstimateReport,
-    MethodEstimate,
-    estimate_all,
-    fast_settings,
-    leave_one_out,
-)
-from sabt.estimate.table import CaptureTable
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sabt.estimate.dga import DgaResult, fit_dga
+    from sabt.estimate.lcmcr import LcmcrResult, LcmcrSettings, fit_lcmcr
+    from sabt.estimate.loglinear import LoglinearResult, fit_loglinear
+    from sabt.estimate.reader import read_capture_csv
+    from sabt.estimate.report import (
+        METHODS,
+        EstimateReport,
+        MethodEstimate,
+        estimate_all,
+        fast_settings,
+        leave_one_out,
+    )
+    from sabt.estimate.table import CaptureTable
+
+_WHERE = {
+    "DgaResult": "dga", "fit_dga": "dga",
+    "LcmcrResult": "lcmcr", "LcmcrSettings": "lcmcr", "fit_lcmcr": "lcmcr",
+    "LoglinearResult": "loglinear", "fit_loglinear": "loglinear",
+    "read_capture_csv": "reader",
+    "METHODS": "report", "EstimateReport": "report", "MethodEstimate": "report",
+    "estimate_all": "report", "fast_settings": "report", "leave_one_out": "report",
+    "CaptureTable": "table",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'sabt.estimate' has no attribute {name!r}")
+    return getattr(import_module(f"sabt.estimate.{_WHERE[name]}"), name)
+
 
 __all__ = [
     "METHODS",

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -150,11 +149,3 @@ def _greedy(
             union(a, b, check_lists=True)
     return np.array([find(i) for i in range(n)], dtype=np.int64)
 
-
-def clusters_frame(ids: Sequence[object], clustering: Clustering) -> pd.DataFrame:
-    """A table of record id → cluster number and probability, in input order."""
-    return pd.DataFrame({
-        "record": list(ids),
-        "cluster_id": clustering.cluster,
-        "probability": clustering.probability,
-    })

@@ -23,10 +23,10 @@ from splink import Linker, block_on
 from sabt.errors import SabtError
 from sabt.link.cluster import Clustering, cluster_pairs
 from sabt.link.features import build_features
+from sabt.link.options import LinkSettings
 from sabt.link.settings import (
     DETERMINISTIC_RULES,
     TRAINING_RULES,
-    LinkSettings,
     rule_columns,
     settings_creator,
 )
@@ -54,12 +54,6 @@ class LinkResult:
     scored: Scored
     clustering: Clustering
     settings: LinkSettings
-
-    def pairs_frame(self) -> pd.DataFrame:
-        """Scored pairs as a table (left, right, probability, match_weight)."""
-        s = self.scored
-        return pd.DataFrame({"left": s.left, "right": s.right, "probability": s.probability,
-                             "match_weight": s.match_weight})
 
 
 def present_columns(features: pd.DataFrame) -> set[str]:

@@ -57,7 +57,7 @@ def _map_unique(values: pd.Series, fn: Callable[[str], Any]) -> list[Any]:
 
 
 def name_feature_columns(values: pd.Series, prefix: str) -> pd.DataFrame:
-    """The four comparison columns (key, canon, skel, roman) for one name or place field."""
+    """The four comparison columns (key, canon, skel, roman) for one name field."""
     clean = values.where(values.notna() & (values.astype("string").str.strip() != ""))
     rows = _map_unique(clean, _name_values)
     names = ("key", "canon", "skel", "roman")

@@ -17,7 +17,6 @@ Birth year: exact, ±1, ±3.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import splink.comparison_level_library as cll
@@ -27,6 +26,7 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.dialects import SplinkDialect
 
 from sabt.link.features import NAME_FEATURES
+from sabt.link.options import LinkSettings
 
 #: Blocking rules for prediction: a pair is scored if any of them holds.
 BLOCKING_RULES: tuple[tuple[str, ...] | str, ...] = (
@@ -57,33 +57,6 @@ DETERMINISTIC_RULES: tuple[tuple[str, ...], ...] = (
     ("given_key", "family_key", "father_key"),
     ("given_key", "family_key", "birth_lo"),
 )
-
-
-@dataclass(frozen=True)
-class LinkSettings:
-    """Everything that decides a linkage result; saved with every run."""
-
-    threshold: float = 0.8            # cluster links at or above this probability
-    review_low: float = 0.5           # pairs in [review_low, review_high) go to review
-    review_high: float = 0.95
-    predict_floor: float = 0.01       # pairs scored below this are not kept
-    duplicate_free: tuple[str, ...] = ()   # lists whose records must stay in separate clusters
-    all_duplicate_free: bool = False  # treat every list as duplicate-free
-    seed: int = 1988
-    deterministic_recall: float = 0.3
-    u_max_pairs: float = 2e6
-    em_max_pairs: float = 2e6
-    u_chunks: int = 10                # splink's chunked u-sampling (1 = one pass, no probe)
-    em_iterations: int = 25
-    backend: str = "duckdb"
-    threads: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready copy, recorded with the run."""
-        out = asdict(self)
-        out["duplicate_free"] = list(self.duplicate_free)
-        return out
 
 
 def _rule(rule: tuple[str, ...] | str) -> Any:

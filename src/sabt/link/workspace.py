@@ -32,7 +32,7 @@ from sabt.ingest.headers import CANONICAL_FIELDS, Mapping
 from sabt.ingest.lists import RECORD_COLUMNS, ParsedList, read_list
 from sabt.link import tables as lt
 from sabt.link.engine import Progress, link
-from sabt.link.settings import LinkSettings
+from sabt.link.options import LinkSettings
 from sabt.model.dates import FuzzyDate
 from sabt.model.statements import (
     Locator,
@@ -294,14 +294,16 @@ def review_queue(ws: Workspace, *, conn: Connection | None = None) -> list[Revie
 
 
 def records_by_id(ws: Workspace, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Records (list name, row, raw row) for display."""
+    """Records (list name, row, raw row, canonical fields) for display."""
     with ws.engine.connect() as conn:
         rows = conn.execute(select(lt.list_record.c.id, lt.list_record.c.row_number,
-                                   lt.list_record.c.raw, lt.list_import.c.name)
+                                   lt.list_record.c.raw, lt.list_record.c.fields,
+                                   lt.list_import.c.name)
                             .join(lt.list_import,
                                   lt.list_import.c.source_id == lt.list_record.c.source_id)
                             .where(lt.list_record.c.id.in_(ids)))
-        return {r.id: {"list": r.name, "row": r.row_number, "raw": json.loads(r.raw)}
+        return {r.id: {"list": r.name, "row": r.row_number, "raw": json.loads(r.raw),
+                       "fields": r.fields if isinstance(r.fields, dict) else json.loads(r.fields)}
                 for r in rows}
 
 

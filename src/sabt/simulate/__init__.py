@@ -10,8 +10,9 @@ list the scenarios — does not load pandas, DuckDB and openpyxl.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sabt.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from sabt.simulate.config import (
@@ -24,18 +25,12 @@ if TYPE_CHECKING:
     from sabt.simulate.core import Simulation, capture_table, simulate
     from sabt.simulate.files import list_file_stem, write
 
-_WHERE = {
+__getattr__ = lazy_exports(__name__, {
     "SCENARIOS": "config", "ListSpec": "config", "SimulationConfig": "config",
     "config_dict": "config", "scenario": "config",
     "Simulation": "core", "capture_table": "core", "simulate": "core",
     "list_file_stem": "files", "write": "files",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'sabt.simulate' has no attribute {name!r}")
-    return getattr(import_module(f"sabt.simulate.{_WHERE[name]}"), name)
+})
 
 
 __all__ = [

@@ -148,7 +148,7 @@ def field_sim(x: int, y: int, cand: np.ndarray, keys: np.ndarray, skel: np.ndarr
     if (ba >= 0 and best > suffix_cap
             and _suffix_only(chars, offs[ba], lens[ba], offs[bb], lens[bb])):
         best = suffix_cap
-    same_skel = 1.0 if (skel[x] >= 0 and skel[x] == skel[y]) else 0.0
+    same_skel = 1.0 if (best == 1.0 or (skel[x] >= 0 and skel[x] == skel[y])) else 0.0
     return w_jw * best + (1.0 - w_jw) * same_skel
 
 
@@ -156,9 +156,10 @@ def field_sim(x: int, y: int, cand: np.ndarray, keys: np.ndarray, skel: np.ndarr
 def score_pairs(ca: np.ndarray, cb: np.ndarray, parts: np.ndarray, cand: np.ndarray,
                 keys: np.ndarray, skel: np.ndarray, chars: np.ndarray,
                 offs: np.ndarray, lens: np.ndarray, params: np.ndarray) -> np.ndarray:
-    """`similarity.rep_score` for pairs (ca[k], cb[k]) of name ids; parts: g, f, father, whole."""
-    w_jw, suffix_cap, whole_pen, swap_pen, father_w = (params[0], params[1], params[2],
-                                                       params[3], params[4])
+    """`similarity.rep_score` for pairs (ca[k], cb[k]) of name ids; parts: g, f, father, whole,
+    first unit of a multi-unit family name."""
+    w_jw, suffix_cap, whole_pen, swap_pen, father_w, extra_pen = (
+        params[0], params[1], params[2], params[3], params[4], params[5])
     n = len(ca)
     out = np.zeros(n, dtype=np.float64)
     for k in prange(n):
@@ -179,6 +180,11 @@ def score_pairs(ca: np.ndarray, cb: np.ndarray, parts: np.ndarray, cand: np.ndar
                            suffix_cap)
             whole = score if score == 1.0 else score - whole_pen
             score = max((gg + ff) / 2, (gf + fg) / 2 - swap_pen, whole)
+            if (pa[4] < 0) != (pb[4] < 0):
+                ha = pa[4] if pa[4] >= 0 else pa[1]
+                hb = pb[4] if pb[4] >= 0 else pb[1]
+                head = field_sim(ha, hb, cand, keys, skel, chars, offs, lens, w_jw, suffix_cap)
+                score = max(score, (gg + head) / 2 - extra_pen)
         if pa[2] >= 0 and pb[2] >= 0:
             fa = field_sim(pa[2], pb[2], cand, keys, skel, chars, offs, lens, w_jw,
                            suffix_cap)

@@ -30,6 +30,11 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), r)
     for p, r in (
         (r"x", "ks"),
+        # German and Polish spellings (Manutschehr, Khorramschad; Dadaszi, Czangiz).
+        (r"tsch", "ch"),
+        (r"sch|sz", "sh"),
+        (r"cz", "ch"),
+        (r"ej(?=[^aeiouj])", "ey"),  # Polish j (Hosejn, Mejsam)
         (r"tch", "ch"),
         (r"ch", "C"),
         (r"ck", "k"),

@@ -16,6 +16,7 @@ distinct pair once (lists repeat names heavily), so millions of pairs run at cac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,6 +44,7 @@ SWAP_PENALTY = 0.04
 FATHER_WEIGHT = 0.25
 SUFFIX_CAP = 0.8
 WHOLE_PENALTY = 0.03
+EXTRA_FAMILY_PENALTY = 0.05
 CAND_SKELETON_EDITS = 1
 # Level thresholds: the JW ≥ 0.95 / ≥ 0.88 levels of the research recipe (docs/text.md).
 STRONG = 0.95
@@ -51,6 +53,42 @@ CLOSE = 0.88
 LEVELS = ("exact", "strong", "close", "skeleton", "weak", "none")
 
 _jw = JaroWinkler.normalized_similarity
+GIVEN_RULES = True
+DISTINCT_ON = True
+TAIL_ON = True
+DISTINCT_NAMES = (
+    ("Mohammad", "Mohammed"), ("Mahmoud",), ("Ahmad", "Ahmed"), ("Majid",), ("Majed",),
+    ("Amin", "Amina"), ("Iman",), ("Babak",), ("Baba",), ("Mina",), ("Mona",), ("Hasan",),
+    ("Hossein",),
+)
+HEADS = ("mohamad", "ali", "hosein", "hasan", "qolam", "abol", "abdol", "amir", "nasr")
+
+
+@lru_cache(maxsize=1)
+def _distinct_ids() -> dict[str, int]:
+    return {canon_token(w): i + 1 for i, group in enumerate(DISTINCT_NAMES) for w in group}
+
+
+def given_similarity(a: Field, b: Field) -> float:
+    s = field_similarity(a, b)
+    if not GIVEN_RULES or s == 1.0:
+        return s
+    best, pair = -1.0, ("", "")
+    for ca in a.cands:
+        for cb in b.cands:
+            j = _jw(ca, cb)
+            if j > best:
+                best, pair = j, (ca, cb)
+    x, y = pair
+    d = _distinct_ids()
+    if DISTINCT_ON and d.get(x, 0) and d.get(y, 0) and d[x] != d[y]:
+        return min(s, W_JW * min(best, SUFFIX_CAP))
+    if TAIL_ON:
+        for h in HEADS:
+            if x.startswith(h) and y.startswith(h) and len(x) >= len(h) + 2 and len(y) >= len(h) + 2:
+                return min(s, W_JW * _jw(x[len(h):], y[len(h):]) + (1 - W_JW) * (a.skel == b.skel))
+    return s
+
 
 
 @dataclass(frozen=True)
@@ -78,6 +116,7 @@ class NameRep:
     family: Field | None
     father: Field | None
     whole: Field | None
+    family_head: Field | None = None
 
 
 def _canon_of_latin(text: str) -> str:
@@ -127,11 +166,35 @@ def _token_cands(token: str) -> tuple[str, ...]:
                                 if c))
     fit = tuple(c for c in cands if _fits(skeleton_latin(c), skel))
     if fit:
-        return fit
+        hamza = _hamza_variant(token)
+        if hamza:
+            fit += tuple(c for c in (_canon_of_latin(r) for r in romanize_token(hamza))
+                         if c and _fits(skeleton_latin(c), skel))
+        return _drop_heads(tuple(dict.fromkeys(fit)))
     model = tuple(dict.fromkeys(c for c in (_canon_of_latin(r)
                                             for r in romanize_token_model(token)) if c))
     fit_model = tuple(c for c in model if _fits(skeleton_latin(c), skel))
     return tuple(dict.fromkeys((*cands[:1], *fit_model))) or model[:1]
+
+
+_HAMZA_SEAT = re.compile("(?<=[\u0600-\u06ff])ای(?=[\u0600-\u06ff])")
+
+
+def _hamza_variant(token: str) -> str:
+    """The token with a medial ``ای`` written ``ائ`` (قایمی → قائمی), or "" if it has none.
+
+    Normalisation writes ئ as ی, but the dictionary knows قائمی (Ghaemi), مسائلی (Masaeli) and
+    مائده (Maedeh) by their hamza spelling and reads قایمی as "Ghayemi".
+    """
+    variant = _HAMZA_SEAT.sub("ائ", token)
+    return variant if variant != token else ""
+
+
+def _drop_heads(cands: tuple[str, ...]) -> tuple[str, ...]:
+    """Drop a candidate that another extends by a name part of three or more letters
+    (محمدعلی → "Mohammad" is Wikidata noise: a compound aligned with its first part)."""
+    return tuple(c for c in cands
+                 if not any(len(o) >= len(c) + 3 and o.startswith(c) for o in cands)) or cands
 
 
 @lru_cache(maxsize=1 << 18)
@@ -139,11 +202,13 @@ def name_rep(s: str) -> NameRep:
     """Parse and prepare a full name; cached per distinct string."""
     p = parse_name(s) if isinstance(s, str) else parse_name("")
     whole = " ".join(x for x in (p.given, p.family) if x)
+    head, _, rest = p.family.partition(" ")
     return NameRep(
         make_field(p.given) if p.family else None,
         make_field(p.family) if p.given else None,
         make_field(p.father),
         make_field(whole),
+        make_field(head) if p.given and rest else None,
     )
 
 
@@ -167,7 +232,10 @@ def field_similarity(a: Field, b: Field) -> float:
                 best, pair = j, (ca, cb)
     if _suffix_only(*pair):
         best = min(best, SUFFIX_CAP)
-    return W_JW * best + (1.0 - W_JW) * (a.skel == b.skel and bool(a.skel))
+    # The same canonical spelling agrees on its consonants, whatever the script skeletons say
+    # (فتحی: f-t-h, "Fathi": f-t).
+    same_skel = best == 1.0 or (a.skel == b.skel and bool(a.skel))
+    return W_JW * best + (1.0 - W_JW) * same_skel
 
 
 def _pair(a: Field | None, b: Field | None) -> float | None:
@@ -182,10 +250,15 @@ def rep_score(a: NameRep, b: NameRep) -> float:
         return 0.0
     score = field_similarity(a.whole, b.whole)
     if a.given and a.family and b.given and b.family:
-        straight = (field_similarity(a.given, b.given) + field_similarity(a.family, b.family)) / 2
+        straight = (given_similarity(a.given, b.given) + field_similarity(a.family, b.family)) / 2
         swapped = (field_similarity(a.given, b.family) + field_similarity(a.family, b.given)) / 2
         whole = score if score == 1.0 else score - WHOLE_PENALTY
         score = max(straight, swapped - SWAP_PENALTY, whole)
+        # A second surname on one side only (Khosravi Savadjani vs خسروی): its first part.
+        if (a.family_head is None) != (b.family_head is None):
+            head = field_similarity(a.family_head or a.family, b.family_head or b.family)
+            gg = given_similarity(a.given, b.given)
+            score = max(score, (gg + head) / 2 - EXTRA_FAMILY_PENALTY)
     father = _pair(a.father, b.father)
     if father is not None:
         score = (1 - FATHER_WEIGHT) * score + FATHER_WEIGHT * father
@@ -224,23 +297,17 @@ def name_similarity_batch(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     n = len(a)
     if n == 0:
         return np.zeros(0, dtype=np.float64)
-    rep_ids: dict[str, int] = {}
-    reps: list[NameRep] = []
-
-    def code(s: object) -> int:
-        text = s if isinstance(s, str) else ""
-        i = rep_ids.get(text)
-        if i is None:
-            i = rep_ids[text] = len(reps)
-            reps.append(name_rep(text))
-        return i
-
-    ca = np.fromiter(map(code, a), dtype=np.int64, count=n)
-    cb = np.fromiter(map(code, b), dtype=np.int64, count=n)
+    # Code every distinct value once (hashing in C); missing values (None, NaN) become "".
+    codes, uniques = pd.factorize(pd.Series([*a, *b], dtype=object))
+    reps = [name_rep(u if isinstance(u, str) else "") for u in uniques]
+    codes = np.where(codes < 0, len(reps), codes).astype(np.int64)
+    reps.append(name_rep(""))
+    ca, cb = codes[:n], codes[n:]
     t = _Tables()
-    parts = np.array([[t.field(r.given), t.field(r.family), t.field(r.father), t.field(r.whole)]
-                      for r in reps], dtype=np.int64).reshape(-1, 4)
-    params = np.array([W_JW, SUFFIX_CAP, WHOLE_PENALTY, SWAP_PENALTY, FATHER_WEIGHT])
+    parts = np.array([[t.field(r.given), t.field(r.family), t.field(r.father), t.field(r.whole),
+                       t.field(r.family_head)] for r in reps], dtype=np.int64).reshape(-1, 5)
+    params = np.array([W_JW, SUFFIX_CAP, WHOLE_PENALTY, SWAP_PENALTY, FATHER_WEIGHT,
+                       EXTRA_FAMILY_PENALTY])
     # Lists repeat common names, so many pairs recur: score each distinct pair once.
     inverse, distinct_pairs = pd.factorize(ca * len(reps) + cb)
     ua, ub = distinct_pairs // len(reps), distinct_pairs % len(reps)

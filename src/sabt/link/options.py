@@ -1,0 +1,32 @@
+"""The settings of a linkage run (plain data, saved with every run; no splink import here)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """Everything that decides a linkage result; saved with every run."""
+
+    threshold: float = 0.8            # cluster links at or above this probability
+    review_low: float = 0.5           # pairs in [review_low, review_high) go to review
+    review_high: float = 0.95
+    predict_floor: float = 0.01       # pairs scored below this are not kept
+    duplicate_free: tuple[str, ...] = ()   # lists whose records must stay in separate clusters
+    all_duplicate_free: bool = False  # treat every list as duplicate-free
+    seed: int = 1988
+    deterministic_recall: float = 0.3
+    u_max_pairs: float = 2e6
+    em_max_pairs: float = 2e6
+    u_chunks: int = 10                # splink's chunked u-sampling (1 = one pass, no probe)
+    em_iterations: int = 25
+    backend: str = "duckdb"
+    threads: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy, recorded with the run."""
+        out = asdict(self)
+        out["duplicate_free"] = list(self.duplicate_free)
+        return out
