@@ -49,7 +49,7 @@ def bench_backend(name: str, url: str | None, n: int, folder: Path) -> dict[str,
     n_persons = n // PER_ENTITY
     with ws.change(reason="entities") as ch:
         source = ch.add_source("benchmark list")
-        persons = [ch.add_entity("person", f"person {i}") for i in range(n_persons)]
+        persons = ch.add_entities("person", [f"person {i}" for i in range(n_persons)])
     items = statements(source, persons)
     start = time.perf_counter()
     with ws.change(reason="bulk") as ch:

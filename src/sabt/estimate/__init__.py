@@ -20,8 +20,9 @@ register `sabt estimate` — does not compile or load the numba kernels.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sabt.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from sabt.estimate.dga import DgaResult, fit_dga
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     )
     from sabt.estimate.table import CaptureTable
 
-_WHERE = {
+__getattr__ = lazy_exports(__name__, {
     "DgaResult": "dga", "fit_dga": "dga",
     "LcmcrResult": "lcmcr", "LcmcrSettings": "lcmcr", "fit_lcmcr": "lcmcr",
     "LoglinearResult": "loglinear", "fit_loglinear": "loglinear",
@@ -46,13 +47,7 @@ _WHERE = {
     "METHODS": "report", "EstimateReport": "report", "MethodEstimate": "report",
     "estimate_all": "report", "fast_settings": "report", "leave_one_out": "report",
     "CaptureTable": "table",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'sabt.estimate' has no attribute {name!r}")
-    return getattr(import_module(f"sabt.estimate.{_WHERE[name]}"), name)
+})
 
 
 __all__ = [

@@ -78,7 +78,12 @@ class RunReport:
 
 # --- import ----------------------------------------------------------------------------------
 
-def _fields(rec: pd.Series) -> dict[str, Any]:
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as plain dicts (far cheaper to walk than `iterrows` or `.iloc`)."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _fields(rec: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {f: rec[f] for f in CANONICAL_FIELDS if isinstance(rec[f], str)}
     if isinstance(rec["sex_code"], str):
         out["sex_code"] = rec["sex_code"]
@@ -119,7 +124,7 @@ def import_list(ws: Workspace, path: Path, *, name: str | None = None,
         rows = [
             {"id": first + i, "source_id": sid, "row_number": int(rec["row"]),
              "raw": rec["raw"], "fields": _fields(rec)}
-            for i, (_, rec) in enumerate(parsed.records.iterrows())
+            for i, rec in enumerate(_rows(parsed.records))
         ]
         for start in range(0, len(rows), 5000):
             ch.conn.execute(insert(lt.list_record), rows[start:start + 5000])
@@ -314,13 +319,13 @@ def _lang(text: str) -> str | None:
     return "fa" if script == "persian" else ("en" if script == "latin" else None)
 
 
-def row_text(rec: pd.Series) -> str:
+def row_text(rec: dict[str, Any]) -> str:
     """The row as written, its cells joined by " | " (the quote of every statement from it)."""
     raw = json.loads(str(rec["raw"]))
     return " | ".join(str(v) for v in raw.values() if str(v).strip())
 
 
-def record_statements(person_id: str, rec: pd.Series) -> list[NewStatement]:
+def record_statements(person_id: str, rec: dict[str, Any]) -> list[NewStatement]:
     """The statements one record makes about its person, each citing the list row."""
     ref = (Reference(str(rec["source_id"]), Locator(row=int(rec["row"])), quote=row_text(rec)),)
     values: list[tuple[str, Value]] = []
@@ -342,7 +347,7 @@ def record_statements(person_id: str, rec: pd.Series) -> list[NewStatement]:
     return [NewStatement(person_id, prop, value, ref) for prop, value in values]
 
 
-def _label(rec: pd.Series) -> str:
+def _label(rec: dict[str, Any]) -> str:
     parts = [rec["given_name"], rec["family_name"]]
     text = " ".join(p for p in parts if isinstance(p, str)) or rec["full_name"]
     return str(text) if isinstance(text, str) and text else f"{rec['source']} row {rec['row']}"
@@ -366,7 +371,8 @@ def _assign_persons(ch: Change, records: pd.DataFrame, cluster: np.ndarray,
             if c not in owner:
                 owner[c] = pid
                 break
-    created = updated = 0
+    rows = _rows(records)
+    updated = 0
     person = np.empty(len(records), dtype=object)
     new_statements: list[NewStatement] = []
     new_links: list[tuple[int, str, int]] = []   # (record_id, person, statement count)
@@ -374,14 +380,13 @@ def _assign_persons(ch: Change, records: pd.DataFrame, cluster: np.ndarray,
     members: dict[int, list[int]] = {}
     for i, c in enumerate(cluster):
         members.setdefault(int(c), []).append(i)
+    new_clusters = [c for c in sorted(members) if c not in owner]
+    fresh = dict(zip(new_clusters, ch.add_entities(
+        "person", [_label(rows[members[c][0]]) for c in new_clusters]), strict=True))
+    created = len(fresh)
     for c in sorted(members):
         idx = members[c]
-        owned = owner.get(c)
-        if owned is None:
-            pid = ch.add_entity("person", _label(records.iloc[idx[0]]))
-            created += 1
-        else:
-            pid = owned
+        pid = owner.get(c) or fresh[c]
         changed = False
         for i in idx:
             rid = int(record_ids[i])
@@ -391,7 +396,7 @@ def _assign_persons(ch: Change, records: pd.DataFrame, cluster: np.ndarray,
                 continue
             if prev is not None:
                 to_retract.extend(prev[1])
-            stmts = record_statements(pid, records.iloc[i])
+            stmts = record_statements(pid, rows[i])
             new_statements.extend(stmts)
             new_links.append((rid, pid, len(stmts)))
             changed = True
@@ -401,13 +406,16 @@ def _assign_persons(ch: Change, records: pd.DataFrame, cluster: np.ndarray,
         ch.retract_statement(sid, "record linked to another person")
     ids = ch.add_statements(new_statements)
     pos = 0
+    inserts = []
     for rid, pid, n in new_links:
         values = {"person_id": pid, "statement_ids": ids[pos:pos + n]}
         pos += n
         if rid in old:
             ch.conn.execute(update(pr).where(pr.c.record_id == rid).values(**values))
         else:
-            ch.conn.execute(insert(pr).values(record_id=rid, **values))
+            inserts.append({"record_id": rid, **values})
+    for start in range(0, len(inserts), 5000):
+        ch.conn.execute(insert(pr), inserts[start:start + 5000])
     kept = set(owner.values())
     for pid in sorted(set(votes) - kept):
         ch.retract_entity(pid, "all its records now belong to other persons")

@@ -3,12 +3,14 @@
 Each name is parsed (`sabt.text.names`) and each part (given, family, father, and the whole
 name) becomes a *field*: its exact key, its canonical Latin candidates (one for Latin text, the
 canonical forms of the top romanisations for Persian text, kept only when their consonants fit
-the Persian skeleton) and its consonant skeleton. Two fields score
-``W_JW · maxJW(candidates) + (1 − W_JW) · [skeletons equal]`` (1 when their exact keys are
-equal), with the JW capped when one only adds ``-i`` or ``-e`` (Mohammad vs Mohammadi, Hossein
-vs Hosseini, Farid vs Farideh). Two names score the best of: given↔given with
-family↔family, the swapped order (less a small penalty), and the whole names; a father's name
-on both sides counts for a quarter.
+the Persian skeleton; a medial ای is also read as ائ, and a candidate that is only the first
+part of another, محمدعلی → "Mohammad", is dropped) and its consonant skeleton. Two fields score
+``W_JW · maxJW(candidates) + (1 − W_JW) · [skeletons equal or a candidate shared]`` (1 when
+their exact keys are equal), with the JW capped when one only adds ``-i`` or ``-e`` (Mohammad
+vs Mohammadi, Hossein vs Hosseini, Farid vs Farideh). Two names score the best of: given↔given
+with family↔family, the swapped order (less a small penalty), the whole names, and — when only
+one side has a second surname — given↔given with the first surname (less a small penalty); a
+father's name on both sides counts for a quarter.
 
 `name_similarity_batch` scores many pairs, parsing each distinct string once and scoring each
 distinct pair once (lists repeat names heavily), so millions of pairs run at cache speed.
@@ -20,6 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -53,42 +56,6 @@ CLOSE = 0.88
 LEVELS = ("exact", "strong", "close", "skeleton", "weak", "none")
 
 _jw = JaroWinkler.normalized_similarity
-GIVEN_RULES = True
-DISTINCT_ON = True
-TAIL_ON = True
-DISTINCT_NAMES = (
-    ("Mohammad", "Mohammed"), ("Mahmoud",), ("Ahmad", "Ahmed"), ("Majid",), ("Majed",),
-    ("Amin", "Amina"), ("Iman",), ("Babak",), ("Baba",), ("Mina",), ("Mona",), ("Hasan",),
-    ("Hossein",),
-)
-HEADS = ("mohamad", "ali", "hosein", "hasan", "qolam", "abol", "abdol", "amir", "nasr")
-
-
-@lru_cache(maxsize=1)
-def _distinct_ids() -> dict[str, int]:
-    return {canon_token(w): i + 1 for i, group in enumerate(DISTINCT_NAMES) for w in group}
-
-
-def given_similarity(a: Field, b: Field) -> float:
-    s = field_similarity(a, b)
-    if not GIVEN_RULES or s == 1.0:
-        return s
-    best, pair = -1.0, ("", "")
-    for ca in a.cands:
-        for cb in b.cands:
-            j = _jw(ca, cb)
-            if j > best:
-                best, pair = j, (ca, cb)
-    x, y = pair
-    d = _distinct_ids()
-    if DISTINCT_ON and d.get(x, 0) and d.get(y, 0) and d[x] != d[y]:
-        return min(s, W_JW * min(best, SUFFIX_CAP))
-    if TAIL_ON:
-        for h in HEADS:
-            if x.startswith(h) and y.startswith(h) and len(x) >= len(h) + 2 and len(y) >= len(h) + 2:
-                return min(s, W_JW * _jw(x[len(h):], y[len(h):]) + (1 - W_JW) * (a.skel == b.skel))
-    return s
-
 
 
 @dataclass(frozen=True)
@@ -250,14 +217,14 @@ def rep_score(a: NameRep, b: NameRep) -> float:
         return 0.0
     score = field_similarity(a.whole, b.whole)
     if a.given and a.family and b.given and b.family:
-        straight = (given_similarity(a.given, b.given) + field_similarity(a.family, b.family)) / 2
+        straight = (field_similarity(a.given, b.given) + field_similarity(a.family, b.family)) / 2
         swapped = (field_similarity(a.given, b.family) + field_similarity(a.family, b.given)) / 2
         whole = score if score == 1.0 else score - WHOLE_PENALTY
         score = max(straight, swapped - SWAP_PENALTY, whole)
         # A second surname on one side only (Khosravi Savadjani vs خسروی): its first part.
         if (a.family_head is None) != (b.family_head is None):
             head = field_similarity(a.family_head or a.family, b.family_head or b.family)
-            gg = given_similarity(a.given, b.given)
+            gg = field_similarity(a.given, b.given)
             score = max(score, (gg + head) / 2 - EXTRA_FAMILY_PENALTY)
     father = _pair(a.father, b.father)
     if father is not None:
@@ -298,7 +265,7 @@ def name_similarity_batch(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=np.float64)
     # Code every distinct value once (hashing in C); missing values (None, NaN) become "".
-    codes, uniques = pd.factorize(pd.Series([*a, *b], dtype=object))
+    codes, uniques = pd.factorize(np.fromiter(chain(a, b), dtype=object, count=2 * n))
     reps = [name_rep(u if isinstance(u, str) else "") for u in uniques]
     codes = np.where(codes < 0, len(reps), codes).astype(np.int64)
     reps.append(name_rep(""))
