@@ -31,7 +31,7 @@ from sabt.model.dates import FuzzyDate
 from sabt.model.statements import Locator, NewStatement, Reference, Text
 
 PER_ENTITY = 10
-console = Console()
+console = Console(width=130)
 
 
 def statements(source: str, persons: list[str]) -> list[NewStatement]:

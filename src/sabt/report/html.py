@@ -145,7 +145,7 @@ def interval_chart(estimates: Sequence[StoredEstimate], truth: float | None) -> 
     values = [v for m in shown for v in (m.lower, m.upper, m.estimate) if v]
     values += [observed] + ([truth] if truth else [])
     lo, hi = min(values) * 0.95, max(values) * 1.05
-    width, left, row = 900, 170, 26
+    width, left, row = 1000, 260, 26
     height = 40 + row * len(shown)
 
     def x(v: float) -> float:
@@ -163,7 +163,8 @@ def interval_chart(estimates: Sequence[StoredEstimate], truth: float | None) -> 
                          f'fill="{colour}">{name} {value:,.0f}</text>')
     for i, m in enumerate(shown):
         y = 30 + i * row
-        label = f"{m.method} {m.model}"[:28]
+        label = f"{m.method} {m.model}"
+        label = label if len(label) <= 38 else label[:37] + "…"
         parts.append(f'<text x="{left - 8}" y="{y + 4}" text-anchor="end">{e(label)}</text>')
         if m.lower is not None and m.upper is not None:
             parts.append(f'<line x1="{x(m.lower):.1f}" x2="{x(m.upper):.1f}" y1="{y}" '
