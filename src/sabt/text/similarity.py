@@ -267,7 +267,9 @@ def name_similarity_batch(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     # Code every distinct value once (hashing in C); missing values (None, NaN) become "".
     codes, uniques = pd.factorize(np.fromiter(chain(a, b), dtype=object, count=2 * n))
     reps = [name_rep(u if isinstance(u, str) else "") for u in uniques]
-    codes = np.where(codes < 0, len(reps), codes).astype(np.int64)
+    codes = codes.astype(np.int64, copy=False)
+    if codes.min() < 0:
+        codes = np.where(codes < 0, len(reps), codes)
     reps.append(name_rep(""))
     ca, cb = codes[:n], codes[n:]
     t = _Tables()
