@@ -72,20 +72,7 @@ def log_gamma(s: State, a: float) -> float:
     if a < 1.0:
         boost = math.log(uniform(s)) / a
         a += 1.0
-    d = a - 1.0 / 3.0
-    c = 1.0 / math.sqrt(9.0 * d)
-    while True:
-        x = normal(s)
-        v = 1.0 + c * x
-        if v <= 0.0:
-            continue
-        v = v * v * v
-        u = uniform(s)
-        x2 = x * x
-        if u < 1.0 - 0.0331 * x2 * x2:
-            return math.log(d * v) + boost
-        if math.log(u) < 0.5 * x2 + d * (1.0 - v + math.log(v)):
-            return math.log(d * v) + boost
+    return math.log(_marsaglia_tsang(s, a)) + boost
 
 
 @nb.njit(cache=True)
@@ -93,6 +80,12 @@ def gamma(s: State, a: float) -> float:
     """A Gamma(a, 1) draw (no logarithm on the fast path when a ≥ 1)."""
     if a < 1.0:
         return math.exp(log_gamma(s, a))
+    return _marsaglia_tsang(s, a)
+
+
+@nb.njit(cache=True)
+def _marsaglia_tsang(s: State, a: float) -> float:
+    """Marsaglia & Tsang's squeeze-and-reject Gamma(a, 1) draw for a ≥ 1."""
     d = a - 1.0 / 3.0
     c = 1.0 / math.sqrt(9.0 * d)
     while True:
@@ -104,6 +97,8 @@ def gamma(s: State, a: float) -> float:
         u = uniform(s)
         x2 = x * x
         if u < 1.0 - 0.0331 * x2 * x2:
+            return d * v
+        if math.log(u) < 0.5 * x2 + d * (1.0 - v + math.log(v)):
             return d * v
         if math.log(u) < 0.5 * x2 + d * (1.0 - v + math.log(v)):
             return d * v
