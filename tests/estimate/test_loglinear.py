@@ -91,12 +91,9 @@ def test_two_lists_is_lincoln_petersen() -> None:
     assert math.isfinite(res.best.upper)
 
 
-def test_all_five_list_models_fit_quickly() -> None:
-    import time
-
-    t = load("dga_MY_5list")
-    fit_loglinear(t)  # compile / warm caches
-    start = time.perf_counter()
-    fit_loglinear(t)
-    # the target is ≤ 5 s; shared CI machines get a 2× allowance
-    assert time.perf_counter() - start < 10
+def test_every_five_list_model_is_fitted_and_ranked() -> None:
+    # speed is measured in benchmarks/bench_estimate.py; here: all 6,893 models take part
+    res = fit_loglinear(load("dga_MY_5list"))
+    assert res.n_models == 6893
+    bics = [fit.bic for fit in res.ranked]
+    assert bics == sorted(bics) and res.best in res.ranked
