@@ -20,7 +20,7 @@ def demo(
     fresh: Annotated[bool, typer.Option("--fresh", help="Rebuild from scratch.")] = False,
 ) -> None:
     """Build the 1988 demo case in an embedded workspace and show the results."""
-    from sabt.claims.board import claims_board
+    from sabt.claims.board import claims_board, stored_estimates
     from sabt.demo import build_demo
     from sabt.store.workspace import Workspace
 
@@ -37,6 +37,7 @@ def demo(
     with Workspace.open(result.workspace) as ws:
         counts = ws.counts()
         boards = claims_board(ws)
+        synthetic = stored_estimates(ws, synthetic=True)
     console.print("workspace: " + ", ".join(f"{v:,} {k}" for k, v in sorted(counts.items())))
     table = Table(title="Published figures by subject (each claim cites its source)")
     for name in ("subject", "claims", "lowest", "highest"):
@@ -47,8 +48,24 @@ def demo(
                       f"{min(values):,.0f}" if values else "—",
                       f"{max(values):,.0f}" if values else "—")
     console.print(table)
+    if synthetic:
+        est = Table(title="[bold]SYNTHETIC[/] lists: estimates (not a finding about 1988)",
+                    caption="true N of the synthetic population: "
+                            f"{int(synthetic[0].inputs.get('true N', 0)):,}")
+        for name in ("method", "model", "estimate", "95% interval"):
+            est.add_column(name)
+        for e in synthetic:
+            est.add_row(e.method, e.model[:40], f"{e.estimate:,.0f}" if e.estimate else "—",
+                        f"{e.lower:,.0f} – {e.upper:,.0f}" if e.lower and e.upper else "—")
+        console.print(est)
     for key, value in result.summary.items():
-        console.print(f"  {key}: {value}")
+        if isinstance(value, dict):
+            console.print(f"  {key}:")
+            for name, figure in value.items():
+                console.print(f"    {name}: {figure:,}" if isinstance(figure, int)
+                              else f"    {name}: {figure}")
+        else:
+            console.print(f"  {key}: {value}")
     console.print(f"\nReport: [bold]{result.report}[/] (open it in a browser; works offline)")
     console.print(f"Explore: sabt claims -w {result.workspace} · sabt show PER02 -w "
                   f"{result.workspace} · sabt export --format popolo -w {result.workspace}")

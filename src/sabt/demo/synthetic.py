@@ -82,6 +82,7 @@ def build_synthetic(ws: Workspace, folder: Path, progress: Any = None) -> Synthe
     table = CaptureTable.from_dataframe(captures)
     report = estimate_all(table, lcmcr=fast_settings(SEED)).to_dict()
     inputs = {"synthetic": True, "scenario": SCENARIO, "simulation seed": SEED,
+              "true N": len(sim.population),
               "link run": run.run_id, "lists": sorted(names.values()),
               "lcmcr": "fast preset", "software": "sabt"}
     with ws.change(author="sabt demo", reason="demo: estimates from SYNTHETIC lists") as ch:

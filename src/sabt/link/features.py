@@ -17,9 +17,12 @@ Birth year comes from the birth year, else the birth date, else death year minus
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
+from functools import lru_cache, partial
 from typing import Any
 
 import jdatetime
@@ -38,6 +41,7 @@ _STOPWORDS = frozenset({
     "prison", "jail", "central", "city", "the", "of", "e", "party", "organisation",
     "organization", "supporter", "supporters", "iran", "khalq", "zendan", "markazi",
     "زندان", "مرکزی", "شهر", "سازمان", "حزب", "هوادار", "خلق", "ایران",
+    "cemetery", "in", "area", "گورستان",
 })
 _TOKEN_SPLIT = re.compile(r"[\s()\[\],;/\-]+")
 _EPOCH = date(1970, 1, 1).toordinal()
@@ -70,20 +74,53 @@ def name_feature_columns(values: pd.Series, prefix: str) -> pd.DataFrame:
     return frame
 
 
-def _token_skeletons(value: str) -> list[str] | None:
+def _word_skeletons(value: str) -> set[str]:
     toks = [t for t in _TOKEN_SPLIT.split(value) if t and name_key(t) not in _STOPWORDS]
-    skels = sorted({sk for sk in (t if t.isdigit() else skeleton_token(t) for t in toks) if sk})
-    return skels or None
+    return {sk for sk in (t if t.isdigit() else skeleton_token(t) for t in toks) if sk}
 
 
-def token_columns(values: pd.Series) -> list[list[str] | None]:
+@lru_cache(maxsize=1)
+def place_aliases() -> tuple[tuple[frozenset[str], str], ...]:
+    """The gazetteer: word skeletons of every sourced name of a place → its place id.
+
+    Read from the case data (`sabt/data/case1988/places.csv`: English and Persian name and the
+    sourced ``other_names``), so that "Gohardasht", "Rajaei Shahr" and "زندان رجایی‌شهر" all
+    become ``@PLC02``. Longest aliases first; an alias shared by two places is dropped.
+    """
+    from importlib.resources import files
+
+    text = files("sabt.data.case1988").joinpath("places.csv").read_text(encoding="utf-8")
+    owners: dict[frozenset[str], set[str]] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        names = [row.get("name_en") or "", row.get("name_fa") or "",
+                 *(row.get("other_names") or "").split(";")]
+        for name in names:
+            skels = frozenset(_word_skeletons(name.strip()))
+            if skels:
+                owners.setdefault(skels, set()).add("@" + row["place_id"])
+    unique = [(k, next(iter(v))) for k, v in owners.items() if len(v) == 1]
+    return tuple(sorted(unique, key=lambda kv: (-len(kv[0]), sorted(kv[0]), kv[1])))
+
+
+def _token_skeletons(value: str, gazetteer: bool = False) -> list[str] | None:
+    skels = _word_skeletons(value)
+    if gazetteer:
+        for alias, place in place_aliases():
+            if alias <= skels:
+                skels = (skels - alias) | {place}
+    return sorted(skels) or None
+
+
+def token_columns(values: pd.Series, gazetteer: bool = False) -> list[list[str] | None]:
     """Sorted distinct consonant skeletons of a place or group's words, stopwords left out.
 
     "Tabriz central prison" and "زندان مرکزی تبریز" share ``tbrz``; "Evin" and "زندان اوین"
     share ``vn``. Categories are written so differently that a shared word is the evidence.
-    Numbers (postcodes, street numbers) are kept as they are.
+    Numbers (postcodes, street numbers) are kept as they are. With `gazetteer`, the words of a
+    known place's name or alias are replaced by its place id (`place_aliases`).
     """
-    out: list[list[str] | None] = _map_unique(values, _token_skeletons)
+    out: list[list[str] | None] = _map_unique(values, partial(_token_skeletons,
+                                                               gazetteer=gazetteer))
     return out
 
 
@@ -150,14 +187,17 @@ def build_features(records: pd.DataFrame) -> pd.DataFrame:
         recs["place_of_death"].fillna("").astype(str)
     extra = pd.DataFrame({
         "sex": recs["sex_code"].astype("string").to_numpy(),
-        "place": token_columns(places.str.strip().replace("", None)),
-        "province": token_columns(recs["province"]),
+        "place": token_columns(places.str.strip().replace("", None), gazetteer=True),
+        "province": token_columns(recs["province"], gazetteer=True),
         "affiliation": token_columns(recs["affiliation"]),
     })
     parts.append(extra)
     frame = pd.concat(parts, axis=1)
     for feat in ("given", "family"):
         frame[f"{feat}_skel2"] = frame[f"{feat}_skel"].str[:2]
+        # letters in order: a transposition or moved vowel ("mhd"/"hmd") keeps the key
+        frame[f"{feat}_sorted"] = frame[f"{feat}_skel"].map(
+            lambda v: "".join(sorted(v)) if isinstance(v, str) else None)
     frame["birth_year"] = _birth_year(recs, frame)
     return frame
 

@@ -40,7 +40,16 @@ BLOCKING_RULES: tuple[tuple[str, ...] | str, ...] = (
     ("given_skel2", "family_skel2", "death_jym"),
     ("birth_lo", "given_skel2"),
     ("birth_lo", "family_skel2"),
+    ("given_canon", "family_canon"),
+    ("given_sorted", "family_skel"),
+    ("family_sorted", "given_skel"),
+    ("given_skel", "birth_year"),
+    ("given_skel", "death_lo"),
+    ("family_skel", "death_lo"),
+    ("father_skel", "birth_year"),
     "l.given_skel = r.family_skel and l.family_skel = r.given_skel",
+    "l.given_skel = r.family_skel and l.birth_year = r.birth_year",
+    "l.given_skel = r.family_skel and l.death_lo = r.death_lo",
 )
 #: Categorical fields compared by their words. Affiliation is left out: lists name the same
 #: group with unrelated words (PMOI, Mojahedin, مجاهدین خلق), so disagreement is no evidence,
