@@ -16,7 +16,7 @@ from sabt.claims.popolo import popolo
 from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console
 from sabt.cli.render import entity_panel, history_table, view_json
 from sabt.errors import InvalidValue, SabtError
-from sabt.model.parse import parse_value
+from sabt.model.parse import parse_date_value, parse_value
 from sabt.model.statements import Locator, Reference, Value
 from sabt.store.workspace import Workspace
 
@@ -108,10 +108,10 @@ def add_source(
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
         sha256 = digest.hexdigest()
-    date = parse_value("date", published) if published else None
+    date = parse_date_value(published) if published else None
     with Workspace.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
         new_id = ch.add_source(title, id=id, publisher=publisher, author=author,
-                               published=date.edtf if date else None,  # type: ignore[union-attr]
+                               published=date.edtf if date else None,
                                url=url, sha256=sha256, language=language, notes=notes)
     console.print(new_id)
 
