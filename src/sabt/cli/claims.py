@@ -44,8 +44,9 @@ def board_table(board: Board) -> Table:
         claimant = c.claimant + (f"\n({c.claimant_type})" if c.claimant_type else "")
         if c.attributed_to:
             claimant += f"\ncredits: {c.attributed_to}"
-        source = f"{c.source_id}: {c.source_title}" + (f" — {c.source_publisher}"
-                                                        if c.source_publisher else "")
+        source = (f"{c.source_id}: {c.source_title}" + (f" — {c.source_publisher}"
+                                                         if c.source_publisher else "")
+                  if c.source_id else "[bold yellow]unsourced[/]")
         flags = ", ".join(("⚠ " if f == "disputed" else "") + f for f in c.flags)
         table.add_row(c.claim_id, c.figure, claimant, c.date.edtf if c.date else "—", source,
                       c.quote, flags)

@@ -184,7 +184,8 @@ def board_section(board: Board, data: ReportData) -> str:
         src = data.sources.get(c.source_id)
         source = (f'<a href="#src-{e(c.source_id)}">{e(c.source_id)}</a> '
                   f'{e(src.title) if src else ""}'
-                  f'{" — " + e(src.publisher) if src and src.publisher else ""}')
+                  f'{" — " + e(src.publisher) if src and src.publisher else ""}'
+                  if c.source_id else '<span class="flag disputed">unsourced</span>')
         flags = "".join(f'<span class="flag {e(f)}">{"⚠ " if f == "disputed" else ""}{e(f)}'
                         '</span>' for f in c.flags)
         claimant = e(c.claimant) + (f'<div class="muted">{e(c.claimant_type)}; {e(c.relay)}'
