@@ -4,8 +4,11 @@ Connected components at a threshold chain weak links through long paths and put 
 one (deduplicated) list into a person. We therefore merge greedily: edges are taken strongest
 first and two clusters merge only if the result breaks no constraint — two records from a list
 declared duplicate-free, or a pair a reviewer marked as different people. Reviewed matches are
-taken first, whatever their score. With no constraints this is exactly connected components.
-Everything is deterministic: ties are broken by record index.
+taken first, whatever their score. Pairs the model scored and found clearly different (probability
+below `CONTRADICTION`: blocked together, compared, rejected) are cannot-links for the model's own
+merges, so a chain of links cannot join two records the model has evidence against (reviewers'
+matches still override them). With no constraints and no such pairs this is exactly connected
+components. Everything is deterministic: ties are broken by record index.
 """
 
 from __future__ import annotations
@@ -16,6 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+
+
+#: A scored pair below this probability keeps its two records in different clusters.
+CONTRADICTION = 0.01
 
 
 @dataclass(frozen=True)
@@ -37,12 +44,16 @@ def cluster_pairs(
     duplicate_free: Iterable[str] = (),
     must_link: Iterable[tuple[int, int]] = (),
     cannot_link: Iterable[tuple[int, int]] = (),
+    contradicted: tuple[np.ndarray, np.ndarray] | None = None,
+    contradiction: float = CONTRADICTION,
 ) -> Clustering:
     """Cluster records 0..n-1 from scored pairs (`left`, `right` indices, `probability`).
 
     Pairs scoring at least `threshold` are candidate links; `must_link` pairs are linked first
     and `cannot_link` pairs never end up in one cluster. Records of a list named in
-    `duplicate_free` (looked up in `sources`) are never put together by the model.
+    `duplicate_free` (looked up in `sources`) are never put together by the model, nor are two
+    records of a pair scoring below `contradiction` (in `probability`, or listed in
+    `contradicted` as (left, right) arrays: pairs scored below the kept floor).
     """
     left = np.asarray(left, dtype=np.int64)
     right = np.asarray(right, dtype=np.int64)
@@ -51,13 +62,19 @@ def cluster_pairs(
     cannot = {(min(a, b), max(a, b)) for a, b in cannot_link}
     dup_free = set(duplicate_free)
     keep = probability >= threshold
-    if not must and not cannot and not dup_free:
+    low = probability < min(contradiction, threshold)
+    c_left, c_right = left[low], right[low]
+    if contradicted is not None:
+        c_left = np.concatenate([c_left, np.asarray(contradicted[0], dtype=np.int64)])
+        c_right = np.concatenate([c_right, np.asarray(contradicted[1], dtype=np.int64)])
+    contra = _relevant(c_left, c_right, left[keep], right[keep])
+    if not must and not cannot and not dup_free and not contra:
         labels = _components(n_records, left[keep], right[keep])
     else:
         if dup_free and sources is None:
             raise ValueError("duplicate_free needs the records' sources")
         labels = _greedy(n_records, left[keep], right[keep], probability[keep],
-                         sources, dup_free, must, cannot)
+                         sources, dup_free, must, cannot, contra)
     cluster = _renumber(labels)
     best = np.zeros(n_records, dtype=np.float64)
     same = cluster[left] == cluster[right]
@@ -69,6 +86,19 @@ def cluster_pairs(
     sizes = np.bincount(cluster)
     best[sizes[cluster] == 1] = 1.0
     return Clustering(cluster=cluster, probability=best)
+
+
+def _relevant(c_left: np.ndarray, c_right: np.ndarray, k_left: np.ndarray,
+              k_right: np.ndarray) -> list[tuple[int, int]]:
+    """Contradicted pairs whose records could be joined at all (both in a linked component)."""
+    if not len(c_left) or not len(k_left):
+        return []
+    n = int(max(c_left.max(), c_right.max(), k_left.max(), k_right.max())) + 1
+    labels = _components(n, k_left, k_right)
+    sizes = np.bincount(labels)
+    same = (labels[c_left] == labels[c_right]) & (sizes[labels[c_left]] > 1)
+    return sorted({(int(min(a, b)), int(max(a, b)))
+                   for a, b in zip(c_left[same], c_right[same], strict=True)})
 
 
 def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -95,6 +125,7 @@ def _greedy(
     dup_free: set[str],
     must: list[tuple[int, int]],
     cannot: set[tuple[int, int]],
+    contra: Sequence[tuple[int, int]] = (),
 ) -> np.ndarray:
     parent = np.arange(n, dtype=np.int64)
     members: dict[int, list[int]] = {}
@@ -142,6 +173,11 @@ def _greedy(
     for a, b in sorted(must):
         if (a, b) not in cannot:
             union(a, b, check_lists=False)
+    for a, b in contra:   # after reviewers' matches: those override the model's evidence
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            forbidden.setdefault(ra, set()).update(members.get(rb, [rb]))
+            forbidden.setdefault(rb, set()).update(members.get(ra, [ra]))
     order = np.lexsort((right, left, -probability))
     for k in order:
         a, b = int(left[k]), int(right[k])

@@ -21,7 +21,7 @@ import pandas as pd
 from splink import Linker, block_on
 
 from sabt.errors import SabtError
-from sabt.link.cluster import Clustering, cluster_pairs
+from sabt.link.cluster import CONTRADICTION, Clustering, cluster_pairs
 from sabt.link.features import build_features
 from sabt.link.options import LinkSettings
 from sabt.link.settings import (
@@ -45,6 +45,10 @@ class Scored:
     match_weight: np.ndarray
     model: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+    #: blocked pairs scored below the floor and below `cluster.CONTRADICTION` (not kept above):
+    #: the model's evidence that two records are different people, used by clustering
+    contradicted: tuple[np.ndarray, np.ndarray] = field(
+        default_factory=lambda: (np.zeros(0, np.int64), np.zeros(0, np.int64)))
 
 
 @dataclass
@@ -104,13 +108,14 @@ def _db_api(settings: LinkSettings) -> Any:
     raise SabtError(f"unknown backend {settings.backend!r} (use duckdb or spark)")
 
 
-def _fetch_pairs(sdf: Any, backend: str) -> pd.DataFrame:
-    cols = "unique_id_l, unique_id_r, match_probability, match_weight"
+def _fetch_pairs(sdf: Any, backend: str, where: str,
+                 cols: str = "unique_id_l, unique_id_r, match_probability, match_weight",
+                 ) -> pd.DataFrame:
     if backend == "duckdb":
         rel = sdf.as_duckdbpyrelation()
-        frame: pd.DataFrame = rel.project(cols).df()
+        frame: pd.DataFrame = rel.filter(where).project(cols).df()
     else:
-        frame = sdf.as_spark_dataframe().select(*cols.split(", ")).toPandas()
+        frame = sdf.as_spark_dataframe().where(where).select(*cols.split(", ")).toPandas()
     return frame.sort_values(["unique_id_l", "unique_id_r"], kind="stable")
 
 
@@ -213,10 +218,11 @@ def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None
     t = time.perf_counter()
     say("scoring blocked pairs")
     threshold = settings.predict_floor if floor is None else floor
-    sdf = linker.inference.predict(
-        threshold_match_probability=threshold if threshold > 0 else None,
-        warning_mode="never")
-    frame = _fetch_pairs(sdf, settings.backend)
+    sdf = linker.inference.predict(threshold_match_probability=None, warning_mode="never")
+    frame = _fetch_pairs(sdf, settings.backend, f"match_probability >= {float(threshold)!r}")
+    low = _fetch_pairs(sdf, settings.backend,
+                       f"match_probability < {float(min(threshold, CONTRADICTION))!r}",
+                       "unique_id_l, unique_id_r")
     timings["predict"] = time.perf_counter() - t
     return Scored(
         left=frame["unique_id_l"].to_numpy(dtype=np.int64),
@@ -225,6 +231,8 @@ def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None
         match_weight=frame["match_weight"].to_numpy(dtype=np.float64),
         model=model,
         timings=timings,
+        contradicted=(low["unique_id_l"].to_numpy(dtype=np.int64),
+                      low["unique_id_r"].to_numpy(dtype=np.int64)),
     )
 
 
@@ -259,7 +267,7 @@ def link(records: pd.DataFrame, settings: LinkSettings | None = None, *,
     clustering = cluster_pairs(
         len(features), scored.left, scored.right, scored.probability,
         threshold=settings.threshold, sources=sources, duplicate_free=dup_free,
-        must_link=must_link, cannot_link=cannot_link,
+        must_link=must_link, cannot_link=cannot_link, contradicted=scored.contradicted,
     )
     scored.timings["cluster"] = time.perf_counter() - t
     return LinkResult(scored=scored, clustering=clustering, settings=settings)

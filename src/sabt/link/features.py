@@ -43,6 +43,8 @@ _STOPWORDS = frozenset({
     "زندان", "مرکزی", "شهر", "سازمان", "حزب", "هوادار", "خلق", "ایران",
     "cemetery", "in", "area", "گورستان",
 })
+# "-abad" (آباد) is written joined, with a ZWNJ or as its own word: always joined here
+_ABAD = re.compile(r"[\s\-\u200c]+((?:abad|آباد)\b)", re.IGNORECASE)
 _TOKEN_SPLIT = re.compile(r"[\s()\[\],;/\-]+")
 _EPOCH = date(1970, 1, 1).toordinal()
 _MONTH_SPAN = 31   # a date known to within this many days has a month
@@ -75,6 +77,7 @@ def name_feature_columns(values: pd.Series, prefix: str) -> pd.DataFrame:
 
 
 def _word_skeletons(value: str) -> set[str]:
+    value = _ABAD.sub(r"\1", value)
     toks = [t for t in _TOKEN_SPLIT.split(value) if t and name_key(t) not in _STOPWORDS]
     return {sk for sk in (t if t.isdigit() else skeleton_token(t) for t in toks) if sk}
 
@@ -85,7 +88,8 @@ def place_aliases() -> tuple[tuple[frozenset[str], str], ...]:
 
     Read from the case data (`sabt/data/case1988/places.csv`: English and Persian name and the
     sourced ``other_names``), so that "Gohardasht", "Rajaei Shahr" and "زندان رجایی‌شهر" all
-    become ``@PLC02``. Longest aliases first; an alias shared by two places is dropped.
+    become ``qhrd$t`` (the joined skeletons of the English name). Longest aliases first; an
+    alias shared by two places is dropped.
     """
     from importlib.resources import files
 
@@ -97,7 +101,8 @@ def place_aliases() -> tuple[tuple[frozenset[str], str], ...]:
         for name in names:
             skels = frozenset(_word_skeletons(name.strip()))
             if skels:
-                owners.setdefault(skels, set()).add("@" + row["place_id"])
+                owners.setdefault(skels, set()).add(
+                    "".join(sorted(_word_skeletons(row["name_en"]))) or row["place_id"])
     unique = [(k, next(iter(v))) for k, v in owners.items() if len(v) == 1]
     return tuple(sorted(unique, key=lambda kv: (-len(kv[0]), sorted(kv[0]), kv[1])))
 
