@@ -125,3 +125,24 @@ def test_estimates_are_kept_with_inputs_and_synthetic_ones_never_join_claims(
     assert stored.inputs == {"linkage_run": 1, "seed": 7} and stored.estimate == 1500.0
     assert stored.diagnostics["interval"] == "95% credible"
     assert all(not board.estimates for board in claims_board(case_ws))
+
+
+def test_cli_import_case_claims_and_report(tmp_path: Path) -> None:
+    from sabt.cli import main
+
+    ws = tmp_path / "ws"
+
+    def run(*args: str) -> None:
+        with pytest.raises(SystemExit) as done:
+            main([*args, "--workspace", str(ws)])
+        assert done.value.code in (0, None)
+
+    run("init")
+    run("import-case", str(CASE), "--title", "Case 1988 demo dataset")
+    run("claims", "total executed")
+    out = tmp_path / "report.html"
+    run("report", "--out", str(out), "--title", "Test report")
+    html = out.read_text(encoding="utf-8")
+    for row in _rows("claims"):
+        assert f'<tr id="claim-{row["claim_id"]}">' in html
+    assert "<title>Test report</title>" in html
