@@ -23,11 +23,11 @@ def test_accuracy_floors_on_hard(small_hard: Sample) -> None:
     result = link(records, LinkSettings())
     s = pairwise_scores(result.clustering.cluster, truth, persian)
     # Floors are looser than the benchmark's (docs/linkage.md): a 1,500-person sample with
-    # one seed. They still fail for any model that ignores script: plain splink finds no
-    # cross-script pair at all.
-    assert s.precision >= 0.95
-    assert s.recall >= 0.70
-    assert s.cross_script_recall >= 0.55
+    # one seed (measured 0.992 / 0.895 / 0.866). They still fail for any model that ignores
+    # script: plain splink finds no cross-script pair at all.
+    assert s.precision >= 0.97
+    assert s.recall >= 0.80
+    assert s.cross_script_recall >= 0.75
 
 
 def test_blocking_keeps_nearly_all_true_pairs(small_hard: Sample) -> None:
@@ -35,7 +35,7 @@ def test_blocking_keeps_nearly_all_true_pairs(small_hard: Sample) -> None:
     scored = score(build_features(records), LinkSettings(), floor=0.0)
     recall, total = pair_recall(scored.left, scored.right, truth)
     assert total > 500
-    assert recall >= 0.93   # measured 0.95 on the full `hard` scenario (docs/linkage.md)
+    assert recall >= 0.95   # 0.970 on this sample, 0.983 on the full `hard` scenario (docs)
 
 
 def test_reruns_give_the_same_result(small_hard: Sample) -> None:

@@ -20,7 +20,6 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-
 #: A scored pair below this probability keeps its two records in different clusters.
 CONTRADICTION = 0.01
 

@@ -48,8 +48,13 @@ BLOCKING_RULES: tuple[tuple[str, ...] | str, ...] = (
     ("family_skel", "death_lo"),
     ("father_skel", "birth_year"),
     "l.given_skel = r.family_skel and l.family_skel = r.given_skel",
+    # given/family swapped and one of them misspelt (pairs are ordered, so both directions)
     "l.given_skel = r.family_skel and l.birth_year = r.birth_year",
+    "l.family_skel = r.given_skel and l.birth_year = r.birth_year",
     "l.given_skel = r.family_skel and l.death_lo = r.death_lo",
+    "l.family_skel = r.given_skel and l.death_lo = r.death_lo",
+    "l.given_skel = r.family_skel and l.father_skel = r.father_skel",
+    "l.family_skel = r.given_skel and l.father_skel = r.father_skel",
 )
 #: Categorical fields compared by their words. Affiliation is left out: lists name the same
 #: group with unrelated words (PMOI, Mojahedin, مجاهدین خلق), so disagreement is no evidence,
@@ -64,6 +69,7 @@ TF_WEIGHT = 0.3
 TRAINING_RULES: tuple[tuple[str, ...], ...] = (
     ("given_skel", "family_skel"),
     ("father_skel", "birth_year"),
+    ("death_lo", "place"),   # trains the names once more, on pairs that share no name key
 )
 #: Rules that almost only hold for true matches, for the prior match probability (λ).
 DETERMINISTIC_RULES: tuple[tuple[str, ...], ...] = (
