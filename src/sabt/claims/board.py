@@ -25,7 +25,7 @@ from sabt.store import schema as t
 from sabt.store.change import Change, allocate
 from sabt.store.workspace import Workspace, load_statements
 
-_DISPUTE = re.compile(r"contradict|misattribut|conflict|disput|not independent|error",
+_DISPUTE = re.compile(r"contradict|misattribut|conflict|disput|not independent",
                       re.IGNORECASE)
 
 

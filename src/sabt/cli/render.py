@@ -19,15 +19,12 @@ from sabt.model.statements import (
     value_to_json,
 )
 from sabt.store.workspace import HistoryEntry
-
-
-def has_persian(text: str) -> bool:
-    return any("\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff" for ch in text)
+from sabt.text.normalize import detect_script
 
 
 def latin_form(text: str) -> str:
     """A Latin reading of Persian text (romanised per token), or '' for Latin text."""
-    if not has_persian(text):
+    if detect_script(text) not in ("persian", "mixed"):
         return ""
     from sabt.text.romanize import romanize
 
@@ -38,7 +35,7 @@ def latin_form(text: str) -> str:
 def _value_cell(st: Statement) -> RichText:
     shown = value_text(st.value)
     cell = RichText(shown)
-    if isinstance(st.value, Text) and has_persian(shown):
+    if isinstance(st.value, Text) and detect_script(shown) in ("persian", "mixed"):
         latin = latin_form(shown)
         if latin:
             cell.append(f"\n{latin}", style="dim")

@@ -37,6 +37,7 @@ from sabt.model.statements import (
     Text,
     Value,
 )
+from sabt.text.normalize import detect_script
 
 FILES: dict[str, tuple[str, ...]] = {
     "sources": ("source_id", "title", "publisher", "author", "published", "url", "language",
@@ -175,14 +176,11 @@ class _Builder:
                      Confidence.LOW, {"note": Text("Persian spelling supplied by the compilers "
                                                    "unless the note says a source prints it")})
         for alias in row.ids("other_names"):
-            self.add(entity, "alias", Text(alias, "fa" if _persian(alias) else "en"),
+            persian = detect_script(alias) in ("persian", "mixed")
+            self.add(entity, "alias", Text(alias, "fa" if persian else "en"),
                      sources or self.compiled(row))
         if row["note"]:
             self.add(entity, "note", Text(row["note"], "en"), self.compiled(row))
-
-
-def _persian(text: str) -> bool:
-    return any("\u0600" <= ch <= "\u06ff" for ch in text)
 
 
 def _quantity(row: Row) -> Value:

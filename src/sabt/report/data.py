@@ -109,7 +109,7 @@ def collect(ws: Workspace, title: str, **extra: Any) -> ReportData:
         sources = {r.entity_id: SourceInfo(r.entity_id, r.title, r.publisher or "",
                                            r.published or "", r.url or "")
                    for r in conn.execute(select(t.source))}
-    labels = {e.id: e.label for kind in ("organization",) for e in ws.entities(kind)}
+    labels = {e.id: e.label for e in ws.entities("organization")}
     officials = []
     for person in ws.entities("person"):
         view = ws.entity(person.id)

@@ -14,6 +14,7 @@ from sabt.claims.board import Board, Claim, StoredEstimate, claim_order
 from sabt.model.dates import FuzzyDate
 from sabt.report.data import ReportData
 from sabt.text.dates import format_date
+from sabt.text.normalize import detect_script
 
 CSS = """
 :root { --ink:#1d2430; --muted:#5b6575; --line:#d8dde5; --accent:#7a1f2b; --warn:#9a5b00;
@@ -66,7 +67,7 @@ def fa(text: str) -> str:
 
 def quote(text: str) -> str:
     """A quotation in its own direction (Persian quotes right to left)."""
-    if any("\u0600" <= ch <= "\u06ff" for ch in text):
+    if detect_script(text) in ("persian", "mixed"):
         return f'<q class="fa" dir="rtl" lang="fa">{e(text)}</q>'
     return f"<q>{e(text)}</q>"
 

@@ -86,7 +86,7 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str],
                          f"VALUES ({', '.join([mark] * len(columns))})", rows)
 
 
-def _chunks(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+def chunks(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
@@ -215,7 +215,7 @@ class Change:
     def add_statements(self, items: Iterable[NewStatement]) -> list[int]:
         """Bulk write (chunked executemany); checks every entity and source exists first."""
         ids: list[int] = []
-        for chunk in _chunks(items, _CHUNK):
+        for chunk in chunks(items, _CHUNK):
             ids.extend(self._write_chunk(chunk))
         return ids
 

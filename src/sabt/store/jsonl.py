@@ -21,7 +21,7 @@ from sabt import __version__
 from sabt.errors import InvalidValue, SabtError
 from sabt.store import migrate
 from sabt.store.all_tables import metadata
-from sabt.store.change import _chunks
+from sabt.store.change import chunks
 
 FORMAT = "sabt-jsonl"
 SKIP = {"sabt_meta"}  # per-workspace facts (creation time, version) are not content
@@ -116,7 +116,7 @@ def import_jsonl(conn: Connection, path: Path,
                                    row=line_no, field="table")
             yield line_no, name, item["row"]
 
-    for batch in _chunks(rows(), 2000):
+    for batch in chunks(rows(), 2000):
         for name in dict.fromkeys(n for _, n, _ in batch):
             table = tables[name]
             selfrefs = [fk.parent.name for fk in table.foreign_keys
