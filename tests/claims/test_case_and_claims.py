@@ -146,3 +146,12 @@ def test_cli_import_case_claims_and_report(tmp_path: Path) -> None:
     for row in _rows("claims"):
         assert f'<tr id="claim-{row["claim_id"]}">' in html
     assert "<title>Test report</title>" in html
+
+
+def test_disputed_flag_marks_contested_attributions_only(case_ws: Workspace) -> None:
+    claims = {c.claim_id: c for board in claims_board(case_ws) for c in board.claims}
+    # T27d: the mirror's "at least 30,000" that Amnesty's own texts contradict
+    assert "disputed" in claims["T27d"].flags
+    assert "disputed" not in claims["T26"].flags and "note" not in claims["T26"].flags
+    # a note without a contradiction is a note, not a dispute
+    assert claims["T1a"].flags == ("note",)
