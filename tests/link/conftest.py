@@ -27,3 +27,12 @@ def small_lists(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = tmp_path_factory.mktemp("SYNTHETIC_lists")
     write(sim, folder, formats=("csv",), population=False)
     return sorted((folder / "lists").glob("SYNTHETIC_list_*.csv"))
+
+
+@pytest.fixture(scope="session")
+def hard_lists(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The five SYNTHETIC `hard` list files of `small_hard` (1,500 people, seed 7) as files."""
+    sim = simulate(scenario("hard", population=1500), seed=7)
+    folder = tmp_path_factory.mktemp("SYNTHETIC_hard_lists")
+    write(sim, folder, formats=("csv",), population=False)
+    return sorted((folder / "lists").glob("SYNTHETIC_list_*.csv"))

@@ -53,3 +53,21 @@ def test_pairwise_scores_and_blocking_recall() -> None:
     assert s.precision == 0.5 and s.recall == 1 / 3
     recall, total = pair_recall(np.array([0, 2, 3]), np.array([1, 1, 4]), truth)
     assert total == 3 and recall == 2 / 3
+
+
+def test_merges_need_the_summed_evidence_between_clusters() -> None:
+    # 0-1 is strong (log2(0.99/0.01) = +6.6 bits); 0-2 was scored clearly different (0.001,
+    # counted at the contradiction floor 0.01: -6.6 bits). A strong 1-2 (0.98: +5.6) outweighs
+    # it (sum -1.0 >= -4), a weak one (0.6: +0.6, sum -6.0) does not.
+    left, right = np.array([0, 1, 0]), np.array([1, 2, 2])
+    strong = cluster_pairs(3, left, right, np.array([0.99, 0.98, 0.001]), threshold=0.5)
+    assert strong.cluster.tolist() == [1, 1, 1]
+    weak = cluster_pairs(3, left, right, np.array([0.99, 0.6, 0.001]), threshold=0.5)
+    assert weak.cluster.tolist() == [1, 1, 2]
+    # a pair kept only as ids (scored below the kept floor) counts as a contradiction too
+    ids_only = cluster_pairs(3, left[:2], right[:2], np.array([0.99, 0.6]), threshold=0.5,
+                             contradicted=(np.array([0]), np.array([2])))
+    assert ids_only.cluster.tolist() == [1, 1, 2]
+    # without the contradiction the same links are connected components
+    assert cluster_pairs(3, left[:2], right[:2], np.array([0.99, 0.6]),
+                         threshold=0.5).cluster.tolist() == [1, 1, 1]

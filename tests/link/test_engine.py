@@ -22,12 +22,15 @@ def test_accuracy_floors_on_hard(small_hard: Sample) -> None:
     assert persian.mean() >= 0.3        # the condition: ≥ 30 % Persian-script rows
     result = link(records, LinkSettings())
     s = pairwise_scores(result.clustering.cluster, truth, persian)
-    # Floors are looser than the benchmark's (docs/linkage.md): a 1,500-person sample with
-    # one seed (measured 0.992 / 0.895 / 0.866). They still fail for any model that ignores
-    # script: plain splink finds no cross-script pair at all.
-    assert s.precision >= 0.97
-    assert s.recall >= 0.80
-    assert s.cross_script_recall >= 0.75
+    # A 1,500-person sample with one seed, default threshold 0.2 and the summed-evidence merge
+    # rule: measured 0.995 / 0.962 / 0.948 (0.991 / 0.941 / 0.924 before them, docs/linkage.md).
+    # With ~2,500 true pairs (~1,100 cross-script) one standard error is about 0.004 (0.007
+    # cross-script); the floors sit 1.5–2 points below (3–4 standard errors, room for sabt.text's
+    # name parsing to move a few pairs) and fail for the earlier 0.941 / 0.924, without the date,
+    # swap, place and prefix levels (0.895 / 0.866) or for a model that ignores script (0).
+    assert s.precision >= 0.98
+    assert s.recall >= 0.945
+    assert s.cross_script_recall >= 0.93
 
 
 def test_blocking_keeps_nearly_all_true_pairs(small_hard: Sample) -> None:
@@ -35,7 +38,9 @@ def test_blocking_keeps_nearly_all_true_pairs(small_hard: Sample) -> None:
     scored = score(build_features(records), LinkSettings(), floor=0.0)
     recall, total = pair_recall(scored.left, scored.right, truth)
     assert total > 500
-    assert recall >= 0.95   # 0.970 on this sample, 0.983 on the full `hard` scenario (docs)
+    # 0.989 on this sample, 0.990 on the full `hard` scenario (docs); 0.970 before the
+    # first-letter and last-two-letters rules, so this floor catches losing them
+    assert recall >= 0.975
 
 
 def test_reruns_give_the_same_result(small_hard: Sample) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sabt.text import name_key, parse_name
+from sabt.text.names import strip_glued_honorific
 
 ZWNJ = "\u200c"
 
@@ -25,6 +26,8 @@ ZWNJ = "\u200c"
         ("سعید رضایی", "سعید", "رضایی", "", (), False),
         ("Rezaei, Hossein", "Hossein", "Rezaei", "", (), True),
         ("Rezaei Seyed Hossein", "Hossein", "Rezaei", "", ("Seyed",), True),
+        # Mir in the middle starts a surname (میرقلی‌خان), not "Surname Mir Given" order.
+        ("Shahrzad Mir Gholikhan", "Shahrzad", "Mir Gholikhan", "", (), False),
         ("Rezaei Hossein", "Hossein", "Rezaei", "", (), True),  # lexicon: Rezaei is a surname
         ("Hossein Ali Rezaei", "Hossein Ali", "Rezaei", "", (), False),
         ("Hossein-Ali Rezaei", "Hossein-Ali", "Rezaei", "", (), False),
@@ -61,3 +64,32 @@ def test_parse_name_degenerate_input(bad: str) -> None:
     p = parse_name(bad)
     assert p.original == bad
     assert isinstance(p.given, str) and isinstance(p.family, str)
+
+
+@pytest.mark.parametrize(
+    ("text", "bare"),
+    [
+        ("سیدحسین", "حسین"),
+        ("میرحسین موسوی", "حسین موسوی"),
+        ("سیدعباسی", "عباسی"),  # a surname: Davoud Seyed Abbasi = داوود سیدعباسی
+        ("Seyedhossein", "hossein"),
+        ("Seyyedali", "ali"),
+        ("Sayyidali", "ali"),
+        ("Seyedmojtaba Shojaei", "mojtaba Shojaei"),
+        ("Mirsaeed", "saeed"),
+        ("Sheikhahmad", "ahmad"),
+        # Not an honorific: Said/Saeed is a given name, and a rest that is no name keeps the
+        # token whole (Miranda, Mirza, -zadeh is a suffix, not a name).
+        ("Saeedhossein", ""),
+        ("سعیدحسین", ""),
+        ("Miranda", ""),
+        ("میراندا", ""),
+        ("Mirza", ""),
+        ("Hajizadeh", ""),
+        ("حاجیزاده", ""),
+        ("Mohammad", ""),
+        ("", ""),
+    ],
+)
+def test_strip_glued_honorific(text: str, bare: str) -> None:
+    assert strip_glued_honorific(text) == bare

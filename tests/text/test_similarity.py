@@ -10,7 +10,7 @@ import pytest
 
 from sabt.errors import InvalidValue
 from sabt.text import name_similarity, name_similarity_batch
-from sabt.text.similarity import CLOSE, LEVELS, _drop_heads, _hamza_variant
+from sabt.text.similarity import CLOSE, LEVELS, _drop_articles, _drop_heads, _hamza_variant
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "text"
 
@@ -94,3 +94,84 @@ def test_hamza_variant() -> None:
     assert _hamza_variant("مایده") == "مائده"
     assert _hamza_variant("ایمان") == ""  # word-initial ای is a vowel, not a hamza seat
     assert _hamza_variant("Hossein") == ""
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Seyedhossein Rezaei", "Hossein Rezaei"),  # honorific glued to the given name
+        ("سیدحسین رضایی", "Hossein Rezaei"),
+        ("Seyyedali Tehrani", "سید علی تهرانی"),
+        ("میرسعید مولویان", "Mir Saeed Molavian"),
+        ("Seyedmojtaba Shojaei", "مجتبی شجاعی"),
+        ("Ali Mahmodmansori", "Ali Mahmod Mansori"),  # compound surname glued vs apart
+        ("علی محمودمنصوری", "Ali Mahmod Mansori"),
+        ("علی محمود منصوری", "Ali Mahmodmansori"),
+        ("Kazem al-Haeri", "کاظم حائری"),  # Arabic article before a Persian surname
+        ("یعقوبعلی نظری", "Yaghoub Ali Nazari"),  # glued compound the dictionary reads as its head
+        ("Shahrzad Mir Gholikhan", "شهرزاد میرقلی خان"),
+    ],
+)
+def test_glued_and_apart_forms_match(a: str, b: str) -> None:
+    assert name_similarity(a, b).score >= CLOSE
+    assert name_similarity_batch([a], [b])[0] >= CLOSE
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Saeedhossein Rezaei", "Seyed Hossein Rezaei"),  # Saeed glued is not Seyyed
+        ("Said Tehrani", "Seyed Tehrani"),
+        ("سعید رضایی", "Seyed Rezaei"),
+        ("Ali Hajizadeh", "Ali Zadeh"),  # Haji + -zadeh is a surname, not an honorific
+    ],
+)
+def test_glued_honorific_rule_keeps_different_names_apart(a: str, b: str) -> None:
+    assert name_similarity(a, b).score < CLOSE
+
+
+def test_articles_are_dropped_only_before_a_surname() -> None:
+    assert _drop_articles("Kazem al-Haeri") == "Kazem Haeri"
+    assert _drop_articles("Al Sadiq") == "Sadiq"
+    assert _drop_articles("Abd al-Rahman") == "Abd al-Rahman"  # part of the given name
+    assert _drop_articles("Alavi") == "Alavi"
+
+
+def test_kernel_gives_the_same_scores_with_wide_symbol_codes() -> None:
+    # Candidates with more than 256 distinct letters get int32 symbol codes instead of uint8;
+    # forcing the wide codes on the hand cases must not change a single score.
+    from sabt.text import similarity as sim
+    from sabt.text._kernels import score_pairs
+    from sabt.text.similarity import _Tables, name_rep
+
+    names = [r[0] for r in HAND] + [r[1] for r in HAND]
+    t = _Tables()
+    parts = np.array([[t.field(r.given), t.field(r.family), t.field(r.father), t.field(r.whole),
+                       t.field(r.family_head)] for r in map(name_rep, names)], dtype=np.int32)
+    ftab, sym, n_sym, marks = t.arrays()
+    assert sym.dtype == np.uint8
+    params = np.array([sim.W_JW, sim.SUFFIX_CAP, sim.WHOLE_PENALTY, sim.SWAP_PENALTY,
+                       sim.FATHER_WEIGHT, sim.EXTRA_FAMILY_PENALTY])
+    ca = np.repeat(np.arange(len(names)), len(names))
+    cb = np.tile(np.arange(len(names)), len(names))
+    narrow = score_pairs(ca, cb, parts, ftab, sym, n_sym, marks, params)
+    wide = score_pairs(ca, cb, parts, ftab, sym.astype(np.int32), n_sym, marks, params)
+    assert np.array_equal(narrow, wide)
+
+
+def test_batch_equals_scalar_around_the_64_letter_mask_width() -> None:
+    # The kernel keeps match masks in 64-bit words and searches directly above 64 letters:
+    # random Latin names of 40-94 letters (whole name, 64 among them) cross that edge.
+    rng = random.Random(3)
+    syllables = ["ba", "ro", "mi", "ka", "de", "su", "ta", "ne", "fa", "lo", "ri", "ze"]
+    names = []
+    for _ in range(60):
+        words = [
+            "".join(rng.choice(syllables) for _ in range(rng.randint(3, 7)))
+            for _ in range(rng.randint(5, 8))
+        ]
+        names.append(" ".join(words))
+    a = [rng.choice(names) for _ in range(300)]
+    b = [rng.choice(names) for _ in range(300)]
+    scalar = np.array([name_similarity(x, y).score for x, y in zip(a, b, strict=True)])
+    assert np.allclose(name_similarity_batch(a, b), scalar, atol=1e-9, rtol=0)

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console
+from sabt.cli.app import (
+    DEFAULT_WS,
+    DatabaseUrlOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    app,
+    console,
+    err_console,
+)
 from sabt.errors import SabtError
 from sabt.ingest.headers import CANONICAL_FIELDS, Mapping
 from sabt.link.options import LinkSettings
 from sabt.store.workspace import Workspace, default_author
 
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
     from sabt.ingest.lists import ParsedList
 
 ThresholdOpt = Annotated[float, typer.Option(
@@ -28,29 +37,45 @@ SeedOpt = Annotated[int, typer.Option(help="Seed for the sampled training.")]
 
 
 class _Phases:
-    """Prints each pipeline phase with the time the previous one took (rich status line)."""
+    """Shows each pipeline phase on stderr with the time it took, and a bar where its work is
+    countable (`count`); quiet when stderr is not a terminal (tests, logs)."""
 
     def __init__(self) -> None:
-        self.status = console.status("starting")
-        self.last: tuple[str, float] | None = None
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.bar = Progress(SpinnerColumn(finished_text="✓"), TextColumn("{task.description}"),
+                            BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=err_console, disable=not err_console.is_terminal)
+        self.task: TaskID | None = None
 
     def __call__(self, phase: str) -> None:
         self._finish()
-        self.last = (phase, time.perf_counter())
-        self.status.update(f"{phase} …")
+        self.task = self.bar.add_task(phase, total=None)
+
+    def count(self, done: int, total: int) -> None:
+        """How far the current phase is (e.g. names romanised of all to romanise)."""
+        if self.task is not None:
+            self.bar.update(self.task, completed=done, total=total)
 
     def _finish(self) -> None:
-        if self.last is not None:
-            name, start = self.last
-            console.print(f"[dim]✓ {name} ({time.perf_counter() - start:.1f} s)[/]")
+        if self.task is not None:
+            done = next(t.completed for t in self.bar.tasks if t.id == self.task)
+            self.bar.update(self.task, total=done or 1, completed=done or 1)
 
     def __enter__(self) -> _Phases:
-        self.status.start()
+        self.bar.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._finish()
-        self.status.stop()
+        self.bar.stop()
 
 
 @app.command("link-files")
@@ -113,18 +138,31 @@ def link_files(
 
 
 def _show_parsed(parsed: ParsedList, rows: int = 5) -> None:
+    """The header mapping (field, and the [compare] kind with its model column), then the first
+    rows: canonical fields as read and compared columns as the model compares them."""
+    from sabt.link.extra import column_name, normalise
+
     mapping = Table(title=f"{parsed.path.name}: columns")
     mapping.add_column("header")
     mapping.add_column("field")
+    mapping.add_column("compared as")
     for header in parsed.headers:
-        mapping.add_row(header, parsed.columns.get(header, "[dim](kept raw, not used)[/]"))
+        kind = parsed.compared.get(header)
+        mapping.add_row(header, parsed.columns.get(header, "[dim](kept raw, not used)[/]"
+                                                   if kind is None else ""),
+                        f"{kind} ({column_name(f'{kind}:{header}')})" if kind else "")
     console.print(mapping)
     fields = list(dict.fromkeys(parsed.columns.values()))
+    keys = [f"{kind}:{header}" for header, kind in parsed.compared.items()]
     sample = Table(title=f"first {rows} of {len(parsed.records)} records")
-    for col in ("row", *fields):
+    for col in ("row", *fields, *(column_name(k) for k in keys)):
         sample.add_column(col)
     for _, rec in parsed.records.head(rows).iterrows():
         cells = [str(rec[f]) if rec[f] is not None else "" for f in fields]
+        compared = rec["compare"] or {}
+        values = [normalise(k.partition(":")[0], compared[k]) if k in compared else ""
+                  for k in keys]
+        cells += ["[dim](not compared)[/]" if v is None else str(v) for v in values]
         sample.add_row(str(rec["row"]), *cells)
     console.print(sample)
 
@@ -174,19 +212,26 @@ def link_cmd(
                            ] = LinkSettings.review_high,
     backend: BackendOpt = "duckdb",
     seed: SeedOpt = LinkSettings.seed,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Re-train and re-score everything instead of linking only what new "
+        "lists and review decisions touch.")] = False,
     author: Annotated[str | None, typer.Option("--author")] = None,
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
-    """Link every imported list into persons (a new, versioned run; reviews are honoured)."""
+    """Link every imported list into persons (a new, versioned run; reviews are honoured).
+
+    After a first run, a list added later is linked incrementally with that run's model.
+    """
     from sabt.link import workspace as lw
 
     settings = LinkSettings(threshold=threshold, all_duplicate_free=one_per_list,
                             review_low=review_low, review_high=review_high, backend=backend,
                             seed=seed)
     with Workspace.open(workspace, database_url) as ws, _Phases() as phases:
-        report = lw.run_linkage(ws, settings, author=author, progress=phases)
-    console.print(f"run {report.run_id}: {report.records:,} records → {report.clusters:,} "
+        report = lw.run_linkage(ws, settings, author=author, progress=phases, full=full)
+    console.print(f"run {report.run_id} ({report.mode}: {report.mode_reason}): "
+                  f"{report.records:,} records → {report.clusters:,} "
                   f"persons ({report.persons_created:,} new, {report.persons_updated:,} updated); "
                   f"{report.review_pairs:,} pairs to review (`sabt review`)")
 

@@ -12,6 +12,9 @@ forms. Anything the table does not know can be mapped with a ``mapping.toml`` fi
     [options]
     encoding = "cp1256"            # optional: the file's text encoding (default UTF-8)
     sheet = "Liste"                # optional: the XLSX sheet to read (default: the first)
+
+    [compare]                      # optional: more columns for the linkage model to compare
+    "Street number" = "code"       # kinds: text, code, number (see `sabt.link.extra`)
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ CANONICAL_FIELDS: tuple[str, ...] = (
     "affiliation",
 )
 NAME_FIELDS: tuple[str, ...] = ("given_name", "family_name", "full_name")
+#: How a ``[compare]`` column is compared (the levels are in `sabt.link.extra`).
+COMPARE_KINDS: tuple[str, ...] = ("text", "code", "number")
+_MAPPING_TABLES = ("columns", "options", "compare")
 
 _LETTER_MAP = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا"})
 _DROP = re.compile(r"[\u200d\u200e\u200f\ufeff\u064b-\u065f\u0670\u0640]")
@@ -114,6 +120,7 @@ class Mapping:
     columns: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
     sheet: str | None = None
+    compare: dict[str, str] = field(default_factory=dict)   # header → kind (COMPARE_KINDS)
 
     @classmethod
     def load(cls, path: Path) -> Mapping:
@@ -122,10 +129,15 @@ class Mapping:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise SabtError(f"cannot read mapping file: {exc}", file=str(path)) from exc
+        unknown_tables = [k for k in data if k not in _MAPPING_TABLES]
+        if unknown_tables:
+            raise SabtError(f"unknown key {unknown_tables[0]!r} (the tables are "
+                            f"{', '.join(f'[{t}]' for t in _MAPPING_TABLES)})", file=str(path))
         columns = data.get("columns", {})
         options = data.get("options", {})
-        if not isinstance(columns, dict) or not isinstance(options, dict):
-            raise SabtError("[columns] and [options] must be tables", file=str(path))
+        compare = data.get("compare", {})
+        if not all(isinstance(t, dict) for t in (columns, options, compare)):
+            raise SabtError("[columns], [options] and [compare] must be tables", file=str(path))
         for header, target in columns.items():
             if not isinstance(target, str) or (target and target not in CANONICAL_FIELDS):
                 raise SabtError(
@@ -133,6 +145,10 @@ class Mapping:
                     f"{', '.join(CANONICAL_FIELDS)} (or \"\" to ignore)",
                     file=str(path),
                 )
+        for header, kind in compare.items():
+            if kind not in COMPARE_KINDS:
+                raise SabtError(f"[compare] key {header!r}: kind {kind!r} is not one of "
+                                f"{', '.join(COMPARE_KINDS)}", file=str(path))
         unknown = set(options) - {"encoding", "sheet"}
         if unknown:
             raise SabtError(f"unknown option(s) {sorted(unknown)}", file=str(path))
@@ -140,6 +156,7 @@ class Mapping:
             columns={str(k): str(v) for k, v in columns.items()},
             encoding=str(options["encoding"]) if "encoding" in options else None,
             sheet=str(options["sheet"]) if "sheet" in options else None,
+            compare={str(k): str(v) for k, v in compare.items()},
         )
 
 
@@ -153,6 +170,24 @@ def _lookup(header: str) -> str:
         if target:
             return target
     return ""
+
+
+def compared_columns(headers: list[str], mapping: Mapping | None = None, *,
+                     file: str | None = None) -> dict[str, str]:
+    """The mapping's ``[compare]`` columns as header in the file → kind (headers matched folded).
+
+    A compared header the file lacks is refused, naming the file and the key.
+    """
+    if mapping is None or not mapping.compare:
+        return {}
+    by_key = {normalise_header(h): h for h in headers}
+    out: dict[str, str] = {}
+    for header, kind in mapping.compare.items():
+        found = by_key.get(normalise_header(header))
+        if found is None:
+            raise SabtError(f"[compare] key {header!r} names a column not in the file", file=file)
+        out[found] = kind
+    return out
 
 
 def detect_columns(headers: list[str], mapping: Mapping | None = None, *,

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from sabt.errors import SabtError
-from sabt.ingest.headers import CANONICAL_FIELDS, Mapping, detect_columns
+from sabt.ingest.headers import CANONICAL_FIELDS, Mapping, compared_columns, detect_columns
 from sabt.model.dates import FuzzyDate
 from sabt.text.dates import parse_date
 
@@ -70,12 +70,14 @@ class ParsedList:
     columns: dict[str, str]          # header → canonical field, for mapped headers only
     records: pd.DataFrame            # one row per record, see `RECORD_COLUMNS`
     warnings: list[ListWarning] = field(default_factory=list)
+    compared: dict[str, str] = field(default_factory=dict)   # header → kind, from [compare]
 
 
-#: Columns of `ParsedList.records`: locator, raw row, canonical texts and parsed values.
+#: Columns of `ParsedList.records`: locator, raw row, canonical texts and parsed values;
+#: ``compare`` holds the mapping's compared columns as {"kind:header": text} (or None).
 RECORD_COLUMNS: tuple[str, ...] = (
     "row", "raw", *CANONICAL_FIELDS,
-    "sex_code", "birth_year_num", "age_num", "birth_date_fd", "death_date_fd",
+    "sex_code", "birth_year_num", "age_num", "birth_date_fd", "death_date_fd", "compare",
 )
 
 
@@ -114,7 +116,8 @@ def parse_list_bytes(data: bytes, fmt: str, *, path: Path, name: str | None = No
     else:
         raise SabtError(f"unknown format {fmt!r}", file=where)
     columns = detect_columns(headers, mapping, file=where)
-    records, warnings = _records(headers, rows, columns)
+    compared = compared_columns(headers, mapping, file=where)
+    records, warnings = _records(headers, rows, columns, compared)
     if records.empty:
         raise SabtError("the list has no data rows", file=where)
     return ParsedList(
@@ -126,6 +129,7 @@ def parse_list_bytes(data: bytes, fmt: str, *, path: Path, name: str | None = No
         columns=columns,
         records=records,
         warnings=warnings,
+        compared=compared,
     )
 
 
@@ -226,6 +230,7 @@ def _int(text: str) -> int | None:
 
 
 _MONTH_YEAR = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{4})")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")   # YYYYMMDD, as databases export dates
 
 
 def _date(text: str) -> FuzzyDate | None:
@@ -234,6 +239,10 @@ def _date(text: str) -> FuzzyDate | None:
     except SabtError:
         return None
     if parsed.is_unknown:
+        compact = _COMPACT.fullmatch(text.translate(_DIGITS).strip())
+        if compact:   # "19880730" or "13670508" (Solar Hijri when the year says so)
+            again = parse_date("-".join(compact.groups()))
+            return None if again.is_unknown else again
         # "09/1988" or "۰۵/۱۳۶۷": a month and a year (Solar Hijri when the year says so).
         match = _MONTH_YEAR.fullmatch(text.translate(_DIGITS).strip())
         if match and 1 <= int(match[1]) <= 12:
@@ -246,7 +255,7 @@ def _date(text: str) -> FuzzyDate | None:
 
 
 def _records(headers: list[str], rows: list[list[str]], columns: dict[str, str],
-             ) -> tuple[pd.DataFrame, list[ListWarning]]:
+             compared: dict[str, str]) -> tuple[pd.DataFrame, list[ListWarning]]:
     index = {h: i for i, h in enumerate(headers)}
     out: list[dict[str, Any]] = []
     warnings: list[ListWarning] = []
@@ -259,6 +268,8 @@ def _records(headers: list[str], rows: list[list[str]], columns: dict[str, str],
         rec["raw"] = json.dumps(dict(zip(headers, cells, strict=True)), ensure_ascii=False)
         for header, target in columns.items():
             rec[target] = cells[index[header]] or None
+        rec["compare"] = {f"{kind}:{header}": cells[index[header]]
+                          for header, kind in compared.items() if cells[index[header]]} or None
 
         def warn(fld: str, value: str, message: str, row: int = number) -> None:
             warnings.append(ListWarning(row, fld, value, message))

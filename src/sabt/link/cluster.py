@@ -4,11 +4,13 @@ Connected components at a threshold chain weak links through long paths and put 
 one (deduplicated) list into a person. We therefore merge greedily: edges are taken strongest
 first and two clusters merge only if the result breaks no constraint — two records from a list
 declared duplicate-free, or a pair a reviewer marked as different people. Reviewed matches are
-taken first, whatever their score. Pairs the model scored and found clearly different (probability
-below `CONTRADICTION`: blocked together, compared, rejected) are cannot-links for the model's own
-merges, so a chain of links cannot join two records the model has evidence against (reviewers'
-matches still override them). With no constraints and no such pairs this is exactly connected
-components. Everything is deterministic: ties are broken by record index.
+taken first, whatever their score. The model's own merges must also be backed by all the evidence
+between the two clusters: the summed log-odds of every scored pair across them (each floored at
+`CONTRADICTION`; pairs scored below the kept floor count at it) must stay at least `MERGE_LIMIT`,
+so a chain of links cannot join records the model found clearly different, while one weak
+contradiction does not split records that several strong links join (reviewers' matches still
+override it). With no constraints and no negative evidence this is exactly connected components.
+Everything is deterministic: ties are broken by record index.
 """
 
 from __future__ import annotations
@@ -20,8 +22,12 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-#: A scored pair below this probability keeps its two records in different clusters.
+#: A scored pair below this probability counts as this probability (its log-odds, −6.6 bits).
 CONTRADICTION = 0.01
+#: Two clusters merge only while their scored pairs' log-odds sum to at least this many bits.
+#: On `hard` (seeds 1 and 2, docs/linkage.md) it kept precision 0.001–0.005 above the earlier rule
+#: (any pair below `CONTRADICTION` forbids a merge) at equal or higher recall; 0 lost 0.013 recall.
+MERGE_LIMIT = -4.0
 
 
 @dataclass(frozen=True)
@@ -45,14 +51,16 @@ def cluster_pairs(
     cannot_link: Iterable[tuple[int, int]] = (),
     contradicted: tuple[np.ndarray, np.ndarray] | None = None,
     contradiction: float = CONTRADICTION,
+    merge_limit: float = MERGE_LIMIT,
 ) -> Clustering:
     """Cluster records 0..n-1 from scored pairs (`left`, `right` indices, `probability`).
 
     Pairs scoring at least `threshold` are candidate links; `must_link` pairs are linked first
     and `cannot_link` pairs never end up in one cluster. Records of a list named in
     `duplicate_free` (looked up in `sources`) are never put together by the model, nor are two
-    records of a pair scoring below `contradiction` (in `probability`, or listed in
-    `contradicted` as (left, right) arrays: pairs scored below the kept floor).
+    clusters whose scored pairs' log-odds (bits, each at least that of `contradiction`; pairs
+    listed in `contradicted` as (left, right) arrays, scored below the kept floor, count at it)
+    sum to less than `merge_limit`.
     """
     left = np.asarray(left, dtype=np.int64)
     right = np.asarray(right, dtype=np.int64)
@@ -61,19 +69,14 @@ def cluster_pairs(
     cannot = {(min(a, b), max(a, b)) for a, b in cannot_link}
     dup_free = set(duplicate_free)
     keep = probability >= threshold
-    low = probability < min(contradiction, threshold)
-    c_left, c_right = left[low], right[low]
-    if contradicted is not None:
-        c_left = np.concatenate([c_left, np.asarray(contradicted[0], dtype=np.int64)])
-        c_right = np.concatenate([c_right, np.asarray(contradicted[1], dtype=np.int64)])
-    contra = _relevant(c_left, c_right, left[keep], right[keep])
-    if not must and not cannot and not dup_free and not contra:
+    evidence = _evidence(left, right, probability, keep, contradicted, contradiction)
+    if not must and not cannot and not dup_free and not (evidence[2] < 0).any():
         labels = _components(n_records, left[keep], right[keep])
     else:
         if dup_free and sources is None:
             raise ValueError("duplicate_free needs the records' sources")
         labels = _greedy(n_records, left[keep], right[keep], probability[keep],
-                         sources, dup_free, must, cannot, contra)
+                         sources, dup_free, must, cannot, evidence, merge_limit)
     cluster = _renumber(labels)
     best = np.zeros(n_records, dtype=np.float64)
     same = cluster[left] == cluster[right]
@@ -87,17 +90,26 @@ def cluster_pairs(
     return Clustering(cluster=cluster, probability=best)
 
 
-def _relevant(c_left: np.ndarray, c_right: np.ndarray, k_left: np.ndarray,
-              k_right: np.ndarray) -> list[tuple[int, int]]:
-    """Contradicted pairs whose records could be joined at all (both in a linked component)."""
-    if not len(c_left) or not len(k_left):
-        return []
-    n = int(max(c_left.max(), c_right.max(), k_left.max(), k_right.max())) + 1
-    labels = _components(n, k_left, k_right)
-    sizes = np.bincount(labels)
-    same = (labels[c_left] == labels[c_right]) & (sizes[labels[c_left]] > 1)
-    return sorted({(int(min(a, b)), int(max(a, b)))
-                   for a, b in zip(c_left[same], c_right[same], strict=True)})
+Evidence = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _evidence(left: np.ndarray, right: np.ndarray, probability: np.ndarray, keep: np.ndarray,
+              contradicted: tuple[np.ndarray, np.ndarray] | None,
+              contradiction: float) -> Evidence:
+    """(left, right, log-odds in bits) of the scored pairs whose records could be joined at all
+    (both in one component of the links), floored at `contradiction`'s; `contradicted` at it."""
+    floor = float(np.log2(contradiction / (1.0 - contradiction)))
+    p = np.clip(probability, 1e-300, 1.0 - 1e-16)
+    bits = np.maximum(np.log2(p) - np.log2(1.0 - p), floor)
+    c_left, c_right = (np.zeros(0, np.int64),) * 2 if contradicted is None else contradicted
+    a = np.concatenate([left, np.asarray(c_left, dtype=np.int64)])
+    b = np.concatenate([right, np.asarray(c_right, dtype=np.int64)])
+    bits = np.concatenate([bits, np.full(len(a) - len(left), floor)])
+    if not keep.any():
+        return a[:0], b[:0], bits[:0]
+    labels = _components(int(max(a.max(), b.max())) + 1, left[keep], right[keep])
+    same = (labels[a] == labels[b]) & (np.bincount(labels)[labels[a]] > 1)
+    return a[same], b[same], bits[same]
 
 
 def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -124,12 +136,14 @@ def _greedy(
     dup_free: set[str],
     must: list[tuple[int, int]],
     cannot: set[tuple[int, int]],
-    contra: Sequence[tuple[int, int]] = (),
+    evidence: Evidence,
+    merge_limit: float,
 ) -> np.ndarray:
     parent = np.arange(n, dtype=np.int64)
     members: dict[int, list[int]] = {}
     lists: dict[int, set[str]] = {}
     forbidden: dict[int, set[int]] = {}
+    between = _between(evidence)   # root → other root → summed bits of their scored pairs
     for a, b in cannot:
         forbidden.setdefault(a, set()).add(b)
         forbidden.setdefault(b, set()).add(a)
@@ -151,7 +165,7 @@ def _greedy(
         if ra == rb:
             return
         la, lb = lists.get(ra, set()), lists.get(rb, set())
-        if check_lists and la & lb:
+        if check_lists and (la & lb or between.get(ra, {}).get(rb, 0.0) < merge_limit):
             return
         ma, mb = members.get(ra, [ra]), members.get(rb, [rb])
         fa, fb = forbidden.get(ra), forbidden.get(rb)
@@ -168,15 +182,11 @@ def _greedy(
         if fa or fb:
             forbidden[ra] = (fa or set()) | (fb or set())
             forbidden.pop(rb, None)
+        _fold(between, ra, rb)
 
     for a, b in sorted(must):
         if (a, b) not in cannot:
             union(a, b, check_lists=False)
-    for a, b in contra:   # after reviewers' matches: those override the model's evidence
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            forbidden.setdefault(ra, set()).update(members.get(rb, [rb]))
-            forbidden.setdefault(rb, set()).update(members.get(ra, [ra]))
     order = np.lexsort((right, left, -probability))
     for k in order:
         a, b = int(left[k]), int(right[k])
@@ -184,3 +194,28 @@ def _greedy(
             union(a, b, check_lists=True)
     return np.array([find(i) for i in range(n)], dtype=np.int64)
 
+
+
+def _between(evidence: Evidence) -> dict[int, dict[int, float]]:
+    """Summed bits per pair of records (both directions), the clusters' starting evidence."""
+    out: dict[int, dict[int, float]] = {}
+    for a, b, bits in zip(*(e.tolist() for e in evidence), strict=True):
+        if a != b:
+            out.setdefault(a, {})[b] = out.get(a, {}).get(b, 0.0) + bits
+            out.setdefault(b, {})[a] = out[a][b]
+    return out
+
+
+def _fold(between: dict[int, dict[int, float]], ra: int, rb: int) -> None:
+    """Cluster `rb` merged into `ra`: its evidence towards every other cluster becomes ra's."""
+    gone = between.pop(rb, {})
+    mine = between.setdefault(ra, {})
+    mine.pop(rb, None)
+    for other, bits in gone.items():
+        if other != ra:
+            mine[other] = mine.get(other, 0.0) + bits
+            theirs = between[other]
+            theirs.pop(rb, None)
+            theirs[ra] = mine[other]
+    if not mine:
+        between.pop(ra, None)

@@ -10,18 +10,24 @@ before it is returned. Nothing here touches files or the workspace.
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 import time
+import uuid
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 from splink import Linker, block_on
+from splink.blocking_rule_library import CustomRule
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 from sabt.errors import SabtError
 from sabt.link.cluster import CONTRADICTION, Clustering, cluster_pairs
+from sabt.link.extra import blocking_rules as extra_blocking_rules
 from sabt.link.features import build_features
 from sabt.link.options import LinkSettings
 from sabt.link.settings import (
@@ -32,6 +38,17 @@ from sabt.link.settings import (
 )
 
 Progress = Callable[[str], None]
+
+
+@runtime_checkable
+class CountingProgress(Protocol):
+    """A `Progress` that can also show how far a countable phase is (the CLI's bars)."""
+
+    def __call__(self, phase: str) -> None: ...
+
+    def count(self, done: int, total: int) -> None: ...
+
+
 _EM_SAMPLE_FROM = 200_000  # above this many records, EM samples `em_max_pairs` pairs
 
 
@@ -97,10 +114,14 @@ def _db_api(settings: LinkSettings) -> Any:
         import duckdb
         from splink import DuckDBAPI
 
-        con = duckdb.connect()
+        spill = tempfile.mkdtemp(prefix="sabt-duckdb-")
+        con = duckdb.connect(config={"memory_limit": settings.memory_limit,
+                                     "temp_directory": spill})
         if settings.threads:
             con.execute(f"SET threads = {int(settings.threads)}")
-        return DuckDBAPI(connection=con)
+        api = DuckDBAPI(connection=con)
+        weakref.finalize(api, shutil.rmtree, spill, ignore_errors=True)
+        return api
     if settings.backend == "spark":
         from splink import SparkAPI
 
@@ -110,13 +131,18 @@ def _db_api(settings: LinkSettings) -> Any:
 
 def _fetch_pairs(sdf: Any, backend: str, where: str,
                  cols: str = "unique_id_l, unique_id_r, match_probability, match_weight",
-                 ) -> pd.DataFrame:
+                 ) -> dict[str, np.ndarray]:
+    """Scored pairs matching `where`, sorted by (left, right), as one array per column.
+
+    DuckDB sorts and hands over numpy arrays itself (spilling within its memory limit): the
+    pairs below the floor are tens of millions at 100,000 records, too many to copy around.
+    """
     if backend == "duckdb":
-        rel = sdf.as_duckdbpyrelation()
-        frame: pd.DataFrame = rel.filter(where).project(cols).df()
-    else:
-        frame = sdf.as_spark_dataframe().where(where).select(*cols.split(", ")).toPandas()
-    return frame.sort_values(["unique_id_l", "unique_id_r"], kind="stable")
+        rel = sdf.as_duckdbpyrelation().filter(where).project(cols)
+        return dict(rel.order("unique_id_l, unique_id_r").fetchnumpy())
+    frame = sdf.as_spark_dataframe().where(where).select(*cols.split(", ")).toPandas()
+    frame = frame.sort_values(["unique_id_l", "unique_id_r"], kind="stable")
+    return {c: frame[c].to_numpy() for c in frame.columns}
 
 
 _MIN_PROBABILITY = 1e-6
@@ -137,10 +163,11 @@ def _floor_probabilities(model: dict[str, Any]) -> dict[str, Any]:
 
 
 def _train(table: Any, present: set[str], settings: LinkSettings, n_records: int,
-           say: Callable[[str], None]) -> dict[str, Any]:
+           say: Callable[[str], None], extra_rules: list[tuple[str, ...]]) -> dict[str, Any]:
     """Unsupervised, seeded training: λ from near-certain rules, u by sampling, m by EM."""
     def fresh() -> Linker:
-        return Linker(table, settings_creator(present, settings), log_level=logging.ERROR)
+        return Linker(table, settings_creator(present, settings, extra_rules),
+                      log_level=logging.ERROR)
 
     linker = fresh()
     say("estimating the prior match probability")
@@ -193,26 +220,46 @@ def _apply_parameters(linker: Linker, model: dict[str, Any]) -> None:
                     setattr(level, key, values[key])
 
 
+def restricted(rules: list[Any], condition: str, dialect: str,
+               ) -> list[BlockingRuleCreator | dict[str, Any]]:
+    """Blocking rules (splink creators or SQL), each AND-ed with the SQL `condition`."""
+    out: list[BlockingRuleCreator | dict[str, Any]] = []
+    for rule in rules:
+        sql = rule if isinstance(rule, str) else rule.get_blocking_rule(dialect).blocking_rule_sql
+        out.append(CustomRule(f"({sql}) and ({condition})"))
+    return out
+
+
 def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None = None,
-          model: dict[str, Any] | None = None, progress: Progress | None = None) -> Scored:
+          model: dict[str, Any] | None = None, progress: Progress | None = None,
+          only_pairs: str | None = None) -> Scored:
     """Train the model on `features` (from `build_features`) and score blocked pairs.
 
     Pairs below `floor` (default `settings.predict_floor`; 0 keeps every blocked pair) are
     dropped. With `model` (a trained model saved by an earlier run) training is skipped.
+    `only_pairs` (SQL on ``l.``/``r.`` columns) is AND-ed onto every blocking rule, e.g. to
+    score only the pairs that touch new records.
     """
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}
     present = present_columns(features)
+    extra_rules = extra_blocking_rules(features, present)   # on the mapping's [compare] columns
     db_api = _db_api(settings)
     t = time.perf_counter()
     say("registering records")
-    table = db_api.register(features, dataset_display_name="records")
+    # A fresh name each call: a Spark session outlives one scoring and refuses a name twice.
+    table = db_api.register(features, dataset_display_name="records",
+                            table_name=f"records_{uuid.uuid4().hex[:12]}")
     timings["register"] = time.perf_counter() - t
     if model is None:
         t = time.perf_counter()
-        model = _train(table, present, settings, len(features), say)
+        model = _train(table, present, settings, len(features), say, extra_rules)
         timings["train"] = time.perf_counter() - t
-    linker = Linker(table, settings_creator(present, settings), log_level=logging.ERROR)
+    creator = settings_creator(present, settings, extra_rules)
+    if only_pairs is not None:
+        creator.blocking_rules_to_generate_predictions = restricted(
+            creator.blocking_rules_to_generate_predictions, only_pairs, settings.backend)
+    linker = Linker(table, creator, log_level=logging.ERROR)
     _apply_parameters(linker, model)
 
     t = time.perf_counter()
@@ -225,14 +272,14 @@ def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None
                        "unique_id_l, unique_id_r")
     timings["predict"] = time.perf_counter() - t
     return Scored(
-        left=frame["unique_id_l"].to_numpy(dtype=np.int64),
-        right=frame["unique_id_r"].to_numpy(dtype=np.int64),
-        probability=frame["match_probability"].to_numpy(dtype=np.float64),
-        match_weight=frame["match_weight"].to_numpy(dtype=np.float64),
+        left=np.asarray(frame["unique_id_l"], dtype=np.int64),
+        right=np.asarray(frame["unique_id_r"], dtype=np.int64),
+        probability=np.asarray(frame["match_probability"], dtype=np.float64),
+        match_weight=np.asarray(frame["match_weight"], dtype=np.float64),
         model=model,
         timings=timings,
-        contradicted=(low["unique_id_l"].to_numpy(dtype=np.int64),
-                      low["unique_id_r"].to_numpy(dtype=np.int64)),
+        contradicted=(np.asarray(low["unique_id_l"], dtype=np.int64),
+                      np.asarray(low["unique_id_r"], dtype=np.int64)),
     )
 
 
@@ -251,7 +298,8 @@ def link(records: pd.DataFrame, settings: LinkSettings | None = None, *,
     t = time.perf_counter()
     if progress:
         progress("normalising names and dates")
-    features = build_features(records)
+    features = build_features(
+        records, progress.count if isinstance(progress, CountingProgress) else None)
     t_features = time.perf_counter() - t
     if len(features) < 2:
         scored = Scored(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0),

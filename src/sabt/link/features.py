@@ -9,9 +9,12 @@ For every name field (given, family, father) the table has four columns computed
 * ``<f>_roman`` the canonical forms of the top romanisation candidates (a list).
 
 Places (prison and place of death together), province and affiliation become the skeletons of
-their words (`token_columns`). ``<f>_skel2`` (first two skeleton letters) serve blocking.
+their words (`token_columns`); ``place_near`` lists the place words similar to a record's
+(`near_words`). ``<f>_skel2`` and ``<f>_end2`` (first and last two skeleton
+letters) and ``given_skel1`` serve blocking.
 Dates become Gregorian day numbers (``<d>_lo``/``<d>_hi`` bounds of a `FuzzyDate`) plus Solar
-Hijri and Gregorian month/year numbers, so that "same month" holds in the calendar the source used.
+Hijri and Gregorian month/year numbers, so that "same month" holds in the calendar the source used,
+and (for dates known to the day) month · 100 + day in each calendar, for the one-part errors.
 Birth year comes from the birth year, else the birth date, else death year minus age.
 """
 
@@ -29,6 +32,7 @@ import jdatetime
 import numpy as np
 import pandas as pd
 
+from sabt.link.extra import feature_columns as extra_feature_columns
 from sabt.model.dates import FuzzyDate
 from sabt.text.features import name_features
 from sabt.text.keys import name_key, skeleton_token
@@ -45,8 +49,12 @@ _STOPWORDS = frozenset({
 })
 # "-abad" (آباد) is written joined, with a ZWNJ or as its own word: always joined here
 _ABAD = re.compile(r"[\s\-\u200c]+((?:abad|آباد)\b)", re.IGNORECASE)
+#: Told (done, total) while a long step works through countable items (a progress bar).
+Counter = Callable[[int, int], None]
 _TOKEN_SPLIT = re.compile(r"[\s()\[\],;/\-]+")
 _EPOCH = date(1970, 1, 1).toordinal()
+#: Jaro-Winkler of two place words that counts as "a similar word" (`place_near`)
+PLACE_NEAR = 0.85
 _MONTH_SPAN = 31   # a date known to within this many days has a month
 _YEAR_SPAN = 366   # ... and within this many a year
 
@@ -83,36 +91,51 @@ def _word_skeletons(value: str) -> set[str]:
 
 
 @lru_cache(maxsize=1)
-def place_aliases() -> tuple[tuple[frozenset[str], str], ...]:
-    """The gazetteer: word skeletons of every sourced name of a place → its place id.
+def place_aliases() -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """The gazetteer: word skeletons of every sourced name of a place → its tokens.
 
     Read from the case data (`sabt/data/case1988/places.csv`: English and Persian name and the
     sourced ``other_names``), so that "Gohardasht", "Rajaei Shahr" and "زندان رجایی‌شهر" all
-    become ``qhrd$t`` (the joined skeletons of the English name). Longest aliases first; an
-    alias shared by two places is dropped.
+    become ``qhrd$t`` (the joined skeletons of the English name). A place with a ``city`` also
+    stands for its city (Gohardasht → Karaj, Evin → Tehran), as lists give either. Longest
+    aliases first; an alias shared by two places is dropped.
     """
     from importlib.resources import files
 
     text = files("sabt.data.case1988").joinpath("places.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
     owners: dict[frozenset[str], set[str]] = {}
-    for row in csv.DictReader(io.StringIO(text)):
+    for row in rows:
         names = [row.get("name_en") or "", row.get("name_fa") or "",
                  *(row.get("other_names") or "").split(";")]
         for name in names:
             skels = frozenset(_word_skeletons(name.strip()))
             if skels:
-                owners.setdefault(skels, set()).add(
-                    "".join(sorted(_word_skeletons(row["name_en"]))) or row["place_id"])
+                owners.setdefault(skels, set()).add(_place_token(row))
     unique = [(k, next(iter(v))) for k, v in owners.items() if len(v) == 1]
-    return tuple(sorted(unique, key=lambda kv: (-len(kv[0]), sorted(kv[0]), kv[1])))
+    by_length = sorted(unique, key=lambda kv: (-len(kv[0]), sorted(kv[0]), kv[1]))
+    cities = {_place_token(row): _replace_aliases(_word_skeletons(row["city"]), by_length)
+              for row in rows if row.get("city")}
+    return tuple((alias, frozenset({place}) | cities.get(place, frozenset()))
+                 for alias, place in by_length)
+
+
+def _place_token(row: dict[str, str]) -> str:
+    return "".join(sorted(_word_skeletons(row["name_en"]))) or row["place_id"]
+
+
+def _replace_aliases(skels: set[str], aliases: Iterable[tuple[frozenset[str], Any]]) -> set[str]:
+    """Replace each known alias among a value's word skeletons by its token(s)."""
+    for alias, tokens in aliases:
+        if alias <= skels:
+            skels = (skels - alias) | ({tokens} if isinstance(tokens, str) else set(tokens))
+    return skels
 
 
 def _token_skeletons(value: str, gazetteer: bool = False) -> list[str] | None:
     skels = _word_skeletons(value)
     if gazetteer:
-        for alias, place in place_aliases():
-            if alias <= skels:
-                skels = (skels - alias) | {place}
+        skels = _replace_aliases(skels, place_aliases())
     return sorted(skels) or None
 
 
@@ -127,6 +150,29 @@ def token_columns(values: pd.Series, gazetteer: bool = False) -> list[list[str] 
     out: list[list[str] | None] = _map_unique(values, partial(_token_skeletons,
                                                                gazetteer=gazetteer))
     return out
+
+
+def near_words(values: pd.Series, threshold: float) -> list[list[str] | None]:
+    """Per token list, the words of the whole column within Jaro-Winkler ≥ `threshold` of one
+    of its words (DuckDB's function, the one the comparison used to call on every pair).
+
+    "Some word of l is similar to some word of r" is then ``r`` sharing a word with ``l``'s
+    near words: a list lookup per scored pair instead of every pairing of their words.
+    """
+    import duckdb
+
+    vocab = sorted({w for v in values if isinstance(v, list) for w in v})
+    with duckdb.connect() as con:
+        rows = con.execute(
+            "select a.w, list(b.w order by b.w) from unnest(?::varchar[]) a(w), "
+            f"unnest(?::varchar[]) b(w) where jaro_winkler_similarity(a.w, b.w) >= {threshold} "
+            "group by a.w", [vocab, vocab]).fetchall()
+    near: dict[str, list[str]] = dict(rows)
+
+    def of(words: Any) -> list[str] | None:
+        return sorted({n for w in words for n in near[w]}) if isinstance(words, list) else None
+
+    return [of(v) for v in values]
 
 
 def split_full_names(records: pd.DataFrame) -> pd.DataFrame:
@@ -146,7 +192,7 @@ def split_full_names(records: pd.DataFrame) -> pd.DataFrame:
 
 def _date_columns(dates: Iterable[FuzzyDate | None], prefix: str) -> pd.DataFrame:
     cols: dict[str, list[int | None]] = {k: [] for k in ("lo", "hi", "gym", "jym", "year",
-                                                          "jyear")}
+                                                          "jyear", "gmd", "jmd")}
     for fd in dates:
         if not isinstance(fd, FuzzyDate) or fd.earliest is None or fd.latest is None:
             for values in cols.values():
@@ -162,15 +208,31 @@ def _date_columns(dates: Iterable[FuzzyDate | None], prefix: str) -> pd.DataFram
         cols["jym"].append(j.year * 12 + j.month - 1 if month else None)
         cols["year"].append(mid.year if year else None)
         cols["jyear"].append(j.year if year else None)
+        # month and day (month · 100 + day) of a date known to the day, in each calendar
+        cols["gmd"].append(mid.month * 100 + mid.day if a == b else None)
+        cols["jmd"].append(j.month * 100 + j.day if a == b else None)
     return pd.DataFrame({f"{prefix}_{k}": pd.array(v, dtype="Int64") for k, v in cols.items()})
 
 
 
-def build_features(records: pd.DataFrame) -> pd.DataFrame:
+def _romanise_ahead(recs: pd.DataFrame, counter: Counter | None) -> None:
+    """Romanise every Persian name token in one batched pass (`sabt.text.romanize.prefetch`).
+
+    The per-name features below then find each token's spellings ready; asking the model one
+    token at a time cost most of the normalisation time.
+    """
+    from sabt.text.romanize import prefetch
+
+    names = pd.unique(recs[["full_name", *_SOURCE_FIELDS.values()]].to_numpy().ravel())
+    prefetch(names, counter)
+
+
+def build_features(records: pd.DataFrame, counter: Counter | None = None) -> pd.DataFrame:
     """The model's input table, one row per record, ``unique_id`` = position in `records`.
 
     `records` has the canonical columns of `sabt.ingest.lists.RECORD_COLUMNS` plus ``source``
-    (the list name); missing columns are treated as empty.
+    (the list name); missing columns are treated as empty. `counter` is told (done, total) as
+    the romaniser's model works through the names its dictionary lacks.
     """
     from sabt.ingest.lists import RECORD_COLUMNS
 
@@ -178,7 +240,9 @@ def build_features(records: pd.DataFrame) -> pd.DataFrame:
     for col in RECORD_COLUMNS:
         if col not in recs.columns:
             recs[col] = None
+    _romanise_ahead(recs, counter)
     recs = split_full_names(recs)
+    _romanise_ahead(recs, None)   # the few units split_full_names joined (Hossein Zadeh)
     parts = [pd.DataFrame({
         "unique_id": np.arange(len(recs), dtype=np.int64),
         "source_list": recs["source"].astype(str).to_numpy(),
@@ -196,15 +260,20 @@ def build_features(records: pd.DataFrame) -> pd.DataFrame:
         "province": token_columns(recs["province"], gazetteer=True),
         "affiliation": token_columns(recs["affiliation"]),
     })
+    extra["place_near"] = pd.Series(near_words(extra["place"], PLACE_NEAR), dtype=object)
     parts.append(extra)
     frame = pd.concat(parts, axis=1)
     for feat in ("given", "family"):
         frame[f"{feat}_skel2"] = frame[f"{feat}_skel"].str[:2]
+        # last two letters: a typo near the start of a name keeps them ("bhm"/"brhm")
+        frame[f"{feat}_end2"] = frame[f"{feat}_skel"].str[-2:]
         # letters in order: a transposition or moved vowel ("mhd"/"hmd") keeps the key
         frame[f"{feat}_sorted"] = frame[f"{feat}_skel"].map(
             lambda v: "".join(sorted(v)) if isinstance(v, str) else None)
+    frame["given_skel1"] = frame["given_skel"].str[:1]
     frame["birth_year"] = _birth_year(recs, frame)
-    return frame
+    # the mapping's [compare] columns (x_<kind>_<header>), see sabt.link.extra
+    return pd.concat([frame, extra_feature_columns(recs["compare"])], axis=1)
 
 
 def _birth_year(recs: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:

@@ -7,16 +7,20 @@ Names (given, family, father) use the cross-script keys, strongest first: the sa
 (same script), the same canonical spelling (any script; both term-frequency adjusted, so a
 shared common name counts for less), a shared romanisation candidate (a Persian spelling whose
 romanisations include the Latin one), best Jaro-Winkler ≥ 0.92 over the romanisation
-candidates, equal consonant skeleton, Jaro-Winkler ≥ 0.8. The family comparison also
-recognises given and family name written the other way round.
-Places and provinces: the same words, or a shared word (as skeletons). Sex: exact.
-Death and birth dates compare Gregorian day bounds (exact, within 3 days, within 14 days),
+candidates, equal consonant skeleton, [given and father: one spelling ends with the other, a
+glued prefix], Jaro-Winkler ≥ 0.8. The family comparison also recognises given and family name
+written the other way round (the given comparison sees that swap as no evidence, so it counts once).
+Places and provinces: the same words, or a shared word (as skeletons); places also a similar
+word. Sex: exact.
+Death and birth dates compare Gregorian day bounds (exact; one written part wrong: the year,
+the month by one, or day and month read in the other calendar; within 3 days, within 14 days),
 then the same month in the Solar Hijri or the Gregorian calendar, then the same year.
 Birth year: exact, ±1, ±3.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import splink.comparison_level_library as cll
@@ -25,6 +29,7 @@ from splink import ColumnExpression, SettingsCreator, block_on
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.dialects import SplinkDialect
 
+from sabt.link import extra
 from sabt.link.features import NAME_FEATURES
 from sabt.link.options import LinkSettings
 
@@ -35,7 +40,10 @@ BLOCKING_RULES: tuple[tuple[str, ...] | str, ...] = (
     ("given_skel", "father_skel"),
     ("family_skel", "birth_year"),
     ("given_skel", "family_skel2"),
-    ("family_skel", "given_skel2"),
+    ("given_skel", "family_end2"),
+    ("family_skel", "given_end2"),
+    ("family_skel", "given_skel1"),   # family names vary less than first names' spelling
+    ("family_end2", "given_skel2", "death_lo"),
     ("given_skel2", "family_skel2", "birth_year"),
     ("given_skel2", "family_skel2", "death_jym"),
     ("birth_lo", "given_skel2"),
@@ -65,6 +73,8 @@ TOKEN_FIELDS: tuple[str, ...] = ("place", "province")
 #: fields are missing were lost; on `hard`, 0.3 raised recall by 0.02 (cross-script 0.04) for
 #: 0.004 precision.
 TF_WEIGHT = 0.3
+#: m = u of a level that is no evidence either way (a swapped name seen by the given comparison)
+_NEUTRAL = 0.01
 #: Blocking rules for the EM sessions (each trains the comparisons it does not block on).
 TRAINING_RULES: tuple[tuple[str, ...], ...] = (
     ("given_skel", "family_skel"),
@@ -83,9 +93,31 @@ def _rule(rule: tuple[str, ...] | str) -> Any:
     return rule if isinstance(rule, str) else block_on(*rule)
 
 
-def blocking_rules(present: set[str]) -> list[Any]:
-    """The prediction blocking rules that only read non-empty columns, as splink creators."""
-    return [_rule(r) for r in BLOCKING_RULES if rule_columns(r) <= present]
+def blocking_rules(present: set[str], extra_rules: Sequence[tuple[str, ...]] = ()) -> list[Any]:
+    """The prediction blocking rules that only read non-empty columns, plus `extra_rules` (on
+    the mapping's [compare] columns, `sabt.link.extra.blocking_rules`), as splink creators."""
+    ours = [r for r in BLOCKING_RULES if rule_columns(r) <= present]
+    return [_rule(r) for r in [*ours, *extra_rules]]
+
+
+class SharedElementLevel(ComparisonLevelCreator):
+    """The two arrays share an element: splink's `ArrayIntersectLevel(col, 1)` without building
+    the intersection (DuckDB ``list_has_any``, Spark ``arrays_overlap``; our lists hold no nulls).
+    With `right_col`, the left record's `col` against the right record's `right_col`."""
+
+    def __init__(self, col_name: str, right_col: str | None = None) -> None:
+        self.col_expression = ColumnExpression.instantiate_if_str(col_name)
+        self.right_expression = ColumnExpression.instantiate_if_str(right_col or col_name)
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        self.col_expression.sql_dialect = sql_dialect
+        self.right_expression.sql_dialect = sql_dialect
+        left, right = self.col_expression.name_l, self.right_expression.name_r
+        fn = "list_has_any" if sql_dialect.sql_dialect_str == "duckdb" else "arrays_overlap"
+        return f"{fn}({left}, {right})"
+
+    def create_label_for_charts(self) -> str:
+        return "a shared element"
 
 
 class BestCandidateJaroWinkler(ComparisonLevelCreator):
@@ -125,28 +157,49 @@ def name_comparison(prefix: str, *, swapped_with: str | None = None) -> cl.Custo
         cll.ExactMatchLevel(f"{prefix}_canon", term_frequency_adjustments=True).configure(
             label_for_charts="same canonical spelling (any script)",
             tf_adjustment_weight=TF_WEIGHT),
-        cll.ArrayIntersectLevel(f"{prefix}_roman", 1).configure(
+        SharedElementLevel(f"{prefix}_roman").configure(
             label_for_charts="shared romanisation candidate"),
         BestCandidateJaroWinkler(f"{prefix}_roman", 0.92),
         cll.ExactMatchLevel(f"{prefix}_skel").configure(label_for_charts="same skeleton"),
     ]
+    if prefix != "family":
+        levels.append(_ends_with_level(f"{prefix}_canon"))
     if swapped_with is not None:
-        levels.append(cll.CustomLevel(
+        swapped = cll.CustomLevel(
             f"{prefix}_skel_l = {swapped_with}_skel_r and {swapped_with}_skel_l = {prefix}_skel_r",
             label_for_charts=f"{prefix} and {swapped_with} swapped",
-        ))
+        )
+        if prefix == "given":   # the family comparison counts the swap; here it is no evidence
+            swapped.configure(m_probability=_NEUTRAL, u_probability=_NEUTRAL,
+                              fix_m_probability=True, fix_u_probability=True)
+        levels.append(swapped)
     levels += [cll.JaroWinklerLevel(f"{prefix}_canon", 0.8), cll.ElseLevel()]
     return cl.CustomComparison(levels, output_column_name=prefix)
 
 
-def token_comparison(col: str) -> cl.CustomComparison:
-    """A place or group given as word skeletons: the same words, a shared word, or neither."""
-    return cl.CustomComparison([
+def _ends_with_level(col: str) -> Any:
+    """One spelling ends with the other, of at least 4 letters: a prefix glued to a first name
+    ("seyedalimohamad" / "alimohamad", a misspelt "shahid" before it)."""
+    left, right = f"{col}_l", f"{col}_r"
+    return cll.CustomLevel(
+        f"(length({right}) >= 4 and right({left}, length({right})) = {right}) or "
+        f"(length({left}) >= 4 and right({right}, length({left})) = {left})",
+        label_for_charts="one ends with the other (a glued prefix)")
+
+
+def token_comparison(col: str, *, similar: bool = False) -> cl.CustomComparison:
+    """A place or group given as word skeletons: the same words, a shared word, with `similar`
+    a similar word (Jaro-Winkler ≥ 0.85 of two skeletons: "Diesel Abad" / "دیزل‌آباد"), or
+    neither."""
+    levels: list[Any] = [
         cll.NullLevel(col),
         cll.ExactMatchLevel(col).configure(label_for_charts="same words"),
-        cll.ArrayIntersectLevel(col, 1).configure(label_for_charts="a shared word"),
-        cll.ElseLevel(),
-    ], output_column_name=col)
+        SharedElementLevel(col).configure(label_for_charts="a shared word"),
+    ]
+    if similar:   # precomputed: `features.near_words`, at `features.PLACE_NEAR`
+        levels.append(SharedElementLevel(col, f"{col}_near").configure(
+            label_for_charts="a similar word"))
+    return cl.CustomComparison([*levels, cll.ElseLevel()], output_column_name=col)
 
 
 def date_comparison(prefix: str, name: str) -> cl.CustomComparison:
@@ -156,6 +209,7 @@ def date_comparison(prefix: str, name: str) -> cl.CustomComparison:
     return cl.CustomComparison([
         cll.NullLevel(lo),
         cll.CustomLevel(f"{day} and {lo}_l = {lo}_r", label_for_charts="same day"),
+        *_one_part_levels(prefix, day),
         cll.CustomLevel(f"{day} and abs({lo}_l - {lo}_r) <= 3",
                         label_for_charts="within 3 days"),
         cll.CustomLevel(f"{day} and abs({lo}_l - {lo}_r) <= 14",
@@ -166,6 +220,23 @@ def date_comparison(prefix: str, name: str) -> cl.CustomComparison:
                         label_for_charts="same year"),
         cll.ElseLevel(),
     ], output_column_name=name)
+
+
+def _one_part_levels(prefix: str, day: str) -> list[Any]:
+    """Two dates known to the day that differ in one written part: the year, the month by one,
+    or day and month read in the other calendar (1367/08/15 written for 15 August 1988)."""
+    jmd, gmd, jym, gym = (f"{prefix}_{k}" for k in ("jmd", "gmd", "jym", "gym"))
+    adjacent = " or ".join(
+        f"({md}_l % 100 = {md}_r % 100 and abs({ym}_l - {ym}_r) = 1)"
+        for md, ym in ((jmd, jym), (gmd, gym)))
+    return [
+        cll.CustomLevel(f"{day} and ({jmd}_l = {jmd}_r or {gmd}_l = {gmd}_r)",
+                        label_for_charts="same day and month, another year"),
+        cll.CustomLevel(f"{day} and ({adjacent})",
+                        label_for_charts="same day of the month, adjacent month"),
+        cll.CustomLevel(f"{day} and ({jmd}_l = {gmd}_r or {gmd}_l = {jmd}_r)",
+                        label_for_charts="day and month read in the other calendar"),
+    ]
 
 
 def birth_year_comparison() -> cl.CustomComparison:
@@ -190,9 +261,12 @@ def comparisons(present: set[str]) -> list[Any]:
     out: list[Any] = []
     for prefix in NAME_FEATURES:
         if f"{prefix}_skel" in present:
-            swap = "given" if prefix == "family" and "given_skel" in present else None
+            other = {"given": "family", "family": "given"}.get(prefix)
+            # both halves of a swapped name are evidence: each comparison sees its own half
+            swap = other if other is not None and f"{other}_skel" in present else None
             out.append(name_comparison(prefix, swapped_with=swap))
-    out += [token_comparison(c) for c in TOKEN_FIELDS if c in present]
+    # places are spelt many ways (a prison's name); provinces are few, each spelt alike
+    out += [token_comparison(c, similar=c == "place") for c in TOKEN_FIELDS if c in present]
     if "death_lo" in present:
         out.append(date_comparison("death", "death_date"))
     if "birth_lo" in present:
@@ -201,16 +275,17 @@ def comparisons(present: set[str]) -> list[Any]:
         out.append(birth_year_comparison())
     if "sex" in present:
         out.append(exact_comparison("sex"))
-    return out
+    return out + extra.comparisons(present)   # the mapping's [compare] columns
 
 
-def settings_creator(present: set[str], settings: LinkSettings) -> SettingsCreator:
+def settings_creator(present: set[str], settings: LinkSettings,
+                     extra_rules: Sequence[tuple[str, ...]] = ()) -> SettingsCreator:
     """The splink settings for records with the given non-empty columns."""
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=comparisons(present),
-        blocking_rules_to_generate_predictions=blocking_rules(present),
+        blocking_rules_to_generate_predictions=blocking_rules(present, extra_rules),
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
         additional_columns_to_retain=[],

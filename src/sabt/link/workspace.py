@@ -30,8 +30,10 @@ from sabt import __version__
 from sabt.errors import InvalidValue, NotFound, SabtError
 from sabt.ingest.headers import CANONICAL_FIELDS, Mapping
 from sabt.ingest.lists import RECORD_COLUMNS, ParsedList, read_list
+from sabt.link import incremental
 from sabt.link import tables as lt
 from sabt.link.engine import Progress, link
+from sabt.link.incremental import ModelMismatch, Previous, link_incremental
 from sabt.link.options import LinkSettings
 from sabt.model.dates import FuzzyDate
 from sabt.model.statements import (
@@ -45,6 +47,7 @@ from sabt.model.statements import (
 from sabt.store.change import Change, allocate
 from sabt.store.workspace import Workspace
 from sabt.text.normalize import detect_script
+from sabt.vault.vault import FileIngest, Provenance, Vault
 
 DECISIONS = ("match", "non-match", "skip")
 _TEXT_PROPERTIES = {
@@ -74,6 +77,8 @@ class RunReport:
     persons_updated: int
     review_pairs: int
     timings: dict[str, float] = field(default_factory=dict)
+    mode: str = "full"          # "incremental": only what new records touch was re-linked
+    mode_reason: str = ""       # why this mode ran
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -93,6 +98,8 @@ def _fields(rec: dict[str, Any]) -> dict[str, Any]:
     for col in ("birth_date_fd", "death_date_fd"):
         if isinstance(rec[col], FuzzyDate):
             out[col] = rec[col].to_dict()
+    if rec.get("compare"):   # the mapping's [compare] columns, {"kind:header": text}
+        out["compare"] = rec["compare"]
     return out
 
 
@@ -112,9 +119,13 @@ def import_list(ws: Workspace, path: Path, *, name: str | None = None,
                             "choose another --name", file=str(path))
     if dry_run:
         return ImportReport(parsed, None)
-    with ws.change(author=author, reason=f"import list {parsed.name} ({path.name})") as ch:
-        sid = ch.add_source(parsed.name, sha256=parsed.sha256, media_type=parsed.media_type,
-                            notes=f"list file {path.name}; {len(parsed.records)} records")
+    with Vault(ws).ingest_within(path, author=author,
+                                 reason=f"import list {parsed.name} ({path.name})") as job:
+        ch = job.change
+        if job.staged.sha256 != parsed.sha256:
+            raise SabtError("the file changed while it was being imported; try again",
+                            file=str(path))
+        sid = _list_source(job, parsed, path)
         ch.conn.execute(insert(lt.list_import).values(
             source_id=sid, name=parsed.name, sha256=parsed.sha256, file_name=path.name,
             media_type=parsed.media_type, columns=parsed.columns,
@@ -128,7 +139,18 @@ def import_list(ws: Workspace, path: Path, *, name: str | None = None,
         ]
         for start in range(0, len(rows), 5000):
             ch.conn.execute(insert(lt.list_record), rows[start:start + 5000])
+        job.keep(path.name, Provenance(ch.author, capture_method="import-list"),
+                 media_type=parsed.media_type, source_id=sid,
+                 meta={"list": parsed.name, "records": len(parsed.records)})
     return ImportReport(parsed, sid)
+
+
+def _list_source(job: FileIngest, parsed: ParsedList, path: Path) -> str:
+    """The list's source: the vault's when these bytes are already stored there, else new."""
+    if job.existing is not None and job.existing["source_id"] is not None:
+        return str(job.existing["source_id"])
+    return job.change.add_source(parsed.name, sha256=parsed.sha256, media_type=parsed.media_type,
+                                 notes=f"list file {path.name}; {len(parsed.records)} records")
 
 
 def load_records(conn: Connection) -> pd.DataFrame:
@@ -424,22 +446,100 @@ def _assign_persons(ch: Change, records: pd.DataFrame, cluster: np.ndarray,
 
 # --- runs ------------------------------------------------------------------------------------
 
+def _previous(conn: Connection, records: pd.DataFrame, settings: LinkSettings,
+              imports: list[Any]) -> tuple[Previous | None, int | None, str]:
+    """The latest run, by record position, if the new run can build on it (else why not)."""
+    run_id = latest_run(conn)
+    if run_id is None:
+        return None, None, "no previous run"
+    run = conn.execute(select(lt.link_run).where(lt.link_run.c.id == run_id)).one()
+    before, now = _json(run.settings), json.loads(json.dumps(settings.as_dict()))
+    names = {i["name"] for i in _json(run.inputs)}
+    if ({k: v for k, v in before.items() if k != "duplicate_free"}
+            != {k: v for k, v in now.items() if k != "duplicate_free"}
+            or set(before.get("duplicate_free", ())) & names != set(now["duplicate_free"]) & names):
+        return None, run_id, f"settings differ from run {run_id}"
+    if run.software_version != __version__ or not _json(run.model):
+        return None, run_id, f"run {run_id} has no model of this software version"
+    current = {(r.source_id, r.sha256) for r in imports}
+    if not {(i["source_id"], i["sha256"]) for i in _json(run.inputs)} <= current:
+        return None, run_id, f"a list of run {run_id} is no longer imported as it was"
+    position = pd.Series(np.arange(len(records)), index=records["record_id"].astype(np.int64))
+    c, p = lt.link_cluster, lt.link_pair
+    clusters = pd.DataFrame(conn.execute(select(c.c.record_id, c.c.cluster, c.c.probability)
+                                         .where(c.c.run_id == run_id)).all(),
+                            columns=["record_id", "cluster", "probability"])
+    if not clusters["record_id"].isin(position.index).all():
+        return None, run_id, f"records of run {run_id} are gone"
+    linked, new = len(clusters), len(records) - len(clusters)
+    if linked < incremental.MIN_RECORDS:
+        return None, run_id, (f"run {run_id} linked only {linked:,} records: re-training on "
+                              "all of them is quick and gives a better model")
+    if new > incremental.MAX_NEW_SHARE * linked:
+        return None, run_id, (f"{new:,} new records are more than "
+                              f"{incremental.MAX_NEW_SHARE:.0%} of run {run_id}'s {linked:,}: "
+                              "re-training on all of them")
+    at = position[clusters["record_id"].astype(np.int64)].to_numpy()
+    cluster, prob = np.zeros(len(records), np.int64), np.ones(len(records))
+    cluster[at], prob[at] = clusters["cluster"].to_numpy(), clusters["probability"].to_numpy()
+    pairs = pd.DataFrame(conn.execute(select(p.c.record_l, p.c.record_r, p.c.probability,
+                                             p.c.match_weight).where(p.c.run_id == run_id)).all(),
+                         columns=["l", "r", "p", "w"])
+    prev = Previous(model=_json(run.model), cluster=cluster, probability=prob,
+                    left=position[pairs["l"].astype(np.int64)].to_numpy(np.int64),
+                    right=position[pairs["r"].astype(np.int64)].to_numpy(np.int64),
+                    pair_probability=pairs["p"].to_numpy(np.float64),
+                    match_weight=pairs["w"].to_numpy(np.float64))
+    return prev, run_id, f"builds on run {run_id}"
+
+
+def _json(value: Any) -> Any:
+    """A JSON column's value (SQLite may hand back text)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _reviewed_records(conn: Connection) -> set[int]:
+    """Record ids named by any review decision, active or undone."""
+    d = lt.review_decision
+    return {int(x) for row in conn.execute(select(d.c.record_l, d.c.record_r)) for x in row}
+
+
 def run_linkage(ws: Workspace, settings: LinkSettings | None = None, *,
-                author: str | None = None, progress: Progress | None = None) -> RunReport:
-    """Link all imported records and store the run, its clusters and persons (all or nothing)."""
+                author: str | None = None, progress: Progress | None = None,
+                full: bool = False) -> RunReport:
+    """Link all imported records and store the run, its clusters and persons (all or nothing).
+
+    When the latest run's lists are all still imported and the settings are unchanged, only
+    what new records and review decisions touch is re-linked with that run's model
+    (`sabt.link.incremental`); ``full`` re-trains and re-scores everything.
+    """
     settings = settings or LinkSettings()
     with ws.engine.connect() as conn:
         records = load_records(conn)
         decisions = active_decisions(conn)
-        imports = conn.execute(select(lt.list_import).order_by(lt.list_import.c.name)).all()
-    if records.empty:
-        raise SabtError("no lists imported yet; use `sabt import-list` first")
-    dup_free = {r.name for r in imports if r.duplicate_free} | set(settings.duplicate_free)
-    settings = LinkSettings(**{**settings.as_dict(), "duplicate_free": tuple(sorted(dup_free))})
+        reviewed = _reviewed_records(conn)
+        imports = list(conn.execute(select(lt.list_import).order_by(lt.list_import.c.name)))
+        if records.empty:
+            raise SabtError("no lists imported yet; use `sabt import-list` first")
+        dup_free = {r.name for r in imports if r.duplicate_free} | set(settings.duplicate_free)
+        settings = LinkSettings(**{**settings.as_dict(),
+                                   "duplicate_free": tuple(sorted(dup_free))})
+        prev, base_run, reason = ((None, None, "--full asked") if full
+                                  else _previous(conn, records, settings, imports))
     position = {int(rid): i for i, rid in enumerate(records["record_id"])}
     must = [(position[a], position[b]) for (a, b), d in decisions.items() if d == "match"]
     cannot = [(position[a], position[b]) for (a, b), d in decisions.items() if d == "non-match"]
-    result = link(records, settings, must_link=must, cannot_link=cannot, progress=progress)
+    mode, extra = "full", dict[str, int]()
+    if prev is not None:
+        try:
+            result, extra = link_incremental(
+                records, settings, prev, must_link=must, cannot_link=cannot,
+                reviewed=[position[r] for r in reviewed if r in position], progress=progress)
+            mode = "incremental"
+        except ModelMismatch as exc:
+            reason = exc.message
+    if mode == "full":
+        result = link(records, settings, must_link=must, cannot_link=cannot, progress=progress)
     if progress:
         progress("saving the run and updating persons")
     record_ids = records["record_id"].to_numpy(dtype=np.int64)
@@ -456,7 +556,8 @@ def run_linkage(ws: Workspace, settings: LinkSettings | None = None, *,
                      "records": r.n_records} for r in imports],
             settings=settings.as_dict(), model=json.loads(json.dumps(s.model, default=str)),
             stats={"records": len(records), "scored_pairs": len(s.left), "clusters": clusters,
-                   "decisions": len(decisions), "timings": s.timings},
+                   "decisions": len(decisions), "timings": s.timings, "mode": mode,
+                   "mode_reason": reason, "base_run": base_run, **extra},
             revision_id=ch.revision_id))
         pairs = [{"run_id": run_id, "record_l": int(record_ids[a]), "record_r": int(record_ids[b]),
                   "probability": float(p), "match_weight": float(w)}
@@ -472,7 +573,7 @@ def run_linkage(ws: Workspace, settings: LinkSettings | None = None, *,
             ch.conn.execute(insert(lt.link_cluster), rows[start:start + 5000])
     band = (s.probability >= settings.review_low) & (s.probability < settings.review_high)
     return RunReport(run_id, len(records), clusters, created, updated, int(band.sum()),
-                     s.timings)
+                     s.timings, mode, reason)
 
 
 def run_clusters(ws: Workspace, run_id: int | None = None) -> pd.DataFrame:

@@ -1,9 +1,11 @@
 """Compiled (numba) Jaro-Winkler and pair scoring for `name_similarity_batch`.
 
-Strings live in one flat int32 array of code points (``chars``) addressed by ``offs``/``lens``;
-a name part is a row of string ids (its canonical candidates), a key id and a skeleton id. The
-formulas are exactly those of `sabt.text.similarity` (rapidfuzz Jaro-Winkler, prefix weight 0.1
-above 0.7), which the tests check pair by pair.
+Candidate strings live in one flat array of symbols (``sym``: their characters coded 0..n_sym-1);
+a name part is one row of ``ftab``: key id, skeleton id, and each candidate's offset and
+length. Jaro matching is bit-parallel (one 64-bit mask per symbol of the second string), so a
+character finds its match in one step instead of a scan of the window. The formulas are exactly
+those of `sabt.text.similarity` (rapidfuzz Jaro-Winkler, prefix weight 0.1 above 0.7), which the
+tests check pair by pair.
 """
 
 from __future__ import annotations
@@ -11,72 +13,91 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-_I, _E = ord("i"), ord("e")
-_VOWELS = np.array([ord(c) for c in "aeiou"], dtype=np.int32)
+# Letters the suffix rule needs, in the order of the ``marks`` argument (their symbol codes).
+MARK_LETTERS = "ieaou"
+_ONE = np.uint64(1)
+_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
+# Pairs per parallel chunk: each chunk allocates its own match-mask scratch once.
+CHUNK = 4096
 
 
 @njit(cache=True, nogil=True)
-def _jaro_short(chars: np.ndarray, a0: int, la: int, b0: int, lb: int, window: int) -> float:
-    """Jaro of two strings of at most 64 characters, match flags kept in bit masks."""
+def _set_masks(pm: np.ndarray, row: int, sym: np.ndarray, b0: int, lb: int,
+               value: bool) -> None:
+    """Write (or clear) string b's match masks into ``pm[row]``: bit j of pm[row, c] is set
+    when b[j] is symbol c. Only called for strings of at most 64 symbols."""
+    for j in range(lb):
+        c = sym[b0 + j]
+        if value:
+            pm[row, c] |= _ONE << np.uint64(j)
+        else:
+            pm[row, c] = np.uint64(0)
+
+
+@njit(cache=True, nogil=True)
+def _candidate_masks(pm: np.ndarray, ftab: np.ndarray, y: int, sym: np.ndarray,
+                     value: bool) -> None:
+    """Write (or clear) the match masks of every candidate of field ``y`` (row j = candidate j)."""
+    width = (ftab.shape[1] - 2) // 2
+    for j in range(width):
+        lb = ftab[y, 3 + 2 * j]
+        if lb < 0:
+            break
+        if lb <= 64:
+            _set_masks(pm, j, sym, ftab[y, 2 + 2 * j], lb, value)
+
+
+@njit(cache=True, nogil=True)
+def _jaro_bits(sym: np.ndarray, a0: int, la: int, lb: int, pm: np.ndarray, row: int) -> float:
+    """Jaro of a (at sym[a0:a0+la]) and a string b of at most 64 symbols whose match masks are
+    in ``pm[row]``: each character of a finds its first free match in the window in one step."""
+    window = max(la, lb) // 2 - 1
+    if window < 0:
+        window = 0
     fa = np.uint64(0)
     fb = np.uint64(0)
-    one = np.uint64(1)
     m = 0
     for i in range(la):
         lo = max(0, i - window)
         hi = min(lb, i + window + 1)
-        ca = chars[a0 + i]
-        for j in range(lo, hi):
-            bit = one << np.uint64(j)
-            if (fb & bit) == 0 and chars[b0 + j] == ca:
-                fa |= one << np.uint64(i)
-                fb |= bit
-                m += 1
-                break
+        if lo >= hi:
+            continue
+        upper = _ALL if hi == 64 else (_ONE << np.uint64(hi)) - _ONE
+        free = pm[row, sym[a0 + i]] & upper & ~((_ONE << np.uint64(lo)) - _ONE) & ~fb
+        if free != 0:
+            fb |= free & (~free + _ONE)
+            fa |= _ONE << np.uint64(i)
+            m += 1
     if m == 0:
         return 0.0
+    # Transpositions: the k-th matched character of a against the k-th matched one of b.
     t = 0
-    k = 0
+    rest = fb
     for i in range(la):
-        if fa & (one << np.uint64(i)):
-            while (fb & (one << np.uint64(k))) == 0:
-                k += 1
-            if chars[a0 + i] != chars[b0 + k]:
+        if fa & (_ONE << np.uint64(i)):
+            low = rest & (~rest + _ONE)
+            rest ^= low
+            if (pm[row, sym[a0 + i]] & low) == 0:
                 t += 1
-            k += 1
     t //= 2
     return (m / la + m / lb + (m - t) / m) / 3.0
 
 
 @njit(cache=True, nogil=True)
-def jaro_winkler(chars: np.ndarray, a0: int, la: int, b0: int, lb: int) -> float:
-    """Jaro-Winkler similarity of chars[a0:a0+la] and chars[b0:b0+lb] (rapidfuzz's definition)."""
-    if la == 0 and lb == 0:
-        return 1.0
-    if la == 0 or lb == 0:
-        return 0.0
+def _jaro_long(sym: np.ndarray, a0: int, la: int, b0: int, lb: int) -> float:
+    """Jaro by direct search (strings longer than 64 symbols; names hardly ever are)."""
     window = max(la, lb) // 2 - 1
     if window < 0:
         window = 0
-    if la <= 64 and lb <= 64:
-        sim = _jaro_short(chars, a0, la, b0, lb, window)
-        if sim > 0.7:
-            p = 0
-            for i in range(min(4, la, lb)):
-                if chars[a0 + i] != chars[b0 + i]:
-                    break
-                p += 1
-            sim += p * 0.1 * (1.0 - sim)
-        return sim
     fa = np.zeros(la, dtype=np.bool_)
     fb = np.zeros(lb, dtype=np.bool_)
     m = 0
     for i in range(la):
         lo = max(0, i - window)
         hi = min(lb, i + window + 1)
-        ca = chars[a0 + i]
+        ca = sym[a0 + i]
         for j in range(lo, hi):
-            if not fb[j] and chars[b0 + j] == ca:
+            if not fb[j] and sym[b0 + j] == ca:
                 fa[i] = True
                 fb[j] = True
                 m += 1
@@ -89,15 +110,30 @@ def jaro_winkler(chars: np.ndarray, a0: int, la: int, b0: int, lb: int) -> float
         if fa[i]:
             while not fb[k]:
                 k += 1
-            if chars[a0 + i] != chars[b0 + k]:
+            if sym[a0 + i] != sym[b0 + k]:
                 t += 1
             k += 1
     t //= 2
-    sim = (m / la + m / lb + (m - t) / m) / 3.0
+    return (m / la + m / lb + (m - t) / m) / 3.0
+
+
+@njit(cache=True, nogil=True)
+def jaro_winkler(sym: np.ndarray, a0: int, la: int, b0: int, lb: int, pm: np.ndarray,
+                 row: int) -> float:
+    """Jaro-Winkler of sym[a0:a0+la] and sym[b0:b0+lb] (rapidfuzz's definition: prefix weight
+    0.1 above 0.7); ``pm[row]`` holds b's match masks when b has at most 64 symbols."""
+    if la == 0 and lb == 0:
+        return 1.0
+    if la == 0 or lb == 0:
+        return 0.0
+    if la <= 64 and lb <= 64:
+        sim = _jaro_bits(sym, a0, la, lb, pm, row)
+    else:
+        sim = _jaro_long(sym, a0, la, b0, lb)
     if sim > 0.7:
         p = 0
         for i in range(min(4, la, lb)):
-            if chars[a0 + i] != chars[b0 + i]:
+            if sym[a0 + i] != sym[b0 + i]:
                 break
             p += 1
         sim += p * 0.1 * (1.0 - sim)
@@ -105,89 +141,140 @@ def jaro_winkler(chars: np.ndarray, a0: int, la: int, b0: int, lb: int) -> float
 
 
 @njit(cache=True, nogil=True)
-def _suffix_only(chars: np.ndarray, a0: int, la: int, b0: int, lb: int) -> bool:
+def _suffix_only(sym: np.ndarray, a0: int, la: int, b0: int, lb: int, marks: np.ndarray) -> bool:
+    """`similarity._suffix_only`: one string is the other plus a final i or e after a consonant;
+    ``marks`` holds the symbol codes of i, e, a, o, u (-1 when absent)."""
     if la > lb:
         a0, la, b0, lb = b0, lb, a0, la
     if la + 1 != lb or la == 0:
         return False
     for i in range(la):
-        if chars[a0 + i] != chars[b0 + i]:
+        if sym[a0 + i] != sym[b0 + i]:
             return False
-    last = chars[b0 + lb - 1]
-    if last != _I and last != _E:
+    last = sym[b0 + lb - 1]
+    if last != marks[0] and last != marks[1]:
         return False
-    c = chars[a0 + la - 1]
-    vowel_end: bool = (c == _VOWELS[0] or c == _VOWELS[1] or c == _VOWELS[2] or c == _VOWELS[3]
-                       or c == _VOWELS[4])
-    return not vowel_end
+    c = sym[a0 + la - 1]
+    return not (c == marks[0] or c == marks[1] or c == marks[2] or c == marks[3]
+                or c == marks[4])
 
 
 @njit(cache=True, nogil=True)
-def field_sim(x: int, y: int, cand: np.ndarray, keys: np.ndarray, skel: np.ndarray,
-              chars: np.ndarray, offs: np.ndarray, lens: np.ndarray,
-              w_jw: float, suffix_cap: float) -> float:
-    """`similarity.field_similarity` on field ids (see that function for the formula)."""
-    if keys[x] == keys[y]:
+def field_sim(x: int, y: int, ftab: np.ndarray, sym: np.ndarray, marks: np.ndarray,
+              w_jw: float, suffix_cap: float, pm: np.ndarray) -> float:
+    """`similarity.field_similarity` on field ids (see that function for the formula). Row f of
+    ``ftab`` is key id, skeleton id, then offset and length of each candidate in ``sym``
+    (length -1: no more), one cache line per field; ``pm`` is scratch for the match masks of
+    y's candidates (one row each, left cleared)."""
+    if ftab[x, 0] == ftab[y, 0]:
         return 1.0
+    width = (ftab.shape[1] - 2) // 2
+    _candidate_masks(pm, ftab, y, sym, True)
     best = -1.0
-    ba = -1
-    bb = -1
-    for i in range(cand.shape[1]):
-        sa = cand[x, i]
-        if sa < 0:
+    bi = -1
+    bj = -1
+    for i in range(width):
+        la = ftab[x, 3 + 2 * i]
+        if la < 0:
             break
-        for j in range(cand.shape[1]):
-            sb = cand[y, j]
-            if sb < 0:
+        for j in range(width):
+            lb = ftab[y, 3 + 2 * j]
+            if lb < 0:
                 break
-            s = jaro_winkler(chars, offs[sa], lens[sa], offs[sb], lens[sb])
+            s = jaro_winkler(sym, ftab[x, 2 + 2 * i], la, ftab[y, 2 + 2 * j], lb, pm, j)
             if s > best:
                 best = s
-                ba = sa
-                bb = sb
-    if (ba >= 0 and best > suffix_cap
-            and _suffix_only(chars, offs[ba], lens[ba], offs[bb], lens[bb])):
+                bi = i
+                bj = j
+    _candidate_masks(pm, ftab, y, sym, False)
+    if (bi >= 0 and best > suffix_cap
+            and _suffix_only(sym, ftab[x, 2 + 2 * bi], ftab[x, 3 + 2 * bi],
+                             ftab[y, 2 + 2 * bj], ftab[y, 3 + 2 * bj], marks)):
         best = suffix_cap
-    same_skel = 1.0 if (best == 1.0 or (skel[x] >= 0 and skel[x] == skel[y])) else 0.0
+    same_skel = 1.0 if (best == 1.0 or (ftab[x, 1] >= 0 and ftab[x, 1] == ftab[y, 1])) else 0.0
     return w_jw * best + (1.0 - w_jw) * same_skel
 
 
-@njit(cache=True, parallel=True)
-def score_pairs(ca: np.ndarray, cb: np.ndarray, parts: np.ndarray, cand: np.ndarray,
-                keys: np.ndarray, skel: np.ndarray, chars: np.ndarray,
-                offs: np.ndarray, lens: np.ndarray, params: np.ndarray) -> np.ndarray:
-    """`similarity.rep_score` for pairs (ca[k], cb[k]) of name ids; parts: g, f, father, whole,
-    first unit of a multi-unit family name."""
+@njit(cache=True, nogil=True)
+def _pair_score(pa: np.ndarray, pb: np.ndarray, ftab: np.ndarray, sym: np.ndarray,
+                marks: np.ndarray, params: np.ndarray, pm: np.ndarray) -> float:
+    """`similarity.rep_score` for two names' part rows (given, family, father, whole, first
+    unit of a multi-unit family name)."""
     w_jw, suffix_cap, whole_pen, swap_pen, father_w, extra_pen = (
         params[0], params[1], params[2], params[3], params[4], params[5])
+    if pa[3] < 0 or pb[3] < 0:
+        return 0.0
+    score = field_sim(pa[3], pb[3], ftab, sym, marks, w_jw, suffix_cap,
+                      pm)
+    if pa[0] >= 0 and pa[1] >= 0 and pb[0] >= 0 and pb[1] >= 0:
+        gg = field_sim(pa[0], pb[0], ftab, sym, marks, w_jw,
+                       suffix_cap, pm)
+        ff = field_sim(pa[1], pb[1], ftab, sym, marks, w_jw,
+                       suffix_cap, pm)
+        gf = field_sim(pa[0], pb[1], ftab, sym, marks, w_jw,
+                       suffix_cap, pm)
+        fg = field_sim(pa[1], pb[0], ftab, sym, marks, w_jw,
+                       suffix_cap, pm)
+        whole = score if score == 1.0 else score - whole_pen
+        score = max((gg + ff) / 2, (gf + fg) / 2 - swap_pen, whole)
+        if (pa[4] < 0) != (pb[4] < 0):
+            ha = pa[4] if pa[4] >= 0 else pa[1]
+            hb = pb[4] if pb[4] >= 0 else pb[1]
+            head = field_sim(ha, hb, ftab, sym, marks, w_jw,
+                             suffix_cap, pm)
+            score = max(score, (gg + head) / 2 - extra_pen)
+    if pa[2] >= 0 and pb[2] >= 0:
+        fa = field_sim(pa[2], pb[2], ftab, sym, marks, w_jw,
+                       suffix_cap, pm)
+        score = (1 - father_w) * score + father_w * fa
+    return min(1.0, max(0.0, score))
+
+
+@njit(cache=True, parallel=True)
+def score_pairs(ca: np.ndarray, cb: np.ndarray, parts: np.ndarray, ftab: np.ndarray,
+                sym: np.ndarray, n_sym: int, marks: np.ndarray, params: np.ndarray,
+                ) -> np.ndarray:
+    """Scores of the name pairs (ca[k], cb[k]), in parallel chunks of `CHUNK` pairs. Strings
+    are symbols 0..n_sym-1 (small integer types keep the tables in cache)."""
     n = len(ca)
     out = np.zeros(n, dtype=np.float64)
-    for k in prange(n):
-        pa = parts[ca[k]]
-        pb = parts[cb[k]]
-        if pa[3] < 0 or pb[3] < 0:
-            continue
-        score = field_sim(pa[3], pb[3], cand, keys, skel, chars, offs, lens, w_jw,
-                          suffix_cap)
-        if pa[0] >= 0 and pa[1] >= 0 and pb[0] >= 0 and pb[1] >= 0:
-            gg = field_sim(pa[0], pb[0], cand, keys, skel, chars, offs, lens, w_jw,
-                           suffix_cap)
-            ff = field_sim(pa[1], pb[1], cand, keys, skel, chars, offs, lens, w_jw,
-                           suffix_cap)
-            gf = field_sim(pa[0], pb[1], cand, keys, skel, chars, offs, lens, w_jw,
-                           suffix_cap)
-            fg = field_sim(pa[1], pb[0], cand, keys, skel, chars, offs, lens, w_jw,
-                           suffix_cap)
-            whole = score if score == 1.0 else score - whole_pen
-            score = max((gg + ff) / 2, (gf + fg) / 2 - swap_pen, whole)
-            if (pa[4] < 0) != (pb[4] < 0):
-                ha = pa[4] if pa[4] >= 0 else pa[1]
-                hb = pb[4] if pb[4] >= 0 else pb[1]
-                head = field_sim(ha, hb, cand, keys, skel, chars, offs, lens, w_jw, suffix_cap)
-                score = max(score, (gg + head) / 2 - extra_pen)
-        if pa[2] >= 0 and pb[2] >= 0:
-            fa = field_sim(pa[2], pb[2], cand, keys, skel, chars, offs, lens, w_jw,
-                           suffix_cap)
-            score = (1 - father_w) * score + father_w * fa
-        out[k] = min(1.0, max(0.0, score))
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        pm = np.zeros(((ftab.shape[1] - 2) // 2, n_sym), dtype=np.uint64)
+        for k in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            out[k] = _pair_score(parts[ca[k]], parts[cb[k]], ftab, sym, marks, params, pm)
     return out
+
+
+@njit(cache=True, nogil=True)
+def distinct_pairs(ca: np.ndarray, cb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first, inverse): the index of the first occurrence of each distinct pair (ca[k], cb[k])
+    and, for every k, the number of its pair among the distinct ones (open-addressing hash)."""
+    n = len(ca)
+    size = 1
+    while size < 2 * n:
+        size *= 2
+    slots = np.full(size, -1, dtype=np.int64)
+    first = np.empty(n, dtype=np.int64)
+    inverse = np.empty(n, dtype=np.int64)
+    nd = 0
+    mask = np.uint64(size - 1)
+    for k in range(n):
+        x, y = ca[k], cb[k]
+        h = (np.uint64(x) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(y)) \
+            * np.uint64(0xC2B2AE3D27D4EB4F)
+        h = (h ^ (h >> np.uint64(29))) & mask
+        while True:
+            d = slots[h]
+            if d < 0:
+                slots[h] = nd
+                first[nd] = k
+                inverse[k] = nd
+                nd += 1
+                break
+            f = first[d]
+            if ca[f] == x and cb[f] == y:
+                inverse[k] = d
+                break
+            h = (h + np.uint64(1)) & mask
+    return first[:nd], inverse

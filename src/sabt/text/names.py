@@ -6,7 +6,8 @@ Lists write "Seyyed Hossein-Ali Rezaei son of Mohammad", "سید حسینعلی 
 سید/میر/حاج/شیخ ... — but never Said = سعید, a given name), compound given names written apart
 (Hossein Ali, Gholam Reza, Nasr Allah, حسین علی → one unit), detached suffixes (Hossein Zadeh,
 حسین زاده) and "Surname, Given" or "Surname Given" order (by a comma, or by how often each
-token is a given name in the Wikidata lexicon).
+token is a given name in the Wikidata lexicon). `strip_glued_honorific` finds an honorific
+written glued to a name (سیدحسین, Seyedmojtaba) for the similarity.
 """
 
 from __future__ import annotations
@@ -14,8 +15,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sabt.text.keys import canon_token, is_persian_token, join_particles, latin_canon, name_key
-from sabt.text.lexicon import given_prior
+from sabt.text.keys import (
+    canon_token,
+    fold_latin,
+    is_persian_token,
+    join_particles,
+    latin_canon,
+    name_key,
+)
+from sabt.text.lexicon import given_prior, role_counts
 from sabt.text.normalize import ZWNJ, normalize_persian
 
 # Honorifics and prefixes: canonical Latin tokens (see keys.canon_token) and Persian keys.
@@ -50,6 +58,13 @@ SURNAME_SUFFIXES_LATIN = frozenset({"zade", "zadeqan", "por", "nejad", "najad", 
                                     "lo", "abadi", "ian", "i"})
 SURNAME_SUFFIXES_PERSIAN = frozenset({"زاده", "زادگان", "پور", "نژاد", "فر", "وند", "لو", "ابادی",
                                       "یان", "ی"})
+
+# Honorifics that lists also write glued to the name (سیدحسین, Seyedmojtaba, Mirsaeed), and how
+# often the rest must be a name in the lexicon (given + surname rows) to be taken for one.
+GLUED_HONORIFICS_LATIN = frozenset({"seyed", "seyid", "seyede", "mir", "haj", "haji", "$eix"})
+GLUED_HONORIFICS_PERSIAN = frozenset({"سید", "سیده", "میر", "حاج", "حاجی", "شیخ"})
+MIN_GLUED_REST_COUNT = 5
+MIN_GLUED_REST_LEN = 3
 
 _FATHER = re.compile(
     r"\s*(?:\(|\[|,|;|-)?\s*(?:فرزندِ|فرزند|ولد|نام\s*پدر\s*:?|"
@@ -92,6 +107,33 @@ def _is_honorific(tok: str) -> bool:
 def _latin_of(tok: str) -> str:
     """Canonical Latin of a token of either script (Persian via romanisation), for word lists."""
     return latin_canon(tok) if is_persian_token(tok) else canon_token(tok)
+
+
+def _known_rest(rest: str) -> bool:
+    """The rest of a token after a glued honorific is a name: long enough, in the lexicon (not
+    only as a surname suffix such as -zadeh: Hajizadeh, Mirzadeh)."""
+    if len(rest) < MIN_GLUED_REST_LEN or rest in SURNAME_SUFFIXES_LATIN | SURNAME_SUFFIXES_PERSIAN:
+        return False
+    return sum(role_counts().get(rest, (0, 0))) >= MIN_GLUED_REST_COUNT
+
+
+def strip_glued_honorific(text: str) -> str:
+    """The name part without an honorific glued to its first token (سیدحسین → حسین,
+    Seyedmojtaba → mojtaba), or "" when it has none. Said/Saeed (سعید) is never Seyyed, and a
+    rest that is no name in the lexicon (Miranda, Mirza, Hajizadeh) keeps the token whole."""
+    toks = text.split() if isinstance(text, str) else []
+    if not toks:
+        return ""
+    first, persian = toks[0], is_persian_token(toks[0])
+    word = name_key(first) if persian else fold_latin(first).replace(" ", "")
+    prefixes = GLUED_HONORIFICS_PERSIAN if persian else GLUED_HONORIFICS_LATIN
+    for cut in range(2, len(word) - MIN_GLUED_REST_LEN + 1):
+        head, rest = word[:cut], word[cut:]
+        if persian and head in prefixes and _known_rest(rest):
+            return " ".join([rest, *toks[1:]])
+        if not persian and canon_token(head) in prefixes and _known_rest(canon_token(rest)):
+            return " ".join([rest, *toks[1:]])
+    return ""
 
 
 def _split_tokens(text: str) -> list[str]:
@@ -164,9 +206,10 @@ def parse_name(full: str) -> ParsedName:
     while len(toks) > 1 and _is_honorific(toks[0]):
         honorifics.append(toks.pop(0))
     if not family_first:
-        # Honorifics after a surname in "Rezaei Seyed Hossein" order.
+        # Honorifics after a surname in "Rezaei Seyed Hossein" order; Mir/Agha/Haj in the middle
+        # start a surname instead (Shahrzad Mir Gholikhan = شهرزاد میرقلی‌خان).
         for i in range(1, len(toks) - 1):
-            if _is_honorific(toks[i]):
+            if _is_honorific(toks[i]) and _canon(toks[i]) not in ATTACHED_HONORIFICS:
                 honorifics.append(toks.pop(i))
                 family_first, toks, surname_first = toks[:i], toks[i:], True
                 break

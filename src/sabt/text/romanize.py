@@ -3,12 +3,14 @@
 The romanizer looks each name unit up in its Wikidata-derived dictionary of attested spellings
 and falls back to its small ONNX model (bundled, no download) for units the dictionary lacks.
 Results are cached per token, so a list of a million names romanises each distinct token once.
+`prefetch` romanises the tokens of many names in one batched model pass beforehand (same results).
 The model-vs-dictionary-only choice is measured in ``benchmarks/bench_text.py`` (docs/text.md).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -58,6 +60,7 @@ def set_engine(engine: Any, model_only: Any = None) -> None:
     with _lock:
         _transliterator = engine
         _model_only = model_only
+        _prefetched.clear()
     romanize_token.cache_clear()
     romanize_token_model.cache_clear()
 
@@ -75,11 +78,40 @@ def romanize_token_model(token: str) -> tuple[str, ...]:
     return tuple(c.text for c in cands if c.text)
 
 
+#: Tokens romanised ahead by `prefetch` (the same spellings `romanize_token` would compute).
+_prefetched: dict[str, tuple[str, ...]] = {}
+
+
+def _is_arabic_script(token: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" for ch in token)
+
+
+def prefetch(names: Iterable[str], counter: Callable[[int, int], None] | None = None) -> int:
+    """Romanise the Persian-script tokens of many names at once, for `romanize_token` to read.
+
+    Same spellings as one token at a time, several times faster: the model decodes all tokens
+    its dictionary lacks in batches (`sabt.text.romanize_batch`). `counter` gets (units decoded,
+    units to decode). Returns the number of tokens romanised.
+    """
+    from sabt.text.keys import join_particles
+    from sabt.text.romanize_batch import transliterate_tokens
+
+    todo = sorted({tok for name in names if isinstance(name, str)
+                   for tok in join_particles(normalize_persian(name[:MAX_CHARS]).split())
+                   if _is_arabic_script(tok) and tok not in _prefetched})
+    found = transliterate_tokens(_engine(), todo, top_k=TOP_K, country="IR", counter=counter)
+    _prefetched.update({tok: tuple(c.text for c in cands if c.text)
+                        for tok, cands in found.items()})
+    return len(todo)
+
+
 @lru_cache(maxsize=1 << 17)
 def romanize_token(token: str) -> tuple[str, ...]:
     """Ranked Latin spellings (up to `TOP_K`) of one Persian-script token; cached."""
-    if not token or not any("\u0600" <= ch <= "\u06ff" for ch in token):
+    if not token or not _is_arabic_script(token):
         return (token,) if token else ()
+    if token in _prefetched:
+        return _prefetched[token]
     try:
         cands = _engine().transliterate(token, top_k=TOP_K, country="IR")
     except Exception:  # a third-party failure must not break a whole import

@@ -4,7 +4,9 @@ Each name is parsed (`sabt.text.names`) and each part (given, family, father, an
 name) becomes a *field*: its exact key, its canonical Latin candidates (one for Latin text, the
 canonical forms of the top romanisations for Persian text, kept only when their consonants fit
 the Persian skeleton; a medial ای is also read as ائ, and a candidate that is only the first
-part of another, محمدعلی → "Mohammad", is dropped) and its consonant skeleton. Two fields score
+part of another, محمدعلی → "Mohammad", is dropped; plus the Latin spelling without an Arabic
+article, head + tail of a glued compound, and the name without a glued honorific, سیدحسین →
+"hosein") and its consonant skeleton. Two fields score
 ``W_JW · maxJW(candidates) + (1 − W_JW) · [skeletons equal or a candidate shared]`` (1 when
 their exact keys are equal), with the JW capped when one only adds ``-i`` or ``-e`` (Mohammad
 vs Mohammadi, Hossein vs Hosseini, Farid vs Farideh). Two names score the best of: given↔given
@@ -29,7 +31,7 @@ import pandas as pd
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from sabt.errors import InvalidValue
-from sabt.text._kernels import score_pairs
+from sabt.text._kernels import MARK_LETTERS, distinct_pairs, score_pairs
 from sabt.text.keys import (
     canon_token,
     is_persian_token,
@@ -39,7 +41,7 @@ from sabt.text.keys import (
     skeleton_latin_token,
     tokens,
 )
-from sabt.text.names import parse_name
+from sabt.text.names import parse_name, strip_glued_honorific
 from sabt.text.romanize import romanize_token, romanize_token_model
 
 W_JW = 0.85
@@ -49,6 +51,7 @@ SUFFIX_CAP = 0.8
 WHOLE_PENALTY = 0.03
 EXTRA_FAMILY_PENALTY = 0.05
 CAND_SKELETON_EDITS = 1
+MIN_COMPOUND_HEAD = 3
 # Level thresholds: the JW ≥ 0.95 / ≥ 0.88 levels of the research recipe (docs/text.md).
 STRONG = 0.95
 CLOSE = 0.88
@@ -102,7 +105,22 @@ def _fits(cand_skel: str, skel: str) -> bool:
 
 @lru_cache(maxsize=1 << 18)
 def make_field(text: str) -> Field | None:
-    """Prepare one name part (None if it has no letters)."""
+    """Prepare one name part (None if it has no letters).
+
+    A part that starts with a glued honorific (سیدحسین, Seyedmojtaba, Mirsaeed) also gets the
+    candidates of the name without it, as `parse_name` drops a separate one (Seyed Hossein).
+    """
+    field = _make_field(text)
+    bare = strip_glued_honorific(text)
+    if field is None or not bare:
+        return field
+    rest = _make_field(bare)
+    extra = rest.cands if rest is not None else ()
+    return Field(field.key, tuple(dict.fromkeys((*field.cands, *extra))), field.skel)
+
+
+def _make_field(text: str) -> Field | None:
+    """Key, canonical candidates and skeleton of one name part, as written."""
     key = name_key(text)
     if not key:
         return None
@@ -115,7 +133,24 @@ def make_field(text: str) -> Field | None:
             cands += ["".join([*best[:i], alt, *best[i + 1:]]) for alt in alts[1:]]
         # A Persian part the romanizer cannot read is compared by its key (Persian to Persian).
         return Field(key, tuple(dict.fromkeys(c for c in cands if c)) or (key,), skeleton(text))
-    return Field(key, (_canon_of_latin(text),), skeleton(text))
+    latin = (_canon_of_latin(text), _canon_of_latin(_drop_articles(text)))
+    return Field(key, tuple(dict.fromkeys(c for c in latin if c)), skeleton(text))
+
+
+_ARTICLE = re.compile(r"(?i)(?:^|(?<=\s))(?:al|el)(?:-|\s+)(?=[a-z])")
+_ARTICLE_AFTER_PARTICLE = re.compile(
+    r"(?i)\b(?:abd|abdul|abdol|abdel|abu|abo|abou|ibn|bin|ben)\s+$")
+
+
+def _drop_articles(text: str) -> str:
+    """Latin text without the Arabic article of a surname (Kazem al-Haeri → Kazem Haeri; the
+    Persian record writes حائری), kept after Abd/Abu (Abd al-Rahman)."""
+    out, pos = [], 0
+    for m in _ARTICLE.finditer(text):
+        if not _ARTICLE_AFTER_PARTICLE.search(text[: m.start()]):
+            out.append(text[pos: m.start()])
+            pos = m.end()
+    return "".join(out) + text[pos:]
 
 
 @lru_cache(maxsize=1 << 17)
@@ -132,6 +167,7 @@ def _token_cands(token: str) -> tuple[str, ...]:
     cands = tuple(dict.fromkeys(c for c in (_canon_of_latin(r) for r in romanize_token(token))
                                 if c))
     fit = tuple(c for c in cands if _fits(skeleton_latin(c), skel))
+    fit += _compound_cands(token, fit)
     if fit:
         hamza = _hamza_variant(token)
         if hamza:
@@ -142,6 +178,23 @@ def _token_cands(token: str) -> tuple[str, ...]:
                                             for r in romanize_token_model(token)) if c))
     fit_model = tuple(c for c in model if _fits(skeleton_latin(c), skel))
     return tuple(dict.fromkeys((*cands[:1], *fit_model))) or model[:1]
+
+
+# Tails of compound given names written glued in Persian (یعقوبعلی, مصطفی‌قلی), and their canon.
+PERSIAN_COMPOUND_TAILS = {"علی": "ali", "رضا": "reza", "قلی": "qoli"}
+
+
+def _compound_cands(token: str, cands: tuple[str, ...]) -> tuple[str, ...]:
+    """Head + tail spelling of a glued compound (یعقوبعلی → yaqobali) when no candidate has the
+    tail: the dictionary aligns such rare compounds with their head alone ("Yaghoub")."""
+    key = name_key(token)
+    for tail, latin in PERSIAN_COMPOUND_TAILS.items():
+        head = key[: -len(tail)]
+        if (key.endswith(tail) and len(head) >= MIN_COMPOUND_HEAD
+                and not any(c.endswith(latin) for c in cands)):
+            head_cands = _token_cands(head)
+            return (head_cands[0] + latin,) if head_cands else ()
+    return ()
 
 
 _HAMZA_SEAT = re.compile("(?<=[\u0600-\u06ff])ای(?=[\u0600-\u06ff])")
@@ -271,28 +324,28 @@ def name_similarity_batch(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     if codes.min() < 0:
         codes = np.where(codes < 0, len(reps), codes)
     reps.append(name_rep(""))
-    ca, cb = codes[:n], codes[n:]
     t = _Tables()
     parts = np.array([[t.field(r.given), t.field(r.family), t.field(r.father), t.field(r.whole),
-                       t.field(r.family_head)] for r in reps], dtype=np.int64).reshape(-1, 5)
+                       t.field(r.family_head)] for r in reps], dtype=np.int32).reshape(-1, 5)
     params = np.array([W_JW, SUFFIX_CAP, WHOLE_PENALTY, SWAP_PENALTY, FATHER_WEIGHT,
                        EXTRA_FAMILY_PENALTY])
     # Lists repeat common names, so many pairs recur: score each distinct pair once.
-    inverse, distinct_pairs = pd.factorize(ca * len(reps) + cb)
-    ua, ub = distinct_pairs // len(reps), distinct_pairs % len(reps)
-    scores = score_pairs(ua, ub, parts, *t.arrays(), params)  # type: ignore[call-arg]
+    ca, cb = codes[:n], codes[n:]
+    first, inverse = distinct_pairs(ca, cb)
+    scores = score_pairs(ca[first], cb[first], parts, *t.arrays(), params)
     out: np.ndarray = scores[inverse]
     return out
 
 
 class _Tables:
-    """Distinct name parts and strings of a batch as the kernel's integer arrays."""
+    """Distinct name parts and strings of a batch as the kernel's compact integer arrays."""
 
     def __init__(self) -> None:
         self.fids: dict[Field, int] = {}
         self.fields: list[Field] = []
-        self.sids: dict[str, int] = {}
+        self.sids: dict[str, int] = {}  # candidate strings (their characters go to the kernel)
         self.strings: list[str] = []
+        self.kids: dict[str, int] = {}  # keys and skeletons (compared by id only)
 
     def _sid(self, s: str) -> int:
         i = self.sids.get(s)
@@ -300,6 +353,10 @@ class _Tables:
             i = self.sids[s] = len(self.strings)
             self.strings.append(s)
         return i
+
+    def _kid(self, s: str) -> int:
+        """Id of a key or skeleton (only compared for equality, so not in the symbol array)."""
+        return self.kids.setdefault(s, len(self.kids))
 
     def field(self, fld: Field | None) -> int:
         if fld is None:
@@ -310,22 +367,27 @@ class _Tables:
             self.fields.append(fld)
         return i
 
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        """cand, keys, skel, chars, offs, lens."""
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+        """ftab, sym, n_sym, marks (see `sabt.text._kernels`)."""
         fl = self.fields
         width = max((len(f.cands) for f in fl), default=1)
-        cand = np.full((max(1, len(fl)), max(1, width)), -1, dtype=np.int64)
-        keys = np.zeros(max(1, len(fl)), dtype=np.int64)
-        skel = np.full(max(1, len(fl)), -1, dtype=np.int64)
+        sid = np.full((max(1, len(fl)), width), -1, dtype=np.int64)
+        ftab = np.full((max(1, len(fl)), 2 + 2 * width), -1, dtype=np.int32)
         for r, f in enumerate(fl):
             for k, c in enumerate(f.cands):
-                cand[r, k] = self._sid(c)
-            keys[r] = self._sid(f.key)
-            skel[r] = self._sid(f.skel) if f.skel else -1
-        lens = np.array([len(s) for s in self.strings] or [0], dtype=np.int64)
-        offs = np.zeros(len(lens), dtype=np.int64)
-        np.cumsum(lens[:-1], out=offs[1:])
+                sid[r, k] = self._sid(c)
+            ftab[r, 0] = self._kid(f.key)
+            ftab[r, 1] = self._kid(f.skel) if f.skel else -1
+        lens = np.array([len(s) for s in self.strings] + [-1], dtype=np.int32)
+        offs = np.zeros(len(lens), dtype=np.int32)
+        np.cumsum(lens[:-2], out=offs[1:-1])
+        # Per field and candidate: offset and length (-1: no candidate; sid -1 is the sentinel).
+        ftab[:, 2::2], ftab[:, 3::2] = offs[sid], lens[sid]
         joined = "".join(self.strings)
         chars = (np.frombuffer(joined.encode("utf-32-le"), dtype=np.int32) if joined
                  else np.zeros(1, dtype=np.int32))
-        return cand, keys, skel, chars, offs, lens
+        alphabet, sym = np.unique(chars, return_inverse=True)
+        small = np.uint8 if len(alphabet) <= 1 << 8 else np.int32
+        where = {int(c): i for i, c in enumerate(alphabet)}
+        marks = np.array([where.get(ord(ch), -1) for ch in MARK_LETTERS], dtype=np.int32)
+        return ftab, sym.astype(small), len(alphabet), marks

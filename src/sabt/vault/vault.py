@@ -19,6 +19,7 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from sabt.errors import NotFound, SabtError
+from sabt.store.change import Change
 from sabt.store.workspace import Workspace
 from sabt.vault import readers
 from sabt.vault.blobs import BlobStore, Staged, sha256_file
@@ -80,6 +82,27 @@ class AddReport:
     duplicates: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileIngest:
+    """One file being stored inside a caller's workspace change (see `Vault.ingest_within`).
+
+    ``existing`` is the item row when the vault already holds these bytes; the caller may reuse
+    its source. Calling `keep` records the item (or a repeat) with the caller's source.
+    """
+
+    change: Change
+    staged: Staged
+    existing: dict[str, Any] | None
+    kept: dict[str, Any] | None = None
+
+    def keep(self, name: str, provenance: Provenance, *, media_type: str,
+             source_id: str | None, language: str | None = None,
+             meta: dict[str, Any] | None = None) -> None:
+        """Store the file as an item citing ``source_id`` when the change commits."""
+        self.kept = {"name": name, "provenance": provenance, "media_type": media_type,
+                     "source_id": source_id, "language": language, "meta": meta or {}}
 
 
 @dataclass(frozen=True)
@@ -291,6 +314,65 @@ class Vault:
             raise
         report.added.extend(added)
         report.duplicates.extend(duplicates)
+
+    @contextmanager
+    def ingest_within(self, path: Path, *, author: str | None,
+                      reason: str) -> Iterator[FileIngest]:
+        """A workspace change that also stores ``path`` in the vault, all or nothing.
+
+        The file is staged (hashed) first; the caller writes its rows through ``.change`` and
+        calls ``.keep``; the item row and custody entry join the caller's transaction and the
+        blob is placed just before commit. If anything fails, the blob (if new) and the staged
+        copy are removed and the transaction rolls back: nothing remains.
+        """
+        try:
+            with open(path, "rb") as fh:
+                staged = self.blobs.stage(fh)
+        except OSError as exc:
+            raise SabtError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
+        placing = False   # set before the blob may be placed: a failure then removes it
+        try:
+            with self.ws.change(author=author, reason=reason) as ch:
+                found = ch.conn.execute(select(vault_item).where(
+                    vault_item.c.sha256 == staged.sha256)).mappings().first()
+                job = FileIngest(ch, staged, dict(found) if found is not None else None)
+                yield job
+                if job.kept is not None:
+                    placing = found is None and not self.blobs.has(staged.sha256)
+                    self._keep(job)
+        except BaseException:
+            if placing:
+                self.blobs.remove_new(staged.sha256)
+            self.blobs.discard(staged)
+            raise
+        self.blobs.discard(staged)   # a no-op once placed; drops it when nothing was kept
+
+    def _keep(self, job: FileIngest) -> None:
+        """Write the item row and custody entry of a `FileIngest`, then place its blob."""
+        kept, staged = job.kept, job.staged
+        assert kept is not None
+        prov: Provenance = kept["provenance"]
+        log = LogWriter(job.change.conn, job.change.author)
+        pending = _Pending(staged, kept["name"], readers.Reading(kept["media_type"]), prov)
+        if job.existing is not None:
+            details = {**self._details(pending), "source_id": kept["source_id"]}
+            log.add("ingested_again", staged.sha256, details)
+            log.flush()
+            return
+        row = {"sha256": staged.sha256, "size": staged.size, "media_type": kept["media_type"],
+               "original_name": kept["name"],
+               "collected_at": prov.collected_at or now_iso(), "collected_by": prov.collected_by,
+               "origin_url": prov.origin_url, "capture_method": prov.capture_method,
+               "notes": prov.notes, "parent_sha256": None, "relation": None,
+               "language": kept["language"], "source_id": kept["source_id"],
+               "text_sha256": None, "meta": _jsonable(kept["meta"]),
+               "ingested_at": datetime.now(UTC)}
+        job.change.conn.execute(insert(vault_item), [row])
+        log.add("ingested", staged.sha256, _recorded(row))
+        log.flush()
+        self.blobs.sync([staged.tmp])
+        if self.blobs.place(staged):
+            self.blobs.sync([self.blobs.path_for(staged.sha256).parent])
 
     def _existing(self, conn: Connection, hashes: set[str]) -> set[str]:
         found: set[str] = set()
