@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sabt.errors import SabtError
-from sabt.ingest.headers import Mapping
+from sabt.ingest.headers import Mapping, compare_number
 from sabt.ingest.lists import read_list
 
 LIST = ("given_name,surname,Street No,Post code,Weight\n"
@@ -69,3 +69,16 @@ def test_compact_dates_are_read(tmp_path: Path) -> None:
     days = [fd.earliest.isoformat() if fd else None for fd in parsed.records["birth_date_fd"]]
     assert days == ["1956-04-09", "1988-07-30", None]
     assert [(w.row, w.field) for w in parsed.warnings] == [(3, "birth_date")]
+
+
+def test_a_number_that_is_not_one_is_kept_with_a_warning(tmp_path: Path) -> None:
+    data = tmp_path / "SYNTHETIC_list.csv"
+    data.write_text("given_name,surname,Weight\nMaryam,Karimi,about 60\nReza,Mousavi,۶۱٫۵\n"
+                    "Ali,Rahimi,62,5\n".replace("62,5", '"62,5"'), encoding="utf-8")
+    mapping = Mapping.load(_mapping(tmp_path, '[compare]\n"Weight" = "number"\n'))
+    parsed = read_list(data, mapping=mapping)
+    # Row 1 is not a number: imported as written, one warning naming row and field. Row 2
+    # (Persian digits, Arabic decimal separator) and row 3 (decimal comma) are numbers.
+    assert [(w.row, w.field, w.value) for w in parsed.warnings] == [(1, "Weight", "about 60")]
+    assert parsed.records["compare"].tolist()[0] == {"number:Weight": "about 60"}
+    assert [compare_number(v) for v in ("۶۱٫۵", "62,5", "۱۲", "1.2.3")] == [61.5, 62.5, 12.0, None]

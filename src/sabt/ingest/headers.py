@@ -46,6 +46,15 @@ NAME_FIELDS: tuple[str, ...] = ("given_name", "family_name", "full_name")
 #: How a ``[compare]`` column is compared (the levels are in `sabt.link.extra`).
 COMPARE_KINDS: tuple[str, ...] = ("text", "code", "number")
 _MAPPING_TABLES = ("columns", "options", "compare")
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def compare_number(text: str) -> float | None:
+    """A ``[compare]`` cell of kind number as a float (any script's digits; decimal point,
+    comma or the Arabic decimal separator ٫); None when it is not a number."""
+    digits = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
+    match = _NUMBER.fullmatch(digits.strip().replace(",", ".").replace("٫", "."))
+    return float(match[0]) if match else None
 
 _LETTER_MAP = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا"})
 _DROP = re.compile(r"[\u200d\u200e\u200f\ufeff\u064b-\u065f\u0670\u0640]")

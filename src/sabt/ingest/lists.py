@@ -24,7 +24,13 @@ from typing import Any
 import pandas as pd
 
 from sabt.errors import SabtError
-from sabt.ingest.headers import CANONICAL_FIELDS, Mapping, compared_columns, detect_columns
+from sabt.ingest.headers import (
+    CANONICAL_FIELDS,
+    Mapping,
+    compare_number,
+    compared_columns,
+    detect_columns,
+)
 from sabt.model.dates import FuzzyDate
 from sabt.text.dates import parse_date
 
@@ -274,6 +280,10 @@ def _records(headers: list[str], rows: list[list[str]], columns: dict[str, str],
         def warn(fld: str, value: str, message: str, row: int = number) -> None:
             warnings.append(ListWarning(row, fld, value, message))
 
+        for header, kind in compared.items():
+            cell = cells[index[header]]
+            if kind == "number" and cell and compare_number(cell) is None:
+                warn(header, cell, "not a number; compared as missing")
         if rec["sex"]:
             rec["sex_code"] = _SEX.get(rec["sex"].casefold().strip(". "))
             if rec["sex_code"] is None:

@@ -36,11 +36,10 @@ from typing import Any
 
 import pandas as pd
 
-from sabt.ingest.headers import COMPARE_KINDS, normalise_header
+from sabt.ingest.headers import COMPARE_KINDS, compare_number, normalise_header
 
 PREFIX = "x_"
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
-_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 #: Feature columns an extra key is paired with in blocking (a name's first two skeleton letters,
 #: the birth year).
 _BLOCK_PARTNERS = ("given_skel2", "family_skel2", "birth_year")
@@ -79,8 +78,7 @@ def _ascii_digits(text: str) -> str:
 def normalise(kind: str, text: str) -> str | float | None:
     """A raw cell as the model compares it (see the module docstring); None when empty."""
     if kind == "number":
-        match = _NUMBER.fullmatch(_ascii_digits(text).strip().replace(",", "."))
-        return float(match[0]) if match else None
+        return compare_number(text)
     folded = normalise_header(_ascii_digits(text))
     if kind == "code":
         folded = folded.replace(" ", "")
