@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sabt.errors import SabtError
+from sabt.text.normalize import to_ascii_digits
 
 CANONICAL_FIELDS: tuple[str, ...] = (
     "given_name",
@@ -50,10 +51,10 @@ _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 
 def compare_number(text: str) -> float | None:
-    """A ``[compare]`` cell of kind number as a float (any script's digits; decimal point,
+    """A ``[compare]`` cell of kind number as a float (Persian digits too; decimal point,
     comma or the Arabic decimal separator ٫); None when it is not a number."""
-    digits = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
-    match = _NUMBER.fullmatch(digits.strip().replace(",", ".").replace("٫", "."))
+    digits = to_ascii_digits(text).strip()
+    match = _NUMBER.fullmatch(digits.replace(",", ".").replace("٫", "."))
     return float(match[0]) if match else None
 
 _LETTER_MAP = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا"})

@@ -33,6 +33,7 @@ from sabt.ingest.headers import (
 )
 from sabt.model.dates import FuzzyDate
 from sabt.text.dates import parse_date
+from sabt.text.normalize import to_ascii_digits
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
            ".json": "json"}
@@ -41,7 +42,6 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
 }
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _SEX = {
     "m": "m", "male": "m", "man": "m", "mr": "m", "مرد": "m", "مذکر": "m", "ذکور": "m",
     "آقا": "m", "پسر": "m",
@@ -231,7 +231,7 @@ def _read_json(data: bytes, encoding: str | None, where: str,
 
 
 def _int(text: str) -> int | None:
-    digits = text.translate(_DIGITS).strip()
+    digits = to_ascii_digits(text).strip()
     return int(digits) if re.fullmatch(r"\d{1,4}", digits) else None
 
 
@@ -245,12 +245,12 @@ def _date(text: str) -> FuzzyDate | None:
     except SabtError:
         return None
     if parsed.is_unknown:
-        compact = _COMPACT.fullmatch(text.translate(_DIGITS).strip())
+        compact = _COMPACT.fullmatch(to_ascii_digits(text).strip())
         if compact:   # "19880730" or "13670508" (Solar Hijri when the year says so)
             again = parse_date("-".join(compact.groups()))
             return None if again.is_unknown else again
         # "09/1988" or "۰۵/۱۳۶۷": a month and a year (Solar Hijri when the year says so).
-        match = _MONTH_YEAR.fullmatch(text.translate(_DIGITS).strip())
+        match = _MONTH_YEAR.fullmatch(to_ascii_digits(text).strip())
         if match and 1 <= int(match[1]) <= 12:
             month, year = int(match[1]), int(match[2])
             if year in _SOLAR_HIJRI_YEARS:

@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from itertools import combinations
 from typing import Any
 
 import pandas as pd
 
 from sabt.ingest.headers import COMPARE_KINDS, compare_number, normalise_header
+from sabt.text.normalize import to_ascii_digits
 
 PREFIX = "x_"
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -71,15 +71,11 @@ def kind_of(column: str) -> str | None:
     return kind if kind in COMPARE_KINDS else None
 
 
-def _ascii_digits(text: str) -> str:
-    return "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
-
-
 def normalise(kind: str, text: str) -> str | float | None:
     """A raw cell as the model compares it (see the module docstring); None when empty."""
     if kind == "number":
         return compare_number(text)
-    folded = normalise_header(_ascii_digits(text))
+    folded = normalise_header(to_ascii_digits(text))
     if kind == "code":
         folded = folded.replace(" ", "")
     return folded or None

@@ -113,22 +113,24 @@ def place_aliases() -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
             if skels:
                 owners.setdefault(skels, set()).add(_place_token(row))
     unique = [(k, next(iter(v))) for k, v in owners.items() if len(v) == 1]
-    by_length = sorted(unique, key=lambda kv: (-len(kv[0]), sorted(kv[0]), kv[1]))
+    by_length = [(alias, frozenset({place})) for alias, place in
+                 sorted(unique, key=lambda kv: (-len(kv[0]), sorted(kv[0]), kv[1]))]
     cities = {_place_token(row): _replace_aliases(_word_skeletons(row["city"]), by_length)
               for row in rows if row.get("city")}
-    return tuple((alias, frozenset({place}) | cities.get(place, frozenset()))
-                 for alias, place in by_length)
+    return tuple((alias, places | cities.get(next(iter(places)), frozenset()))
+                 for alias, places in by_length)
 
 
 def _place_token(row: dict[str, str]) -> str:
     return "".join(sorted(_word_skeletons(row["name_en"]))) or row["place_id"]
 
 
-def _replace_aliases(skels: set[str], aliases: Iterable[tuple[frozenset[str], Any]]) -> set[str]:
-    """Replace each known alias among a value's word skeletons by its token(s)."""
+def _replace_aliases(skels: set[str],
+                     aliases: Iterable[tuple[frozenset[str], frozenset[str]]]) -> set[str]:
+    """Replace each known alias among a value's word skeletons by its tokens."""
     for alias, tokens in aliases:
         if alias <= skels:
-            skels = (skels - alias) | ({tokens} if isinstance(tokens, str) else set(tokens))
+            skels = (skels - alias) | tokens
     return skels
 
 
@@ -154,7 +156,7 @@ def token_columns(values: pd.Series, gazetteer: bool = False) -> list[list[str] 
 
 def near_words(values: pd.Series, threshold: float) -> list[list[str] | None]:
     """Per token list, the words of the whole column within Jaro-Winkler ≥ `threshold` of one
-    of its words (DuckDB's function, the one the comparison used to call on every pair).
+    of its words (DuckDB's Jaro-Winkler, computed once over the column's vocabulary).
 
     "Some word of l is similar to some word of r" is then ``r`` sharing a word with ``l``'s
     near words: a list lookup per scored pair instead of every pairing of their words.
