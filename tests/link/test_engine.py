@@ -23,13 +23,14 @@ def test_accuracy_floors_on_hard(small_hard: Sample) -> None:
     result = link(records, LinkSettings())
     s = pairwise_scores(result.clustering.cluster, truth, persian)
     # A 1,500-person sample with one seed, default threshold 0.2 and the summed-evidence merge
-    # rule: measured 0.995 / 0.962 / 0.948 (0.991 / 0.941 / 0.924 before them, docs/linkage.md).
+    # rule: measured 0.995 / 0.962 / 0.948 (0.991 / 0.941 / 0.924 before them, docs/linkage.md);
+    # with the typing-error levels and term frequency at 0.5, 0.992 / 0.970 / 0.949.
     # With ~2,500 true pairs (~1,100 cross-script) one standard error is about 0.004 (0.007
     # cross-script); the floors sit 1.5–2 points below (3–4 standard errors, room for sabt.text's
     # name parsing to move a few pairs) and fail for the earlier 0.941 / 0.924, without the date,
     # swap, place and prefix levels (0.895 / 0.866) or for a model that ignores script (0).
     assert s.precision >= 0.98
-    assert s.recall >= 0.945
+    assert s.recall >= 0.955   # 1.5 points below 0.970; was 0.945 below 0.962
     assert s.cross_script_recall >= 0.93
 
 

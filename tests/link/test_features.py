@@ -30,3 +30,51 @@ def test_near_words_agree_with_best_pairing() -> None:
         near_left = near[i]
         assert near_left is not None
         assert (best[0] >= PLACE_NEAR) == bool(set(near_left) & set(right)), (left, right)
+
+
+def _one_typo(left: str, right: str) -> bool:
+    """The "one typing error" level's SQL on the name features of two given names."""
+    from sabt.link.features import name_feature_columns
+    from sabt.link.settings import _typo_sql
+
+    frame = name_feature_columns(pd.Series([left, right]), "given")
+    row = {f"{col}_{side}": frame.at[k, col] for col in ("given_edit", "given_canon")
+           for k, side in ((0, "l"), (1, "r"))}
+    con = duckdb.connect()
+    con.register("pair", pd.DataFrame([row]))
+    found = con.execute(f"select coalesce({_typo_sql('given', 'given')}, false) from pair")
+    return bool(found.fetchone()[0])  # type: ignore[index]
+
+
+def test_one_typing_error_counts_letters_not_bytes() -> None:
+    # by hand: a changed letter, two Persian letters swapped (each letter two bytes in UTF-8,
+    # which DuckDB's edit distance counts: 4 edits on the raw key), a dropped Persian letter
+    assert _one_typo("Fayemeh", "Fatemeh")
+    assert _one_typo("مسحن", "محسن")
+    assert _one_typo("حمدرضا", "محمدرضا")
+    # two edits apart (Hasan / Hosein), too short to tell (Ali / Abi), different names
+    assert not _one_typo("Hasan", "Hosein")
+    assert not _one_typo("Ali", "Abi")
+    assert not _one_typo("Maryam", "Zahra")
+
+
+def test_swapped_with_a_typo_needs_the_swap() -> None:
+    from sabt.link.features import name_feature_columns
+    from sabt.link.settings import _swapped_typo_level
+
+    def level_holds(left: tuple[str, str], right: tuple[str, str]) -> bool:
+        row = {}
+        for prefix, k in (("given", 0), ("family", 1)):
+            frame = name_feature_columns(pd.Series([left[k], right[k]]), prefix)
+            for col in ("skel", "edit", "canon"):
+                row[f"{prefix}_{col}_l"] = frame.at[0, f"{prefix}_{col}"]
+                row[f"{prefix}_{col}_r"] = frame.at[1, f"{prefix}_{col}"]
+        con = duckdb.connect()
+        con.register("pair", pd.DataFrame([row]))
+        sql = _swapped_typo_level("family", "given").get_comparison_level("duckdb").sql_condition
+        return bool(con.execute(f"select coalesce({sql}, false) from pair").fetchone()[0])  # type: ignore[index]
+
+    # Karimi Fatemeh written surname first, "Fatemeh" misspelt: the swap with one typo
+    assert level_holds(("Fatemeh", "Karimi"), ("Karimi", "Fayemeh"))
+    # one typo between given and family name, but the other halves differ: no swap
+    assert not level_holds(("Fatemeh", "Karimi"), ("Ali", "Fayemeh"))

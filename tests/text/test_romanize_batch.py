@@ -75,3 +75,61 @@ def test_prefetched_spellings_are_what_romanize_token_computes(
     finally:
         monkeypatch.undo()
         set_engine(None)   # back to the default engine, created on next use
+
+
+# Names whose features romanise tokens no raw-name prefetch sees: a glued compound's head
+# (یعقوبعلی → یعقوب), the hamza spelling of a medial ای (قایمی → قائمی), a glued honorific's rest
+# (سیدحسین → حسین), units parse_name joins (حسین زاده → حسین‌زاده) and misspellings read by the
+# model alone (مسحن, فزهاد).
+NAMES = ["یعقوبعلی رضایی", "قایمی", "سیدحسین کریمی", "علی حسین زاده", "مسحن فزهاد",
+         "غلامحسینن ابوالقسام", "Hossein Rezaei"]
+
+
+def _clear_name_caches() -> None:
+    """Forget every cached result that was computed from a romanisation."""
+    from sabt.text import keys, names, similarity
+
+    for fn in (similarity.make_field, similarity._token_cands, keys.latin_canon,
+               names._latin_of, names._is_honorific):
+        fn.cache_clear()
+
+
+@pytest.mark.parametrize("ahead", [True, False])
+def test_map_batched_makes_no_one_token_model_call(
+        engine: Transliterator, monkeypatch: pytest.MonkeyPatch, ahead: bool) -> None:
+    from sabt.text.features import name_features
+    from sabt.text.names import parse_name
+
+    def both(name: str) -> tuple[object, object]:
+        return parse_name(name), name_features(name)
+
+    set_engine(engine)
+    _clear_name_caches()
+    try:
+        expected = {n: both(n) for n in NAMES}   # one token at a time
+        set_engine(Transliterator())
+        _clear_name_caches()
+        batches: list[int] = []
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise AssertionError("a one-token model call")
+
+        for model in (romanize_module._engine().persian_model,
+                      romanize_module._model_engine().persian_model):
+            decode = model._decode
+
+            def counting(items: list[Any], country: str | None, decode: Any = decode) -> Any:
+                batches.append(len(items))
+                return decode(items, country)
+
+            monkeypatch.setattr(model, "_decode", counting)
+            monkeypatch.setattr(model, "transliterate_units", refuse)
+        if ahead:
+            prefetch(NAMES)
+        assert romanize_module.map_batched(both, [*NAMES, NAMES[0]]) == expected
+        assert batches   # the model did run, in batches
+        assert romanize_module._prefetched_model   # the model-only spellings were batched too
+    finally:
+        monkeypatch.undo()
+        set_engine(None)
+        _clear_name_caches()

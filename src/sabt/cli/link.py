@@ -34,6 +34,9 @@ OnePerListOpt = Annotated[bool, typer.Option(
     "--one-per-list", help="Never put two records of one list in a cluster.")]
 BackendOpt = Annotated[str, typer.Option(help="duckdb (default) or spark (local mode).")]
 SeedOpt = Annotated[int, typer.Option(help="Seed for the sampled training.")]
+MaxBlockOpt = Annotated[int, typer.Option(
+    help="Leave unscored the blocks of more records than this (pairs grow with their square; "
+    "finer rules still reach them).")]
 
 
 class _Phases:
@@ -87,6 +90,7 @@ def link_files(
     one_per_list: OnePerListOpt = False,
     backend: BackendOpt = "duckdb",
     seed: SeedOpt = LinkSettings.seed,
+    max_block: MaxBlockOpt = LinkSettings.max_block,
     as_json: JsonOpt = False,
 ) -> None:
     """Link list files without a workspace; writes file,row,cluster_id,probability."""
@@ -110,7 +114,7 @@ def link_files(
             console.print(f"[yellow]warning:[/] {path}: {len(parsed.warnings) - 5} more")
     records = pd.concat(frames, ignore_index=True)
     settings = LinkSettings(threshold=threshold, all_duplicate_free=one_per_list,
-                            backend=backend, seed=seed)
+                            backend=backend, seed=seed, max_block=max_block)
     with _Phases() as phases:
         result = link(records, settings, progress=phases)
     table = pd.DataFrame({
@@ -126,6 +130,7 @@ def link_files(
         "clusters": int(table["cluster_id"].nunique()),
         "linked_records": int((table.groupby("cluster_id")["row"].transform("size") > 1).sum()),
         "scored_pairs": len(result.scored.left),
+        "blocks_left_unscored": result.scored.blocking.get("dropped_blocks", 0),
         "out": str(out),
     }
     if as_json:
@@ -135,6 +140,7 @@ def link_files(
     for key, value in summary.items():
         grid.add_row(key.replace("_", " "), f"{value:,}" if isinstance(value, int) else str(value))
     console.print(grid)
+    _say_capped(result.scored.blocking, settings.max_block)
 
 
 def _show_parsed(parsed: ParsedList, rows: int = 5) -> None:
@@ -212,6 +218,7 @@ def link_cmd(
                            ] = LinkSettings.review_high,
     backend: BackendOpt = "duckdb",
     seed: SeedOpt = LinkSettings.seed,
+    max_block: MaxBlockOpt = LinkSettings.max_block,
     full: Annotated[bool, typer.Option(
         "--full", help="Re-train and re-score everything instead of linking only what new "
         "lists and review decisions touch.")] = False,
@@ -227,13 +234,22 @@ def link_cmd(
 
     settings = LinkSettings(threshold=threshold, all_duplicate_free=one_per_list,
                             review_low=review_low, review_high=review_high, backend=backend,
-                            seed=seed)
+                            seed=seed, max_block=max_block)
     with Workspace.open(workspace, database_url) as ws, _Phases() as phases:
         report = lw.run_linkage(ws, settings, author=author, progress=phases, full=full)
     console.print(f"run {report.run_id} ({report.mode}: {report.mode_reason}): "
                   f"{report.records:,} records → {report.clusters:,} "
                   f"persons ({report.persons_created:,} new, {report.persons_updated:,} updated); "
                   f"{report.review_pairs:,} pairs to review (`sabt review`)")
+    _say_capped(report.blocking, settings.max_block)
+
+
+def _say_capped(blocking: dict[str, int], max_block: int) -> None:
+    """Tell the user when blocks were too large to score (`sabt.link.blocking`)."""
+    if blocking.get("dropped_blocks"):
+        console.print(f"note: {blocking['dropped_blocks']:,} blocks of more than {max_block:,} "
+                      f"records left unscored (about {blocking['dropped_pairs']:,} pairs; finer "
+                      "rules still pair their records); --max-block raises the cap")
 
 
 def _both_scripts(value: object) -> str:

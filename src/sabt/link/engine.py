@@ -26,13 +26,15 @@ from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 from sabt.errors import SabtError
-from sabt.link.cluster import CONTRADICTION, Clustering, cluster_pairs
+from sabt.link.blocking import block_keys
+from sabt.link.cluster import CONTRADICTION, Clustering, _components, cluster_pairs
 from sabt.link.extra import blocking_rules as extra_blocking_rules
 from sabt.link.features import build_features
 from sabt.link.options import LinkSettings
 from sabt.link.settings import (
     DETERMINISTIC_RULES,
     TRAINING_RULES,
+    prediction_rules,
     rule_columns,
     settings_creator,
 )
@@ -49,7 +51,7 @@ class CountingProgress(Protocol):
     def count(self, done: int, total: int) -> None: ...
 
 
-_EM_SAMPLE_FROM = 200_000  # above this many records, EM samples `em_max_pairs` pairs
+_EM_SAMPLE_FROM = 50_000  # above this many training records, EM samples `em_max_pairs` pairs
 
 
 @dataclass
@@ -66,6 +68,8 @@ class Scored:
     #: the model's evidence that two records are different people, used by clustering
     contradicted: tuple[np.ndarray, np.ndarray] = field(
         default_factory=lambda: (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+    #: blocks (and their pairs) left unscored for being larger than `settings.max_block`
+    blocking: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -145,6 +149,38 @@ def _fetch_pairs(sdf: Any, backend: str, where: str,
     return {c: frame[c].to_numpy() for c in frame.columns}
 
 
+def _fetch_within(sdf: Any, backend: str, where: str, groups: np.ndarray,
+                  ) -> dict[str, np.ndarray]:
+    """Like `_fetch_pairs` (ids only), keeping pairs whose two records share a group."""
+    if backend == "duckdb":
+        con = sdf.db_api._con
+        name = f"groups_{uuid.uuid4().hex[:12]}"
+        con.register(name, pd.DataFrame({"uid": np.arange(len(groups), dtype=np.int64),
+                                         "grp": groups}))
+        try:
+            rel = con.sql(
+                f"select p.unique_id_l, p.unique_id_r from {sdf.physical_name} p "
+                f"join {name} a on a.uid = p.unique_id_l join {name} b on b.uid = p.unique_id_r "
+                f"where ({where}) and a.grp = b.grp order by 1, 2")
+            return dict(rel.fetchnumpy())
+        finally:
+            con.unregister(name)
+    pairs = _fetch_pairs(sdf, backend, where, "unique_id_l, unique_id_r")
+    keep = groups[pairs["unique_id_l"]] == groups[pairs["unique_id_r"]]
+    return {k: v[keep] for k, v in pairs.items()}
+
+
+def _link_groups(n: int, frame: dict[str, np.ndarray], threshold: float,
+                 joined: Iterable[tuple[int, int]]) -> np.ndarray:
+    """Components of the links ≥ `threshold` and the `joined` pairs: clusters never merge
+    across them, so a contradiction between two components is never consulted."""
+    strong = frame["match_probability"] >= threshold
+    extra = np.asarray(list(joined), dtype=np.int64).reshape(-1, 2)
+    left = np.concatenate([np.asarray(frame["unique_id_l"], np.int64)[strong], extra[:, 0]])
+    right = np.concatenate([np.asarray(frame["unique_id_r"], np.int64)[strong], extra[:, 1]])
+    return _components(n, left, right)
+
+
 _MIN_PROBABILITY = 1e-6
 
 
@@ -220,6 +256,21 @@ def _apply_parameters(linker: Linker, model: dict[str, Any]) -> None:
                     setattr(level, key, values[key])
 
 
+def training_sample(features: pd.DataFrame, settings: LinkSettings) -> pd.DataFrame | None:
+    """A seeded sample of about `settings.train_records` records, the same share of every
+    list, to train on; None when there are not more records than that.
+
+    m and u do not depend on how many records there are, and λ (the share of all pairs that
+    match) is the same in a uniform sample of records, so a model trained on a sample scores
+    the whole table; training's cost grows with the square of the records.
+    """
+    if len(features) <= settings.train_records:
+        return None
+    share = settings.train_records / len(features)
+    return (features.groupby("source_list", sort=True, group_keys=False)
+            .sample(frac=share, random_state=settings.seed).sort_index())
+
+
 def restricted(rules: list[Any], condition: str, dialect: str,
                ) -> list[BlockingRuleCreator | dict[str, Any]]:
     """Blocking rules (splink creators or SQL), each AND-ed with the SQL `condition`."""
@@ -232,18 +283,27 @@ def restricted(rules: list[Any], condition: str, dialect: str,
 
 def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None = None,
           model: dict[str, Any] | None = None, progress: Progress | None = None,
-          only_pairs: str | None = None) -> Scored:
+          only_pairs: str | None = None,
+          joined: Iterable[tuple[int, int]] | None = None) -> Scored:
     """Train the model on `features` (from `build_features`) and score blocked pairs.
 
     Pairs below `floor` (default `settings.predict_floor`; 0 keeps every blocked pair) are
     dropped. With `model` (a trained model saved by an earlier run) training is skipped.
     `only_pairs` (SQL on ``l.``/``r.`` columns) is AND-ed onto every blocking rule, e.g. to
-    score only the pairs that touch new records.
+    score only the pairs that touch new records. With `joined` (the pairs a reviewer joined,
+    possibly none) only the contradicted pairs clustering can consult are kept: those inside a
+    component of links ≥ the threshold and `joined` pairs (at a million records the others
+    are most of the blocked pairs).
     """
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}
     present = present_columns(features)
     extra_rules = extra_blocking_rules(features, present)   # on the mapping's [compare] columns
+    t = time.perf_counter()
+    say("computing block keys")
+    keys = block_keys(features, prediction_rules(present, extra_rules), settings.max_block)
+    features = features.assign(**keys.columns)
+    timings["block_keys"] = time.perf_counter() - t
     db_api = _db_api(settings)
     t = time.perf_counter()
     say("registering records")
@@ -253,9 +313,16 @@ def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None
     timings["register"] = time.perf_counter() - t
     if model is None:
         t = time.perf_counter()
-        model = _train(table, present, settings, len(features), say, extra_rules)
+        sample = training_sample(features, settings)
+        if sample is not None:
+            say(f"training on a sample of {len(sample):,} records")
+            train_table = db_api.register(sample, dataset_display_name="training sample",
+                                          table_name=f"sample_{uuid.uuid4().hex[:12]}")
+        model = _train(table if sample is None else train_table, present, settings,
+                       len(features if sample is None else sample), say, extra_rules)
         timings["train"] = time.perf_counter() - t
     creator = settings_creator(present, settings, extra_rules)
+    creator.blocking_rules_to_generate_predictions = [CustomRule(k.sql) for k in keys.rules]
     if only_pairs is not None:
         creator.blocking_rules_to_generate_predictions = restricted(
             creator.blocking_rules_to_generate_predictions, only_pairs, settings.backend)
@@ -267,9 +334,12 @@ def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None
     threshold = settings.predict_floor if floor is None else floor
     sdf = linker.inference.predict(threshold_match_probability=None, warning_mode="never")
     frame = _fetch_pairs(sdf, settings.backend, f"match_probability >= {float(threshold)!r}")
-    low = _fetch_pairs(sdf, settings.backend,
-                       f"match_probability < {float(min(threshold, CONTRADICTION))!r}",
-                       "unique_id_l, unique_id_r")
+    below = f"match_probability < {float(min(threshold, CONTRADICTION))!r}"
+    if joined is None:
+        low = _fetch_pairs(sdf, settings.backend, below, "unique_id_l, unique_id_r")
+    else:
+        groups = _link_groups(len(features), frame, settings.threshold, joined)
+        low = _fetch_within(sdf, settings.backend, below, groups)
     timings["predict"] = time.perf_counter() - t
     return Scored(
         left=np.asarray(frame["unique_id_l"], dtype=np.int64),
@@ -280,6 +350,7 @@ def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None
         timings=timings,
         contradicted=(np.asarray(low["unique_id_l"], dtype=np.int64),
                       np.asarray(low["unique_id_r"], dtype=np.int64)),
+        blocking=keys.stats(),
     )
 
 
@@ -293,6 +364,7 @@ def link(records: pd.DataFrame, settings: LinkSettings | None = None, *,
     override the model.
     """
     settings = settings or LinkSettings()
+    must_link = list(must_link)
     if records.empty:
         raise SabtError("nothing to link: no records")
     t = time.perf_counter()
@@ -305,7 +377,7 @@ def link(records: pd.DataFrame, settings: LinkSettings | None = None, *,
         scored = Scored(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0),
                         model={})
     else:
-        scored = score(features, settings, progress=progress)
+        scored = score(features, settings, progress=progress, joined=must_link)
     scored.timings["features"] = t_features
     t = time.perf_counter()
     if progress:

@@ -1,12 +1,13 @@
 """Records → the flat table the linkage model compares (script-independent name and date keys).
 
-For every name field (given, family, father) the table has four columns computed with
+For every name field (given, family, father) the table has five columns computed with
 `sabt.text`, each on distinct values only so a million rows cost what their vocabulary costs:
 
 * ``<f>_key``  exact key in the name's own script (term-frequency adjusted),
 * ``<f>_canon`` canonical Latin spelling (Persian script is romanised first),
 * ``<f>_skel`` cross-script consonant skeleton (blocking key and a weak level),
-* ``<f>_roman`` the canonical forms of the top romanisation candidates (a list).
+* ``<f>_roman`` the canonical forms of the top romanisation candidates (a list),
+* ``<f>_edit`` the key with one ASCII byte per letter, for byte-wise edit distances.
 
 Places (prison and place of death together), province and affiliation become the skeletons of
 their words (`token_columns`); ``place_near`` lists the place words similar to a record's
@@ -55,6 +56,11 @@ _TOKEN_SPLIT = re.compile(r"[\s()\[\],;/\-]+")
 _EPOCH = date(1970, 1, 1).toordinal()
 #: Jaro-Winkler of two place words that counts as "a similar word" (`place_near`)
 PLACE_NEAR = 0.85
+#: Persian letters of a name key (`sabt.text.keys.name_key`), each written as one ASCII byte
+#: not used by Latin keys (upper case, digits): DuckDB's edit distance counts bytes, and a
+#: Persian letter is two, so one mistyped letter would count as two edits (and not on Spark).
+_ONE_BYTE = str.maketrans(dict(zip("ابتثجحخدذرزسشصضطظعغفقلمنهوپچژکگی",
+                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", strict=True)))
 _MONTH_SPAN = 31   # a date known to within this many days has a month
 _YEAR_SPAN = 366   # ... and within this many a year
 
@@ -64,23 +70,43 @@ def _name_values(value: str) -> tuple[str, str, str, list[str]]:
     return feats["key"], feats["canon"], feats["skeleton"], sorted(feats["roman"])
 
 
+def _per_unique(values: pd.Series, fn: Callable[[str], Any]) -> tuple[np.ndarray, list[Any]]:
+    """Each row's code (-1: missing) and `fn` of each distinct value (None if not text); whatever
+    `fn` romanises is batched (`sabt.text.romanize.map_batched`)."""
+    from sabt.text.romanize import map_batched
+
+    codes, uniques = pd.factorize(values)
+    table = map_batched(fn, uniques)
+    return codes, [table[u] if isinstance(u, str) else None for u in uniques]
+
+
+def _spread(codes: np.ndarray, per_unique: list[Any]) -> list[Any]:
+    """The per-unique values back over the rows (None where the code is -1)."""
+    table = np.empty(len(per_unique) + 1, dtype=object)   # the last one stays None
+    for i, value in enumerate(per_unique):
+        table[i] = value   # one by one: lists and tuples stay single objects
+    out: list[Any] = table[codes].tolist()
+    return out
+
+
 def _map_unique(values: pd.Series, fn: Callable[[str], Any]) -> list[Any]:
-    uniques = values.dropna().unique()
-    table = {v: fn(v) for v in uniques}
-    return [table.get(v) if isinstance(v, str) else None for v in values]
+    """`fn` of each distinct value, spread over the rows (see `_per_unique`)."""
+    return _spread(*_per_unique(values, fn))
 
 
 def name_feature_columns(values: pd.Series, prefix: str) -> pd.DataFrame:
-    """The four comparison columns (key, canon, skel, roman) for one name field."""
+    """The comparison columns (key, canon, skel, roman, edit) for one name field."""
     clean = values.where(values.notna() & (values.astype("string").str.strip() != ""))
-    rows = _map_unique(clean, _name_values)
+    codes, rows = _per_unique(clean, _name_values)
     names = ("key", "canon", "skel", "roman")
     frame = pd.DataFrame({
-        f"{prefix}_{name}": [r[k] if r is not None else None for r in rows]
+        f"{prefix}_{name}": _spread(codes, [r[k] if r is not None else None for r in rows])
         for k, name in enumerate(names)
     }, index=values.index)
     for col in (f"{prefix}_key", f"{prefix}_canon", f"{prefix}_skel"):
         frame[col] = frame[col].where(frame[col].astype("string") != "", None)
+    frame[f"{prefix}_edit"] = _spread(   # per distinct key, as the other columns
+        codes, [r[0].translate(_ONE_BYTE) if r is not None and r[0] else None for r in rows])
     return frame
 
 
@@ -171,10 +197,17 @@ def near_words(values: pd.Series, threshold: float) -> list[list[str] | None]:
             "group by a.w", [vocab, vocab]).fetchall()
     near: dict[str, list[str]] = dict(rows)
 
-    def of(words: Any) -> list[str] | None:
-        return sorted({n for w in words for n in near[w]}) if isinstance(words, list) else None
-
-    return [of(v) for v in values]
+    table = {}   # per distinct word list: a million records hold a few thousand places
+    out: list[list[str] | None] = []
+    for words in values:
+        if not isinstance(words, list):
+            out.append(None)
+            continue
+        key = tuple(words)
+        if key not in table:
+            table[key] = sorted({n for w in words for n in near[w]})
+        out.append(table[key])
+    return out
 
 
 def split_full_names(records: pd.DataFrame) -> pd.DataFrame:
@@ -216,6 +249,17 @@ def _date_columns(dates: Iterable[FuzzyDate | None], prefix: str) -> pd.DataFram
     return pd.DataFrame({f"{prefix}_{k}": pd.array(v, dtype="Int64") for k, v in cols.items()})
 
 
+def date_columns(dates: pd.Series, prefix: str) -> pd.DataFrame:
+    """`_date_columns` computed once per distinct date (a million records hold a few thousand
+    dates) and spread back over the records."""
+    by_edtf = {fd.edtf: fd for fd in dates if isinstance(fd, FuzzyDate)}
+    codes, uniques = pd.factorize(
+        pd.Series([fd.edtf if isinstance(fd, FuzzyDate) else None for fd in dates],
+                  dtype=object), use_na_sentinel=True)
+    table = _date_columns([*(by_edtf[e] for e in uniques), None], prefix)
+    return table.iloc[np.where(codes < 0, len(uniques), codes)].reset_index(drop=True)
+
+
 
 def _romanise_ahead(recs: pd.DataFrame, counter: Counter | None) -> None:
     """Romanise every Persian name token in one batched pass (`sabt.text.romanize.prefetch`).
@@ -243,8 +287,7 @@ def build_features(records: pd.DataFrame, counter: Counter | None = None) -> pd.
         if col not in recs.columns:
             recs[col] = None
     _romanise_ahead(recs, counter)
-    recs = split_full_names(recs)
-    _romanise_ahead(recs, None)   # the few units split_full_names joined (Hossein Zadeh)
+    recs = split_full_names(recs)   # units it joins (Hossein Zadeh) are batched by _map_unique
     parts = [pd.DataFrame({
         "unique_id": np.arange(len(recs), dtype=np.int64),
         "source_list": recs["source"].astype(str).to_numpy(),
@@ -252,8 +295,8 @@ def build_features(records: pd.DataFrame, counter: Counter | None = None) -> pd.
     for feat in NAME_FEATURES:
         parts.append(name_feature_columns(recs[_SOURCE_FIELDS[feat]], feat)
                      .reset_index(drop=True))
-    parts.append(_date_columns(recs["death_date_fd"], "death"))
-    parts.append(_date_columns(recs["birth_date_fd"], "birth"))
+    parts.append(date_columns(recs["death_date_fd"], "death"))
+    parts.append(date_columns(recs["birth_date_fd"], "birth"))
     places = recs["prison"].fillna("").astype(str) + " " + \
         recs["place_of_death"].fillna("").astype(str)
     extra = pd.DataFrame({

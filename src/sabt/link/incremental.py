@@ -145,7 +145,7 @@ def link_incremental(records: pd.DataFrame, settings: LinkSettings, prev: Previo
         (second.left, second.right, second.probability, second.match_weight), strict=True))
     order = np.lexsort((right, left))
     scored = Scored(left[order], right[order], prob[order], weight[order], model=prev.model,
-                    timings=timings)
+                    timings=timings, blocking=first.blocking or second.blocking)
     stats = {"new_records": int(new.sum()), "reclustered_records": int((new | redo).sum()),
              "pairs_scored_new": len(first.left), "pairs_rescored": len(second.left)}
     return LinkResult(scored=scored, clustering=clustering, settings=settings), stats

@@ -12,19 +12,25 @@ class LinkSettings:
 
     # links at or above this probability may merge clusters, if all the scored pairs between
     # them agree (`cluster.MERGE_LIMIT`). The model's probabilities run low (its prior is 8.1e-5
-    # against a true 1.1e-4 on `hard`), so 0.2: on `hard` seeds 1 and 2 precision 0.987 / 0.982,
-    # recall 0.945 / 0.934; 0.5 gave 0.989 / 0.984, 0.936 / 0.920 (docs/linkage.md)
+    # against a true 1.1e-4 on `hard`), so 0.2: on `hard` seeds 1 and 2 precision 0.988 / 0.980,
+    # recall 0.953 / 0.950 (third round; 0.3 gave 0.989 / 0.981, 0.950 / 0.947, docs/linkage.md)
     threshold: float = 0.2
     # pairs in [review_low, review_high) go to review: around the threshold, both sides
     review_low: float = 0.1
     review_high: float = 0.95
     predict_floor: float = 0.01       # pairs scored below this are not kept
+    # blocks of more records than this are not scored (`sabt.link.blocking`); on `hard`'s 17k
+    # records 60 leaves out 27 blocks and no true pair (50 loses some), at 1M most pairs
+    max_block: int = 60
     duplicate_free: tuple[str, ...] = ()   # lists whose records must stay in separate clusters
     all_duplicate_free: bool = False  # treat every list as duplicate-free
     seed: int = 1988
     deterministic_recall: float = 0.3
     u_max_pairs: float = 2e6
     em_max_pairs: float = 2e6
+    # above this many records the model is trained on a seeded sample of this many
+    # (`engine.training_sample`); all of them are scored
+    train_records: int = 200_000
     u_chunks: int = 10                # splink's chunked u-sampling (1 = one pass, no probe)
     em_iterations: int = 25
     backend: str = "duckdb"

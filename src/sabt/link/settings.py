@@ -7,9 +7,11 @@ Names (given, family, father) use the cross-script keys, strongest first: the sa
 (same script), the same canonical spelling (any script; both term-frequency adjusted, so a
 shared common name counts for less), a shared romanisation candidate (a Persian spelling whose
 romanisations include the Latin one), best Jaro-Winkler ≥ 0.92 over the romanisation
-candidates, equal consonant skeleton, [given and father: one spelling ends with the other, a
-glued prefix], Jaro-Winkler ≥ 0.8. The family comparison also recognises given and family name
-written the other way round (the given comparison sees that swap as no evidence, so it counts once).
+candidates, one typing error (Damerau-Levenshtein 1, as written or in canonical Latin), equal
+consonant skeleton, [given and father: one spelling ends with the other, a glued prefix],
+Jaro-Winkler ≥ 0.8. The family comparison also recognises given and family name written the
+other way round, also with a typing error in one of them (the given comparison sees those swaps
+as no evidence, so they count once).
 Places and provinces: the same words, or a shared word (as skeletons); places also a similar
 word. Sex: exact.
 Death and birth dates compare Gregorian day bounds (exact; one written part wrong: the year,
@@ -71,8 +73,13 @@ TOKEN_FIELDS: tuple[str, ...] = ("place", "province")
 #: How much of the term-frequency adjustment the exact-name levels apply (1 = splink's full
 #: adjustment). Full TF made a shared common name nearly worthless, so true pairs whose other
 #: fields are missing were lost; on `hard`, 0.3 raised recall by 0.02 (cross-script 0.04) for
-#: 0.004 precision.
-TF_WEIGHT = 0.3
+#: 0.004 precision. With the typing-error levels, 0.5: namesakes (a common name, nothing else
+#: known on both sides) were most of the false links; seed 2 precision 0.979 → 0.982 for 0.0005
+#: recall (docs/linkage.md, third round).
+TF_WEIGHT = 0.5
+#: Shortest spellings the "one typing error" level compares: in shorter ones (Ali / Abi) one
+#: letter changes the name.
+_EDIT_MIN = 4
 #: m = u of a level that is no evidence either way (a swapped name seen by the given comparison)
 _NEUTRAL = 0.01
 #: Blocking rules for the EM sessions (each trains the comparisons it does not block on).
@@ -93,11 +100,16 @@ def _rule(rule: tuple[str, ...] | str) -> Any:
     return rule if isinstance(rule, str) else block_on(*rule)
 
 
-def blocking_rules(present: set[str], extra_rules: Sequence[tuple[str, ...]] = ()) -> list[Any]:
+def prediction_rules(present: set[str], extra_rules: Sequence[tuple[str, ...]] = (),
+                     ) -> list[tuple[str, ...] | str]:
     """The prediction blocking rules that only read non-empty columns, plus `extra_rules` (on
-    the mapping's [compare] columns, `sabt.link.extra.blocking_rules`), as splink creators."""
-    ours = [r for r in BLOCKING_RULES if rule_columns(r) <= present]
-    return [_rule(r) for r in [*ours, *extra_rules]]
+    the mapping's [compare] columns, `sabt.link.extra.blocking_rules`)."""
+    return [*(r for r in BLOCKING_RULES if rule_columns(r) <= present), *extra_rules]
+
+
+def blocking_rules(present: set[str], extra_rules: Sequence[tuple[str, ...]] = ()) -> list[Any]:
+    """`prediction_rules` as splink creators on the feature columns themselves."""
+    return [_rule(r) for r in prediction_rules(present, extra_rules)]
 
 
 class SharedElementLevel(ComparisonLevelCreator):
@@ -160,6 +172,7 @@ def name_comparison(prefix: str, *, swapped_with: str | None = None) -> cl.Custo
         SharedElementLevel(f"{prefix}_roman").configure(
             label_for_charts="shared romanisation candidate"),
         BestCandidateJaroWinkler(f"{prefix}_roman", 0.92),
+        _one_edit_level(prefix),
         cll.ExactMatchLevel(f"{prefix}_skel").configure(label_for_charts="same skeleton"),
     ]
     if prefix != "family":
@@ -169,12 +182,44 @@ def name_comparison(prefix: str, *, swapped_with: str | None = None) -> cl.Custo
             f"{prefix}_skel_l = {swapped_with}_skel_r and {swapped_with}_skel_l = {prefix}_skel_r",
             label_for_charts=f"{prefix} and {swapped_with} swapped",
         )
+        misspelt = _swapped_typo_level(prefix, swapped_with)
         if prefix == "given":   # the family comparison counts the swap; here it is no evidence
-            swapped.configure(m_probability=_NEUTRAL, u_probability=_NEUTRAL,
-                              fix_m_probability=True, fix_u_probability=True)
-        levels.append(swapped)
+            for level in (swapped, misspelt):
+                level.configure(m_probability=_NEUTRAL, u_probability=_NEUTRAL,
+                                fix_m_probability=True, fix_u_probability=True)
+        levels += [swapped, misspelt]
     levels += [cll.JaroWinklerLevel(f"{prefix}_canon", 0.8), cll.ElseLevel()]
     return cl.CustomComparison(levels, output_column_name=prefix)
+
+
+def _one_edit_level(prefix: str) -> Any:
+    """One typing error (a letter added, dropped, changed or two neighbours swapped:
+    Damerau-Levenshtein 1) in the spelling as written or in the canonical Latin one: "Fayemeh" /
+    "Fatemeh", "مسحن" / "محسن"."""
+    return cll.CustomLevel(_typo_sql(prefix, prefix), label_for_charts="one typing error")
+
+
+def _swapped_typo_level(prefix: str, other: str) -> Any:
+    """Given and family name written the other way round, one of them with a typing error."""
+    return cll.CustomLevel(
+        f"({prefix}_skel_l = {other}_skel_r and {_typo_sql(other, prefix)}) or "
+        f"({other}_skel_l = {prefix}_skel_r and {_typo_sql(prefix, other)})",
+        label_for_charts=f"{prefix} and {other} swapped, one misspelt")
+
+
+def _typo_sql(left: str, right: str) -> str:
+    """The left record's `left` name and the right record's `right` name are one edit apart,
+    as written (``<f>_edit``: one byte per letter, as DuckDB counts bytes) or in canonical Latin,
+    both of at least `_EDIT_MIN` letters. Cheap tests that one edit implies (lengths at most 1
+    apart, same first or same last letter) go first, so the edit distance runs on few pairs."""
+    def one_edit(a: str, b: str) -> str:
+        return (f"(length({a}) >= {_EDIT_MIN} and length({b}) >= {_EDIT_MIN} and "
+                f"abs(length({a}) - length({b})) <= 1 and "
+                f"(left({a}, 1) = left({b}, 1) or right({a}, 1) = right({b}, 1)) "
+                f"and damerau_levenshtein({a}, {b}) <= 1)")
+
+    either = " or ".join(one_edit(f"{left}_{k}_l", f"{right}_{k}_r") for k in ("edit", "canon"))
+    return f"({either})"
 
 
 def _ends_with_level(col: str) -> Any:

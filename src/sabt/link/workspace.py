@@ -79,6 +79,7 @@ class RunReport:
     timings: dict[str, float] = field(default_factory=dict)
     mode: str = "full"          # "incremental": only what new records touch was re-linked
     mode_reason: str = ""       # why this mode ran
+    blocking: dict[str, int] = field(default_factory=dict)   # blocks left unscored (max_block)
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -556,7 +557,8 @@ def run_linkage(ws: Workspace, settings: LinkSettings | None = None, *,
                      "records": r.n_records} for r in imports],
             settings=settings.as_dict(), model=json.loads(json.dumps(s.model, default=str)),
             stats={"records": len(records), "scored_pairs": len(s.left), "clusters": clusters,
-                   "decisions": len(decisions), "timings": s.timings, "mode": mode,
+                   "decisions": len(decisions), "timings": s.timings, "blocking": s.blocking,
+                   "mode": mode,
                    "mode_reason": reason, "base_run": base_run, **extra},
             revision_id=ch.revision_id))
         pairs = [{"run_id": run_id, "record_l": int(record_ids[a]), "record_r": int(record_ids[b]),
@@ -573,7 +575,7 @@ def run_linkage(ws: Workspace, settings: LinkSettings | None = None, *,
             ch.conn.execute(insert(lt.link_cluster), rows[start:start + 5000])
     band = (s.probability >= settings.review_low) & (s.probability < settings.review_high)
     return RunReport(run_id, len(records), clusters, created, updated, int(band.sum()),
-                     s.timings, mode, reason)
+                     s.timings, mode, reason, s.blocking)
 
 
 def run_clusters(ws: Workspace, run_id: int | None = None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 from sabt.text.normalize import ZWNJ, normalize_persian
@@ -24,9 +25,15 @@ _APOSTROPHES = "'ʼʻ‘’`´ʿʾ"
 _SPECIAL = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ə": "e", "ı": "i", "ł": "l", "đ": "d",
             "ð": "d", "þ": "th"}
 
+
+def _group1(m: re.Match[str]) -> str:
+    """The first group of a match: a ``\\1`` replacement without re's per-call template parsing."""
+    return m.group(1)
+
+
 # Ordered rewrite rules for one folded (lower-case ASCII) token. Placeholders: x = kh, q = gh/q/g,
 # $ = sh, C = ch, j = j/zh/dj. Tuned on the *tune* half of the evaluation set only.
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+_RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = tuple(
     (re.compile(p), r)
     for p, r in (
         (r"x", "ks"),
@@ -63,11 +70,11 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"a(?:ei|ee|ie|e)(?=[^aeiou]|$)|ay[ie]$", "ai"),
         (r"ay(?=[aeiou])", "ey"),
         (r"ay(?=[^aeiou]|$)|e[iy](?=[^aeiou]|$)", "ei"),
-        (r"([aeiou])h$", r"\1"),
+        (r"([aeiou])h$", _group1),
         (r"aa+", "a"),
         (r"ii+", "i"),
         (r"y$", "i"),
-        (r"([b-df-hj-np-tv-z$C])\1+", r"\1"),
+        (r"([b-df-hj-np-tv-z$C])\1+", _group1),
     )
 )
 
@@ -83,13 +90,14 @@ _LATIN_SKELETON_DROP = re.compile(r"[aeiouv]")
 _DOUBLE = re.compile(r"(.)\1+")
 
 
-def _is_persian_letter(ch: str) -> bool:
-    return "\u0600" <= ch <= "\u06ff" and ch.isalpha()
+# The letters (str.isalpha) of the Arabic block U+0600–U+06FF, as one regex character class.
+_PERSIAN_LETTER = re.compile(
+    "[" + "".join(re.escape(chr(o)) for o in range(0x0600, 0x0700) if chr(o).isalpha()) + "]")
 
 
 def is_persian_token(token: str) -> bool:
     """True if the token has any Persian-script letter."""
-    return any(_is_persian_letter(ch) for ch in token)
+    return _PERSIAN_LETTER.search(token) is not None
 
 
 @lru_cache(maxsize=1 << 18)
@@ -129,7 +137,7 @@ def skeleton_latin_token(canon: str) -> str:
     body = head + rest
     if body.endswith("h") and len(body) > 1:
         body = body[:-1]
-    return _DOUBLE.sub(r"\1", body)
+    return _DOUBLE.sub(_group1, body)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -142,7 +150,7 @@ def skeleton_persian_token(token: str) -> str:
         head = "y" if part.startswith("ی") else ""
         body = part[1:] if head else part
         parts.append(head + "".join(ch for ch in body.translate(_FA_SKELETON) if ch.isascii()))
-    return _DOUBLE.sub(r"\1", "".join(parts))
+    return _DOUBLE.sub(_group1, "".join(parts))
 
 
 _NOT_ASCII_LETTER = re.compile(r"[^a-z]+")
@@ -183,13 +191,20 @@ def join_particles(toks: list[str], latin_sep: str = "") -> list[str]:
     out: list[str] = []
     glue = False
     for tok in toks:
-        low = fold_latin(tok) if tok.isascii() else tok
-        if out and (glue or low in SUFFIX_PARTICLES):
+        suffix, prefix = _particle(tok)
+        if out and (glue or suffix):
             out[-1] += (latin_sep if tok.isascii() else "") + tok
         else:
             out.append(tok)
-        glue = low in PREFIX_PARTICLES_LATIN or low in PREFIX_PARTICLES_PERSIAN
+        glue = prefix
     return out
+
+
+@lru_cache(maxsize=1 << 18)
+def _particle(tok: str) -> tuple[bool, bool]:
+    """Whether a token is a suffix particle (Allah) and whether a prefix one (Abd, al-)."""
+    low = fold_latin(tok) if tok.isascii() else tok
+    return low in SUFFIX_PARTICLES, low in PREFIX_PARTICLES_LATIN or low in PREFIX_PARTICLES_PERSIAN
 
 
 def tokens(s: str) -> list[str]:
@@ -228,4 +243,4 @@ def skeleton_token(tok: str) -> str:
 @lru_cache(maxsize=1 << 18)
 def skeleton(s: str) -> str:
     """Cross-script consonant skeleton of a name (tokens joined, repeated letters collapsed)."""
-    return _DOUBLE.sub(r"\1", "".join(skeleton_token(t) for t in tokens(s)))
+    return _DOUBLE.sub(_group1, "".join(skeleton_token(t) for t in tokens(s)))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sabt.text.keys import (
     canon_token,
@@ -94,16 +95,19 @@ class ParsedName:
         return " ".join(p for p in (self.given, self.family) if p)
 
 
+@lru_cache(maxsize=1 << 18)
 def _canon(tok: str) -> str:
     """The token's key for the word lists: Persian key or canonical Latin."""
     return name_key(tok) if is_persian_token(tok) else canon_token(tok)
 
 
+@lru_cache(maxsize=1 << 18)
 def _is_honorific(tok: str) -> bool:
     k = _canon(tok)
     return k in HONORIFICS_PERSIAN if is_persian_token(tok) else k in HONORIFICS_LATIN
 
 
+@lru_cache(maxsize=1 << 18)
 def _latin_of(tok: str) -> str:
     """Canonical Latin of a token of either script (Persian via romanisation), for word lists."""
     return latin_canon(tok) if is_persian_token(tok) else canon_token(tok)
@@ -137,21 +141,28 @@ def strip_glued_honorific(text: str) -> str:
 
 
 def _split_tokens(text: str) -> list[str]:
-    out: list[str] = []
     raws = text.split()
-    for n, raw in enumerate(raws):
-        tok = raw.strip(_STRIP)
-        if not tok:
-            continue
-        # "Seyed-Ali Tehrani": a hyphenated honorific is its own token, unless Persian writes it
-        # attached (Mir-Hossein = میرحسین) or nothing follows (Seyed-Abbasi = سیدعباسی).
-        head, sep, rest = tok.partition("-")
-        if (sep and rest and n + 1 < len(raws) and _is_honorific(head)
-                and canon_token(head) not in ATTACHED_HONORIFICS):
-            out.extend([head, rest.strip(_STRIP)])
-        else:
-            out.append(tok)
-    return join_particles([t for t in out if any(ch.isalpha() for ch in t)], latin_sep=" ")
+    last = len(raws) - 1
+    return join_particles([t for n, raw in enumerate(raws) for t in _raw_tokens(raw, n < last)],
+                          latin_sep=" ")
+
+
+@lru_cache(maxsize=1 << 18)
+def _raw_tokens(raw: str, more: bool) -> tuple[str, ...]:
+    """The tokens (with a letter) of one whitespace-separated word; `more`: another follows.
+
+    Cached per word: a million names are written with a few ten thousand words.
+    """
+    tok = raw.strip(_STRIP)
+    # "Seyed-Ali Tehrani": a hyphenated honorific is its own token, unless Persian writes it
+    # attached (Mir-Hossein = میرحسین) or nothing follows (Seyed-Abbasi = سیدعباسی).
+    head, sep, rest = tok.partition("-")
+    if (sep and rest and more and _is_honorific(head)
+            and canon_token(head) not in ATTACHED_HONORIFICS):
+        parts: tuple[str, ...] = (head, rest.strip(_STRIP))
+    else:
+        parts = (tok,)
+    return tuple(t for t in parts if any(ch.isalpha() for ch in t))
 
 
 def _join(a: str, b: str) -> str:
