@@ -232,7 +232,7 @@ def _speed_child(variant: str, path: str) -> None:
     t1 = time.perf_counter()
     contradicted = None
     if variant == "ours":
-        s = score(feats, LinkSettings())
+        s = score(feats, LinkSettings(), joined=())   # as `link` calls it (no reviewer merges)
         left, right, prob, contradicted = s.left, s.right, s.probability, s.contradicted
     else:   # the same rules, as the same size-capped block keys
         keys = block_keys(feats, prediction_rules(present_columns(feats)), LinkSettings.max_block)
