@@ -7,8 +7,9 @@ integer column, for every backend. A key shared by so many records that its pair
 ``max_block`` (left count × right count > ``max_block``², i.e. a block of more than
 ``max_block`` records) is dropped: such blocks grow with the square of the data (a common
 given name and a birth year hold thousands of records among a million), and the pairs in them
-are reached by the rules that add another field. On `hard` at 17 k records no block is that
-large; at a million it is what keeps the pairs linear in the records (docs/linkage.md).
+are reached by the rules that add another field. On `hard` at 17 k records a cap of 60 leaves
+out 27 blocks and no true pair; at a million it keeps the pairs linear in the records
+(docs/linkage.md).
 """
 
 from __future__ import annotations
@@ -22,9 +23,6 @@ import pandas as pd
 
 from sabt.errors import SabtError
 
-#: Largest block kept, in records (for a swapped rule: left × right records ≤ its square).
-MAX_BLOCK = 300
-
 _EQUALITY = re.compile(r"^l\.(\w+)\s*=\s*r\.(\w+)$")
 
 
@@ -32,11 +30,10 @@ _EQUALITY = re.compile(r"^l\.(\w+)\s*=\s*r\.(\w+)$")
 class RuleKey:
     """One rule's key columns: `left` on the left record equals `right` on the right one."""
 
-    rule: tuple[str, ...] | str
     left: str
     right: str
     dropped_blocks: int
-    dropped_pairs: int
+    dropped_pairs: int   # for a rule comparing different columns: ordered pairs, about twice
 
     @property
     def sql(self) -> str:
@@ -107,7 +104,7 @@ def rule_key(features: pd.DataFrame, rule: tuple[str, ...] | str, index: int,
     for code in (lcode, rcode):
         code[(code >= 0) & too_big[np.maximum(code, 0)]] = -1
     name = f"bk{index}"
-    key = RuleKey(rule, name if symmetric else f"{name}a", name if symmetric else f"{name}b",
+    key = RuleKey(name if symmetric else f"{name}a", name if symmetric else f"{name}b",
                   dropped_blocks=int(too_big.sum()), dropped_pairs=int(pairs[too_big].sum()))
     columns = {key.left: _nullable(lcode, features.index)}
     if not symmetric:
@@ -121,9 +118,11 @@ def _nullable(codes: np.ndarray, index: pd.Index) -> pd.Series:
 
 
 def block_keys(features: pd.DataFrame, rules: Sequence[tuple[str, ...] | str],
-               max_block: int = MAX_BLOCK) -> BlockKeys:
+               max_block: int) -> BlockKeys:
     """Key columns for every rule (named ``bk<i>``, or ``bk<i>a``/``bk<i>b`` for a rule
-    comparing different columns) and the rules rewritten to join on them."""
+    comparing different columns) and the rules rewritten to join on them; keys of more than
+    `max_block` records (for a rule comparing different columns: left × right records more
+    than its square) are left out."""
     out = BlockKeys()
     for i, rule in enumerate(rules):
         key, columns = rule_key(features, rule, i, max_block)
