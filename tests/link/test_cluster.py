@@ -71,3 +71,20 @@ def test_merges_need_the_summed_evidence_between_clusters() -> None:
     # without the contradiction the same links are connected components
     assert cluster_pairs(3, left[:2], right[:2], np.array([0.99, 0.6]),
                          threshold=0.5).cluster.tolist() == [1, 1, 1]
+
+
+def test_weak_disagreements_may_add_up_further_than_a_contradiction() -> None:
+    # 0-1 strong (+6.6 bits); 1-2 a link (0.6: +0.6); 0-2 disagrees but is no clear
+    # contradiction: 0.02 is log2(0.02/0.98) = -5.6 bits, above the floor (0.01: -6.6).
+    # Summed -5.0: below the limit -4 for a clear contradiction, above the weak limit -10.
+    left, right = np.array([0, 1, 0]), np.array([1, 2, 2])
+    weak = cluster_pairs(3, left, right, np.array([0.99, 0.6, 0.02]), threshold=0.5)
+    assert weak.cluster.tolist() == [1, 1, 1]
+    # the same sum from a clear contradiction (0.001 → -6.6) plus a stronger link (0.75: +1.6)
+    clear = cluster_pairs(3, left, right, np.array([0.99, 0.75, 0.001]), threshold=0.5)
+    assert clear.cluster.tolist() == [1, 1, 2]
+    # and weak disagreements beyond the weak limit: two records at -5.6 each (sum -10.6)
+    four_l, four_r = np.array([0, 1, 0, 3]), np.array([1, 2, 2, 2])
+    beyond = cluster_pairs(4, np.r_[four_l, 3], np.r_[four_r, 0],
+                           np.array([0.99, 0.6, 0.02, 0.99, 0.02]), threshold=0.5)
+    assert beyond.cluster[0] != beyond.cluster[2]

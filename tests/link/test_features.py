@@ -38,7 +38,8 @@ def _one_typo(left: str, right: str) -> bool:
     from sabt.link.settings import _typo_sql
 
     frame = name_feature_columns(pd.Series([left, right]), "given")
-    row = {f"{col}_{side}": frame.at[k, col] for col in ("given_edit", "given_canon")
+    row = {f"{col}_{side}": frame.at[k, col]
+           for col in ("given_edit", "given_canon", "given_pedit")
            for k, side in ((0, "l"), (1, "r"))}
     con = duckdb.connect()
     con.register("pair", pd.DataFrame([row]))
@@ -52,6 +53,9 @@ def test_one_typing_error_counts_letters_not_bytes() -> None:
     assert _one_typo("Fayemeh", "Fatemeh")
     assert _one_typo("مسحن", "محسن")
     assert _one_typo("حمدرضا", "محمدرضا")
+    # across scripts, a misspelt Persian name against a Latin spelling of the attested name
+    assert _one_typo("مرضی", "Morteza")
+    assert _one_typo("Dariush", "دایوش")
     # two edits apart (Hasan / Hosein), too short to tell (Ali / Abi), different names
     assert not _one_typo("Hasan", "Hosein")
     assert not _one_typo("Ali", "Abi")
@@ -66,7 +70,7 @@ def test_swapped_with_a_typo_needs_the_swap() -> None:
         row = {}
         for prefix, k in (("given", 0), ("family", 1)):
             frame = name_feature_columns(pd.Series([left[k], right[k]]), prefix)
-            for col in ("skel", "edit", "canon"):
+            for col in ("skel", "edit", "canon", "pedit"):
                 row[f"{prefix}_{col}_l"] = frame.at[0, f"{prefix}_{col}"]
                 row[f"{prefix}_{col}_r"] = frame.at[1, f"{prefix}_{col}"]
         con = duckdb.connect()
@@ -78,3 +82,47 @@ def test_swapped_with_a_typo_needs_the_swap() -> None:
     assert level_holds(("Fatemeh", "Karimi"), ("Karimi", "Fayemeh"))
     # one typo between given and family name, but the other halves differ: no swap
     assert not level_holds(("Fatemeh", "Karimi"), ("Ali", "Fayemeh"))
+
+
+def _pair_row(left: tuple[str, str], right: tuple[str, str]) -> dict[str, object]:
+    """Given and family name features of two records, as the l/r columns splink compares."""
+    from sabt.link.features import name_feature_columns
+
+    row: dict[str, object] = {}
+    for prefix, k in (("given", 0), ("family", 1)):
+        frame = name_feature_columns(pd.Series([left[k], right[k]]), prefix)
+        for col in ("skel", "edit", "canon", "attested", "pedit"):
+            row[f"{prefix}_{col}_l"] = frame.at[0, f"{prefix}_{col}"]
+            row[f"{prefix}_{col}_r"] = frame.at[1, f"{prefix}_{col}"]
+    return row
+
+
+def _holds(level: object, row: dict[str, object]) -> bool:
+    con = duckdb.connect()
+    con.register("pair", pd.DataFrame([row]))
+    sql = level.get_comparison_level("duckdb").sql_condition  # type: ignore[attr-defined]
+    return bool(con.execute(f"select coalesce({sql}, false) from pair").fetchone()[0])  # type: ignore[index]
+
+
+def test_look_alike_attested_names_are_other_names() -> None:
+    from sabt.link.settings import LookAlikeNames
+
+    level = LookAlikeNames("given", 0.8)
+    # two names the dictionary attests, spelt alike, in one script and across scripts
+    assert _holds(level, _pair_row(("Mohammad", "Karimi"), ("Mahmoud", "Karimi")))
+    assert _holds(level, _pair_row(("محمود", "کریمی"), ("Mohammad", "Karimi")))
+    # two spellings of one name, and a typing error (not attested): not other names
+    assert not _holds(level, _pair_row(("Maryam", "Karimi"), ("Mariam", "Karimi")))
+    assert not _holds(level, _pair_row(("Mojtaba", "Karimi"), ("Mojtab", "Karimi")))
+
+
+def test_swap_with_the_same_spellings_or_only_skeletons() -> None:
+    from sabt.link.settings import _swapped_levels
+
+    same, skeletons_only, _typo = _swapped_levels("family", "given")
+    # Karimi Fatemeh written surname first: the same spellings swapped
+    swapped = _pair_row(("Fatemeh", "Karimi"), ("Karimi", "Fatemeh"))
+    assert _holds(same, swapped) and _holds(skeletons_only, swapped)
+    # Mohsen Saadi and سعید محسنی share the swapped skeletons (mhsn, sd), not the names
+    lookalike = _pair_row(("Mohsen", "Saadi"), ("سعید", "محسنی"))
+    assert not _holds(same, lookalike) and _holds(skeletons_only, lookalike)

@@ -93,3 +93,32 @@ def test_parse_name_degenerate_input(bad: str) -> None:
 )
 def test_strip_glued_honorific(text: str, bare: str) -> None:
     assert strip_glued_honorific(text) == bare
+
+
+def test_surname_suffix_does_not_swallow_the_given_name() -> None:
+    # a detached suffix continues the surname, never the only given name before it
+    cases = {
+        "Hadi Nejad": ("Hadi", "Nejad"),
+        "Ali Hossein Zadeh": ("Ali", "Hossein Zadeh"),
+        "علی عباس زاده": ("علی", "عباس\u200cزاده"),   # not the compound علی‌عباس + زاده
+        "شهید سید جواد آبادی": ("جواد", "آبادی"),
+        "Hossein Zadeh, Ali": ("Ali", "Hossein Zadeh"),
+    }
+    for text, (given, family) in cases.items():
+        parsed = parse_name(text)
+        assert (parsed.given, parsed.family) == (given, family), text
+
+
+def test_father_marker_is_a_word_not_part_of_a_name() -> None:
+    # ولد ("son of") inside a surname (ولدبیگی) is not a father's-name clause
+    parsed = parse_name("زینب ولدبیگی")
+    assert (parsed.given, parsed.family, parsed.father) == ("زینب", "ولدبیگی", "")
+    parsed = parse_name("حسن رضایی ولد محمد")
+    assert (parsed.given, parsed.family, parsed.father) == ("حسن", "رضایی", "محمد")
+
+
+def test_sayyida_and_seyd_are_honorifics() -> None:
+    parsed = parse_name("Sayyida Mina Karimi")
+    assert (parsed.given, parsed.family, parsed.honorifics) == ("Mina", "Karimi", ("Sayyida",))
+    parsed = parse_name("Seyd Mehdi Tabrizi")
+    assert (parsed.given, parsed.family, parsed.honorifics) == ("Mehdi", "Tabrizi", ("Seyd",))

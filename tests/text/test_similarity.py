@@ -10,7 +10,15 @@ import pytest
 
 from sabt.errors import InvalidValue
 from sabt.text import name_similarity, name_similarity_batch
-from sabt.text.similarity import CLOSE, LEVELS, _drop_articles, _drop_heads, _hamza_variant
+from sabt.text.similarity import (
+    CLOSE,
+    LEVELS,
+    STRONG,
+    _drop_articles,
+    _drop_heads,
+    _hamza_variant,
+    _hyphen_head,
+)
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "text"
 
@@ -83,10 +91,14 @@ def test_father_name_counts() -> None:
 def test_compound_first_part_is_not_a_candidate_of_the_compound() -> None:
     # Wikidata aligns محمدعلی with "Mohammad"; such a candidate would make the compound equal
     # to its first part. A one-letter extension (Amin/Amina) is a different name, kept.
-    assert _drop_heads(("mohamadali", "mohamad")) == ("mohamadali",)
-    assert _drop_heads(("mohamad", "mohamadali")) == ("mohamadali",)
-    assert _drop_heads(("amina", "amin")) == ("amina", "amin")
-    assert _drop_heads(("hosein",)) == ("hosein",)
+    assert _drop_heads(("mohamadali", "mohamad"), "mhmdl") == ("mohamadali",)
+    assert _drop_heads(("mohamad", "mohamadali"), "mhmdl") == ("mohamadali",)
+    assert _drop_heads(("amina", "amin"), "mn") == ("amina", "amin")
+    assert _drop_heads(("hosein",), "hsn") == ("hosein",)
+    # The other way round: غلام (q-l-m) aligned with "Gholamali" keeps "Gholam", the candidate
+    # whose consonants are the token's; so a lone غلام is Gholam, not Gholamali.
+    assert _drop_heads(("qolam", "qolamali"), "qlm") == ("qolam",)
+    assert name_similarity("غلام خیابانی", "Gholam Khiabany").score == 1.0
 
 
 def test_hamza_variant() -> None:
@@ -128,6 +140,30 @@ def test_glued_and_apart_forms_match(a: str, b: str) -> None:
 )
 def test_glued_honorific_rule_keeps_different_names_apart(a: str, b: str) -> None:
     assert name_similarity(a, b).score < CLOSE
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # The dictionary's only answer for the glued surname is its second part ("Barimanlou",
+        # "Khanbanan"); with the head read back, given and surname are both equal: score 1.
+        ("مجید وحیدبریمانلو", "Majid Vahid Barimanlou"),
+        ("حامد ملکخانبانان", "Hamed Malek Khanbanan"),
+        ("کامبیز صمیمیمفخم", "Kambiz Samimi Mofakham"),  # "Mofakham" fits by one edit
+        # Equal given name and first surname, less the one-sided second surname penalty (0.05).
+        ("حمید قاسمی", "Hamid Ghassemi-Shall"),
+        ("Hamid Ghassemi", "Hamid Ghassemi-Shall"),
+    ],
+)
+def test_one_sided_second_surname_glued_or_hyphenated_is_strong(a: str, b: str) -> None:
+    assert name_similarity(a, b).score >= STRONG - 1e-9
+    assert name_similarity_batch([a], [b])[0] >= STRONG - 1e-9
+
+
+def test_hyphen_splits_two_surnames_but_not_a_surname_suffix() -> None:
+    assert _hyphen_head("Hossein-Zadeh") == ("Hossein-Zadeh", "")
+    assert _hyphen_head("Lackner-Gohari") == ("Lackner", "Gohari")
+    assert _hyphen_head("Rezaei") == ("Rezaei", "")
 
 
 def test_articles_are_dropped_only_before_a_surname() -> None:

@@ -1,13 +1,15 @@
 """Records → the flat table the linkage model compares (script-independent name and date keys).
 
-For every name field (given, family, father) the table has five columns computed with
+For every name field (given, family, father) the table has seven columns computed with
 `sabt.text`, each on distinct values only so a million rows cost what their vocabulary costs:
 
 * ``<f>_key``  exact key in the name's own script (term-frequency adjusted),
 * ``<f>_canon`` canonical Latin spelling (Persian script is romanised first),
 * ``<f>_skel`` cross-script consonant skeleton (blocking key and a weak level),
 * ``<f>_roman`` the canonical forms of the top romanisation candidates (a list),
-* ``<f>_edit`` the key with one ASCII byte per letter, for byte-wise edit distances.
+* ``<f>_edit`` the key with one ASCII byte per letter, for byte-wise edit distances,
+* ``<f>_attested`` the Persian key of the dictionary name the spelling is, if attested, and
+  ``<f>_pedit``, for a Latin spelling, that key written as ``<f>_edit`` writes Persian keys.
 
 Places (prison and place of death together), province and affiliation become the skeletons of
 their words (`token_columns`); ``place_near`` lists the place words similar to a record's
@@ -37,6 +39,7 @@ from sabt.link.extra import feature_columns as extra_feature_columns
 from sabt.model.dates import FuzzyDate
 from sabt.text.features import name_features
 from sabt.text.keys import name_key, skeleton_token
+from sabt.text.lexicon import attested_name
 from sabt.text.names import parse_name
 
 NAME_FEATURES: tuple[str, ...] = ("given", "family", "father")
@@ -95,7 +98,7 @@ def _map_unique(values: pd.Series, fn: Callable[[str], Any]) -> list[Any]:
 
 
 def name_feature_columns(values: pd.Series, prefix: str) -> pd.DataFrame:
-    """The comparison columns (key, canon, skel, roman, edit) for one name field."""
+    """The comparison columns (key, canon, skel, roman, edit, attested, pedit) of a name field."""
     clean = values.where(values.notna() & (values.astype("string").str.strip() != ""))
     codes, rows = _per_unique(clean, _name_values)
     names = ("key", "canon", "skel", "roman")
@@ -107,7 +110,18 @@ def name_feature_columns(values: pd.Series, prefix: str) -> pd.DataFrame:
         frame[col] = frame[col].where(frame[col].astype("string") != "", None)
     frame[f"{prefix}_edit"] = _spread(   # per distinct key, as the other columns
         codes, [r[0].translate(_ONE_BYTE) if r is not None and r[0] else None for r in rows])
+    attested = [_attested(r[0], r[1]) if r is not None else None for r in rows]
+    frame[f"{prefix}_attested"] = _spread(codes, attested)
+    frame[f"{prefix}_pedit"] = _spread(   # a Latin spelling's attested name in Persian letters
+        codes, [a.translate(_ONE_BYTE) if a and r is not None and r[0].isascii() else None
+                for r, a in zip(rows, attested, strict=True)])
     return frame
+
+
+def _attested(key: str, canon: str) -> str | None:
+    """The attested name a spelling is (`sabt.text.lexicon.attested_name`): a Persian spelling
+    by its key, a Latin one by its canonical form."""
+    return attested_name(canon if key.isascii() else key) if key else None
 
 
 def _word_skeletons(value: str) -> set[str]:

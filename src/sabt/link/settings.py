@@ -160,6 +160,24 @@ class BestCandidateJaroWinkler(ComparisonLevelCreator):
         return f"best romanisation Jaro-Winkler >= {self.threshold}"
 
 
+class LookAlikeNames(ComparisonLevelCreator):
+    """Two different names that the dictionary attests, spelt alike (canonical Jaro-Winkler ≥
+    `threshold`): Mohammad / Mahmoud, Rezaei / Rajaei are other names, not typing errors."""
+
+    def __init__(self, prefix: str, threshold: float) -> None:
+        self.prefix = prefix
+        self.threshold = threshold
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        jw = sql_dialect.jaro_winkler_function_name
+        p = self.prefix
+        return (f"{p}_attested_l <> {p}_attested_r and "
+                f"{jw}({p}_canon_l, {p}_canon_r) >= {self.threshold}")
+
+    def create_label_for_charts(self) -> str:
+        return "two different attested names, spelt alike"
+
+
 def name_comparison(prefix: str, *, swapped_with: str | None = None) -> cl.CustomComparison:
     """Cross-script comparison of one name field (see the module docstring for the levels)."""
     levels: list[Any] = [
@@ -171,6 +189,7 @@ def name_comparison(prefix: str, *, swapped_with: str | None = None) -> cl.Custo
             tf_adjustment_weight=TF_WEIGHT),
         SharedElementLevel(f"{prefix}_roman").configure(
             label_for_charts="shared romanisation candidate"),
+        LookAlikeNames(prefix, 0.8),
         BestCandidateJaroWinkler(f"{prefix}_roman", 0.92),
         _one_edit_level(prefix),
         cll.ExactMatchLevel(f"{prefix}_skel").configure(label_for_charts="same skeleton"),
@@ -178,16 +197,12 @@ def name_comparison(prefix: str, *, swapped_with: str | None = None) -> cl.Custo
     if prefix != "family":
         levels.append(_ends_with_level(f"{prefix}_canon"))
     if swapped_with is not None:
-        swapped = cll.CustomLevel(
-            f"{prefix}_skel_l = {swapped_with}_skel_r and {swapped_with}_skel_l = {prefix}_skel_r",
-            label_for_charts=f"{prefix} and {swapped_with} swapped",
-        )
-        misspelt = _swapped_typo_level(prefix, swapped_with)
+        swap = _swapped_levels(prefix, swapped_with)
         if prefix == "given":   # the family comparison counts the swap; here it is no evidence
-            for level in (swapped, misspelt):
+            for level in swap:
                 level.configure(m_probability=_NEUTRAL, u_probability=_NEUTRAL,
                                 fix_m_probability=True, fix_u_probability=True)
-        levels += [swapped, misspelt]
+        levels += swap
     levels += [cll.JaroWinklerLevel(f"{prefix}_canon", 0.8), cll.ElseLevel()]
     return cl.CustomComparison(levels, output_column_name=prefix)
 
@@ -197,6 +212,21 @@ def _one_edit_level(prefix: str) -> Any:
     Damerau-Levenshtein 1) in the spelling as written or in the canonical Latin one: "Fayemeh" /
     "Fatemeh", "مسحن" / "محسن"."""
     return cll.CustomLevel(_typo_sql(prefix, prefix), label_for_charts="one typing error")
+
+
+def _swapped_levels(prefix: str, other: str) -> list[Any]:
+    """Given and family name written the other way round: both spelt alike (the same
+    canonical spellings), only the same skeletons (Saadi Mohsen / سعید محسنی share them), or one
+    of the two misspelt."""
+    skeletons = f"{prefix}_skel_l = {other}_skel_r and {other}_skel_l = {prefix}_skel_r"
+    return [
+        cll.CustomLevel(f"{skeletons} and {prefix}_canon_l = {other}_canon_r and "
+                        f"{other}_canon_l = {prefix}_canon_r",
+                        label_for_charts=f"{prefix} and {other} swapped"),
+        cll.CustomLevel(skeletons, label_for_charts=f"{prefix} and {other} swapped, "
+                        "same skeletons only"),
+        _swapped_typo_level(prefix, other),
+    ]
 
 
 def _swapped_typo_level(prefix: str, other: str) -> Any:
@@ -209,8 +239,9 @@ def _swapped_typo_level(prefix: str, other: str) -> Any:
 
 def _typo_sql(left: str, right: str) -> str:
     """The left record's `left` name and the right record's `right` name are one edit apart,
-    as written (``<f>_edit``: one byte per letter, as DuckDB counts bytes) or in canonical Latin,
-    both of at least `_EDIT_MIN` letters. Cheap tests that one edit implies (lengths at most 1
+    as written (``<f>_edit``: one byte per letter, as DuckDB counts bytes), in canonical Latin,
+    or a Persian spelling against the Persian letters of a Latin one's attested name
+    (``<f>_pedit``: ضرا / Reza), both of at least `_EDIT_MIN` letters. Cheap tests that one edit implies (lengths at most 1
     apart, same first or same last letter) go first, so the edit distance runs on few pairs."""
     def one_edit(a: str, b: str) -> str:
         return (f"(length({a}) >= {_EDIT_MIN} and length({b}) >= {_EDIT_MIN} and "
@@ -218,8 +249,10 @@ def _typo_sql(left: str, right: str) -> str:
                 f"(left({a}, 1) = left({b}, 1) or right({a}, 1) = right({b}, 1)) "
                 f"and damerau_levenshtein({a}, {b}) <= 1)")
 
-    either = " or ".join(one_edit(f"{left}_{k}_l", f"{right}_{k}_r") for k in ("edit", "canon"))
-    return f"({either})"
+    pairs = [(f"{left}_{k}_l", f"{right}_{k}_r") for k in ("edit", "canon")]
+    # across scripts: the Persian spelling against the Persian letters of the Latin one's name
+    pairs += [(f"{left}_edit_l", f"{right}_pedit_r"), (f"{left}_pedit_l", f"{right}_edit_r")]
+    return "(" + " or ".join(one_edit(a, b) for a, b in pairs) + ")"
 
 
 def _ends_with_level(col: str) -> Any:
@@ -320,6 +353,7 @@ def comparisons(present: set[str]) -> list[Any]:
         out.append(birth_year_comparison())
     if "sex" in present:
         out.append(exact_comparison("sex"))
+    out.append(exact_comparison("source_list"))
     return out + extra.comparisons(present)   # the mapping's [compare] columns
 
 

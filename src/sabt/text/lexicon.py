@@ -51,3 +51,45 @@ def given_prior(key: str) -> float:
     """P(token is a given name) with add-one smoothing; 0.5 when the token is unknown."""
     given, surname = role_counts().get(key, (0, 0))
     return (given + 1) / (given + surname + 2)
+
+
+#: Fewer Wikidata labels than this and a spelling is not taken as an attested name (one-off
+#: labels include typos and mistranscriptions).
+MIN_ATTESTED = 3
+
+
+@lru_cache(maxsize=1)
+def _attested() -> dict[str, str]:
+    """Persian name key of every attested name unit, by that key and by each canonical Latin
+    spelling of it (the key it is most often a spelling of)."""
+    path = _index_path()
+    if path is None:
+        return {}
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT arabic_key, latin, count FROM units WHERE country = 'IR'").fetchall()
+    finally:
+        conn.close()
+    per_key: dict[str, int] = {}
+    per_latin: dict[str, dict[str, int]] = {}
+    for arabic, latin, count in rows:
+        key, canon = name_key(arabic), canon_token(latin)
+        if key:
+            per_key[key] = per_key.get(key, 0) + int(count)
+            if canon:
+                spelt = per_latin.setdefault(canon, {})
+                spelt[key] = spelt.get(key, 0) + int(count)
+    out = {k: k for k, n in per_key.items() if n >= MIN_ATTESTED}
+    for canon, keys in per_latin.items():
+        if sum(keys.values()) >= MIN_ATTESTED:
+            out.setdefault(canon, max(sorted(keys), key=keys.__getitem__))
+    return out
+
+
+def attested_name(token: str) -> str | None:
+    """The Persian key of the name `token` spells (a Persian name key, or a canonical Latin
+    spelling) when the dictionary attests it; None for unknown or rare spellings (typos).
+    Two different attested names that look alike (Mohammad / Mahmoud, Rezaei / Rajaei) are
+    told apart by this key, where a typing error is not."""
+    return _attested().get(token)

@@ -30,10 +30,11 @@ from sabt.text.normalize import ZWNJ, normalize_persian
 # Honorifics and prefixes: canonical Latin tokens (see keys.canon_token) and Persian keys.
 HONORIFICS_LATIN = frozenset(
     {
-        "seyed", "seyid", "sied", "seyede", "seyeda", "seida", "mir", "haj", "haji", "hajiye",
-        "hajie", "had", "$eix", "$aix", "$eyx", "mola", "molla", "mirza", "aqa", "aqaye", "xanom",
-        "dr", "doctor", "mr", "mrs", "ms", "miss", "$ahid", "martyr", "sardar", "sarhanq",
-        "eyatola", "ayatola", "hojatoleslam", "hojateleslam", "ostad", "mohandes",
+        "seyed", "seyid", "seid", "sied", "seyede", "seyeda", "seyida", "seida", "mir", "haj",
+        "haji",
+        "hajiye", "hajie", "had", "$eix", "$aix", "$eyx", "mola", "molla", "mirza", "aqa",
+        "aqaye", "xanom", "dr", "doctor", "mr", "mrs", "ms", "miss", "$ahid", "martyr", "sardar",
+        "sarhanq", "eyatola", "ayatola", "hojatoleslam", "hojateleslam", "ostad", "mohandes",
     }
 )
 HONORIFICS_PERSIAN = frozenset(
@@ -62,13 +63,14 @@ SURNAME_SUFFIXES_PERSIAN = frozenset({"زاده", "زادگان", "پور", "ن�
 
 # Honorifics that lists also write glued to the name (سیدحسین, Seyedmojtaba, Mirsaeed), and how
 # often the rest must be a name in the lexicon (given + surname rows) to be taken for one.
-GLUED_HONORIFICS_LATIN = frozenset({"seyed", "seyid", "seyede", "mir", "haj", "haji", "$eix"})
+GLUED_HONORIFICS_LATIN = frozenset(
+    {"seyed", "seyid", "seyede", "seyida", "mir", "haj", "haji", "$eix"})
 GLUED_HONORIFICS_PERSIAN = frozenset({"سید", "سیده", "میر", "حاج", "حاجی", "شیخ"})
 MIN_GLUED_REST_COUNT = 5
 MIN_GLUED_REST_LEN = 3
 
 _FATHER = re.compile(
-    r"\s*(?:\(|\[|,|;|-)?\s*(?:فرزندِ|فرزند|ولد|نام\s*پدر\s*:?|"
+    r"\s*(?:\(|\[|,|;|-)?\s*(?:(?<![^\s(\[,;-])(?:فرزندِ|فرزند|ولد)(?=\s)|نام\s*پدر\s*:?|"
     r"\b(?:son|daughter|child)\s+of\b|\bs\s*/\s*o\b|\bd\s*/\s*o\b|\bfather(?:'s)?(?:\s+name)?\s*:)"
     r"\s*",
     re.IGNORECASE,
@@ -169,9 +171,13 @@ def _join(a: str, b: str) -> str:
     return a + ZWNJ + b if is_persian_token(a) and is_persian_token(b) else f"{a} {b}"
 
 
-def _merge_units(toks: list[str]) -> list[str]:
-    """Merge compound given names, detached -allah and detached surname suffixes."""
+def _merge_units(toks: list[str], surname: bool = False) -> list[str]:
+    """Merge compound given names, detached -allah and detached surname suffixes.
+
+    In a full name (`surname` False) a suffix does not swallow the given name: "Hadi Nejad" is
+    Hadi + Nejad, and "علی عباس زاده" is علی + عباس‌زاده, not one compound given name."""
     units: list[str] = []
+    compound_of: tuple[str, str] | None = None   # the parts of the last unit, if a compound
     for tok in toks:
         if units:
             prev = units[-1]
@@ -181,9 +187,18 @@ def _merge_units(toks: list[str]) -> list[str]:
                       else canon_token(tok) in SURNAME_SUFFIXES_LATIN)
             compound = (prev_lat in COMPOUND_HEADS and lat in COMPOUND_TAILS
                         and " " not in prev and ZWNJ not in prev)
+            if suffix and not surname and len(units) == 1:
+                if compound_of is None:
+                    units.append(tok)
+                else:
+                    units = [compound_of[0], _join(compound_of[1], tok)]
+                compound_of = None
+                continue
             if suffix or lat in ("ola", "alah", "olah") or compound:
+                compound_of = (prev, tok) if compound else None
                 units[-1] = _join(prev, tok)
                 continue
+        compound_of = None
         units.append(tok)
     return units
 
@@ -226,7 +241,7 @@ def parse_name(full: str) -> ParsedName:
                 break
     units = _merge_units(toks)
     if family_first:
-        family = " ".join(_merge_units(family_first))
+        family = " ".join(_merge_units(family_first, surname=True))
         given = " ".join(units)
     elif len(units) >= 2 and _looks_surname_first(units):
         surname_first = True

@@ -4,15 +4,17 @@ Each name is parsed (`sabt.text.names`) and each part (given, family, father, an
 name) becomes a *field*: its exact key, its canonical Latin candidates (one for Latin text, the
 canonical forms of the top romanisations for Persian text, kept only when their consonants fit
 the Persian skeleton; a medial ای is also read as ائ, and a candidate that is only the first
-part of another, محمدعلی → "Mohammad", is dropped; plus the Latin spelling without an Arabic
-article, head + tail of a glued compound, and the name without a glued honorific, سیدحسین →
-"hosein") and its consonant skeleton. Two fields score
+part of another, محمدعلی → "Mohammad", is dropped, or the longer one when only the shorter has
+the token's consonants, غلام → "Gholamali"; plus the Latin spelling without an Arabic
+article, head + tail of a glued compound, head + answer of a glued surname the dictionary
+spells by its end, and the name without a glued honorific, سیدحسین → "hosein") and its
+consonant skeleton. Two fields score
 ``W_JW · maxJW(candidates) + (1 − W_JW) · [skeletons equal or a candidate shared]`` (1 when
 their exact keys are equal), with the JW capped when one only adds ``-i`` or ``-e`` (Mohammad
 vs Mohammadi, Hossein vs Hosseini, Farid vs Farideh). Two names score the best of: given↔given
 with family↔family, the swapped order (less a small penalty), the whole names, and — when only
-one side has a second surname — given↔given with the first surname (less a small penalty); a
-father's name on both sides counts for a quarter.
+one side has a second surname (apart, or joined by a hyphen) — given↔given with the first
+surname (less a small penalty); a father's name on both sides counts for a quarter.
 
 `name_similarity_batch` scores many pairs, parsing each distinct string once and scoring each
 distinct pair once (lists repeat names heavily), so millions of pairs run at cache speed.
@@ -41,7 +43,7 @@ from sabt.text.keys import (
     skeleton_latin_token,
     tokens,
 )
-from sabt.text.names import parse_name, strip_glued_honorific
+from sabt.text.names import SURNAME_SUFFIXES_LATIN, parse_name, strip_glued_honorific
 from sabt.text.romanize import romanize_token, romanize_token_model
 
 W_JW = 0.85
@@ -168,16 +170,33 @@ def _token_cands(token: str) -> tuple[str, ...]:
                                 if c))
     fit = tuple(c for c in cands if _fits(skeleton_latin(c), skel))
     fit += _compound_cands(token, fit)
+    if fit and skeleton_latin(cands[0]) != skel:
+        fit = (*_glued_head_cands(token, cands[0]), *fit)
     if fit:
         hamza = _hamza_variant(token)
         if hamza:
             fit += tuple(c for c in (_canon_of_latin(r) for r in romanize_token(hamza))
                          if c and _fits(skeleton_latin(c), skel))
-        return _drop_heads(tuple(dict.fromkeys(fit)))
+        return _drop_heads(tuple(dict.fromkeys(fit)), skel)
     model = tuple(dict.fromkeys(c for c in (_canon_of_latin(r)
                                             for r in romanize_token_model(token)) if c))
     fit_model = tuple(c for c in model if _fits(skeleton_latin(c), skel))
-    return tuple(dict.fromkeys((*cands[:1], *fit_model))) or model[:1]
+    glued = _glued_head_cands(token, cands[0]) if cands else ()
+    return tuple(dict.fromkeys((*glued, *cands[:1], *fit_model))) or model[:1]
+
+
+def _glued_head_cands(token: str, tail: str) -> tuple[str, ...]:
+    """Head + tail of a glued name whose dictionary answer spells only its last part
+    (وحیدبریمانلو → "Barimanlou", ملکخانبانان → "Khanbanan": Wikidata aligned a two-part
+    surname written without a space with its second part): the head is the token's longest
+    prefix of three or more letters such that the rest has exactly the answer's skeleton
+    (longest, as repeated letters collapse: صمی|میمفخم and صمیمی|مفخم both end in m-f-x-m)."""
+    want = skeleton_latin(tail)
+    for cut in range(len(token) - 2, MIN_COMPOUND_HEAD - 1, -1):
+        if skeleton(token[cut:]) == want:
+            head = _token_cands(token[:cut])
+            return (head[0] + tail,) if head else ()
+    return ()
 
 
 # Tails of compound given names written glued in Persian (یعقوبعلی, مصطفی‌قلی), and their canon.
@@ -210,11 +229,17 @@ def _hamza_variant(token: str) -> str:
     return variant if variant != token else ""
 
 
-def _drop_heads(cands: tuple[str, ...]) -> tuple[str, ...]:
-    """Drop a candidate that another extends by a name part of three or more letters
-    (محمدعلی → "Mohammad" is Wikidata noise: a compound aligned with its first part)."""
-    return tuple(c for c in cands
-                 if not any(len(o) >= len(c) + 3 and o.startswith(c) for o in cands)) or cands
+def _drop_heads(cands: tuple[str, ...], skel: str) -> tuple[str, ...]:
+    """Of a candidate and one that extends it by a name part of three or more letters, drop the
+    one whose consonants are not exactly the token's ``skel``: محمدعلی → "Mohammad" is Wikidata
+    aligning a compound with its first part, غلام → "Gholamali" a name with a compound."""
+    exact = {c for c in cands if skeleton_latin(c) == skel}
+
+    def noise(c: str) -> bool:
+        return c not in exact and any(
+            (len(o) >= len(c) + 3 and o.startswith(c))
+            or (o in exact and len(c) >= len(o) + 3 and c.startswith(o)) for o in cands)
+    return tuple(c for c in cands if not noise(c)) or cands
 
 
 @lru_cache(maxsize=1 << 18)
@@ -223,6 +248,8 @@ def name_rep(s: str) -> NameRep:
     p = parse_name(s) if isinstance(s, str) else parse_name("")
     whole = " ".join(x for x in (p.given, p.family) if x)
     head, _, rest = p.family.partition(" ")
+    if not rest:
+        head, rest = _hyphen_head(p.family)
     return NameRep(
         make_field(p.given) if p.family else None,
         make_field(p.family) if p.given else None,
@@ -230,6 +257,16 @@ def name_rep(s: str) -> NameRep:
         make_field(whole),
         make_field(head) if p.given and rest else None,
     )
+
+
+def _hyphen_head(family: str) -> tuple[str, str]:
+    """(first unit, rest) of a one-token Latin family name of two surnames joined by a hyphen
+    (Ghassemi-Shall, Lackner-Gohari), or (family, "") when the rest is a surname suffix
+    (Hossein-Zadeh, Ebrahim-Nejad) or there is no hyphen."""
+    head, _, rest = family.partition("-")
+    if not head or not rest or canon_token(rest) in SURNAME_SUFFIXES_LATIN:
+        return family, ""
+    return head, rest
 
 
 def _suffix_only(a: str, b: str) -> bool:
