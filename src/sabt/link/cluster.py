@@ -11,8 +11,9 @@ so a chain of links cannot join records the model found clearly different, while
 contradiction does not split records that several strong links join (reviewers' matches still
 override it). When no pair between them is a clear contradiction (below `CONTRADICTION`), weak
 disagreements may add up to `WEAK_MERGE_LIMIT`: several records each with one spoilt field
-disagree a little with each other without being different people. With no constraints and no negative evidence this is exactly connected components.
-Everything is deterministic: ties are broken by record index.
+disagree a little with each other without being different people. With no constraints and no
+negative evidence this is exactly connected components. Everything is deterministic: ties are
+broken by record index.
 """
 
 from __future__ import annotations

@@ -241,8 +241,9 @@ def _typo_sql(left: str, right: str) -> str:
     """The left record's `left` name and the right record's `right` name are one edit apart,
     as written (``<f>_edit``: one byte per letter, as DuckDB counts bytes), in canonical Latin,
     or a Persian spelling against the Persian letters of a Latin one's attested name
-    (``<f>_pedit``: ضرا / Reza), both of at least `_EDIT_MIN` letters. Cheap tests that one edit implies (lengths at most 1
-    apart, same first or same last letter) go first, so the edit distance runs on few pairs."""
+    (``<f>_pedit``: مرضی / Morteza), both of at least `_EDIT_MIN` letters. Cheap tests that one
+    edit implies (lengths at most 1 apart, same first or same last letter) go first, so the edit
+    distance runs on few pairs."""
     def one_edit(a: str, b: str) -> str:
         return (f"(length({a}) >= {_EDIT_MIN} and length({b}) >= {_EDIT_MIN} and "
                 f"abs(length({a}) - length({b})) <= 1 and "
