@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from sabt.link.features import PLACE_NEAR, near_words
@@ -126,3 +127,22 @@ def test_swap_with_the_same_spellings_or_only_skeletons() -> None:
     # Mohsen Saadi and سعید محسنی share the swapped skeletons (mhsn, sd), not the names
     lookalike = _pair_row(("Mohsen", "Saadi"), ("سعید", "محسنی"))
     assert not _holds(same, lookalike) and _holds(skeletons_only, lookalike)
+
+
+def test_lists_in_persian_script_only_are_scored(
+        small_hard: tuple[pd.DataFrame, np.ndarray, np.ndarray]) -> None:
+    # no Latin spelling at all: the cross-script typo column is empty in every row, and must
+    # still reach DuckDB as text (an untyped empty column became INTEGER, and the typo level's
+    # length() failed)
+    from sabt.link.engine import score
+    from sabt.link.features import build_features
+    from sabt.link.options import LinkSettings
+
+    records, truth, persian = small_hard
+    features = build_features(records[persian].reset_index(drop=True))
+    assert features["given_pedit"].isna().all()
+    scored = score(features, LinkSettings(seed=1))
+    same = truth[persian][scored.left] == truth[persian][scored.right]
+    # the linked pairs are mostly true ones (the full model's precision is far above a half)
+    linked = scored.probability >= LinkSettings.threshold
+    assert linked.sum() > 0 and float(np.mean(same[linked])) > 0.5

@@ -111,10 +111,12 @@ def name_feature_columns(values: pd.Series, prefix: str) -> pd.DataFrame:
     frame[f"{prefix}_edit"] = _spread(   # per distinct key, as the other columns
         codes, [r[0].translate(_ONE_BYTE) if r is not None and r[0] else None for r in rows])
     attested = [_attested(r[0], r[1]) if r is not None else None for r in rows]
-    frame[f"{prefix}_attested"] = _spread(codes, attested)
-    frame[f"{prefix}_pedit"] = _spread(   # a Latin spelling's attested name in Persian letters
-        codes, [a.translate(_ONE_BYTE) if a and r is not None and r[0].isascii() else None
-                for r, a in zip(rows, attested, strict=True)])
+    pedit = [a.translate(_ONE_BYTE) if a and r is not None and r[0].isascii() else None
+             for r, a in zip(rows, attested, strict=True)]
+    # typed as text: either may be empty in every row (no name known to the dictionary, no
+    # Latin spelling), and an untyped empty column reaches the database as a number
+    frame[f"{prefix}_attested"] = pd.Series(_spread(codes, attested), dtype="string")
+    frame[f"{prefix}_pedit"] = pd.Series(_spread(codes, pedit), dtype="string")
     return frame
 
 
