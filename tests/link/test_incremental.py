@@ -222,3 +222,21 @@ def test_cli_link_full(tmp_path: Path, small_lists: list[Path]) -> None:
     assert res.exit_code == 0 and "(incremental: builds on run" in res.output, res.output
     res = runner.invoke(app, ["link", "--full", *common])
     assert res.exit_code == 0 and "(full: --full asked)" in res.output, res.output
+
+
+def test_a_model_of_other_levels_does_not_fit(
+        small_hard: tuple[pd.DataFrame, object, object]) -> None:
+    # a model saved by an earlier version of the levels (a level fewer in one comparison, or a
+    # comparison fewer) is not reused: the run re-trains instead of failing to load it
+    from sabt.link.engine import present_columns
+
+    features = build_features(small_hard[0])
+    present = present_columns(features)
+    model = score(features, LinkSettings(seed=1)).model
+    assert incremental.model_fits(model, present)
+    fewer_levels = json.loads(json.dumps(model))
+    fewer_levels["comparisons"][0]["comparison_levels"].pop(1)
+    assert not incremental.model_fits(fewer_levels, present)
+    fewer_comparisons = json.loads(json.dumps(model))
+    fewer_comparisons["comparisons"].pop()
+    assert not incremental.model_fits(fewer_comparisons, present)

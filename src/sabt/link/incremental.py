@@ -61,12 +61,16 @@ class Previous:
 
 
 def model_fits(model: dict[str, object], present: set[str]) -> bool:
-    """Whether a saved model has exactly the comparisons these records call for."""
+    """Whether a saved model has exactly the comparisons, with as many levels, that these
+    records call for (a model saved by an earlier version of the levels does not)."""
     saved = model.get("comparisons")
     if not isinstance(saved, list):
         return False
-    names = {c.get("output_column_name") for c in saved if isinstance(c, dict)}
-    return names == {c.create_output_column_name() for c in comparisons(present)}
+    levels = {c.get("output_column_name"): len(c.get("comparison_levels", []))
+              for c in saved if isinstance(c, dict)}
+    wanted = {c.create_output_column_name(): len(c.get_comparison("duckdb").comparison_levels)
+              for c in comparisons(present)}
+    return levels == wanted
 
 
 def previous_components(prev: Previous, threshold: float) -> np.ndarray:

@@ -6,14 +6,16 @@ translates it for DuckDB and Spark alike (``abs``, ``=``, splink's Jaro-Winkler 
 Names (given, family, father) use the cross-script keys, strongest first: the same exact key
 (same script), the same canonical spelling (any script; both term-frequency adjusted, so a
 shared common name counts for less), a shared romanisation candidate (a Persian spelling whose
-romanisations include the Latin one), best Jaro-Winkler ≥ 0.92 over the romanisation
-candidates, one typing error (Damerau-Levenshtein 1, as written or in canonical Latin), equal
+romanisations include the Latin one), two different names the dictionary attests that look
+alike (Mohammad / Mahmoud: other names, not typos), best Jaro-Winkler ≥ 0.92 over the
+romanisation candidates, one typing error (Damerau-Levenshtein 1, as written, in canonical
+Latin, or across scripts against a Latin spelling's attested name in Persian letters), equal
 consonant skeleton, [given and father: one spelling ends with the other, a glued prefix],
 Jaro-Winkler ≥ 0.8. The family comparison also recognises given and family name written the
-other way round, also with a typing error in one of them (the given comparison sees those swaps
-as no evidence, so they count once).
+other way round: the same spellings, only the same skeletons, or one of them with a typing
+error (the given comparison sees those swaps as no evidence, so they count once).
 Places and provinces: the same words, or a shared word (as skeletons); places also a similar
-word. Sex: exact.
+word. Sex: exact. List: the same list or not (lists are mostly free of duplicates).
 Death and birth dates compare Gregorian day bounds (exact; one written part wrong: the year,
 the month by one, or day and month read in the other calendar; within 3 days, within 14 days),
 then the same month in the Solar Hijri or the Gregorian calendar, then the same year.
