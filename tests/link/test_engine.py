@@ -9,7 +9,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from sabt.cli import app
-from sabt.link.engine import link, score
+from sabt.link.engine import link, prepare, score, training_sample
 from sabt.link.evaluate import pair_recall, pairwise_scores
 from sabt.link.features import build_features
 from sabt.link.options import LinkSettings
@@ -72,3 +72,34 @@ def test_link_files_cli(small_lists: list[Path], tmp_path: Path) -> None:
     singles = table.groupby("cluster_id")["row"].transform("size") == 1
     assert (table.loc[singles, "probability"] == 1.0).all()
     assert (~singles).sum() > 0
+
+
+def test_prepare_hands_duckdb_a_compact_table(small_hard: Sample) -> None:
+    features = build_features(small_hard[0])
+    settings = LinkSettings(train_records=len(features) // 2)
+    data = prepare(features, settings)
+    names = set(data.table.column_names)
+    # the blocking-only keys (their block keys stand for them) stay out, compared ones stay in
+    assert {"given_skel2", "family_end2", "given_sorted", "given_skel1"}.isdisjoint(names)
+    assert {"given_canon", "given_roman", "place_near", "birth_jmd", "death_lo"} <= names
+    assert all(rule.left in names and rule.right in names for rule in data.keys.rules)
+    # every row and value as in the pandas frame, in order (unique_id = position)
+    assert data.table.column("unique_id").to_pylist() == list(range(len(features)))
+    assert data.table.column("given_roman").to_pylist() == features["given_roman"].tolist()
+    sample = training_sample(features, settings)
+    assert sample is not None and data.sample is not None
+    assert data.sample.column("unique_id").to_pylist() == sample["unique_id"].tolist()
+
+
+def test_prediction_counts_names_over_all_records_not_the_sample(small_hard: Sample) -> None:
+    # trained on half the records, the term-frequency adjustment must still come from all of
+    # them: scoring again with the saved model (no sample, so frequencies of the whole table)
+    # gives the same probabilities
+    features = build_features(small_hard[0])
+    settings = LinkSettings(seed=1, train_records=len(features) // 2)
+    sampled = score(features, settings, floor=0.0)
+    again = score(features, settings, floor=0.0, model=sampled.model)
+    assert len(sampled.left) == len(again.left)
+    order_a = np.lexsort((sampled.right, sampled.left))
+    order_b = np.lexsort((again.right, again.left))
+    assert np.allclose(sampled.probability[order_a], again.probability[order_b], atol=1e-9)

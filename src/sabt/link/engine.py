@@ -26,7 +26,7 @@ from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 from sabt.errors import SabtError
-from sabt.link.blocking import block_keys
+from sabt.link.blocking import BlockKeys, block_keys
 from sabt.link.cluster import CONTRADICTION, Clustering, _components, cluster_pairs
 from sabt.link.extra import blocking_rules as extra_blocking_rules
 from sabt.link.features import build_features
@@ -281,6 +281,76 @@ def restricted(rules: list[Any], condition: str, dialect: str,
     return out
 
 
+@dataclass
+class ModelInput:
+    """What scoring reads of the features: splink's input table (block key columns added, the
+    columns only blocking read left out), the training sample's rows and the block keys."""
+
+    table: Any                  # pyarrow Table for DuckDB, pandas for Spark
+    sample: Any | None          # the same, for `training_sample`'s rows (None: train on all)
+    n_records: int
+    present: set[str]
+    extra_rules: list[tuple[str, ...]]
+    keys: BlockKeys
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _blocking_only(present: set[str], extra_rules: list[tuple[str, ...]],
+                   settings: LinkSettings) -> set[str]:
+    """Feature columns only the prediction blocking rules read: block keys stand for them."""
+    read = set().union(*(rule_columns(r) for r in prediction_rules(present, extra_rules)))
+    creator = settings_creator(present, settings, extra_rules)
+    compared = creator.get_settings("duckdb")._columns_used_by_comparisons
+    kept = {c.unquote().name for c in compared}
+    kept |= set().union(*(rule_columns(r) for r in (*TRAINING_RULES, *DETERMINISTIC_RULES)))
+    return read - kept
+
+
+def _backend_table(features: pd.DataFrame, drop: set[str], keys: dict[str, pd.Series],
+                   backend: str) -> Any:
+    """`features` without the `drop` columns, with the block `keys`. DuckDB gets an Arrow table
+    (packed strings: about a quarter of the memory of pandas' Python objects, read without the
+    interpreter), built column by column so no second pandas frame is made; Spark gets pandas."""
+    columns = {**{c: features[c] for c in features.columns if c not in drop}, **keys}
+    if backend != "duckdb":
+        return pd.DataFrame(columns)
+    import pyarrow as pa
+
+    return pa.table({name: pa.array(col, from_pandas=True) for name, col in columns.items()})
+
+
+def _forget_term_frequencies(db_api: Any) -> None:
+    """Drop the term-frequency tables splink cached on the connection while training on a
+    sample: prediction must count names over all records (a name the sample lacks would get no
+    adjustment at all)."""
+    cache = db_api._intermediate_table_cache
+    for key in [k for k, _ in cache.items() if k.startswith("__splink__df_tf_")]:
+        del cache[key]
+
+
+def prepare(features: pd.DataFrame, settings: LinkSettings,
+            progress: Progress | None = None) -> ModelInput:
+    """Block keys, the training sample and splink's input table from `features`; the pandas
+    frame (over a gigabyte of Python objects at a million records) is not needed after it."""
+    say = progress or (lambda _msg: None)
+    present = present_columns(features)
+    extra_rules = extra_blocking_rules(features, present)   # on the mapping's [compare] columns
+    t = time.perf_counter()
+    say("computing block keys")
+    keys = block_keys(features, prediction_rules(present, extra_rules), settings.max_block)
+    timings = {"block_keys": time.perf_counter() - t}
+    t = time.perf_counter()
+    table = _backend_table(features, _blocking_only(present, extra_rules, settings),
+                           keys.columns, settings.backend)
+    keys.columns.clear()   # they are in the table now
+    sample = training_sample(features, settings)
+    if sample is not None:
+        rows = features.index.get_indexer(sample.index)
+        sample = table.take(rows) if settings.backend == "duckdb" else table.iloc[rows]
+    timings["model_table"] = time.perf_counter() - t
+    return ModelInput(table, sample, len(features), present, extra_rules, keys, timings)
+
+
 def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None = None,
           model: dict[str, Any] | None = None, progress: Progress | None = None,
           only_pairs: str | None = None,
@@ -295,31 +365,36 @@ def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None
     component of links ≥ the threshold and `joined` pairs (at a million records the others
     are most of the blocked pairs).
     """
+    return score_input(prepare(features, settings, progress), settings, floor=floor,
+                       model=model, progress=progress, only_pairs=only_pairs, joined=joined)
+
+
+def score_input(data: ModelInput, settings: LinkSettings, *, floor: float | None = None,
+                model: dict[str, Any] | None = None, progress: Progress | None = None,
+                only_pairs: str | None = None,
+                joined: Iterable[tuple[int, int]] | None = None) -> Scored:
+    """`score` on features already `prepare`d."""
     say = progress or (lambda _msg: None)
-    timings: dict[str, float] = {}
-    present = present_columns(features)
-    extra_rules = extra_blocking_rules(features, present)   # on the mapping's [compare] columns
-    t = time.perf_counter()
-    say("computing block keys")
-    keys = block_keys(features, prediction_rules(present, extra_rules), settings.max_block)
-    features = features.assign(**keys.columns)
-    timings["block_keys"] = time.perf_counter() - t
+    timings = dict(data.timings)
+    present, extra_rules, keys = data.present, data.extra_rules, data.keys
     db_api = _db_api(settings)
     t = time.perf_counter()
     say("registering records")
     # A fresh name each call: a Spark session outlives one scoring and refuses a name twice.
-    table = db_api.register(features, dataset_display_name="records",
+    table = db_api.register(data.table, dataset_display_name="records",
                             table_name=f"records_{uuid.uuid4().hex[:12]}")
     timings["register"] = time.perf_counter() - t
     if model is None:
         t = time.perf_counter()
-        sample = training_sample(features, settings)
-        if sample is not None:
-            say(f"training on a sample of {len(sample):,} records")
-            train_table = db_api.register(sample, dataset_display_name="training sample",
+        if data.sample is not None:
+            say(f"training on a sample of {len(data.sample):,} records")
+            train_table = db_api.register(data.sample, dataset_display_name="training sample",
                                           table_name=f"sample_{uuid.uuid4().hex[:12]}")
-        model = _train(table if sample is None else train_table, present, settings,
-                       len(features if sample is None else sample), say, extra_rules)
+        model = _train(table if data.sample is None else train_table, present, settings,
+                       data.n_records if data.sample is None else len(data.sample), say,
+                       extra_rules)
+        if data.sample is not None:
+            _forget_term_frequencies(db_api)
         timings["train"] = time.perf_counter() - t
     creator = settings_creator(present, settings, extra_rules)
     creator.blocking_rules_to_generate_predictions = [CustomRule(k.sql) for k in keys.rules]
@@ -338,8 +413,10 @@ def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None
     if joined is None:
         low = _fetch_pairs(sdf, settings.backend, below, "unique_id_l, unique_id_r")
     else:
-        groups = _link_groups(len(features), frame, settings.threshold, joined)
+        groups = _link_groups(data.n_records, frame, settings.threshold, joined)
         low = _fetch_within(sdf, settings.backend, below, groups)
+    if settings.backend == "duckdb":   # its buffers (gigabytes) now, not when splink's cycles
+        db_api.duckdb_con.close()      # are collected: clustering comes next
     timings["predict"] = time.perf_counter() - t
     return Scored(
         left=np.asarray(frame["unique_id_l"], dtype=np.int64),
@@ -373,19 +450,21 @@ def link(records: pd.DataFrame, settings: LinkSettings | None = None, *,
     features = build_features(
         records, progress.count if isinstance(progress, CountingProgress) else None)
     t_features = time.perf_counter() - t
-    if len(features) < 2:
+    n_records, sources = len(features), features["source_list"].tolist()
+    if n_records < 2:
         scored = Scored(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0),
                         model={})
     else:
-        scored = score(features, settings, progress=progress, joined=must_link)
+        data = prepare(features, settings, progress)
+        del features   # scoring reads `data`; the Python objects would double the memory
+        scored = score_input(data, settings, progress=progress, joined=must_link)
     scored.timings["features"] = t_features
     t = time.perf_counter()
     if progress:
         progress("clustering")
-    sources = features["source_list"].tolist()
     dup_free = set(sources) if settings.all_duplicate_free else set(settings.duplicate_free)
     clustering = cluster_pairs(
-        len(features), scored.left, scored.right, scored.probability,
+        n_records, scored.left, scored.right, scored.probability,
         threshold=settings.threshold, sources=sources, duplicate_free=dup_free,
         must_link=must_link, cannot_link=cannot_link, contradicted=scored.contradicted,
     )
