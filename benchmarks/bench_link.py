@@ -70,6 +70,7 @@ def plain_score(features: pd.DataFrame, blocking: tuple[Any, ...], seed: int) ->
 
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    from splink.blocking_rule_library import CustomRule
 
     from sabt.link.settings import comparisons
 
@@ -78,7 +79,7 @@ def plain_score(features: pd.DataFrame, blocking: tuple[Any, ...], seed: int) ->
               if c.create_output_column_name() not in ("given", "family", "father")]
     names = [cl.NameComparison(c).configure(term_frequency_adjustments=True)
              for c in ("given_raw", "family_raw", "father_raw") if c in present]
-    rules = [r if isinstance(r, str) else block_on(*r) for r in blocking]
+    rules: list[Any] = [CustomRule(r) if isinstance(r, str) else block_on(*r) for r in blocking]
     settings = SettingsCreator(link_type="dedupe_only", comparisons=[*names, *others],
                                blocking_rules_to_generate_predictions=rules,
                                retain_matching_columns=False)
