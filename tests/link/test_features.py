@@ -7,6 +7,7 @@ import itertools
 import duckdb
 import numpy as np
 import pandas as pd
+import pytest
 
 from sabt.link.features import PLACE_NEAR, near_words
 
@@ -40,7 +41,7 @@ def _one_typo(left: str, right: str) -> bool:
 
     frame = name_feature_columns(pd.Series([left, right]), "given")
     row = {f"{col}_{side}": frame.at[k, col]
-           for col in ("given_edit", "given_canon", "given_pedit")
+           for col in ("given_edit", "given_canon", "given_attested")
            for k, side in ((0, "l"), (1, "r"))}
     con = duckdb.connect()
     con.register("pair", pd.DataFrame([row]))
@@ -71,7 +72,7 @@ def test_swapped_with_a_typo_needs_the_swap() -> None:
         row = {}
         for prefix, k in (("given", 0), ("family", 1)):
             frame = name_feature_columns(pd.Series([left[k], right[k]]), prefix)
-            for col in ("skel", "edit", "canon", "pedit"):
+            for col in ("skel", "edit", "canon", "attested"):
                 row[f"{prefix}_{col}_l"] = frame.at[0, f"{prefix}_{col}"]
                 row[f"{prefix}_{col}_r"] = frame.at[1, f"{prefix}_{col}"]
         con = duckdb.connect()
@@ -92,7 +93,7 @@ def _pair_row(left: tuple[str, str], right: tuple[str, str]) -> dict[str, object
     row: dict[str, object] = {}
     for prefix, k in (("given", 0), ("family", 1)):
         frame = name_feature_columns(pd.Series([left[k], right[k]]), prefix)
-        for col in ("skel", "edit", "canon", "attested", "pedit"):
+        for col in ("skel", "edit", "canon", "attested"):
             row[f"{prefix}_{col}_l"] = frame.at[0, f"{prefix}_{col}"]
             row[f"{prefix}_{col}_r"] = frame.at[1, f"{prefix}_{col}"]
     return row
@@ -129,20 +130,22 @@ def test_swap_with_the_same_spellings_or_only_skeletons() -> None:
     assert not _holds(same, lookalike) and _holds(skeletons_only, lookalike)
 
 
-def test_lists_in_persian_script_only_are_scored(
-        small_hard: tuple[pd.DataFrame, np.ndarray, np.ndarray]) -> None:
-    # no Latin spelling at all: the cross-script typo column is empty in every row, and must
+def test_names_the_dictionary_does_not_know_are_scored(
+        small_hard: tuple[pd.DataFrame, np.ndarray, np.ndarray],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # no name attested (rare names only): the attested column is empty in every row and must
     # still reach DuckDB as text (an untyped empty column became INTEGER, and the typo level's
     # length() failed)
+    from sabt.link import features as link_features
     from sabt.link.engine import score
-    from sabt.link.features import build_features
     from sabt.link.options import LinkSettings
 
-    records, truth, persian = small_hard
-    features = build_features(records[persian].reset_index(drop=True))
-    assert features["given_pedit"].isna().all()
+    monkeypatch.setattr(link_features, "attested_name", lambda _token: None)
+    records, truth, _ = small_hard
+    features = link_features.build_features(records)
+    assert features["given_attested"].isna().all()
     scored = score(features, LinkSettings(seed=1))
-    same = truth[persian][scored.left] == truth[persian][scored.right]
+    same = truth[scored.left] == truth[scored.right]
     # the linked pairs are mostly true ones (the full model's precision is far above a half)
     linked = scored.probability >= LinkSettings.threshold
     assert linked.sum() > 0 and float(np.mean(same[linked])) > 0.5

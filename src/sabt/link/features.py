@@ -8,8 +8,8 @@ For every name field (given, family, father) the table has seven columns compute
 * ``<f>_skel`` cross-script consonant skeleton (blocking key and a weak level),
 * ``<f>_roman`` the canonical forms of the top romanisation candidates (a list),
 * ``<f>_edit`` the key with one ASCII byte per letter, for byte-wise edit distances,
-* ``<f>_attested`` the Persian key of the dictionary name the spelling is, if attested, and
-  ``<f>_pedit``, for a Latin spelling, that key written as ``<f>_edit`` writes Persian keys.
+* ``<f>_attested`` the Persian key of the dictionary name the spelling is, if attested, written
+  as ``<f>_edit`` writes Persian keys (a Latin spelling's name in Persian letters).
 
 Places (prison and place of death together), province and affiliation become the skeletons of
 their words (`token_columns`); ``place_near`` lists the place words similar to a record's
@@ -98,7 +98,7 @@ def _map_unique(values: pd.Series, fn: Callable[[str], Any]) -> list[Any]:
 
 
 def name_feature_columns(values: pd.Series, prefix: str) -> pd.DataFrame:
-    """The comparison columns (key, canon, skel, roman, edit, attested, pedit) of a name field."""
+    """The comparison columns (key, canon, skel, roman, edit, attested) for one name field."""
     clean = values.where(values.notna() & (values.astype("string").str.strip() != ""))
     codes, rows = _per_unique(clean, _name_values)
     names = ("key", "canon", "skel", "roman")
@@ -111,12 +111,11 @@ def name_feature_columns(values: pd.Series, prefix: str) -> pd.DataFrame:
     frame[f"{prefix}_edit"] = _spread(   # per distinct key, as the other columns
         codes, [r[0].translate(_ONE_BYTE) if r is not None and r[0] else None for r in rows])
     attested = [_attested(r[0], r[1]) if r is not None else None for r in rows]
-    pedit = [a.translate(_ONE_BYTE) if a and r is not None and r[0].isascii() else None
-             for r, a in zip(rows, attested, strict=True)]
-    # typed as text: either may be empty in every row (no name known to the dictionary, no
-    # Latin spelling), and an untyped empty column reaches the database as a number
-    frame[f"{prefix}_attested"] = pd.Series(_spread(codes, attested), dtype="string")
-    frame[f"{prefix}_pedit"] = pd.Series(_spread(codes, pedit), dtype="string")
+    # typed as text: it may be empty in every row (no name the dictionary knows), and an untyped
+    # empty column reaches the database as a number
+    frame[f"{prefix}_attested"] = pd.Series(
+        _spread(codes, [a.translate(_ONE_BYTE) if a else None for a in attested]),
+        dtype="string")
     return frame
 
 

@@ -243,7 +243,7 @@ def _typo_sql(left: str, right: str) -> str:
     """The left record's `left` name and the right record's `right` name are one edit apart,
     as written (``<f>_edit``: one byte per letter, as DuckDB counts bytes), in canonical Latin,
     or a Persian spelling against the Persian letters of a Latin one's attested name
-    (``<f>_pedit``: مرضی / Morteza), both of at least `_EDIT_MIN` letters. Cheap tests that one
+    (``<f>_attested``: مرضی / Morteza), both of at least `_EDIT_MIN` letters. Cheap tests that one
     edit implies (lengths at most 1 apart, same first or same last letter) go first, so the edit
     distance runs on few pairs."""
     def one_edit(a: str, b: str) -> str:
@@ -254,7 +254,9 @@ def _typo_sql(left: str, right: str) -> str:
 
     pairs = [(f"{left}_{k}_l", f"{right}_{k}_r") for k in ("edit", "canon")]
     # across scripts: the Persian spelling against the Persian letters of the Latin one's name
-    pairs += [(f"{left}_edit_l", f"{right}_pedit_r"), (f"{left}_pedit_l", f"{right}_edit_r")]
+    # (a Latin spelling is lower case, Persian letters are upper case and digits: Latin–Latin
+    # pairs never meet here, Persian–Persian ones only as on the written keys)
+    pairs += [(f"{left}_edit_l", f"{right}_attested_r"), (f"{left}_attested_l", f"{right}_edit_r")]
     return "(" + " or ".join(one_edit(a, b) for a, b in pairs) + ")"
 
 
