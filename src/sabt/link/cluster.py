@@ -33,7 +33,7 @@ CONTRADICTION = 0.01
 MERGE_LIMIT = -4.0
 #: ... and to at least this many when none of those pairs scored below `CONTRADICTION`. On
 #: `hard`, 61 of the 207 merges the single limit refused were right, and 38 of those had no such
-#: pair (of the 146 wrong ones, 19); −10 bits gained 0.006–0.009 recall for 0.001–0.002
+#: pair (of the 146 wrong ones, 19); −10 bits gained 0.006–0.007 recall for 0.002–0.005
 #: precision on seeds 1 and 2 (docs/linkage.md, fourth round).
 WEAK_MERGE_LIMIT = -10.0
 

@@ -12,8 +12,9 @@ class LinkSettings:
 
     # links at or above this probability may merge clusters, if all the scored pairs between
     # them agree (`cluster.MERGE_LIMIT`). The model's probabilities run low (its prior is 8.1e-5
-    # against a true 1.1e-4 on `hard`), so 0.2: on `hard` seeds 1 and 2 precision 0.988 / 0.980,
-    # recall 0.953 / 0.950 (third round; 0.3 gave 0.989 / 0.981, 0.950 / 0.947, docs/linkage.md)
+    # against a true 1.1e-4 on `hard`), so 0.2: on `hard` seeds 1 and 2 precision 0.990 / 0.982,
+    # recall 0.974 / 0.971 (fourth round); in the third, 0.3 gave 0.989 / 0.981 and 0.950 / 0.947
+    # against 0.988 / 0.980 and 0.953 / 0.950 at 0.2 (docs/linkage.md)
     threshold: float = 0.2
     # pairs in [review_low, review_high) go to review: around the threshold, both sides
     review_low: float = 0.1
