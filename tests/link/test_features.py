@@ -65,20 +65,12 @@ def test_one_typing_error_counts_letters_not_bytes() -> None:
 
 
 def test_swapped_with_a_typo_needs_the_swap() -> None:
-    from sabt.link.features import name_feature_columns
     from sabt.link.settings import _swapped_typo_level
 
+    level = _swapped_typo_level("family", "given")
+
     def level_holds(left: tuple[str, str], right: tuple[str, str]) -> bool:
-        row = {}
-        for prefix, k in (("given", 0), ("family", 1)):
-            frame = name_feature_columns(pd.Series([left[k], right[k]]), prefix)
-            for col in ("skel", "edit", "canon", "attested"):
-                row[f"{prefix}_{col}_l"] = frame.at[0, f"{prefix}_{col}"]
-                row[f"{prefix}_{col}_r"] = frame.at[1, f"{prefix}_{col}"]
-        con = duckdb.connect()
-        con.register("pair", pd.DataFrame([row]))
-        sql = _swapped_typo_level("family", "given").get_comparison_level("duckdb").sql_condition
-        return bool(con.execute(f"select coalesce({sql}, false) from pair").fetchone()[0])  # type: ignore[index]
+        return _holds(level, _pair_row(left, right))
 
     # Karimi Fatemeh written surname first, "Fatemeh" misspelt: the swap with one typo
     assert level_holds(("Fatemeh", "Karimi"), ("Karimi", "Fayemeh"))
