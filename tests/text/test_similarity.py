@@ -18,6 +18,8 @@ from sabt.text.similarity import (
     _drop_heads,
     _hamza_variant,
     _hyphen_head,
+    distinct_names,
+    make_field,
 )
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "text"
@@ -86,6 +88,35 @@ def test_father_name_counts() -> None:
     same = name_similarity("Ali Tehrani son of Hasan", "علی تهرانی فرزند حسن").score
     other = name_similarity("Ali Tehrani son of Hasan", "علی تهرانی فرزند رضا").score
     assert same > other
+
+
+def test_a_look_alike_attested_name_scores_below_a_spelling_variant() -> None:
+    # Mahmoud and Mohammad are two names of the dictionary (محمود, محمد): with the same surname
+    # the pair falls below CLOSE, while a spelling variant of محمد stays above it.
+    variant = name_similarity("محمد رضایی", "Mohammed Rezaei").score
+    other = name_similarity("محمد رضایی", "Mahmoud Rezaei").score
+    assert other < CLOSE <= variant
+    assert name_similarity("Mahmoud Rezaei", "Mohammad Rezaei").score < CLOSE
+    # The penalty is for pairing two different names, so the swapped order still matches.
+    assert name_similarity("رضایی محمد", "Mohammad Rezaei").score >= CLOSE
+
+
+@pytest.mark.parametrize(("a", "b", "different"), [
+    ("Mahmoud", "محمد", True),
+    ("Mahmoud", "Mohammad", True),
+    ("محمود", "محمد", True),
+    ("Mina", "مونا", True),
+    ("Mohammad Sadegh", "محمد", True),  # word by word: محمد + صادق
+    ("Mariam", "مریم", False),  # one name, two spellings
+    ("Mariam", "Maryam", False),
+    ("Mohammd", "محمد", False),  # a typo is attested for no name: no evidence
+    ("Hamid Reza", "حمیدرضا", False),
+])
+def test_distinct_names(a: str, b: str, different: bool) -> None:
+    fa, fb = make_field(a), make_field(b)
+    assert fa is not None and fb is not None
+    assert distinct_names(fa, fb) is different
+    assert distinct_names(fb, fa) is different
 
 
 def test_compound_first_part_is_not_a_candidate_of_the_compound() -> None:
@@ -176,9 +207,8 @@ def test_articles_are_dropped_only_before_a_surname() -> None:
 def test_kernel_gives_the_same_scores_with_wide_symbol_codes() -> None:
     # Candidates with more than 256 distinct letters get int32 symbol codes instead of uint8;
     # forcing the wide codes on the hand cases must not change a single score.
-    from sabt.text import similarity as sim
     from sabt.text._kernels import score_pairs
-    from sabt.text.similarity import _Tables, name_rep
+    from sabt.text.similarity import _Tables, kernel_params, name_rep
 
     names = [r[0] for r in HAND] + [r[1] for r in HAND]
     t = _Tables()
@@ -186,12 +216,11 @@ def test_kernel_gives_the_same_scores_with_wide_symbol_codes() -> None:
                        t.field(r.family_head)] for r in map(name_rep, names)], dtype=np.int32)
     ftab, sym, n_sym, marks = t.arrays()
     assert sym.dtype == np.uint8
-    params = np.array([sim.W_JW, sim.SUFFIX_CAP, sim.WHOLE_PENALTY, sim.SWAP_PENALTY,
-                       sim.FATHER_WEIGHT, sim.EXTRA_FAMILY_PENALTY])
+    params, atab = kernel_params(), t.names()
     ca = np.repeat(np.arange(len(names)), len(names))
     cb = np.tile(np.arange(len(names)), len(names))
-    narrow = score_pairs(ca, cb, parts, ftab, sym, n_sym, marks, params)
-    wide = score_pairs(ca, cb, parts, ftab, sym.astype(np.int32), n_sym, marks, params)
+    narrow = score_pairs(ca, cb, parts, ftab, sym, n_sym, marks, params, atab)
+    wide = score_pairs(ca, cb, parts, ftab, sym.astype(np.int32), n_sym, marks, params, atab)
     assert np.array_equal(narrow, wide)
 
 

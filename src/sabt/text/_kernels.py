@@ -2,8 +2,10 @@
 
 Candidate strings live in one flat array of symbols (``sym``: their characters coded 0..n_sym-1);
 a name part is one row of ``ftab``: key id, skeleton id, and each candidate's offset and
-length. Jaro matching is bit-parallel (one 64-bit mask per symbol of the second string), so a
-character finds its match in one step instead of a scan of the window. The formulas are exactly
+length; row f of ``atab`` is the part's own name id (a Persian part; -1 for Latin), the number of
+dictionary names its spellings are attested for, and their ids. Jaro matching is bit-parallel
+(one 64-bit mask per symbol of the second string), so a character finds its match in one step
+instead of a scan of the window. The formulas are exactly
 those of `sabt.text.similarity` (rapidfuzz Jaro-Winkler, prefix weight 0.1 above 0.7), which the
 tests check pair by pair.
 """
@@ -196,12 +198,38 @@ def field_sim(x: int, y: int, ftab: np.ndarray, sym: np.ndarray, marks: np.ndarr
 
 
 @njit(cache=True, nogil=True)
+def _shares_name(x: int, y: int, atab: np.ndarray) -> bool:
+    """Parts x and y have a name in common: own name (-1: none) or attested names."""
+    for i in range(-1, atab[x, 1]):
+        u = atab[x, 0] if i < 0 else atab[x, 2 + i]
+        if u < 0:
+            continue
+        for j in range(-1, atab[y, 1]):
+            if u == (atab[y, 0] if j < 0 else atab[y, 2 + j]):
+                return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def distinct(x: int, y: int, sim: float, atab: np.ndarray) -> float:
+    """1.0 when parts x and y (field score ``sim``) are two different names, else 0.0:
+    `similarity.distinct_names` (a score below 1 means different keys and no shared spelling)."""
+    if sim >= 1.0 or _shares_name(x, y, atab):
+        return 0.0
+    nx, ny = atab[x, 1], atab[y, 1]
+    if nx > 0 and ny > 0:
+        return 1.0
+    own_x, own_y = atab[x, 0] >= 0, atab[y, 0] >= 0
+    return 1.0 if own_x != own_y and (ny > 0 if own_x else nx > 0) else 0.0
+
+
+@njit(cache=True, nogil=True)
 def _pair_score(pa: np.ndarray, pb: np.ndarray, ftab: np.ndarray, sym: np.ndarray,
-                marks: np.ndarray, params: np.ndarray, pm: np.ndarray) -> float:
+                marks: np.ndarray, params: np.ndarray, pm: np.ndarray, atab: np.ndarray) -> float:
     """`similarity.rep_score` for two names' part rows (given, family, father, whole, first
     unit of a multi-unit family name)."""
-    w_jw, suffix_cap, whole_pen, swap_pen, father_w, extra_pen = (
-        params[0], params[1], params[2], params[3], params[4], params[5])
+    w_jw, suffix_cap, whole_pen, swap_pen, father_w, extra_pen, distinct_pen = (
+        params[0], params[1], params[2], params[3], params[4], params[5], params[6])
     if pa[3] < 0 or pb[3] < 0:
         return 0.0
     score = field_sim(pa[3], pb[3], ftab, sym, marks, w_jw, suffix_cap,
@@ -216,13 +244,34 @@ def _pair_score(pa: np.ndarray, pb: np.ndarray, ftab: np.ndarray, sym: np.ndarra
         fg = field_sim(pa[1], pb[0], ftab, sym, marks, w_jw,
                        suffix_cap, pm)
         whole = score if score == 1.0 else score - whole_pen
-        score = max((gg + ff) / 2, (gf + fg) / 2 - swap_pen, whole)
+        swapped = (gf + fg) / 2 - swap_pen
+        # The distinct-name checks are made only where a penalty can change the maximum (a term
+        # at or below the best so far cannot), which gives the same score with fewer look-ups.
+        d_gg = distinct(pa[0], pb[0], gg, atab)
+        d_st = d_gg if d_gg > 0.0 else distinct(pa[1], pb[1], ff, atab)
+        best = (gg + ff) / 2 - distinct_pen * d_st
+        d_sw = -1.0  # not looked up yet
+        if swapped > best:
+            d_sw = max(distinct(pa[0], pb[1], gf, atab), distinct(pa[1], pb[0], fg, atab))
+            best = max(best, swapped - distinct_pen * d_sw)
+        if whole > best:
+            d_wh = 0.0
+            if d_st > 0.0:
+                if d_sw < 0.0:
+                    d_sw = max(distinct(pa[0], pb[1], gf, atab), distinct(pa[1], pb[0], fg, atab))
+                if d_sw > 0.0:
+                    d_wh = distinct(pa[3], pb[3], score, atab)
+            best = max(best, whole - distinct_pen * d_wh)
+        score = best
         if (pa[4] < 0) != (pb[4] < 0):
             ha = pa[4] if pa[4] >= 0 else pa[1]
             hb = pb[4] if pb[4] >= 0 else pb[1]
             head = field_sim(ha, hb, ftab, sym, marks, w_jw,
                              suffix_cap, pm)
-            score = max(score, (gg + head) / 2 - extra_pen)
+            by_head = (gg + head) / 2 - extra_pen
+            if by_head > score:
+                d_hd = d_gg if d_gg > 0.0 else distinct(ha, hb, head, atab)
+                score = max(score, by_head - distinct_pen * d_hd)
     if pa[2] >= 0 and pb[2] >= 0:
         fa = field_sim(pa[2], pb[2], ftab, sym, marks, w_jw,
                        suffix_cap, pm)
@@ -233,7 +282,7 @@ def _pair_score(pa: np.ndarray, pb: np.ndarray, ftab: np.ndarray, sym: np.ndarra
 @njit(cache=True, parallel=True)
 def score_pairs(ca: np.ndarray, cb: np.ndarray, parts: np.ndarray, ftab: np.ndarray,
                 sym: np.ndarray, n_sym: int, marks: np.ndarray, params: np.ndarray,
-                ) -> np.ndarray:
+                atab: np.ndarray) -> np.ndarray:
     """Scores of the name pairs (ca[k], cb[k]), in parallel chunks of `CHUNK` pairs. Strings
     are symbols 0..n_sym-1 (small integer types keep the tables in cache)."""
     n = len(ca)
@@ -242,7 +291,8 @@ def score_pairs(ca: np.ndarray, cb: np.ndarray, parts: np.ndarray, ftab: np.ndar
     for c in prange(n_chunks):
         pm = np.zeros(((ftab.shape[1] - 2) // 2, n_sym), dtype=np.uint64)
         for k in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
-            out[k] = _pair_score(parts[ca[k]], parts[cb[k]], ftab, sym, marks, params, pm)
+            out[k] = _pair_score(parts[ca[k]], parts[cb[k]], ftab, sym, marks, params, pm,
+                                 atab)
     return out
 
 

@@ -14,7 +14,10 @@ their exact keys are equal), with the JW capped when one only adds ``-i`` or ``-
 vs Mohammadi, Hossein vs Hosseini, Farid vs Farideh). Two names score the best of: given↔given
 with family↔family, the swapped order (less a small penalty), the whole names, and — when only
 one side has a second surname (apart, or joined by a hyphen) — given↔given with the first
-surname (less a small penalty); a father's name on both sides counts for a quarter.
+surname (less a small penalty); a father's name on both sides counts for a quarter. A way of
+pairing the parts loses `DISTINCT_PENALTY` when two of its parts are two *different* names of the
+dictionary (`sabt.text.lexicon.attested_name`: Mahmoud vs محمد, Mina vs مونا), not two spellings
+of one name.
 
 `name_similarity_batch` scores many pairs, parsing each distinct string once and scoring each
 distinct pair once (lists repeat names heavily), so millions of pairs run at cache speed.
@@ -43,6 +46,7 @@ from sabt.text.keys import (
     skeleton_latin_token,
     tokens,
 )
+from sabt.text.lexicon import attested_name
 from sabt.text.names import SURNAME_SUFFIXES_LATIN, parse_name, strip_glued_honorific
 from sabt.text.romanize import romanize_token, romanize_token_model
 
@@ -52,6 +56,10 @@ FATHER_WEIGHT = 0.25
 SUFFIX_CAP = 0.8
 WHOLE_PENALTY = 0.03
 EXTRA_FAMILY_PENALTY = 0.05
+# Taken off a pairing of the parts in which two parts are different attested names. Tune half,
+# full names at 0.1 % FMR: 97.35 % without; 97.73 / 97.94 / 97.96 / 97.99 / 97.97 % with 0.04 /
+# 0.05 / 0.06 / 0.07 / 0.10 (docs/text.md).
+DISTINCT_PENALTY = 0.07
 CAND_SKELETON_EDITS = 1
 MIN_COMPOUND_HEAD = 3
 # Level thresholds: the JW ≥ 0.95 / ≥ 0.88 levels of the research recipe (docs/text.md).
@@ -78,6 +86,7 @@ class Field:
     key: str
     cands: tuple[str, ...]
     skel: str
+    units: tuple[str, ...] = ()  # a Latin part of two or more words: each word's canon
 
 
 @dataclass(frozen=True)
@@ -118,7 +127,8 @@ def make_field(text: str) -> Field | None:
         return field
     rest = _make_field(bare)
     extra = rest.cands if rest is not None else ()
-    return Field(field.key, tuple(dict.fromkeys((*field.cands, *extra))), field.skel)
+    return Field(field.key, tuple(dict.fromkeys((*field.cands, *extra))), field.skel,
+                 field.units)
 
 
 def _make_field(text: str) -> Field | None:
@@ -136,7 +146,12 @@ def _make_field(text: str) -> Field | None:
         # A Persian part the romanizer cannot read is compared by its key (Persian to Persian).
         return Field(key, tuple(dict.fromkeys(c for c in cands if c)) or (key,), skeleton(text))
     latin = (_canon_of_latin(text), _canon_of_latin(_drop_articles(text)))
-    return Field(key, tuple(dict.fromkeys(c for c in latin if c)), skeleton(text))
+    units = tuple(u for u in map(canon_token, _WORD_SEP.split(text)) if u)
+    return Field(key, tuple(dict.fromkeys(c for c in latin if c)), skeleton(text),
+                 units if len(units) > 1 else ())
+
+
+_WORD_SEP = re.compile(r"[\s-]+")
 
 
 _ARTICLE = re.compile(r"(?i)(?:^|(?<=\s))(?:al|el)(?:-|\s+)(?=[a-z])")
@@ -295,6 +310,42 @@ def field_similarity(a: Field, b: Field) -> float:
     return W_JW * best + (1.0 - W_JW) * same_skel
 
 
+@lru_cache(maxsize=1 << 18)
+def attested_of(fld: Field) -> tuple[frozenset[str], str]:
+    """(the dictionary names the part's spellings are attested for, its own key if it is Persian
+    else ""): a Persian part is the name it writes even when the dictionary does not know it. A
+    Latin part of several words whose words are all attested is the name they make together
+    (Mohammad Sadegh → محمدصادق; the joined spelling "Mohammadsadegh" is attested for محمد, as
+    Wikidata aligns compounds with their first part)."""
+    unit_names = [attested_name(u) for u in fld.units]
+    if unit_names and all(unit_names):
+        return frozenset({"".join(n for n in unit_names if n)}), ""
+    persian = is_persian_token(fld.key)
+    spelt = (*fld.cands, fld.key) if persian else fld.cands
+    names = frozenset(n for n in map(attested_name, spelt) if n)
+    return names, fld.key if persian else ""
+
+
+def distinct_names(a: Field, b: Field) -> bool:
+    """Two parts with different keys and no spelling in common are two different names, not two
+    spellings of one (Mahmoud vs محمد, Mina vs مونا, Arab vs Arabi): no name is attested for both,
+    and both are attested names — or a Persian part meets a Latin spelling attested for another
+    name (a Persian record writes its name; a rare Latin spelling or a typo is attested for none).
+    """
+    if a.key == b.key or set(a.cands) & set(b.cands):
+        return False
+    (names_a, own_a), (names_b, own_b) = attested_of(a), attested_of(b)
+    if (names_a | {own_a} if own_a else names_a) & (names_b | {own_b} if own_b else names_b):
+        return False
+    if names_a and names_b:
+        return True
+    return bool(own_a) != bool(own_b) and bool(names_b if own_a else names_a)
+
+
+def _distinct_any(*pairs: tuple[Field, Field]) -> bool:
+    return any(distinct_names(x, y) for x, y in pairs)
+
+
 def _pair(a: Field | None, b: Field | None) -> float | None:
     if a is None or b is None:
         return None
@@ -307,15 +358,26 @@ def rep_score(a: NameRep, b: NameRep) -> float:
         return 0.0
     score = field_similarity(a.whole, b.whole)
     if a.given and a.family and b.given and b.family:
+        # Each pairing of the parts loses DISTINCT_PENALTY if it pairs two different names; the
+        # whole names only if both pairings do and the whole names are different names too (a
+        # name parsed differently on the two sides, Hamid | Reza Pahlavi vs حمیدرضا | پهلوی, is
+        # one name as a whole).
+        d_straight = _distinct_any((a.given, b.given), (a.family, b.family))
+        d_swapped = _distinct_any((a.given, b.family), (a.family, b.given))
         straight = (field_similarity(a.given, b.given) + field_similarity(a.family, b.family)) / 2
         swapped = (field_similarity(a.given, b.family) + field_similarity(a.family, b.given)) / 2
         whole = score if score == 1.0 else score - WHOLE_PENALTY
-        score = max(straight, swapped - SWAP_PENALTY, whole)
+        score = max(straight - DISTINCT_PENALTY * d_straight,
+                    swapped - SWAP_PENALTY - DISTINCT_PENALTY * d_swapped,
+                    whole - DISTINCT_PENALTY * (d_straight and d_swapped
+                                                and distinct_names(a.whole, b.whole)))
         # A second surname on one side only (Khosravi Savadjani vs خسروی): its first part.
         if (a.family_head is None) != (b.family_head is None):
-            head = field_similarity(a.family_head or a.family, b.family_head or b.family)
+            head_a, head_b = a.family_head or a.family, b.family_head or b.family
+            head = field_similarity(head_a, head_b)
             gg = field_similarity(a.given, b.given)
-            score = max(score, (gg + head) / 2 - EXTRA_FAMILY_PENALTY)
+            d_head = _distinct_any((a.given, b.given), (head_a, head_b))
+            score = max(score, (gg + head) / 2 - EXTRA_FAMILY_PENALTY - DISTINCT_PENALTY * d_head)
     father = _pair(a.father, b.father)
     if father is not None:
         score = (1 - FATHER_WEIGHT) * score + FATHER_WEIGHT * father
@@ -364,14 +426,18 @@ def name_similarity_batch(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     t = _Tables()
     parts = np.array([[t.field(r.given), t.field(r.family), t.field(r.father), t.field(r.whole),
                        t.field(r.family_head)] for r in reps], dtype=np.int32).reshape(-1, 5)
-    params = np.array([W_JW, SUFFIX_CAP, WHOLE_PENALTY, SWAP_PENALTY, FATHER_WEIGHT,
-                       EXTRA_FAMILY_PENALTY])
     # Lists repeat common names, so many pairs recur: score each distinct pair once.
     ca, cb = codes[:n], codes[n:]
     first, inverse = distinct_pairs(ca, cb)
-    scores = score_pairs(ca[first], cb[first], parts, *t.arrays(), params)
+    scores = score_pairs(ca[first], cb[first], parts, *t.arrays(), kernel_params(), t.names())
     out: np.ndarray = scores[inverse]
     return out
+
+
+def kernel_params() -> np.ndarray:
+    """The scoring constants in the order `sabt.text._kernels` reads them."""
+    return np.array([W_JW, SUFFIX_CAP, WHOLE_PENALTY, SWAP_PENALTY, FATHER_WEIGHT,
+                     EXTRA_FAMILY_PENALTY, DISTINCT_PENALTY])
 
 
 class _Tables:
@@ -383,6 +449,7 @@ class _Tables:
         self.sids: dict[str, int] = {}  # candidate strings (their characters go to the kernel)
         self.strings: list[str] = []
         self.kids: dict[str, int] = {}  # keys and skeletons (compared by id only)
+        self.nids: dict[str, int] = {}  # names (Persian keys) of `attested_of`
 
     def _sid(self, s: str) -> int:
         i = self.sids.get(s)
@@ -403,6 +470,20 @@ class _Tables:
             i = self.fids[fld] = len(self.fields)
             self.fields.append(fld)
         return i
+
+    def names(self) -> np.ndarray:
+        """atab: per field its own name id (-1: Latin), the number of its attested names and
+        their ids (see `sabt.text._kernels`)."""
+        rows = [attested_of(f) for f in self.fields]
+        width = max((len(names) for names, _ in rows), default=0)
+        atab = np.full((max(1, len(rows)), 2 + width), -1, dtype=np.int32)
+        atab[:, 1] = 0
+        nid = self.nids
+        for r, (names, own) in enumerate(rows):
+            atab[r, 0] = nid.setdefault(own, len(nid)) if own else -1
+            atab[r, 1] = len(names)
+            atab[r, 2: 2 + len(names)] = [nid.setdefault(n, len(nid)) for n in sorted(names)]
+        return atab
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
         """ftab, sym, n_sym, marks (see `sabt.text._kernels`)."""
