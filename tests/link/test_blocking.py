@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from sabt.cli import app
 from sabt.errors import SabtError
-from sabt.link.blocking import block_keys, sides
+from sabt.link.blocking import block_keys, blocked_pairs, sides
 from sabt.link.cluster import cluster_pairs
 from sabt.link.engine import Scored, link, present_columns, score, training_sample
 from sabt.link.evaluate import pairwise_scores
@@ -137,3 +137,17 @@ def test_max_block_option_reaches_the_linkage(small_lists: list[Path], tmp_path:
         said = " ".join(result.output.split())   # the console wraps long lines
         assert ("--max-block raises the cap" in said) == (cap == "1")
     assert linked["1"] > linked["100000"]
+
+
+def test_blocked_pairs_are_each_pair_some_rule_gives_once() -> None:
+    # brute force over every pair: a rule holds when its left key of the first record equals
+    # its right key of the second (−1: no key); the third rule compares different columns
+    rng = np.random.default_rng(5)
+    left = rng.integers(-1, 12, size=(200, 3)).astype(np.int32)
+    right = left.copy()
+    right[:, 2] = rng.integers(-1, 12, size=200)
+    x, y = blocked_pairs(left, right)
+    expected = {(a, b) for a in range(200) for b in range(a + 1, 200)
+                if any(left[a, j] >= 0 and left[a, j] == right[b, j] for j in range(3))}
+    found = list(zip(x.tolist(), y.tolist(), strict=True))
+    assert len(found) == len(set(found)) and set(found) == expected

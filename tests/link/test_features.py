@@ -37,7 +37,7 @@ def test_near_words_agree_with_best_pairing() -> None:
 def _one_typo(left: str, right: str) -> bool:
     """The "one typing error" level's SQL on the name features of two given names."""
     from sabt.link.features import name_feature_columns
-    from sabt.link.settings import _typo_sql
+    from sabt.link.settings import typo_sql
 
     frame = name_feature_columns(pd.Series([left, right]), "given")
     row = {f"{col}_{side}": frame.at[k, col]
@@ -45,7 +45,7 @@ def _one_typo(left: str, right: str) -> bool:
            for k, side in ((0, "l"), (1, "r"))}
     con = duckdb.connect()
     con.register("pair", pd.DataFrame([row]))
-    found = con.execute(f"select coalesce({_typo_sql('given', 'given')}, false) from pair")
+    found = con.execute(f"select coalesce({typo_sql('given', 'given')}, false) from pair")
     return bool(found.fetchone()[0])  # type: ignore[index]
 
 

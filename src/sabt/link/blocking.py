@@ -129,3 +129,40 @@ def block_keys(features: pd.DataFrame, rules: Sequence[tuple[str, ...] | str],
         out.rules.append(key)
         out.columns.update(columns)
     return out
+
+
+def key_matrices(keys: BlockKeys) -> tuple[np.ndarray, np.ndarray]:
+    """Each rule's left and right keys as the columns of two int32 matrices (−1: no key)."""
+    def matrix(names: list[str]) -> np.ndarray:
+        return np.column_stack([keys.columns[c].to_numpy(dtype=np.int32, na_value=-1)
+                                for c in names])
+
+    return (matrix([r.left for r in keys.rules]), matrix([r.right for r in keys.rules]))
+
+
+def blocked_pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (x < y, int32 positions) for which some rule's keys agree (`key_matrices`),
+    each once: the pairs splink's blocking on the same rules gives, without a database table
+    of them (tens of millions at a million records). Rules run on parallel threads (the
+    compiled kernel lets go of the interpreter); the result is in rule order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numba
+
+    from sabt.link import _blocked
+
+    def one(rule: int) -> tuple[np.ndarray, np.ndarray]:
+        lkey, rkey = left[:, rule], right[:, rule]
+        lorder, rorder = (np.flatnonzero(k >= 0) for k in (lkey, rkey))
+        lorder = lorder[np.argsort(lkey[lorder], kind="stable")]
+        rorder = rorder[np.argsort(rkey[rorder], kind="stable")]
+        size = int(max(lkey.max(initial=-1), rkey.max(initial=-1))) + 1
+        most = int((np.bincount(lkey[lorder], minlength=size).astype(np.int64)
+                    * np.bincount(rkey[rorder], minlength=size)).sum())
+        return _blocked.rule_pairs(left, right, rule, lorder, rorder, most)
+
+    with ThreadPoolExecutor(numba.get_num_threads()) as pool:
+        parts = list(pool.map(one, range(left.shape[1])))
+    if not parts:
+        return np.zeros(0, np.int32), np.zeros(0, np.int32)
+    return np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts])

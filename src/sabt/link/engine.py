@@ -2,9 +2,11 @@
 
 `link` runs the whole pipeline on a records table (several lists stacked, a ``source`` column
 naming each record's list): features → blocking → unsupervised training → prediction →
-clustering. Training is reproducible: u-probabilities are sampled with a fixed seed, EM runs on
-fixed blocking rules with splink's deterministic hash sampling, and every result is sorted
-before it is returned. Nothing here touches files or the workspace.
+clustering. With DuckDB, prediction evaluates splink's SQL once per distinct pair of values
+(`sabt.link.distinct`); with Spark, splink's ``predict`` runs as it is. Training is
+reproducible: u-probabilities are sampled with a fixed seed, EM runs on fixed blocking rules
+with splink's deterministic hash sampling, and every result is sorted before it is returned.
+Nothing here touches files or the workspace.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 from sabt.errors import SabtError
-from sabt.link.blocking import BlockKeys, block_keys
+from sabt.link import distinct
+from sabt.link.blocking import BlockKeys, block_keys, blocked_pairs, key_matrices
 from sabt.link.cluster import CONTRADICTION, Clustering, _components, cluster_pairs
 from sabt.link.extra import blocking_rules as extra_blocking_rules
 from sabt.link.features import build_features
@@ -133,41 +136,45 @@ def _db_api(settings: LinkSettings) -> Any:
     raise SabtError(f"unknown backend {settings.backend!r} (use duckdb or spark)")
 
 
-def _fetch_pairs(sdf: Any, backend: str, where: str,
+def _fetch_pairs(sdf: Any, where: str,
                  cols: str = "unique_id_l, unique_id_r, match_probability, match_weight",
                  ) -> dict[str, np.ndarray]:
-    """Scored pairs matching `where`, sorted by (left, right), as one array per column.
-
-    DuckDB sorts and hands over numpy arrays itself (spilling within its memory limit): the
-    pairs below the floor are tens of millions at 100,000 records, too many to copy around.
-    """
-    if backend == "duckdb":
-        rel = sdf.as_duckdbpyrelation().filter(where).project(cols)
-        return dict(rel.order("unique_id_l, unique_id_r").fetchnumpy())
+    """Spark's scored pairs matching `where`, sorted by (left, right), one array per column."""
     frame = sdf.as_spark_dataframe().where(where).select(*cols.split(", ")).toPandas()
     frame = frame.sort_values(["unique_id_l", "unique_id_r"], kind="stable")
     return {c: frame[c].to_numpy() for c in frame.columns}
 
 
-def _fetch_within(sdf: Any, backend: str, where: str, groups: np.ndarray,
-                  ) -> dict[str, np.ndarray]:
-    """Like `_fetch_pairs` (ids only), keeping pairs whose two records share a group."""
-    if backend == "duckdb":
-        con = sdf.db_api._con
-        name = f"groups_{uuid.uuid4().hex[:12]}"
-        con.register(name, pd.DataFrame({"uid": np.arange(len(groups), dtype=np.int64),
-                                         "grp": groups}))
-        try:
-            rel = con.sql(
-                f"select p.unique_id_l, p.unique_id_r from {sdf.physical_name} p "
-                f"join {name} a on a.uid = p.unique_id_l join {name} b on b.uid = p.unique_id_r "
-                f"where ({where}) and a.grp = b.grp order by 1, 2")
-            return dict(rel.fetchnumpy())
-        finally:
-            con.unregister(name)
-    pairs = _fetch_pairs(sdf, backend, where, "unique_id_l, unique_id_r")
-    keep = groups[pairs["unique_id_l"]] == groups[pairs["unique_id_r"]]
-    return {k: v[keep] for k, v in pairs.items()}
+def _blocked(linker: Linker, data: ModelInput, own: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The blocked pairs (int32 positions): from the key matrices with `own`, else (rules with
+    a condition AND-ed on) from splink's blocking, fetched and dropped."""
+    if own and data.key_matrices is not None:
+        return blocked_pairs(*data.key_matrices)
+    blocked = linker.inference.compute_blocked_pairs_for_predict_chunk()
+    db_api: Any = linker._db_api   # DuckDB's (this path is DuckDB's only)
+    con = db_api._con
+    ids = con.sql("select join_key_l::int32 as l, join_key_r::int32 as r "
+                  f"from {blocked.physical_name}").fetchnumpy()
+    blocked.drop_table_from_database_and_remove_from_cache()
+    return ids["l"], ids["r"]
+
+
+def _kept(pred: distinct.Predicted, floor: float, below: float, n: int, threshold: float,
+          joined: Iterable[tuple[int, int]] | None,
+          ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The scored pairs at or above `floor` and the contradicted ones (below `below`; with
+    `joined`, only those clustering can consult), each sorted by (left, right) as
+    `_fetch_pairs` gives them."""
+    def pick(where: np.ndarray, **cols: np.ndarray) -> dict[str, np.ndarray]:
+        left, right = pred.left[where].astype(np.int64), pred.right[where].astype(np.int64)
+        order = np.lexsort((right, left))
+        return {"unique_id_l": left[order], "unique_id_r": right[order],
+                **{name: col[order] for name, col in cols.items()}}
+
+    where, probability = pred.at_least(floor)
+    frame = pick(where, match_probability=probability, match_weight=pred.match_weight[where])
+    groups = None if joined is None else _link_groups(n, frame, threshold, joined)
+    return frame, pick(pred.below(below, groups))
 
 
 def _link_groups(n: int, frame: dict[str, np.ndarray], threshold: float,
@@ -284,7 +291,8 @@ def restricted(rules: list[Any], condition: str, dialect: str,
 @dataclass
 class ModelInput:
     """What scoring reads of the features: splink's input table (block key columns added, the
-    columns only blocking read left out), the training sample's rows and the block keys."""
+    columns only blocking read left out), the training sample's rows, the block keys and, for
+    DuckDB, the value codes and key matrices."""
 
     table: Any                  # pyarrow Table for DuckDB, pandas for Spark
     sample: Any | None          # the same, for `training_sample`'s rows (None: train on all)
@@ -292,6 +300,8 @@ class ModelInput:
     present: set[str]
     extra_rules: list[tuple[str, ...]]
     keys: BlockKeys
+    codes: dict[str, np.ndarray]   # `distinct.value_codes` (DuckDB), by record position
+    key_matrices: tuple[np.ndarray, np.ndarray] | None   # `blocking.key_matrices` (DuckDB)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -319,6 +329,13 @@ def _backend_table(features: pd.DataFrame, drop: set[str], keys: dict[str, pd.Se
     return pa.table({name: pa.array(col, from_pandas=True) for name, col in columns.items()})
 
 
+def _parts(present: set[str], settings: LinkSettings, extra_rules: list[tuple[str, ...]],
+           part: str) -> dict[str, Any]:
+    """The comparisons as `distinct` evaluates them (`settings.name_comparison`), by name."""
+    creator = settings_creator(present, settings, extra_rules, part=part)
+    return {c.output_column_name: c for c in creator.get_settings("duckdb").comparisons}
+
+
 def _forget_term_frequencies(db_api: Any) -> None:
     """Drop the term-frequency tables splink cached on the connection while training on a
     sample: prediction must count names over all records (a name the sample lacks would get no
@@ -340,6 +357,11 @@ def prepare(features: pd.DataFrame, settings: LinkSettings,
     keys = block_keys(features, prediction_rules(present, extra_rules), settings.max_block)
     timings = {"block_keys": time.perf_counter() - t}
     t = time.perf_counter()
+    codes, matrices = {}, None
+    if settings.backend == "duckdb":   # scored by distinct values (`sabt.link.distinct`)
+        codes = distinct.value_codes(features, _parts(present, settings, extra_rules,
+                                                      "own").values())
+        matrices = key_matrices(keys)
     table = _backend_table(features, _blocking_only(present, extra_rules, settings),
                            keys.columns, settings.backend)
     keys.columns.clear()   # they are in the table now
@@ -348,7 +370,8 @@ def prepare(features: pd.DataFrame, settings: LinkSettings,
         rows = features.index.get_indexer(sample.index)
         sample = table.take(rows) if settings.backend == "duckdb" else table.iloc[rows]
     timings["model_table"] = time.perf_counter() - t
-    return ModelInput(table, sample, len(features), present, extra_rules, keys, timings)
+    return ModelInput(table, sample, len(features), present, extra_rules, keys, codes, matrices,
+                      timings)
 
 
 def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None = None,
@@ -395,6 +418,11 @@ def score_input(data: ModelInput, settings: LinkSettings, *, floor: float | None
                        extra_rules)
         if data.sample is not None:
             _forget_term_frequencies(db_api)
+        if settings.backend == "duckdb":   # a fresh connection: training's buffers (a
+            db_api.duckdb_con.close()      # gigabyte at a million records) go
+            db_api = _db_api(settings)
+            table = db_api.register(data.table, dataset_display_name="records",
+                                    table_name=f"records_{uuid.uuid4().hex[:12]}")
         timings["train"] = time.perf_counter() - t
     creator = settings_creator(present, settings, extra_rules)
     creator.blocking_rules_to_generate_predictions = [CustomRule(k.sql) for k in keys.rules]
@@ -407,16 +435,25 @@ def score_input(data: ModelInput, settings: LinkSettings, *, floor: float | None
     t = time.perf_counter()
     say("scoring blocked pairs")
     threshold = settings.predict_floor if floor is None else floor
-    sdf = linker.inference.predict(threshold_match_probability=None, warning_mode="never")
-    frame = _fetch_pairs(sdf, settings.backend, f"match_probability >= {float(threshold)!r}")
-    below = f"match_probability < {float(min(threshold, CONTRADICTION))!r}"
-    if joined is None:
-        low = _fetch_pairs(sdf, settings.backend, below, "unique_id_l, unique_id_r")
+    below = min(threshold, CONTRADICTION)
+    if settings.backend == "duckdb":
+        # scoring holds the pairs in numpy: DuckDB's share of the memory limit goes down
+        db_api.duckdb_con.execute(f"SET memory_limit = '{settings.scoring_memory_limit}'")
+        left, right = _blocked(linker, data, only_pairs is None)
+        frame, low = _kept(distinct.predict(
+            linker, _parts(present, settings, extra_rules, "own"),
+            _parts(present, settings, extra_rules, "swap"), data.codes, left, right),
+            threshold, below, data.n_records, settings.threshold, joined)
+        db_api.duckdb_con.close()   # its buffers (gigabytes) now: clustering comes next
     else:
-        groups = _link_groups(data.n_records, frame, settings.threshold, joined)
-        low = _fetch_within(sdf, settings.backend, below, groups)
-    if settings.backend == "duckdb":   # its buffers (gigabytes) now, not when splink's cycles
-        db_api.duckdb_con.close()      # are collected: clustering comes next
+        sdf = linker.inference.predict(threshold_match_probability=None, warning_mode="never")
+        frame = _fetch_pairs(sdf, f"match_probability >= {float(threshold)!r}")
+        low = _fetch_pairs(sdf, f"match_probability < {float(below)!r}",
+                           "unique_id_l, unique_id_r")
+        if joined is not None:   # only the contradictions clustering can consult
+            groups = _link_groups(data.n_records, frame, settings.threshold, joined)
+            inside = groups[low["unique_id_l"]] == groups[low["unique_id_r"]]
+            low = {k: v[inside] for k, v in low.items()}
     timings["predict"] = time.perf_counter() - t
     return Scored(
         left=np.asarray(frame["unique_id_l"], dtype=np.int64),

@@ -38,6 +38,8 @@ class LinkSettings:
     threads: int | None = None
     # DuckDB's working memory; past it, DuckDB spills to a temporary directory (same results)
     memory_limit: str = "2GB"
+    # ... while scoring, when the pairs are held in numpy arrays (`sabt.link.distinct`)
+    scoring_memory_limit: str = "600MB"
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready copy, recorded with the run."""

@@ -180,10 +180,15 @@ class LookAlikeNames(ComparisonLevelCreator):
         return "two different attested names, spelt alike"
 
 
-def name_comparison(prefix: str, *, swapped_with: str | None = None) -> cl.CustomComparison:
-    """Cross-script comparison of one name field (see the module docstring for the levels)."""
-    levels: list[Any] = [
-        cll.NullLevel(f"{prefix}_skel"),
+def name_comparison(prefix: str, *, swapped_with: str | None = None,
+                    part: str = "all") -> cl.CustomComparison:
+    """Cross-script comparison of one name field (see the module docstring for the levels).
+
+    `part` "own" makes the swap levels never hold (SQL ``false``), "swap" all the others but
+    the null and else levels: the same levels in the same order, as `sabt.link.distinct`
+    evaluates them (the own field once per distinct pair of spellings, the swaps only on pairs
+    that meet `SWAP_FIELDS`)."""
+    own: list[Any] = [
         cll.ExactMatchLevel(f"{prefix}_key", term_frequency_adjustments=True).configure(
             tf_adjustment_weight=TF_WEIGHT),
         cll.ExactMatchLevel(f"{prefix}_canon", term_frequency_adjustments=True).configure(
@@ -197,23 +202,37 @@ def name_comparison(prefix: str, *, swapped_with: str | None = None) -> cl.Custo
         cll.ExactMatchLevel(f"{prefix}_skel").configure(label_for_charts="same skeleton"),
     ]
     if prefix != "family":
-        levels.append(_ends_with_level(f"{prefix}_canon"))
-    if swapped_with is not None:
-        swap = _swapped_levels(prefix, swapped_with)
-        if prefix == "given":   # the family comparison counts the swap; here it is no evidence
-            for level in swap:
-                level.configure(m_probability=_NEUTRAL, u_probability=_NEUTRAL,
-                                fix_m_probability=True, fix_u_probability=True)
-        levels += swap
-    levels += [cll.JaroWinklerLevel(f"{prefix}_canon", 0.8), cll.ElseLevel()]
+        own.append(_ends_with_level(f"{prefix}_canon"))
+    swap = _swapped_levels(prefix, swapped_with) if swapped_with is not None else []
+    if prefix == "given":   # the family comparison counts the swap; here it is no evidence
+        for level in swap:
+            level.configure(m_probability=_NEUTRAL, u_probability=_NEUTRAL,
+                            fix_m_probability=True, fix_u_probability=True)
+    after: list[Any] = [cll.JaroWinklerLevel(f"{prefix}_canon", 0.8)]
+    if part == "own":
+        swap = [_never(level) for level in swap]
+    elif part == "swap":
+        own, after = [_never(level) for level in own], [_never(level) for level in after]
+    levels = [cll.NullLevel(f"{prefix}_skel"), *own, *swap, *after, cll.ElseLevel()]
     return cl.CustomComparison(levels, output_column_name=prefix)
+
+
+def _never(level: Any) -> Any:
+    """A level that never holds, in `level`'s place (keeps the other levels' numbering)."""
+    return cll.CustomLevel("false", label_for_charts=level.create_label_for_charts())
 
 
 def _one_edit_level(prefix: str) -> Any:
     """One typing error (a letter added, dropped, changed or two neighbours swapped:
     Damerau-Levenshtein 1) in the spelling as written or in the canonical Latin one: "Fayemeh" /
     "Fatemeh", "مسحن" / "محسن"."""
-    return cll.CustomLevel(_typo_sql(prefix, prefix), label_for_charts="one typing error")
+    return cll.CustomLevel(typo_sql(prefix, prefix), label_for_charts="one typing error")
+
+
+#: The fields the swap levels read across. Every swap level needs the left record's given
+#: skeleton to equal the right one's family skeleton, or the other way round
+#: (`sabt.link.distinct` scores only such pairs' swaps; tested).
+SWAP_FIELDS = ("given", "family")
 
 
 def _swapped_levels(prefix: str, other: str) -> list[Any]:
@@ -233,13 +252,15 @@ def _swapped_levels(prefix: str, other: str) -> list[Any]:
 
 def _swapped_typo_level(prefix: str, other: str) -> Any:
     """Given and family name written the other way round, one of them with a typing error."""
+    # `sabt.link.distinct` relies on this shape: a skeleton meeting across and typo_sql on
+    # the other two names (see its `_swap`)
     return cll.CustomLevel(
-        f"({prefix}_skel_l = {other}_skel_r and {_typo_sql(other, prefix)}) or "
-        f"({other}_skel_l = {prefix}_skel_r and {_typo_sql(prefix, other)})",
+        f"({prefix}_skel_l = {other}_skel_r and {typo_sql(other, prefix)}) or "
+        f"({other}_skel_l = {prefix}_skel_r and {typo_sql(prefix, other)})",
         label_for_charts=f"{prefix} and {other} swapped, one misspelt")
 
 
-def _typo_sql(left: str, right: str) -> str:
+def typo_sql(left: str, right: str) -> str:
     """The left record's `left` name and the right record's `right` name are one edit apart,
     as written (``<f>_edit``: one byte per letter, as DuckDB counts bytes), in canonical Latin,
     or a Persian spelling against the Persian letters of a Latin one's attested name
@@ -339,15 +360,16 @@ def exact_comparison(col: str) -> cl.CustomComparison:
         [cll.NullLevel(col), cll.ExactMatchLevel(col), cll.ElseLevel()], output_column_name=col)
 
 
-def comparisons(present: set[str]) -> list[Any]:
-    """The model's comparisons, leaving out fields no record has (`present`: non-empty columns)."""
+def comparisons(present: set[str], *, part: str = "all") -> list[Any]:
+    """The model's comparisons, leaving out fields no record has (`present`: non-empty columns);
+    `part` of the name comparisons (`name_comparison`)."""
     out: list[Any] = []
     for prefix in NAME_FEATURES:
         if f"{prefix}_skel" in present:
             other = {"given": "family", "family": "given"}.get(prefix)
             # both halves of a swapped name are evidence: each comparison sees its own half
             swap = other if other is not None and f"{other}_skel" in present else None
-            out.append(name_comparison(prefix, swapped_with=swap))
+            out.append(name_comparison(prefix, swapped_with=swap, part=part))
     # places are spelt many ways (a prison's name); provinces are few, each spelt alike
     out += [token_comparison(c, similar=c == "place") for c in TOKEN_FIELDS if c in present]
     if "death_lo" in present:
@@ -363,12 +385,14 @@ def comparisons(present: set[str]) -> list[Any]:
 
 
 def settings_creator(present: set[str], settings: LinkSettings,
-                     extra_rules: Sequence[tuple[str, ...]] = ()) -> SettingsCreator:
-    """The splink settings for records with the given non-empty columns."""
+                     extra_rules: Sequence[tuple[str, ...]] = (), *,
+                     part: str = "all") -> SettingsCreator:
+    """The splink settings for records with the given non-empty columns (`part`: see
+    `name_comparison`)."""
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=comparisons(present),
+        comparisons=comparisons(present, part=part),
         blocking_rules_to_generate_predictions=blocking_rules(present, extra_rules),
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
