@@ -416,13 +416,13 @@ def score_input(data: ModelInput, settings: LinkSettings, *, floor: float | None
         model = _train(table if data.sample is None else train_table, present, settings,
                        data.n_records if data.sample is None else len(data.sample), say,
                        extra_rules)
-        if data.sample is not None:
-            _forget_term_frequencies(db_api)
-        if settings.backend == "duckdb":   # a fresh connection: training's buffers (a
-            db_api.duckdb_con.close()      # gigabyte at a million records) go
-            db_api = _db_api(settings)
+        if settings.backend == "duckdb":   # a fresh connection: training's buffers (a gigabyte
+            db_api.duckdb_con.close()      # at a million records) and the sample's term
+            db_api = _db_api(settings)     # frequencies go with the old one
             table = db_api.register(data.table, dataset_display_name="records",
                                     table_name=f"records_{uuid.uuid4().hex[:12]}")
+        elif data.sample is not None:
+            _forget_term_frequencies(db_api)
         timings["train"] = time.perf_counter() - t
     creator = settings_creator(present, settings, extra_rules)
     creator.blocking_rules_to_generate_predictions = [CustomRule(k.sql) for k in keys.rules]

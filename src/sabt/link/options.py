@@ -38,7 +38,7 @@ class LinkSettings:
     threads: int | None = None
     # DuckDB's working memory; past it, DuckDB spills to a temporary directory (same results)
     memory_limit: str = "2GB"
-    # ... while scoring, when the pairs are held in numpy arrays (`sabt.link.distinct`)
+    # DuckDB's working memory while scoring, when the pairs are in numpy (`sabt.link.distinct`)
     scoring_memory_limit: str = "600MB"
 
     def as_dict(self) -> dict[str, Any]:
