@@ -290,7 +290,7 @@ def incremental(population: int, seed: int) -> list[dict[str, Any]]:
     from sabt.demo.synthetic import _truth_by_record
     from sabt.link import workspace as lw
     from sabt.simulate import scenario, simulate, write
-    from sabt.store.workspace import Workspace
+    from sabt.store.workspace import Store
 
     sim = simulate(scenario("hard", population=population), seed=seed)
     rows = []
@@ -298,7 +298,7 @@ def incremental(population: int, seed: int) -> list[dict[str, Any]]:
         write(sim, Path(tmp), formats=("csv",), population=False)
         files = sorted((Path(tmp) / "lists").glob("SYNTHETIC_list_*.csv"))
         names = {str(n): f"SYNTHETIC {n}" for n in sorted(sim.lists)}
-        ws = Workspace.create(Path(tmp) / "ws")
+        ws = Store.create(Path(tmp) / "ws")
         for path, name in zip(files[:4], sorted(names.values())[:4], strict=True):
             lw.import_list(ws, path, name=name)
         t = time.perf_counter()

@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.pg_server import PgServer, find_bin_dir
 
-from sabt import Workspace
 from sabt.model.dates import FuzzyDate
 from sabt.model.statements import Locator, NewStatement, Reference, Text
+from sabt.store.workspace import Store
 
 PER_ENTITY = 10
 console = Console(width=130)
@@ -45,7 +45,7 @@ def statements(source: str, persons: list[str]) -> list[NewStatement]:
 
 
 def bench_backend(name: str, url: str | None, n: int, folder: Path) -> dict[str, float]:
-    ws = Workspace.create(folder / name, url)
+    ws = Store.create(folder / name, url)
     n_persons = n // PER_ENTITY
     with ws.change(reason="entities") as ch:
         source = ch.add_source("benchmark list")

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sabt import Workspace
+from sabt.store.workspace import Store
 from sabt.vault.vault import Provenance, Vault
 
 PROV = Provenance("SYNTHETIC benchmark", capture_method="benchmark")
@@ -39,7 +39,7 @@ def phase_ingest_small(root: Path, n: int) -> dict[str, float]:
         (src / f"SYNTHETIC_{i:06d}.txt").write_text(
             f"SYNTHETIC item {i}. Over {i + 1000:,} people were killed according to source {i}. "
             f"از {i} نفر تا بیش از دوازده هزار نفر اعدام شدند. " * 3, encoding="utf-8")
-    ws = Workspace.create(root / "ws-small")
+    ws = Store.create(root / "ws-small")
     start, cpu = time.perf_counter(), time.process_time()
     report = Vault(ws).add([src], PROV)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -56,7 +56,7 @@ def phase_verify_gb(root: Path, n: int, total_bytes: int) -> dict[str, float]:
     size = total_bytes // n
     for i in range(n):
         (src / f"SYNTHETIC_{i:06d}.bin").write_bytes(os.urandom(size))
-    ws = Workspace.create(root / "ws-gb")
+    ws = Store.create(root / "ws-gb")
     vault = Vault(ws)
     vault.add([src], PROV, fsync=False)  # setup only; not timed
     shutil.rmtree(src)
@@ -82,7 +82,7 @@ def phase_big_file(root: Path, size: int) -> dict[str, float]:
     with open(path, "wb") as fh:
         for _ in range(size // (1 << 20)):
             fh.write(os.urandom(1 << 20))
-    ws = Workspace.create(root / "ws-big")
+    ws = Store.create(root / "ws-big")
     vault = Vault(ws)
     start = time.perf_counter()
     vault.add([path], PROV)

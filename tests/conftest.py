@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sabt import Workspace
+from sabt.store.workspace import Store
 from tests.pg_server import PgServer, find_bin_dir
 
 
@@ -34,8 +34,8 @@ def database_url(request: pytest.FixtureRequest) -> str | None:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, database_url: str | None) -> Iterator[Workspace]:
+def workspace(tmp_path: Path, database_url: str | None) -> Iterator[Store]:
     """A new empty workspace, once per backend."""
-    ws = Workspace.create(tmp_path / "ws", database_url)
+    ws = Store.create(tmp_path / "ws", database_url)
     yield ws
     ws.close()

@@ -8,6 +8,5 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0.0.0"
 
 from sabt.errors import SabtError
-from sabt.store.workspace import Workspace
 
-__all__ = ["SabtError", "Workspace", "__version__"]
+__all__ = ["SabtError", "__version__"]

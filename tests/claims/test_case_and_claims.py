@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from sabt import Workspace
 from sabt.claims.board import claims_board, record_estimates, stored_estimates
 from sabt.claims.popolo import popolo
 from sabt.errors import InvalidValue, SabtError
 from sabt.ingest.case import plan_case, write_plan
+from sabt.store.workspace import Store
 
 CASE = Path(str(files("sabt.data").joinpath("case1988")))
 
@@ -25,14 +25,14 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 
 @pytest.fixture
-def case_ws(workspace: Workspace) -> Workspace:
+def case_ws(workspace: Store) -> Store:
     plan = plan_case(CASE, "Case 1988 demo dataset")
     with workspace.change(reason="case") as ch:
         write_plan(ch, plan)
     return workspace
 
 
-def test_every_claim_is_on_the_board_with_its_source_and_quote(case_ws: Workspace) -> None:
+def test_every_claim_is_on_the_board_with_its_source_and_quote(case_ws: Store) -> None:
     expected = {r["claim_id"]: r for r in _rows("claims")}
     shown = {c.claim_id: (board, c) for board in claims_board(case_ws) for c in board.claims}
     assert shown.keys() == expected.keys()
@@ -49,7 +49,7 @@ def test_every_claim_is_on_the_board_with_its_source_and_quote(case_ws: Workspac
         assert ("note" in claim.flags) == bool(row["note"])
 
 
-def test_subject_filter_and_unknown_subject(case_ws: Workspace) -> None:
+def test_subject_filter_and_unknown_subject(case_ws: Store) -> None:
     (board,) = claims_board(case_ws, "total executed")
     assert len(board.claims) == sum(1 for r in _rows("claims")
                                     if r["subject"] == board.subject)
@@ -57,14 +57,14 @@ def test_subject_filter_and_unknown_subject(case_ws: Workspace) -> None:
         claims_board(case_ws, "no such subject")
 
 
-def test_nothing_enters_without_a_reference(case_ws: Workspace) -> None:
+def test_nothing_enters_without_a_reference(case_ws: Store) -> None:
     for kind in ("person", "organization", "place", "event", "subject"):
         for entity in case_ws.entities(kind):
             for st in case_ws.entity(entity.id).statements:
                 assert st.references, f"{entity.id} {st.property} is unsourced"
 
 
-def test_popolo_has_every_person_and_post_with_sources(case_ws: Workspace) -> None:
+def test_popolo_has_every_person_and_post_with_sources(case_ws: Store) -> None:
     doc = popolo(case_ws)
     assert {p["id"] for p in doc["persons"]} == {r["person_id"] for r in _rows("persons")}
     assert {o["id"] for o in doc["organizations"]} == {r["org_id"]
@@ -84,7 +84,7 @@ def test_popolo_has_every_person_and_post_with_sources(case_ws: Workspace) -> No
 
 
 def test_bad_case_data_names_file_row_field_and_writes_nothing(tmp_path: Path,
-                                                               workspace: Workspace) -> None:
+                                                               workspace: Store) -> None:
     folder = tmp_path / "case"
     shutil.copytree(CASE, folder)
     posts = (folder / "posts.csv").read_text(encoding="utf-8").splitlines()
@@ -110,7 +110,7 @@ def test_bad_case_data_names_file_row_field_and_writes_nothing(tmp_path: Path,
 
 
 def test_estimates_are_kept_with_inputs_and_synthetic_ones_never_join_claims(
-        case_ws: Workspace) -> None:
+        case_ws: Store) -> None:
     report = {"n_observed": 900, "estimates": [
         {"method": "lcmcr", "model": "K=10", "estimate": 1500.0, "lower": 1200.0,
          "upper": 2100.0, "interval": "95% credible"}]}
@@ -148,7 +148,7 @@ def test_cli_import_case_claims_and_report(tmp_path: Path) -> None:
     assert "<title>Test report</title>" in html
 
 
-def test_disputed_flag_marks_contested_attributions_only(case_ws: Workspace) -> None:
+def test_disputed_flag_marks_contested_attributions_only(case_ws: Store) -> None:
     claims = {c.claim_id: c for board in claims_board(case_ws) for c in board.claims}
     # T27d: the mirror's "at least 30,000" that Amnesty's own texts contradict
     assert "disputed" in claims["T27d"].flags

@@ -146,7 +146,7 @@ def test_add_source_reads_a_solar_hijri_date_and_hashes_the_file(
         sabt: Callable[..., Result], tmp_path: Path) -> None:
     import hashlib
 
-    from sabt import Workspace
+    from sabt.store.workspace import Store
 
     ws = tmp_path / "ws"
     sabt("init", str(ws))
@@ -154,7 +154,7 @@ def test_add_source_reads_a_solar_hijri_date_and_hashes_the_file(
     doc.write_text("a report", encoding="utf-8")
     sid = sabt("add-source", "A report", "--published", "مرداد ۱۳۶۷", "--file", str(doc),
                workspace=ws).stdout.strip()
-    with Workspace.open(ws) as opened:
+    with Store.open(ws) as opened:
         details = opened.source_details(sid)
     assert details["published"] == "1988-07-23/1988-08-22"  # Mordad 1367, day by day
     assert details["sha256"] == hashlib.sha256(b"a report").hexdigest()

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from sabt import Workspace
 from sabt.demo import DemoResult, build_demo
 from sabt.errors import SabtError
+from sabt.store.workspace import Store
 
 pytestmark = pytest.mark.xdist_group("demo")
 
@@ -43,7 +43,7 @@ def test_synthetic_estimates_are_labelled_and_kept_apart(report_html: str,
     start = report_html.index('<section class="synthetic" id="synthetic">')
     section = report_html[start:report_html.index("</section>", start)]
     assert "SYNTHETIC DATA — not a finding about 1988" in section
-    with Workspace.open(demo.workspace) as ws:
+    with Store.open(demo.workspace) as ws:
         estimates = stored_estimates(ws, synthetic=True)
         boards = claims_board(ws)
     assert {e.method for e in estimates} == {"loglinear", "lcmcr", "dga"}
@@ -61,7 +61,7 @@ def test_seed_article_claims_cite_their_exact_sentence(demo: DemoResult) -> None
     from sabt.claims.board import claims_board
     from sabt.vault.vault import Vault
 
-    with Workspace.open(demo.workspace) as ws:
+    with Store.open(demo.workspace) as ws:
         (board,) = claims_board(ws, "subj-total-executed-1988-prison-killings-iran")
         vault = Vault(ws)
         seeds = {item["source_id"]: item["sha256"] for item in vault.items()
@@ -97,12 +97,12 @@ def test_rerun_is_idempotent_and_fresh_rebuilds(demo: DemoResult, tmp_path: Path
     assert not again.rebuilt
     target = tmp_path / "d"
     shutil.copytree(demo.workspace, target)
-    with Workspace.open(target) as ws:
+    with Store.open(target) as ws:
         before = io.StringIO()
         ws.export_jsonl(before)
     second = build_demo(target, fresh=True)
     assert second.rebuilt
-    with Workspace.open(target) as ws:
+    with Store.open(target) as ws:
         after = io.StringIO()
         ws.export_jsonl(after)
 
@@ -116,7 +116,7 @@ def test_rerun_is_idempotent_and_fresh_rebuilds(demo: DemoResult, tmp_path: Path
 
 
 def test_demo_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:
-    Workspace.create(tmp_path / "real").close()
+    Store.create(tmp_path / "real").close()
     with pytest.raises(SabtError, match="not a demo"):
         build_demo(tmp_path / "real")
     (tmp_path / "other").mkdir()

@@ -67,13 +67,13 @@ def linked_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace with three SYNTHETIC lists (simulator, 400 people) and one link run."""
     from sabt.link import workspace as lw
     from sabt.simulate import scenario, simulate, write
-    from sabt.store.workspace import Workspace
+    from sabt.store.workspace import Store
 
     folder = tmp_path_factory.mktemp("SYNTHETIC_lists")
     write(simulate(scenario("independent", population=400), seed=3), folder, formats=("csv",),
           population=False)
     path = folder / "ws"
-    with Workspace.create(path) as ws:
+    with Store.create(path) as ws:
         for csv_path in sorted((folder / "lists").glob("SYNTHETIC_list_*.csv")):
             lw.import_list(ws, csv_path, name=csv_path.stem.split("_")[2])
         lw.run_linkage(ws)
@@ -83,9 +83,9 @@ def linked_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_estimate_from_workspace(linked_workspace: Path,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     from sabt.link.workspace import capture_table, run_clusters
-    from sabt.store.workspace import Workspace
+    from sabt.store.workspace import Store
 
-    with Workspace.open(linked_workspace) as ws:
+    with Store.open(linked_workspace) as ws:
         persons = run_clusters(ws)["person_id"].nunique()
         sexes = set(capture_table(ws, "sex_code")["sex_code"])
     with pytest.raises(SystemExit) as info:

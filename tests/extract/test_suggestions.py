@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from sabt import Workspace
 from sabt.errors import SabtError
 from sabt.extract import suggestions as queue
 from sabt.model.statements import EntityRef, Quantity, Text
+from sabt.store.workspace import Store
 from sabt.vault.vault import Provenance, Vault
 
 ARTICLE = ("Over 30,000 people were killed in 1988, according to the NCRI. "
@@ -17,7 +17,7 @@ ARTICLE = ("Over 30,000 people were killed in 1988, according to the NCRI. "
 
 
 @pytest.fixture
-def loaded(workspace: Workspace, tmp_path: Path) -> tuple[Workspace, str]:
+def loaded(workspace: Store, tmp_path: Path) -> tuple[Store, str]:
     with workspace.change(author="tester") as ch:
         person = ch.add_entity("person", "Hossein-Ali Montazeri")
         ch.add_statement(person, "name", Text("حسینعلی منتظری", lang="fa"))
@@ -27,12 +27,12 @@ def loaded(workspace: Workspace, tmp_path: Path) -> tuple[Workspace, str]:
     return workspace, report.added[0]["sha256"]
 
 
-def _by_kind(ws: Workspace) -> dict[str, queue.Suggestion]:
+def _by_kind(ws: Store) -> dict[str, queue.Suggestion]:
     return {s.kind: s for s in queue.pending(ws)}
 
 
 def test_suggest_is_idempotent_and_uses_the_workspace_entities(
-        loaded: tuple[Workspace, str]) -> None:
+        loaded: tuple[Store, str]) -> None:
     ws, sha = loaded
     first = queue.suggest(ws, sha, "tester")
     assert first and queue.suggest(ws, sha, "tester") == []
@@ -43,7 +43,7 @@ def test_suggest_is_idempotent_and_uses_the_workspace_entities(
     assert mention.payload["entity_id"] is not None
 
 
-def test_accepting_a_claim_makes_a_sourced_statement(loaded: tuple[Workspace, str]) -> None:
+def test_accepting_a_claim_makes_a_sourced_statement(loaded: tuple[Store, str]) -> None:
     ws, sha = loaded
     queue.suggest(ws, sha, "tester")
     claim = _by_kind(ws)["claim"]
@@ -66,7 +66,7 @@ def test_accepting_a_claim_makes_a_sourced_statement(loaded: tuple[Workspace, st
     assert [s.id for s in queue.pending(ws, "accepted")] == [claim.id]
 
 
-def test_quotes_mentions_and_rejections(loaded: tuple[Workspace, str]) -> None:
+def test_quotes_mentions_and_rejections(loaded: tuple[Store, str]) -> None:
     ws, sha = loaded
     queue.suggest(ws, sha, "tester")
     source_id = Vault(ws).item(sha)["source_id"]

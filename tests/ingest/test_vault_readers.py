@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sabt import Workspace
 from sabt.errors import SabtError
+from sabt.store.workspace import Store
 from sabt.vault import readers
 from sabt.vault.vault import Provenance, Vault
 
@@ -140,7 +140,7 @@ def test_warc_responses_become_items(tmp_path: Path) -> None:
     pages = {"https://example.org/a": _page("First page. " * 20),
              "https://example.org/b": _page("Second page. " * 20)}
     path = write(tmp_path / "crawl.warc.gz", _warc_bytes(pages))
-    ws = Workspace.create(tmp_path / "ws")
+    ws = Store.create(tmp_path / "ws")
     vault = Vault(ws)
     report = vault.add([path], Provenance("tester"))
     rows = {r["origin_url"]: r for r in vault.items()}

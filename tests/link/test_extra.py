@@ -20,7 +20,7 @@ from sabt.link.extra import blocking_rules, column_name, normalise
 from sabt.link.features import build_features
 from sabt.link.options import LinkSettings
 from sabt.link.settings import settings_creator
-from sabt.store.workspace import Workspace
+from sabt.store.workspace import Store
 
 LIST = ("given_name,surname,Street No,Post code,Suburb,Weight\n"
         "Maryam,Karimi,12,2 000,North  Ryde,61.5\n"
@@ -84,7 +84,7 @@ def test_blocking_keeps_only_rules_within_the_pair_budget() -> None:
 def test_compared_columns_survive_the_workspace_and_show_in_dry_run(
         tmp_path: Path, files: tuple[Path, Path]) -> None:
     data, mapping = files
-    space = Workspace.create(tmp_path / "ws")
+    space = Store.create(tmp_path / "ws")
     try:
         lw.import_list(space, data, name="A", mapping=Mapping.load(mapping))
         with space.engine.connect() as conn:

@@ -20,7 +20,7 @@ from sabt.link.cluster import cluster_pairs
 from sabt.link.engine import score
 from sabt.link.features import build_features
 from sabt.link.options import LinkSettings
-from sabt.store.workspace import Workspace
+from sabt.store.workspace import Store
 
 
 def _pairs(labels: pd.Series) -> set[tuple[int, int]]:
@@ -37,7 +37,7 @@ def _agreement(a: pd.Series, b: pd.Series) -> float:
     return 1.0 if not pa and not pb else 2 * len(pa & pb) / (len(pa) + len(pb))
 
 
-def _latest(ws: Workspace) -> dict[str, object]:
+def _latest(ws: Store) -> dict[str, object]:
     with ws.engine.connect() as conn:
         run = conn.execute(select(lt.link_run).order_by(lt.link_run.c.id.desc())).first()
     assert run is not None
@@ -54,9 +54,9 @@ def tiny_ok(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def two_linked(tmp_path: Path, small_lists: list[Path]) -> Workspace:
+def two_linked(tmp_path: Path, small_lists: list[Path]) -> Store:
     """Lists A and B imported and linked (a full run); list C not yet imported."""
-    ws = Workspace.create(tmp_path / "ws")
+    ws = Store.create(tmp_path / "ws")
     for path, name in zip(small_lists[:2], "AB", strict=True):
         lw.import_list(ws, path, name=name, author="tester")
     assert lw.run_linkage(ws).mode == "full"
@@ -64,7 +64,7 @@ def two_linked(tmp_path: Path, small_lists: list[Path]) -> Workspace:
 
 
 @pytest.mark.usefixtures("tiny_ok")
-def test_a_new_list_links_incrementally(two_linked: Workspace, small_lists: list[Path],
+def test_a_new_list_links_incrementally(two_linked: Store, small_lists: list[Path],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     ws = two_linked
     # Term frequencies off (no drift: see the end); splink reads a weight of 0 as "unset".
@@ -142,7 +142,7 @@ def _truth_f1(clusters: pd.DataFrame, lists: list[Path]) -> float:
     return 2 * len(found & real) / (len(found) + len(real))
 
 
-def test_small_or_much_grown_workspaces_re_train(two_linked: Workspace,
+def test_small_or_much_grown_workspaces_re_train(two_linked: Store,
                                                  small_lists: list[Path]) -> None:
     lw.import_list(two_linked, small_lists[2], name="C", author="tester")
     report = lw.run_linkage(two_linked)
@@ -151,7 +151,7 @@ def test_small_or_much_grown_workspaces_re_train(two_linked: Workspace,
 
 def test_incremental_is_as_accurate_as_a_full_retrain(tmp_path: Path,
                                                       hard_lists: list[Path]) -> None:
-    ws = Workspace.create(tmp_path / "ws")
+    ws = Store.create(tmp_path / "ws")
     for path, name in zip(hard_lists[:4], "ABCD", strict=True):
         lw.import_list(ws, path, name=name, author="tester")
     assert lw.run_linkage(ws).mode == "full"
@@ -173,7 +173,7 @@ def test_incremental_is_as_accurate_as_a_full_retrain(tmp_path: Path,
 
 
 @pytest.mark.usefixtures("tiny_ok")
-def test_changed_settings_run_in_full(two_linked: Workspace) -> None:
+def test_changed_settings_run_in_full(two_linked: Store) -> None:
     report = lw.run_linkage(two_linked, LinkSettings(threshold=0.9))
     assert report.mode == "full" and "settings differ" in report.mode_reason
     again = lw.run_linkage(two_linked, LinkSettings(threshold=0.9))
@@ -182,7 +182,7 @@ def test_changed_settings_run_in_full(two_linked: Workspace) -> None:
 
 @pytest.mark.usefixtures("tiny_ok")
 def test_a_failed_incremental_run_keeps_the_previous_one(
-        two_linked: Workspace, small_lists: list[Path],
+        two_linked: Store, small_lists: list[Path],
         monkeypatch: pytest.MonkeyPatch) -> None:
     ws = two_linked
     lw.import_list(ws, small_lists[2], name="C", author="tester")
@@ -209,7 +209,7 @@ def test_a_failed_incremental_run_keeps_the_previous_one(
 def test_cli_link_full(tmp_path: Path, small_lists: list[Path]) -> None:
     runner = CliRunner()
     space = tmp_path / "cli-ws"
-    Workspace.create(space).close()
+    Store.create(space).close()
     common = ["--workspace", str(space)]
     for path, name in zip(small_lists[:2], "AB", strict=True):
         assert runner.invoke(app, ["import-list", str(path), "--name", name,

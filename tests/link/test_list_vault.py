@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sabt.errors import SabtError
 from sabt.link import tables as lt
 from sabt.link import workspace as lw
-from sabt.store.workspace import Workspace
+from sabt.store.workspace import Store
 from sabt.vault.blobs import BlobStore
 from sabt.vault.tables import custody_log, vault_item
 from sabt.vault.vault import Provenance, Vault
@@ -20,7 +20,7 @@ LIST_BYTES = ("# SYNTHETIC list\nنام,Surname,Year of birth\nعلی,Ahmadi,134
               ).encode()
 
 
-def _counts(ws: Workspace) -> tuple[int, ...]:
+def _counts(ws: Store) -> tuple[int, ...]:
     tables = (lt.list_import, lt.list_record, vault_item, custody_log)
     with ws.engine.connect() as conn:
         return (*(int(conn.execute(select(func.count()).select_from(t)).scalar_one())
@@ -31,7 +31,7 @@ def _files_under(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-def test_import_stores_the_file_in_the_vault(workspace: Workspace, tmp_path: Path) -> None:
+def test_import_stores_the_file_in_the_vault(workspace: Store, tmp_path: Path) -> None:
     path = tmp_path / "SYNTHETIC_list.csv"
     path.write_bytes(LIST_BYTES)
     report = lw.import_list(workspace, path, name="Org A", author="tester")
@@ -51,7 +51,7 @@ def test_import_stores_the_file_in_the_vault(workspace: Workspace, tmp_path: Pat
     assert again.already_imported and _counts(workspace) == before
 
 
-def test_a_file_already_in_the_vault_keeps_its_source(workspace: Workspace,
+def test_a_file_already_in_the_vault_keeps_its_source(workspace: Store,
                                                      tmp_path: Path) -> None:
     path = tmp_path / "SYNTHETIC_list.csv"
     path.write_bytes(LIST_BYTES)
@@ -65,7 +65,7 @@ def test_a_file_already_in_the_vault_keeps_its_source(workspace: Workspace,
 
 @pytest.mark.parametrize("where", ["rows", "blob"])
 def test_a_failed_import_leaves_workspace_and_vault_as_they_were(
-        workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        workspace: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         where: str) -> None:
     first = tmp_path / "SYNTHETIC_first.csv"
     first.write_text("Name,Surname\nHasan,Rahimi\n", encoding="utf-8")

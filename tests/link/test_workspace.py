@@ -14,23 +14,23 @@ from sabt.errors import SabtError
 from sabt.link import tables as lt
 from sabt.link import workspace as lw
 from sabt.link.options import LinkSettings
-from sabt.store.workspace import Workspace
+from sabt.store.workspace import Store
 
 
 @pytest.fixture
-def ws(tmp_path: Path, small_lists: list[Path]) -> Workspace:
-    space = Workspace.create(tmp_path / "ws")
+def ws(tmp_path: Path, small_lists: list[Path]) -> Store:
+    space = Store.create(tmp_path / "ws")
     for path, name in zip(small_lists, "ABC", strict=True):
         lw.import_list(space, path, name=name, author="tester")
     return space
 
 
-def _count(space: Workspace, table: object) -> int:
+def _count(space: Store, table: object) -> int:
     with space.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def test_import_is_idempotent_and_names_are_unique(ws: Workspace, small_lists: list[Path],
+def test_import_is_idempotent_and_names_are_unique(ws: Store, small_lists: list[Path],
                                                    tmp_path: Path) -> None:
     before = _count(ws, lt.list_record)
     again = lw.import_list(ws, small_lists[0], name="other")
@@ -44,7 +44,7 @@ def test_import_is_idempotent_and_names_are_unique(ws: Workspace, small_lists: l
     assert _count(ws, lt.list_record) == before
 
 
-def test_failed_import_rolls_back(ws: Workspace, tmp_path: Path) -> None:
+def test_failed_import_rolls_back(ws: Store, tmp_path: Path) -> None:
     bad = tmp_path / "SYNTHETIC_bad.csv"
     bad.write_text("Surname,Surname\nA,B\n", encoding="utf-8")
     before = _count(ws, lt.list_import)
@@ -53,7 +53,7 @@ def test_failed_import_rolls_back(ws: Workspace, tmp_path: Path) -> None:
     assert _count(ws, lt.list_import) == before
 
 
-def test_run_persons_review_and_captures(ws: Workspace, tmp_path: Path) -> None:
+def test_run_persons_review_and_captures(ws: Store, tmp_path: Path) -> None:
     first = lw.run_linkage(ws, LinkSettings(review_low=0.3))
     clusters = lw.run_clusters(ws)
     assert len(clusters) == _count(ws, lt.list_record)
@@ -101,7 +101,7 @@ def test_run_persons_review_and_captures(ws: Workspace, tmp_path: Path) -> None:
     assert strat["count"].sum() == caps["count"].sum()
 
 
-def test_failed_run_keeps_the_previous_one(ws: Workspace,
+def test_failed_run_keeps_the_previous_one(ws: Store,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     lw.run_linkage(ws)
     runs, persons = _count(ws, lt.link_run), _count(ws, lt.person_record)
@@ -118,7 +118,7 @@ def test_failed_run_keeps_the_previous_one(ws: Workspace,
 def test_cli_import_link_captures(tmp_path: Path, small_lists: list[Path]) -> None:
     runner = CliRunner()
     space = tmp_path / "cli-ws"
-    Workspace.create(space).close()
+    Store.create(space).close()
     common = ["--workspace", str(space)]
     dry = runner.invoke(app, ["import-list", str(small_lists[0]), "--name", "A", "--dry-run",
                               *common])
@@ -134,7 +134,7 @@ def test_cli_import_link_captures(tmp_path: Path, small_lists: list[Path]) -> No
     res = runner.invoke(app, ["review", "--reviewer", "tester", *common], input="m\nq\n")
     assert res.exit_code == 0, res.output
     assert "1 decisions recorded" in res.output and "given name" in res.output
-    with Workspace.open(space) as opened, opened.engine.connect() as conn:
+    with Store.open(space) as opened, opened.engine.connect() as conn:
         assert list(lw.active_decisions(conn).values()) == ["match"]
     out = tmp_path / "caps.csv"
     res = runner.invoke(app, ["captures", "--out", str(out), *common])

@@ -10,12 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-from sabt import Workspace
 from sabt.model.statements import Locator, NewStatement, Quantity, Reference
+from sabt.store.workspace import Store
 
 
 def _big_export(tmp_path: Path, n: int) -> Path:
-    ws = Workspace.create(tmp_path / "source")
+    ws = Store.create(tmp_path / "source")
     with ws.change(reason="bulk") as ch:
         src = ch.add_source("list")
         person = ch.add_entity("person", "someone")
@@ -33,13 +33,13 @@ def test_sigkill_during_import_leaves_nothing_partial(tmp_path: Path,
                                                       database_url: str | None) -> None:
     export = _big_export(tmp_path, 150_000)
     target = tmp_path / "target"
-    Workspace.create(target, database_url).close()
+    Store.create(target, database_url).close()
     env = {**os.environ, "SABT_WORKSPACE": str(target)}
     if database_url:
         env["SABT_DATABASE_URL"] = database_url
     proc = subprocess.Popen([sys.executable, "-m", "sabt", "import-jsonl", str(export)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ws = Workspace.open(target, database_url)
+    ws = Store.open(target, database_url)
     deadline = time.monotonic() + 60
     # Kill once rows are being written (the WAL grows on SQLite; on PostgreSQL, wait for the
     # transaction to show up as active), so the kill really lands mid-write.

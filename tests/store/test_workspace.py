@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from sabt import Workspace
 from sabt.errors import InvalidValue, NotAWorkspace, NotFound, SabtError
 from sabt.model.dates import Calendar, FuzzyDate
 from sabt.model.statements import (
@@ -20,9 +19,10 @@ from sabt.model.statements import (
     Reference,
     Text,
 )
+from sabt.store.workspace import Store
 
 
-def _seed(ws: Workspace) -> dict[str, str]:
+def _seed(ws: Store) -> dict[str, str]:
     with ws.change(author="tester", reason="seed") as ch:
         src = ch.add_source("Amnesty 2018 report", publisher="Amnesty International",
                             published="2018-12")
@@ -39,16 +39,16 @@ def _seed(ws: Workspace) -> dict[str, str]:
 
 
 def test_create_open_and_refuse_non_workspace(tmp_path: Path, database_url: str | None) -> None:
-    ws = Workspace.create(tmp_path / "a", database_url)
+    ws = Store.create(tmp_path / "a", database_url)
     ws.close()
-    assert Workspace.open(tmp_path / "a", database_url).counts().get("statements") == 0
+    assert Store.open(tmp_path / "a", database_url).counts().get("statements") == 0
     with pytest.raises(SabtError, match="already"):
-        Workspace.create(tmp_path / "a", database_url)
+        Store.create(tmp_path / "a", database_url)
     with pytest.raises(NotAWorkspace, match="sabt init"):
-        Workspace.open(tmp_path / "nothing-here")
+        Store.open(tmp_path / "nothing-here")
 
 
-def test_ids_are_readable_and_stable(workspace: Workspace) -> None:
+def test_ids_are_readable_and_stable(workspace: Store) -> None:
     ids = _seed(workspace)
     assert ids == {"source": "S1", "org": "O1", "person": "P1"}
     with workspace.change() as ch:
@@ -59,7 +59,7 @@ def test_ids_are_readable_and_stable(workspace: Workspace) -> None:
         ch.add_entity("person", "dup", id="P2")
 
 
-def test_entity_view_shows_conflicts_side_by_side(workspace: Workspace) -> None:
+def test_entity_view_shows_conflicts_side_by_side(workspace: Store) -> None:
     ids = _seed(workspace)
     view = workspace.entity(ids["person"])
     by_prop = {pv.property: pv for pv in view.view}
@@ -73,7 +73,7 @@ def test_entity_view_shows_conflicts_side_by_side(workspace: Workspace) -> None:
     assert member.value == EntityRef(ids["org"])
 
 
-def test_failed_change_writes_nothing(workspace: Workspace) -> None:
+def test_failed_change_writes_nothing(workspace: Store) -> None:
     ids = _seed(workspace)
     before = workspace.counts()
     with pytest.raises(NotFound), workspace.change() as ch:
@@ -87,7 +87,7 @@ def test_failed_change_writes_nothing(workspace: Workspace) -> None:
     assert workspace.counts() == before
 
 
-def test_retract_restore_and_history(workspace: Workspace) -> None:
+def test_retract_restore_and_history(workspace: Store) -> None:
     ids = _seed(workspace)
     first = workspace.entity(ids["person"]).statements[1].id
     with workspace.change(author="reviewer", reason="wrong day") as ch:
@@ -105,7 +105,7 @@ def test_retract_restore_and_history(workspace: Workspace) -> None:
         ch.retract_statement(first, " ")
 
 
-def test_merge_is_recorded_and_reversible(workspace: Workspace) -> None:
+def test_merge_is_recorded_and_reversible(workspace: Store) -> None:
     ids = _seed(workspace)
     with workspace.change() as ch:
         dup = ch.add_entity("person", "H. A. Montazeri")
@@ -127,7 +127,7 @@ def test_merge_is_recorded_and_reversible(workspace: Workspace) -> None:
     assert {h.action for h in workspace.history(dup)} >= {"merge", "unmerge"}
 
 
-def test_bulk_statements(workspace: Workspace) -> None:
+def test_bulk_statements(workspace: Store) -> None:
     ids = _seed(workspace)
     items = [NewStatement(ids["person"], "mentioned in row", Quantity(i),
                           references=[Reference(ids["source"], Locator(row=i), f"row {i}")])
@@ -139,7 +139,7 @@ def test_bulk_statements(workspace: Workspace) -> None:
     assert counts["statements"] == 12_004 and counts["references"] == 12_001
 
 
-def test_export_import_round_trip_is_lossless(workspace: Workspace, tmp_path: Path,
+def test_export_import_round_trip_is_lossless(workspace: Store, tmp_path: Path,
                                               database_url: str | None,
                                               request: pytest.FixtureRequest) -> None:
     ids = _seed(workspace)
@@ -156,7 +156,7 @@ def test_export_import_round_trip_is_lossless(workspace: Workspace, tmp_path: Pa
     path.write_text(first.getvalue(), encoding="utf-8")
     other_url = (request.getfixturevalue("pg_server").new_database()
                  if database_url else None)
-    other = Workspace.create(tmp_path / "copy", other_url)
+    other = Store.create(tmp_path / "copy", other_url)
     counts = other.import_jsonl(path)
     assert counts["statement"] == workspace.counts()["statements"]
     second = io.StringIO()
@@ -169,7 +169,7 @@ def test_export_import_round_trip_is_lossless(workspace: Workspace, tmp_path: Pa
 
 
 def test_import_rejects_bad_lines_and_leaves_nothing(tmp_path: Path) -> None:
-    ws = Workspace.create(tmp_path / "ws")
+    ws = Store.create(tmp_path / "ws")
     path = tmp_path / "bad.jsonl"
     good = json.dumps({"format": "sabt-jsonl", "version": 1, "schema": []})
     rev = json.dumps({"table": "revision", "row": {"id": 1, "created_at": "2026-01-01T00:00:00",
@@ -188,12 +188,12 @@ def test_import_rejects_bad_lines_and_leaves_nothing(tmp_path: Path) -> None:
 def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
     url = "postgresql+psycopg://someone:s3cret@127.0.0.1:1/nothing"
     with pytest.raises(SabtError) as info:
-        Workspace.create(tmp_path / "ws", url)
+        Store.create(tmp_path / "ws", url)
     message = str(info.value)
     assert "unreachable" in message and "s3cret" not in message and "\n" not in message
 
 
-def test_bulk_entities_skip_taken_ids(workspace: Workspace) -> None:
+def test_bulk_entities_skip_taken_ids(workspace: Store) -> None:
     with workspace.change() as ch:
         ch.add_entity("person", "explicit", id="P3")
         ids = ch.add_entities("person", ["a", "b", "c", "d"])

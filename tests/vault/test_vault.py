@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from sabt import Workspace
 from sabt.errors import SabtError
+from sabt.store.workspace import Store
 from sabt.vault.tables import custody_log, vault_item
 from sabt.vault.vault import Provenance, Vault
 
@@ -32,7 +32,7 @@ def _writable(path: Path) -> None:
     os.chmod(path, 0o644)
 
 
-def test_add_verify_and_dedupe(workspace: Workspace, tmp_path: Path) -> None:
+def test_add_verify_and_dedupe(workspace: Store, tmp_path: Path) -> None:
     vault = Vault(workspace)
     report = vault.add([_files(tmp_path / "in")], PROV)
     assert len(report.added) == 2 and len(report.duplicates) == 1  # c.txt == a.txt
@@ -49,7 +49,7 @@ def test_add_verify_and_dedupe(workspace: Workspace, tmp_path: Path) -> None:
     assert result.items == 2 and result.log_entries == 3
 
 
-def test_flipping_one_byte_is_named(workspace: Workspace, tmp_path: Path) -> None:
+def test_flipping_one_byte_is_named(workspace: Store, tmp_path: Path) -> None:
     vault = Vault(workspace)
     vault.add([_files(tmp_path / "in")], PROV)
     victim = vault.items()[1]
@@ -63,7 +63,7 @@ def test_flipping_one_byte_is_named(workspace: Workspace, tmp_path: Path) -> Non
     assert victim["original_name"] in problems[0].message
 
 
-def test_editing_one_log_entry_is_named(workspace: Workspace, tmp_path: Path) -> None:
+def test_editing_one_log_entry_is_named(workspace: Store, tmp_path: Path) -> None:
     vault = Vault(workspace)
     vault.add([_files(tmp_path / "in")], PROV)
     with workspace.engine.begin() as conn:
@@ -72,7 +72,7 @@ def test_editing_one_log_entry_is_named(workspace: Workspace, tmp_path: Path) ->
     assert [(p.kind, p.subject) for p in problems] == [("log_altered", "log entry 2")]
 
 
-def test_missing_inserted_and_edited_records(workspace: Workspace, tmp_path: Path) -> None:
+def test_missing_inserted_and_edited_records(workspace: Store, tmp_path: Path) -> None:
     vault = Vault(workspace)
     vault.add([_files(tmp_path / "in")], PROV)
     first, second = vault.items()
@@ -90,7 +90,7 @@ def test_missing_inserted_and_edited_records(workspace: Workspace, tmp_path: Pat
                      ("altered", second["sha256"])}
 
 
-def test_a_failed_ingest_leaves_nothing(workspace: Workspace, tmp_path: Path,
+def test_a_failed_ingest_leaves_nothing(workspace: Store, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     vault = Vault(workspace)
     folder = _files(tmp_path / "in")
@@ -107,7 +107,7 @@ def test_a_failed_ingest_leaves_nothing(workspace: Workspace, tmp_path: Path,
     assert workspace.entities("source") == []
 
 
-def test_bad_files_are_skipped_with_a_reason(workspace: Workspace, tmp_path: Path) -> None:
+def test_bad_files_are_skipped_with_a_reason(workspace: Store, tmp_path: Path) -> None:
     vault = Vault(workspace)
     folder = tmp_path / "in"
     folder.mkdir()
@@ -126,7 +126,7 @@ def test_bad_files_are_skipped_with_a_reason(workspace: Workspace, tmp_path: Pat
     assert vault.verify().ok
 
 
-def test_wrong_extension_is_stored_by_content(workspace: Workspace, tmp_path: Path) -> None:
+def test_wrong_extension_is_stored_by_content(workspace: Store, tmp_path: Path) -> None:
     path = tmp_path / "report.pdf"
     path.write_text("plain words, not a PDF", encoding="utf-8")
     report = Vault(workspace).add([path], PROV)
@@ -134,14 +134,14 @@ def test_wrong_extension_is_stored_by_content(workspace: Workspace, tmp_path: Pa
     assert "suggests application/pdf" in report.warnings[0]
 
 
-def test_nothing_to_add_is_an_error(workspace: Workspace, tmp_path: Path) -> None:
+def test_nothing_to_add_is_an_error(workspace: Store, tmp_path: Path) -> None:
     (tmp_path / "empty-dir").mkdir()
     with pytest.raises(SabtError, match="no files"):
         Vault(workspace).add([tmp_path / "empty-dir"], PROV)
 
 
 def test_manifest_checks_with_standard_tools(tmp_path: Path) -> None:
-    ws = Workspace.create(tmp_path / "ws")
+    ws = Store.create(tmp_path / "ws")
     vault = Vault(ws)
     vault.add([_files(tmp_path / "in")], PROV)
     paths = vault.write_manifest(tmp_path / "out", "tester")
@@ -165,7 +165,7 @@ def test_manifest_checks_with_standard_tools(tmp_path: Path) -> None:
 
 
 def test_export_is_logged(tmp_path: Path) -> None:
-    ws = Workspace.create(tmp_path / "ws")
+    ws = Store.create(tmp_path / "ws")
     vault = Vault(ws)
     report = vault.add([_files(tmp_path / "in")], PROV)
     out = vault.export(report.added[0]["sha256"], tmp_path, "tester")

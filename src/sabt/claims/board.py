@@ -23,7 +23,7 @@ from sabt.model.dates import FuzzyDate
 from sabt.model.statements import Quantity, Statement, Text, value_text
 from sabt.store import schema as t
 from sabt.store.change import Change, allocate
-from sabt.store.workspace import Workspace, load_statements
+from sabt.store.workspace import Store, load_statements
 
 _DISPUTE = re.compile(r"contradict|misattribut|conflict|disput|not independent",
                       re.IGNORECASE)
@@ -114,7 +114,7 @@ def _claim(st: Statement, sources: dict[str, Any]) -> Claim:
     )
 
 
-def stored_estimates(ws: Workspace, *, subject_id: str | None = None,
+def stored_estimates(ws: Store, *, subject_id: str | None = None,
                      synthetic: bool | None = None) -> list[StoredEstimate]:
     """Estimates kept in the workspace, optionally for one subject or only (non-)synthetic."""
     query = select(estimate_record).order_by(estimate_record.c.id)
@@ -129,7 +129,7 @@ def stored_estimates(ws: Workspace, *, subject_id: str | None = None,
                            dict(r.diagnostics or {})) for r in rows]
 
 
-def claims_board(ws: Workspace, subject: str | None = None) -> list[Board]:
+def claims_board(ws: Store, subject: str | None = None) -> list[Board]:
     """Boards for every subject, or those whose id or label contains `subject`."""
     with ws.engine.connect() as conn:
         subjects = conn.execute(select(t.entity.c.id, t.entity.c.label).where(

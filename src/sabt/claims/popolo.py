@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sabt.model.dates import FuzzyDate
 from sabt.model.statements import EntityRef, Statement, Text, value_text
 from sabt.store import schema as t
-from sabt.store.workspace import Workspace, load_statements
+from sabt.store.workspace import Store, load_statements
 
 
 def _sources(statements: list[Statement], titles: dict[str, Any]) -> list[dict[str, str]]:
@@ -33,7 +33,7 @@ def _date(value: Any) -> str | None:
     return value.edtf if isinstance(value, FuzzyDate) and not value.is_unknown else None
 
 
-def popolo(ws: Workspace) -> dict[str, Any]:
+def popolo(ws: Store) -> dict[str, Any]:
     """The workspace's persons, organisations and memberships as a Popolo document."""
     with ws.engine.connect() as conn:
         entities = conn.execute(select(t.entity).where(

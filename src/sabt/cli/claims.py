@@ -12,7 +12,7 @@ from rich.table import Table
 from sabt.claims.board import Board, claim_order, claims_board
 from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console
 from sabt.ingest.case import plan_case, write_plan
-from sabt.store.workspace import Workspace
+from sabt.store.workspace import Store
 
 
 @app.command("import-case")
@@ -27,7 +27,7 @@ def import_case(
 ) -> None:
     """Import a curated case dataset: every row becomes statements citing its sources."""
     plan = plan_case(folder, title)
-    with Workspace.open(workspace, database_url) as ws, ws.change(
+    with Store.open(workspace, database_url) as ws, ws.change(
             reason=f"import case dataset {title}") as ch:
         counts = write_plan(ch, plan)
     console.print("imported " + ", ".join(f"{v} {k}" for k, v in counts.items()))
@@ -62,7 +62,7 @@ def claims(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Every published figure on a subject side by side, with Sabt's estimates beside them."""
-    with Workspace.open(workspace, database_url) as ws:
+    with Store.open(workspace, database_url) as ws:
         boards = claims_board(ws, subject)
     if json_out:
         from dataclasses import asdict
@@ -97,7 +97,7 @@ def report(
     from sabt.report.data import collect, vault_summary
     from sabt.report.html import render
 
-    with Workspace.open(workspace, database_url) as ws:
+    with Store.open(workspace, database_url) as ws:
         data = collect(ws, title, **vault_summary(ws))
     out.write_text(render(data), encoding="utf-8")
     console.print(f"wrote {out}")

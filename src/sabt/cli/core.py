@@ -1,4 +1,4 @@
-"""Workspace commands: init, upgrade, entities, sources, statements, history, export/import."""
+"""Store commands: init, upgrade, entities, sources, statements, history, export/import."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sabt.cli.render import entity_panel, history_table, view_json
 from sabt.errors import InvalidValue, SabtError
 from sabt.model.parse import parse_date_value, parse_value
 from sabt.model.statements import Locator, Reference, Value
-from sabt.store.workspace import Workspace
+from sabt.store.workspace import Store
 
 ReasonOpt = Annotated[str, typer.Option("--reason", "-r", help="Why (kept in the revision).")]
 
@@ -49,7 +49,7 @@ def init(
 ) -> None:
     """Create a workspace (SQLite inside the folder, or the database given)."""
     target = path or workspace
-    ws = Workspace.create(target, database_url)
+    ws = Store.create(target, database_url)
     console.print(f"created workspace [bold]{target}[/] ({ws.engine.dialect.name})")
     ws.close()
 
@@ -58,7 +58,7 @@ def init(
 def upgrade(workspace: WorkspaceOpt = DEFAULT_WS,
             database_url: DatabaseUrlOpt = None) -> None:
     """Migrate a workspace made by an older Sabt to this version."""
-    before, after = Workspace.upgrade(workspace, database_url)
+    before, after = Store.upgrade(workspace, database_url)
     if before == after:
         console.print(f"{workspace} is up to date")
     else:
@@ -77,7 +77,7 @@ def add_entity(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Add an entity (a person, organisation, place, event …); prints its id."""
-    with Workspace.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
+    with Store.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
         new_id = ch.add_entity(kind, label, id)
     console.print(new_id)
 
@@ -109,7 +109,7 @@ def add_source(
                 digest.update(block)
         sha256 = digest.hexdigest()
     date = parse_date_value(published) if published else None
-    with Workspace.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
+    with Store.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
         new_id = ch.add_source(title, id=id, publisher=publisher, author=author,
                                published=date.edtf if date else None,
                                url=url, sha256=sha256, language=language, notes=notes)
@@ -164,7 +164,7 @@ def add_statement(
     elif any(x is not None for x in (page, row, start, end, time)) or quote:
         raise InvalidValue("a locator or quote needs --source", field="source")
     quals = dict(_qualifier(q) for q in qualifier or [])
-    with Workspace.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
+    with Store.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
         new_id = ch.add_statement(entity, property, parsed, references=refs, qualifiers=quals,
                                   confidence=confidence, rank=rank)
     console.print(str(new_id))
@@ -178,7 +178,7 @@ def show(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """An entity with its statements and references; conflicts side by side."""
-    with Workspace.open(workspace, database_url) as ws:
+    with Store.open(workspace, database_url) as ws:
         view = ws.entity(id)
     if json_out:
         console.print_json(json.dumps(view_json(view), ensure_ascii=False))
@@ -193,7 +193,7 @@ def history(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Every revision that touched an entity: who, when, what, why."""
-    with Workspace.open(workspace, database_url) as ws:
+    with Store.open(workspace, database_url) as ws:
         console.print(history_table(id, ws.history(id)))
 
 
@@ -207,7 +207,7 @@ def list_entities(
     """List entities (optionally of one kind)."""
     from rich.table import Table
 
-    with Workspace.open(workspace, database_url) as ws:
+    with Store.open(workspace, database_url) as ws:
         rows = ws.entities(kind, limit=limit)
         counts = ws.counts()
     table = Table(title=", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
@@ -231,7 +231,7 @@ def retract(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Retract a statement or entity (kept, marked retracted, restorable)."""
-    with Workspace.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
+    with Store.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
         if _is_statement_id(target):
             ch.retract_statement(int(target), reason)
         else:
@@ -247,7 +247,7 @@ def restore(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Restore a retracted statement or entity."""
-    with Workspace.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
+    with Store.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
         if _is_statement_id(target):
             ch.restore_statement(int(target), reason)
         else:
@@ -264,7 +264,7 @@ def merge(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Record that two entities are the same (reversible with unmerge)."""
-    with Workspace.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
+    with Store.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
         ch.merge(from_id, into_id, reason)
     console.print(f"merged {from_id} into {into_id}")
 
@@ -277,7 +277,7 @@ def unmerge(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Undo a merge."""
-    with Workspace.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
+    with Store.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
         ch.unmerge(from_id, reason)
     console.print(f"split {from_id} off")
 
@@ -295,7 +295,7 @@ def export(
     """Export the workspace: lossless JSON Lines (`import-jsonl` reads it back) or Popolo."""
     if format not in ("jsonl", "popolo"):
         raise InvalidValue(f"unknown export format {format!r} (jsonl, popolo)", field="format")
-    with Workspace.open(workspace, database_url) as ws:
+    with Store.open(workspace, database_url) as ws:
         if format == "popolo":
             document = json.dumps(popolo(ws), ensure_ascii=False, indent=2)
             if out is None:
@@ -322,7 +322,7 @@ def import_jsonl(
 ) -> None:
     """Load an export into an empty workspace (all or nothing)."""
     total = max(sum(1 for _ in file.open(encoding="utf-8")) - 1, 0) if file.is_file() else 0
-    with Workspace.open(workspace, database_url) as ws, Progress(
+    with Store.open(workspace, database_url) as ws, Progress(
         TextColumn("importing"), BarColumn(), MofNCompleteColumn(), console=console,
         transient=True,
     ) as bar:

@@ -22,7 +22,7 @@ def demo(
     """Build the 1988 demo case in an embedded workspace and show the results."""
     from sabt.claims.board import claims_board, stored_estimates
     from sabt.demo import build_demo
-    from sabt.store.workspace import Workspace
+    from sabt.store.workspace import Store
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
@@ -34,7 +34,7 @@ def demo(
         result = build_demo(workspace, fresh=fresh, progress=step)
     state = "built" if result.rebuilt else "already built (--fresh rebuilds it)"
     console.rule(f"[bold]Sabt demo[/] — {result.workspace} {state}")
-    with Workspace.open(result.workspace) as ws:
+    with Store.open(result.workspace) as ws:
         counts = ws.counts()
         boards = claims_board(ws)
         synthetic = stored_estimates(ws, synthetic=True)

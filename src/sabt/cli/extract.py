@@ -13,7 +13,7 @@ from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app,
 from sabt.errors import SabtError
 from sabt.extract import extract as run_extract
 from sabt.extract.mentions import Gazetteer
-from sabt.store.workspace import MARKER, Workspace, default_author
+from sabt.store.workspace import MARKER, Store, default_author
 from sabt.vault import readers
 
 
@@ -23,7 +23,7 @@ def _gazetteer(workspace: Path, database_url: str | None) -> Gazetteer | None:
 
     if not (workspace / MARKER).exists():
         return None
-    with Workspace.open(workspace, database_url) as ws:
+    with Store.open(workspace, database_url) as ws:
         return workspace_gazetteer(ws)
 
 
@@ -78,7 +78,7 @@ def suggestions(
     from sabt.extract import suggestions as queue
 
     actor = by or default_author()
-    with Workspace.open(workspace, database_url) as ws:
+    with Store.open(workspace, database_url) as ws:
         if accept is not None:
             statement_id = queue.accept(ws, accept, actor, subject=subject, claimant=claimant,
                                         kind=kind)

@@ -21,7 +21,7 @@ from sabt.cli.app import (
 from sabt.errors import SabtError
 from sabt.ingest.headers import CANONICAL_FIELDS, Mapping
 from sabt.link.options import LinkSettings
-from sabt.store.workspace import Workspace, default_author
+from sabt.store.workspace import Store, default_author
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -191,7 +191,7 @@ def import_list_cmd(
     from sabt.link import workspace as lw
 
     mapping_obj = Mapping.load(mapping) if mapping else None
-    with Workspace.open(workspace, database_url) as ws:
+    with Store.open(workspace, database_url) as ws:
         report = lw.import_list(ws, file, name=name, mapping=mapping_obj, author=author,
                                 duplicate_free=duplicate_free, dry_run=dry_run)
     parsed = report.parsed
@@ -235,7 +235,7 @@ def link_cmd(
     settings = LinkSettings(threshold=threshold, all_duplicate_free=one_per_list,
                             review_low=review_low, review_high=review_high, backend=backend,
                             seed=seed, max_block=max_block)
-    with Workspace.open(workspace, database_url) as ws, _Phases() as phases:
+    with Store.open(workspace, database_url) as ws, _Phases() as phases:
         report = lw.run_linkage(ws, settings, author=author, progress=phases, full=full)
     console.print(f"run {report.run_id} ({report.mode}: {report.mode_reason}): "
                   f"{report.records:,} records → {report.clusters:,} "
@@ -302,7 +302,7 @@ def review_cmd(
     from sabt.link import workspace as lw
 
     who = reviewer or default_author()
-    with Workspace.open(workspace, database_url) as ws:
+    with Store.open(workspace, database_url) as ws:
         if export is not None:
             n = lw.export_decisions(ws, export)
             console.print(f"wrote {n:,} rows to {export}")
@@ -352,7 +352,7 @@ def captures_cmd(
     """Write the capture-pattern table (0/1 per list + count) of the latest link run."""
     from sabt.link import workspace as lw
 
-    with Workspace.open(workspace, database_url) as ws:
+    with Store.open(workspace, database_url) as ws:
         table = lw.capture_table(ws, strata)
     table.to_csv(out, index=False)
     console.print(f"wrote {len(table):,} capture patterns ({int(table['count'].sum()):,} persons) "

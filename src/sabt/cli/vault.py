@@ -12,7 +12,7 @@ from rich.table import Table
 
 from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console
 from sabt.errors import InvalidValue
-from sabt.store.workspace import Workspace, default_author
+from sabt.store.workspace import Store, default_author
 from sabt.vault.vault import Provenance, Vault
 
 
@@ -47,7 +47,7 @@ def add(
         except ValueError as exc:
             raise InvalidValue(f"not an ISO 8601 date or time: {collected_at!r}",
                                field="--collected-at") from exc
-    with Workspace.open(workspace, database_url) as ws:
+    with Store.open(workspace, database_url) as ws:
         report = Vault(ws).add(paths, Provenance(actor, collected_at, url, method, notes),
                                max_bytes=max_size)
         texts = [item["sha256"] for item in report.added
@@ -80,7 +80,7 @@ def verify(
     as_json: JsonOpt = False,
 ) -> None:
     """Re-hash every stored item and check the custody chain; exit 1 if anything is wrong."""
-    with Workspace.open(workspace, database_url) as ws:
+    with Store.open(workspace, database_url) as ws:
         report = Vault(ws).verify()
     if as_json:
         console.print_json(json.dumps({
@@ -109,7 +109,7 @@ def manifest(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Write manifest.csv/.json, SHA256SUMS and custody.jsonl for checking with standard tools."""
-    with Workspace.open(workspace, database_url) as ws:
+    with Store.open(workspace, database_url) as ws:
         paths = Vault(ws).write_manifest(out, by or default_author())
         vault_dir = ws.root / "vault"
     for path in paths.values():

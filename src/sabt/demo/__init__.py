@@ -19,7 +19,7 @@ from sabt import __version__
 from sabt.demo.steps import STEPS, DemoState
 from sabt.errors import SabtError
 from sabt.store import schema as t
-from sabt.store.workspace import MARKER, Workspace
+from sabt.store.workspace import MARKER, Store
 
 DEMO_KEY = "demo_built_with"
 REPORT = "report.html"
@@ -35,7 +35,7 @@ class DemoResult:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def _demo_version(ws: Workspace) -> str | None:
+def _demo_version(ws: Store) -> str | None:
     with ws.engine.connect() as conn:
         return conn.execute(select(t.meta.c.value).where(t.meta.c.key == DEMO_KEY)).scalar()
 
@@ -48,7 +48,7 @@ def build_demo(root: Path, *, fresh: bool = False,
     `progress(step, done, total)` is called before each step.
     """
     if (root / MARKER).exists():
-        with Workspace.open(root) as ws:
+        with Store.open(root) as ws:
             built = _demo_version(ws)
         if built is None:
             raise SabtError(f"{root} is a workspace that is not a demo: choose another folder")
@@ -58,7 +58,7 @@ def build_demo(root: Path, *, fresh: bool = False,
         raise SabtError(f"{root} exists and is not a demo workspace: choose another folder")
     partial = root.with_name(root.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    ws = Workspace.create(partial)
+    ws = Store.create(partial)
     state = DemoState(ws)
     try:
         for number, (name, step) in enumerate(STEPS):

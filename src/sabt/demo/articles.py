@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib.resources import as_file, files
 
-from sabt.store.workspace import Workspace
+from sabt.store.workspace import Store
 
 SUBJECT = "subj-total-executed-1988-prison-killings-iran"
 CLAIMANT = "the article's author (unnamed in the stored text)"
@@ -26,7 +26,7 @@ class ArticlesOutcome:
     accepted: tuple[int, ...]
 
 
-def add_seed_articles(ws: Workspace) -> ArticlesOutcome:
+def add_seed_articles(ws: Store) -> ArticlesOutcome:
     """Vault the seed articles, extract suggestions, accept claims that match curated ones."""
     from sabt.claims.board import claims_board
     from sabt.extract.suggestions import PENDING, accept, pending, suggest_items

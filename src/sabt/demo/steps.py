@@ -13,7 +13,7 @@ from sabt.demo.synthetic import build_synthetic
 from sabt.ingest.case import plan_case, write_plan
 from sabt.report.data import collect, vault_summary
 from sabt.report.html import render
-from sabt.store.workspace import Workspace
+from sabt.store.workspace import Store
 
 CASE_TITLE = "Case 1988 demo dataset (curated citations of public sources)"
 REPORT_TITLE = "Sabt — the 1988 prison killings in Iran (demo case)"
@@ -24,7 +24,7 @@ AUTHOR = "sabt demo"
 class DemoState:
     """What the steps share: the workspace being built and a summary for the terminal."""
 
-    ws: Workspace
+    ws: Store
     summary: dict[str, Any] = field(default_factory=dict)
     report_extra: dict[str, Any] = field(default_factory=dict)
 

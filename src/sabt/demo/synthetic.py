@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from sabt.claims.board import record_estimates
-from sabt.store.workspace import Workspace
+from sabt.store.workspace import Store
 
 SCENARIO = "1988-like"
 SEED = 1367
@@ -32,7 +32,7 @@ class SyntheticOutcome:
     estimates: dict[str, Any]
 
 
-def _truth_by_record(ws: Workspace, truth: pd.DataFrame, names: dict[str, str]) -> dict[int, Any]:
+def _truth_by_record(ws: Store, truth: pd.DataFrame, names: dict[str, str]) -> dict[int, Any]:
     """Imported record id → true person id (list name and 1-based data row locate a record)."""
     from sqlalchemy import select
 
@@ -48,7 +48,7 @@ def _truth_by_record(ws: Workspace, truth: pd.DataFrame, names: dict[str, str]) 
     return {r.id: person.get((r.name, r.row_number)) for r in rows}
 
 
-def build_synthetic(ws: Workspace, folder: Path, progress: Any = None) -> SyntheticOutcome:
+def build_synthetic(ws: Store, folder: Path, progress: Any = None) -> SyntheticOutcome:
     """Simulate the lists into `folder`, then import, link, review and estimate them in `ws`."""
     from sabt.estimate import CaptureTable, estimate_all, fast_settings
     from sabt.link.options import LinkSettings

@@ -35,7 +35,7 @@ from sabt.extract.text import sentence_bounds
 from sabt.model.dates import Calendar, FuzzyDate
 from sabt.model.statements import EntityRef, Locator, Quantity, Reference, Text, Value
 from sabt.store import schema as st
-from sabt.store.workspace import Workspace
+from sabt.store.workspace import Store
 from sabt.vault.tables import suggestion
 from sabt.vault.vault import LogWriter, Vault
 
@@ -58,7 +58,7 @@ class Suggestion:
     status: str
 
 
-def workspace_gazetteer(ws: Workspace) -> Gazetteer:
+def workspace_gazetteer(ws: Store) -> Gazetteer:
     """Known persons, organisations and places: labels plus name/alias statements."""
     gazetteer = Gazetteer()
     kinds = ("person", "organization", "place")
@@ -84,13 +84,13 @@ def _rows(result: Extraction) -> Iterable[tuple[str, int, int, str, dict[str, An
             yield kind[:-1], int(span["start"]), int(span["end"]), str(span["text"]), span
 
 
-def suggest(ws: Workspace, item_sha256: str, actor: str,
+def suggest(ws: Store, item_sha256: str, actor: str,
             gazetteer: Gazetteer | None = None) -> list[int]:
     """Extract from a vault item's text and queue what is new; returns the new suggestion ids."""
     return suggest_items(ws, [item_sha256], actor, gazetteer)
 
 
-def suggest_items(ws: Workspace, items: Sequence[str], actor: str,
+def suggest_items(ws: Store, items: Sequence[str], actor: str,
                   gazetteer: Gazetteer | None = None, batch: int = 200) -> list[int]:
     """`suggest` for many items: one change (and custody entry per item) per batch."""
     vault = Vault(ws)
@@ -137,7 +137,7 @@ def _queue(conn: Connection, row: dict[str, Any], text_sha: str, text: str,
     return sorted(int(i) for i, k, s, e in found if (k, s, e) in new_keys)
 
 
-def pending(ws: Workspace, status: str = PENDING) -> list[Suggestion]:
+def pending(ws: Store, status: str = PENDING) -> list[Suggestion]:
     """Suggestions with a status (pending by default), in item and text order."""
     with ws.engine.connect() as conn:
         rows = conn.execute(select(suggestion).where(suggestion.c.status == status).order_by(
@@ -151,7 +151,7 @@ def _suggestion(row: Any) -> Suggestion:
                       dict(row["payload"]), row["status"])
 
 
-def get(ws: Workspace, suggestion_id: int) -> Suggestion:
+def get(ws: Store, suggestion_id: int) -> Suggestion:
     """One suggestion by id."""
     with ws.engine.connect() as conn:
         row = conn.execute(select(suggestion).where(
@@ -191,7 +191,7 @@ def _value(item: Suggestion) -> tuple[str, Value, dict[str, Value]]:
     raise InvalidValue(f"suggestion {item.id} of kind {item.kind!r} needs an entity")
 
 
-def accept(ws: Workspace, suggestion_id: int, actor: str, *, subject: str | None = None,
+def accept(ws: Store, suggestion_id: int, actor: str, *, subject: str | None = None,
            claimant: str | None = None, kind: str = "person") -> int:
     """Make the statement a suggestion proposes; returns the statement id."""
     item = get(ws, suggestion_id)
@@ -226,7 +226,7 @@ def accept(ws: Workspace, suggestion_id: int, actor: str, *, subject: str | None
     return statement_id
 
 
-def reject(ws: Workspace, suggestion_id: int, actor: str, note: str | None = None) -> None:
+def reject(ws: Store, suggestion_id: int, actor: str, note: str | None = None) -> None:
     """Mark a suggestion rejected (kept, so the same span is never suggested again)."""
     item = get(ws, suggestion_id)
     if item.status != PENDING:

@@ -45,7 +45,7 @@ from sabt.model.statements import (
     Value,
 )
 from sabt.store.change import Change, allocate
-from sabt.store.workspace import Workspace
+from sabt.store.workspace import Store
 from sabt.text.normalize import detect_script
 from sabt.vault.vault import FileIngest, Provenance, Vault
 
@@ -104,7 +104,7 @@ def _fields(rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def import_list(ws: Workspace, path: Path, *, name: str | None = None,
+def import_list(ws: Store, path: Path, *, name: str | None = None,
                 mapping: Mapping | None = None, author: str | None = None,
                 duplicate_free: bool = False, dry_run: bool = False) -> ImportReport:
     """Import a list file as a source with one record per row (all or nothing)."""
@@ -191,7 +191,7 @@ def active_decisions(conn: Connection) -> dict[tuple[int, int], str]:
     return {_ordered(r.record_l, r.record_r): r.decision for r in rows}
 
 
-def decide(ws: Workspace, record_l: int, record_r: int, decision: str, *, reviewer: str,
+def decide(ws: Store, record_l: int, record_r: int, decision: str, *, reviewer: str,
            note: str = "") -> int:
     """Record a reviewer's decision on a pair of records; returns the decision id."""
     if decision not in DECISIONS:
@@ -209,7 +209,7 @@ def decide(ws: Workspace, record_l: int, record_r: int, decision: str, *, review
     return did
 
 
-def undo_decision(ws: Workspace, decision_id: int, *, reviewer: str) -> None:
+def undo_decision(ws: Store, decision_id: int, *, reviewer: str) -> None:
     """Undo a decision (it stays on record, stamped as undone)."""
     d = lt.review_decision
     with ws.change(author=reviewer, reason=f"review: undo decision {decision_id}") as ch:
@@ -231,7 +231,7 @@ _CSV_FIELDS = ("list_l", "row_l", "list_r", "row_r", "probability", "decision", 
                "decided_at", "note")
 
 
-def export_decisions(ws: Workspace, out: Path) -> int:
+def export_decisions(ws: Store, out: Path) -> int:
     """Write the review queue and every active decision as CSV (blank decision = to do)."""
     with ws.engine.connect() as conn:
         where = {v: k for k, v in _record_ids_by_locator(conn).items()}
@@ -251,7 +251,7 @@ def export_decisions(ws: Workspace, out: Path) -> int:
     return len(queue) + len(done)
 
 
-def import_decisions(ws: Workspace, path: Path, *, reviewer: str) -> int:
+def import_decisions(ws: Store, path: Path, *, reviewer: str) -> int:
     """Read decisions from an offline reviewer's CSV (rows with a blank decision are skipped)."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -300,7 +300,7 @@ def latest_run(conn: Connection) -> int | None:
     return int(value) if value is not None else None
 
 
-def review_queue(ws: Workspace, *, conn: Connection | None = None) -> list[ReviewItem]:
+def review_queue(ws: Store, *, conn: Connection | None = None) -> list[ReviewItem]:
     """Pairs of the latest run in its review band that no active decision covers."""
     if conn is None:
         with ws.engine.connect() as own:
@@ -321,7 +321,7 @@ def review_queue(ws: Workspace, *, conn: Connection | None = None) -> list[Revie
             if _ordered(r.record_l, r.record_r) not in decided]
 
 
-def records_by_id(ws: Workspace, ids: list[int]) -> dict[int, dict[str, Any]]:
+def records_by_id(ws: Store, ids: list[int]) -> dict[int, dict[str, Any]]:
     """Records (list name, row, raw row, canonical fields) for display."""
     with ws.engine.connect() as conn:
         rows = conn.execute(select(lt.list_record.c.id, lt.list_record.c.row_number,
@@ -505,7 +505,7 @@ def _reviewed_records(conn: Connection) -> set[int]:
     return {int(x) for row in conn.execute(select(d.c.record_l, d.c.record_r)) for x in row}
 
 
-def run_linkage(ws: Workspace, settings: LinkSettings | None = None, *,
+def run_linkage(ws: Store, settings: LinkSettings | None = None, *,
                 author: str | None = None, progress: Progress | None = None,
                 full: bool = False) -> RunReport:
     """Link all imported records and store the run, its clusters and persons (all or nothing).
@@ -578,7 +578,7 @@ def run_linkage(ws: Workspace, settings: LinkSettings | None = None, *,
                      s.timings, mode, reason, s.blocking)
 
 
-def run_clusters(ws: Workspace, run_id: int | None = None) -> pd.DataFrame:
+def run_clusters(ws: Store, run_id: int | None = None) -> pd.DataFrame:
     """Record → cluster, person, list and fields for a run (default: the latest)."""
     with ws.engine.connect() as conn:
         run_id = run_id or latest_run(conn)
@@ -592,7 +592,7 @@ def run_clusters(ws: Workspace, run_id: int | None = None) -> pd.DataFrame:
     return records.merge(frame, on="record_id", how="inner")
 
 
-def capture_table(ws: Workspace, strata: str | None = None) -> pd.DataFrame:
+def capture_table(ws: Store, strata: str | None = None) -> pd.DataFrame:
     """The capture-pattern table of the latest run: 0/1 column per list, ``count``, strata.
 
     A person is on a list if any of its records is. With `strata` (a canonical field such as

@@ -13,7 +13,7 @@ from sabt.claims.board import Board, StoredEstimate, claims_board, stored_estima
 from sabt.model.dates import FuzzyDate
 from sabt.model.statements import EntityRef, EntityView, Quantity, Statement, Text, value_text
 from sabt.store import schema as t
-from sabt.store.workspace import Workspace
+from sabt.store.workspace import Store
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def _source_ids(statements: list[Statement]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(r.source_id for st in statements for r in st.references))
 
 
-def collect(ws: Workspace, title: str, **extra: Any) -> ReportData:
+def collect(ws: Store, title: str, **extra: Any) -> ReportData:
     """Read the report's content from a workspace (`extra`: synthetic parts, vault results)."""
     with ws.engine.connect() as conn:
         sources = {r.entity_id: SourceInfo(r.entity_id, r.title, r.publisher or "",
@@ -159,7 +159,7 @@ def collect(ws: Workspace, title: str, **extra: Any) -> ReportData:
         synthetic_estimates=stored_estimates(ws, synthetic=True), **extra)
 
 
-def vault_summary(ws: Workspace) -> dict[str, Any]:
+def vault_summary(ws: Store) -> dict[str, Any]:
     """The vault's manifest and a fresh verification, in the report's terms."""
     from sabt.vault.vault import Vault
 

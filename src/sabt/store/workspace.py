@@ -1,8 +1,8 @@
 """A workspace: a folder holding the database (SQLite by default) and, later, the evidence vault.
 
-`Workspace` is the Python API every command uses. Reads go through its methods; every write goes
-through a `Change` (one transaction, one revision: who, when, why), so that a failed write leaves
-the workspace exactly as it was and every change can be traced.
+`Store` is the storage layer under the service API (`sabt.service`): reads go through its
+methods; every write goes through a `Change` (one transaction, one revision: who, when, why), so
+that a failed write leaves the workspace exactly as it was and every change can be traced.
 """
 
 from __future__ import annotations
@@ -99,8 +99,8 @@ class EntitySummary:
     merged_into: str | None
 
 
-class Workspace:
-    """A Sabt workspace; open with `Workspace.open(path)` or make one with `Workspace.create`."""
+class Store:
+    """A Sabt workspace; open with `Store.open(path)` or make one with `Store.create`."""
 
     def __init__(self, root: Path, engine: Engine) -> None:
         self.root = root
@@ -109,7 +109,7 @@ class Workspace:
     # --- lifecycle ---------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, root: Path | str, database_url: str | None = None) -> Workspace:
+    def create(cls, root: Path | str, database_url: str | None = None) -> Store:
         """Make a new workspace folder (and database schema); refuse to overwrite one."""
         root = Path(root)
         if (root / MARKER).exists():
@@ -137,7 +137,7 @@ class Workspace:
 
     @classmethod
     def open(cls, root: Path | str, database_url: str | None = None,
-             *, check_version: bool = True) -> Workspace:
+             *, check_version: bool = True) -> Store:
         """Open an existing workspace; say clearly when it is not one or needs `sabt upgrade`."""
         root = Path(root)
         marker_path = root / MARKER
@@ -196,7 +196,7 @@ class Workspace:
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> Workspace:
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *_exc: object) -> None:

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from sabt.errors import NotFound, SabtError
 from sabt.store.change import Change
-from sabt.store.workspace import Workspace
+from sabt.store.workspace import Store
 from sabt.vault import readers
 from sabt.vault.blobs import BlobStore, Staged, sha256_file
 from sabt.vault.chain import ChainProblem, Entry, append, canonical_json, check_chain
@@ -146,7 +146,7 @@ def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
 class Vault:
     """The vault of one workspace (blobs under ``<root>/vault``, rows in its database)."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Store) -> None:
         self.ws = ws
         self.blobs = BlobStore(ws.root / "vault")
 
