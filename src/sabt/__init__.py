@@ -8,5 +8,6 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0.0.0"
 
 from sabt.errors import SabtError
+from sabt.service import Workspace
 
-__all__ = ["SabtError", "__version__"]
+__all__ = ["SabtError", "Workspace", "__version__"]

@@ -47,3 +47,11 @@ class NeedsUpgrade(SabtError):
 
 class InvalidValue(SabtError):
     """A malformed value: the message says which and why."""
+
+
+class Forbidden(SabtError):
+    """The actor may see the item but not do this to it (their role lacks the right)."""
+
+
+class Unauthenticated(SabtError):
+    """No such user, or a disabled one: nothing is done on their behalf."""

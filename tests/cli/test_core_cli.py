@@ -100,7 +100,6 @@ def test_round_trip_through_the_cli(sabt: Callable[..., Result], tmp_path: Path,
     out = tmp_path / "all.jsonl"
     sabt("export", "--format", "jsonl", "--out", str(out), workspace=ws, url=database_url)
     copy = tmp_path / "copy"
-    sabt("init", str(copy))
     sabt("import-jsonl", str(out), workspace=copy)
     again = json.loads(sabt("show", event, "--json", workspace=copy).stdout)
     assert again == shown

@@ -21,6 +21,7 @@ from sabt.claims.tables import estimate_record
 from sabt.errors import NotFound
 from sabt.model.dates import FuzzyDate
 from sabt.model.statements import Quantity, Statement, Text, value_text
+from sabt.policy import BulkFilter
 from sabt.store import schema as t
 from sabt.store.change import Change, allocate
 from sabt.store.workspace import Store, load_statements
@@ -129,8 +130,10 @@ def stored_estimates(ws: Store, *, subject_id: str | None = None,
                            dict(r.diagnostics or {})) for r in rows]
 
 
-def claims_board(ws: Store, subject: str | None = None) -> list[Board]:
-    """Boards for every subject, or those whose id or label contains `subject`."""
+def claims_board(ws: Store, subject: str | None = None,
+                 sight: BulkFilter | None = None) -> list[Board]:
+    """Boards for every subject, or those whose id or label contains `subject` (only what
+    `sight` keeps, when given)."""
     with ws.engine.connect() as conn:
         subjects = conn.execute(select(t.entity.c.id, t.entity.c.label).where(
             t.entity.c.kind == "subject").order_by(t.entity.c.id)).all()
@@ -145,6 +148,11 @@ def claims_board(ws: Store, subject: str | None = None) -> list[Board]:
             t.statement.c.entity_id.in_(ids), t.statement.c.property == "figure",
             t.statement.c.status == "active").order_by(t.statement.c.id))
         sources = {r.entity_id: r for r in conn.execute(select(t.source))}
+    if sight is not None:
+        visible, statements = sight.filter(ids, statements)
+        subjects = [s for s in subjects if s.id in visible]
+        if subject and not subjects:
+            raise NotFound(f"no subject matches {subject!r} (see `sabt claims` for all)")
     boards = []
     for sid, label in subjects:
         claims = tuple(_claim(st, sources) for st in statements if st.entity_id == sid)

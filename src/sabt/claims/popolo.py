@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from sabt.model.dates import FuzzyDate
 from sabt.model.statements import EntityRef, Statement, Text, value_text
+from sabt.policy import BulkFilter
 from sabt.store import schema as t
 from sabt.store.workspace import Store, load_statements
 
@@ -33,8 +34,9 @@ def _date(value: Any) -> str | None:
     return value.edtf if isinstance(value, FuzzyDate) and not value.is_unknown else None
 
 
-def popolo(ws: Store) -> dict[str, Any]:
-    """The workspace's persons, organisations and memberships as a Popolo document."""
+def popolo(ws: Store, sight: BulkFilter | None = None) -> dict[str, Any]:
+    """The workspace's persons, organisations and memberships as a Popolo document (only what
+    `sight` keeps, when given)."""
     with ws.engine.connect() as conn:
         entities = conn.execute(select(t.entity).where(
             t.entity.c.kind.in_(["person", "organization"]),
@@ -45,6 +47,9 @@ def popolo(ws: Store) -> dict[str, Any]:
             t.statement.c.entity_id.in_(ids), t.statement.c.status == "active")
             .order_by(t.statement.c.id))
         titles = {r.entity_id: r for r in conn.execute(select(t.source))}
+    if sight is not None:
+        visible, statements = sight.filter(ids, statements)
+        entities = [e for e in entities if e.id in visible]
     by_entity: dict[str, list[Statement]] = {}
     for st in statements:
         by_entity.setdefault(st.entity_id, []).append(st)

@@ -8,6 +8,7 @@ from rich.markup import escape
 
 # Each module registers its commands on `app` when imported.
 from sabt.cli import (
+    access,  # noqa: F401  (registers commands)
     claims,  # noqa: F401  (registers commands)
     core,  # noqa: F401  (registers commands)
     demo,  # noqa: F401  (registers commands)
@@ -17,7 +18,22 @@ from sabt.cli import (
     simulate,  # noqa: F401  (registers commands)
     vault,  # noqa: F401  (registers commands)
 )
-from sabt.cli.app import app, err_console
+from sabt.cli.app import _Acting, app, err_console
+
+
+def _take_as(args: list[str]) -> tuple[str | None, list[str]]:
+    """The global `--as NAME` (or `--as=NAME`), anywhere on the line, and the other arguments."""
+    name, rest, i = None, [], 0
+    while i < len(args):
+        if args[i] == "--as" and i + 1 < len(args):
+            name, i = args[i + 1], i + 2
+            continue
+        if args[i].startswith("--as="):
+            name = args[i].partition("=")[2]
+        else:
+            rest.append(args[i])
+        i += 1
+    return name, rest
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -30,6 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]
+    _Acting.name, args = _take_as(args)
     try:
         app(args=args, prog_name="sabt")
     except SabtError as exc:

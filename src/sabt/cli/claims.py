@@ -9,10 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sabt.claims.board import Board, claim_order, claims_board
-from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console
-from sabt.ingest.case import plan_case, write_plan
-from sabt.store.workspace import Store
+from sabt.claims.board import Board, claim_order
+from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console, session
 
 
 @app.command("import-case")
@@ -26,10 +24,8 @@ def import_case(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Import a curated case dataset: every row becomes statements citing its sources."""
-    plan = plan_case(folder, title)
-    with Store.open(workspace, database_url) as ws, ws.change(
-            reason=f"import case dataset {title}") as ch:
-        counts = write_plan(ch, plan)
+    with session(workspace, database_url) as (ws, me):
+        counts = ws.claims.import_case(me, folder, title)
     console.print("imported " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
@@ -62,8 +58,8 @@ def claims(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Every published figure on a subject side by side, with Sabt's estimates beside them."""
-    with Store.open(workspace, database_url) as ws:
-        boards = claims_board(ws, subject)
+    with session(workspace, database_url) as (ws, me):
+        boards = ws.claims.board(me, subject)
     if json_out:
         from dataclasses import asdict
 
@@ -94,10 +90,7 @@ def report(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Write the case report: claims board, estimates, officials, places, timeline, vault."""
-    from sabt.report.data import collect, vault_summary
-    from sabt.report.html import render
-
-    with Store.open(workspace, database_url) as ws:
-        data = collect(ws, title, **vault_summary(ws))
-    out.write_text(render(data), encoding="utf-8")
-    console.print(f"wrote {out}")
+    with session(workspace, database_url) as (ws, me):
+        withheld = ws.reports.write(me, out, title)
+    console.print(f"wrote {out}" + (f" ({withheld} items you may not see left out)"
+                                    if withheld else ""))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,15 +10,39 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from sabt import __version__
-from sabt.claims.popolo import popolo
-from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console
+from sabt.cli.app import (
+    DEFAULT_WS,
+    DatabaseUrlOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    acting_user,
+    app,
+    console,
+    err_console,
+    session,
+)
 from sabt.cli.render import entity_panel, history_table, view_json
-from sabt.errors import InvalidValue, SabtError
+from sabt.errors import InvalidValue
 from sabt.model.parse import parse_date_value, parse_value
 from sabt.model.statements import Locator, Reference, Value
-from sabt.store.workspace import Store
+from sabt.policy import Mark
+from sabt.service import Workspace
+from sabt.service.exchange import write_atomically
 
 ReasonOpt = Annotated[str, typer.Option("--reason", "-r", help="Why (kept in the revision).")]
+LevelOpt = Annotated[str | None, typer.Option(
+    "--level", help="Sensitivity from the start: public, internal (default), restricted, "
+    "confidential.")]
+GroupOpt = Annotated[list[str] | None, typer.Option(
+    "--group", help="Only members of this access group may see it; repeat for several.")]
+
+
+def _mark(level: str | None, groups: list[str] | None) -> Mark | None:
+    from sabt.policy import Level
+
+    if level is None and not groups:
+        return None
+    return Mark(Level.parse(level or "internal"), frozenset(groups or ()))
 
 
 def _version(value: bool) -> None:
@@ -36,7 +58,8 @@ def root(
 ) -> None:
     """Sabt (ثبت): sourced documentation, cross-script record linkage and estimation.
 
-    Add --debug anywhere to see a traceback instead of a one-line error.
+    Add --debug anywhere to see a traceback instead of a one-line error, and --as USER (or set
+    SABT_USER) to act as a user other than your login name.
     """
 
 
@@ -47,18 +70,18 @@ def init(
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
-    """Create a workspace (SQLite inside the folder, or the database given)."""
+    """Create a workspace (SQLite inside the folder, or the database given); you are its admin."""
     target = path or workspace
-    ws = Store.create(target, database_url)
-    console.print(f"created workspace [bold]{target}[/] ({ws.engine.dialect.name})")
-    ws.close()
+    with Workspace.create(target, database_url, admin=acting_user()) as ws:
+        console.print(f"created workspace [bold]{target}[/] ({ws.store.engine.dialect.name}); "
+                      f"{acting_user()} is its first admin")
 
 
 @app.command()
 def upgrade(workspace: WorkspaceOpt = DEFAULT_WS,
             database_url: DatabaseUrlOpt = None) -> None:
-    """Migrate a workspace made by an older Sabt to this version."""
-    before, after = Store.upgrade(workspace, database_url)
+    """Migrate a workspace made by an older Sabt (its authors become users; you, an admin)."""
+    before, after = Workspace.upgrade(workspace, database_url, admin=acting_user())
     if before == after:
         console.print(f"{workspace} is up to date")
     else:
@@ -72,13 +95,15 @@ def add_entity(
     label: Annotated[str, typer.Argument(help="A readable label (any script).")],
     id: Annotated[str | None, typer.Option("--id", help="Explicit id (default: generated).")
                   ] = None,
+    level: LevelOpt = None,
+    group: GroupOpt = None,
     reason: ReasonOpt = "",
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Add an entity (a person, organisation, place, event …); prints its id."""
-    with Store.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
-        new_id = ch.add_entity(kind, label, id)
+    with session(workspace, database_url) as (ws, me):
+        new_id = ws.entities.add(me, kind, label, id=id, mark=_mark(level, group), reason=reason)
     console.print(new_id)
 
 
@@ -94,25 +119,19 @@ def add_source(
                     ] = None,
     language: Annotated[str | None, typer.Option("--language")] = None,
     notes: Annotated[str | None, typer.Option("--notes")] = None,
+    level: LevelOpt = None,
+    group: GroupOpt = None,
     reason: ReasonOpt = "",
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Add a source (a document statements can cite); prints its id."""
-    sha256 = None
-    if file is not None:
-        if not file.is_file():
-            raise SabtError(f"{file}: no such file")
-        digest = hashlib.sha256()
-        with file.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        sha256 = digest.hexdigest()
     date = parse_date_value(published) if published else None
-    with Store.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
-        new_id = ch.add_source(title, id=id, publisher=publisher, author=author,
-                               published=date.edtf if date else None,
-                               url=url, sha256=sha256, language=language, notes=notes)
+    with session(workspace, database_url) as (ws, me):
+        new_id = ws.entities.add_source(
+            me, title, file=file, mark=_mark(level, group), reason=reason, id=id,
+            publisher=publisher, author=author, published=date.edtf if date else None, url=url,
+            language=language, notes=notes)
     console.print(new_id)
 
 
@@ -164,9 +183,10 @@ def add_statement(
     elif any(x is not None for x in (page, row, start, end, time)) or quote:
         raise InvalidValue("a locator or quote needs --source", field="source")
     quals = dict(_qualifier(q) for q in qualifier or [])
-    with Store.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
-        new_id = ch.add_statement(entity, property, parsed, references=refs, qualifiers=quals,
-                                  confidence=confidence, rank=rank)
+    with session(workspace, database_url) as (ws, me):
+        new_id = ws.entities.add_statement(me, entity, property, parsed, references=refs,
+                                           qualifiers=quals, confidence=confidence, rank=rank,
+                                           reason=reason)
     console.print(str(new_id))
 
 
@@ -178,8 +198,8 @@ def show(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """An entity with its statements and references; conflicts side by side."""
-    with Store.open(workspace, database_url) as ws:
-        view = ws.entity(id)
+    with session(workspace, database_url) as (ws, me):
+        view = ws.entities.get(me, id)
     if json_out:
         console.print_json(json.dumps(view_json(view), ensure_ascii=False))
     else:
@@ -193,8 +213,8 @@ def history(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Every revision that touched an entity: who, when, what, why."""
-    with Store.open(workspace, database_url) as ws:
-        console.print(history_table(id, ws.history(id)))
+    with session(workspace, database_url) as (ws, me):
+        console.print(history_table(id, ws.entities.history(me, id)))
 
 
 @app.command("list")
@@ -207,9 +227,9 @@ def list_entities(
     """List entities (optionally of one kind)."""
     from rich.table import Table
 
-    with Store.open(workspace, database_url) as ws:
-        rows = ws.entities(kind, limit=limit)
-        counts = ws.counts()
+    with session(workspace, database_url) as (ws, me):
+        rows = ws.entities.list(me, kind, limit=limit)
+        counts = ws.entities.counts(me)
     table = Table(title=", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
     for name in ("id", "kind", "label", "status"):
         table.add_column(name)
@@ -217,10 +237,6 @@ def list_entities(
         status = e.status + (f" → {e.merged_into}" if e.merged_into else "")
         table.add_row(e.id, e.kind, e.label, status)
     console.print(table)
-
-
-def _is_statement_id(target: str) -> bool:
-    return target.isdigit()
 
 
 @app.command()
@@ -231,11 +247,8 @@ def retract(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Retract a statement or entity (kept, marked retracted, restorable)."""
-    with Store.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
-        if _is_statement_id(target):
-            ch.retract_statement(int(target), reason)
-        else:
-            ch.retract_entity(target, reason)
+    with session(workspace, database_url) as (ws, me):
+        ws.entities.retract(me, target, reason)
     console.print(f"retracted {target}")
 
 
@@ -247,11 +260,8 @@ def restore(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Restore a retracted statement or entity."""
-    with Store.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
-        if _is_statement_id(target):
-            ch.restore_statement(int(target), reason)
-        else:
-            ch.restore_entity(target, reason)
+    with session(workspace, database_url) as (ws, me):
+        ws.entities.restore(me, target, reason)
     console.print(f"restored {target}")
 
 
@@ -264,8 +274,8 @@ def merge(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Record that two entities are the same (reversible with unmerge)."""
-    with Store.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
-        ch.merge(from_id, into_id, reason)
+    with session(workspace, database_url) as (ws, me):
+        ws.entities.merge(me, from_id, into_id, reason)
     console.print(f"merged {from_id} into {into_id}")
 
 
@@ -277,16 +287,16 @@ def unmerge(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Undo a merge."""
-    with Store.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
-        ch.unmerge(from_id, reason)
+    with session(workspace, database_url) as (ws, me):
+        ws.entities.unmerge(me, from_id, reason)
     console.print(f"split {from_id} off")
 
 
 @app.command()
 def export(
     format: Annotated[str, typer.Option(
-        "--format", "-f", help="jsonl (the whole workspace, lossless) or popolo (persons, "
-        "organizations, memberships with sources)")] = "jsonl",
+        "--format", "-f", help="jsonl (the whole workspace, lossless; admins) or popolo "
+        "(persons, organizations, memberships with sources; what you may see)")] = "jsonl",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File (default: stdout).")
                    ] = None,
     workspace: WorkspaceOpt = DEFAULT_WS,
@@ -295,23 +305,20 @@ def export(
     """Export the workspace: lossless JSON Lines (`import-jsonl` reads it back) or Popolo."""
     if format not in ("jsonl", "popolo"):
         raise InvalidValue(f"unknown export format {format!r} (jsonl, popolo)", field="format")
-    with Store.open(workspace, database_url) as ws:
-        if format == "popolo":
-            document = json.dumps(popolo(ws), ensure_ascii=False, indent=2)
-            if out is None:
-                print(document)
-            else:
-                out.write_text(document + "\n", encoding="utf-8")
-                console.print(f"wrote Popolo JSON to {out}")
+    with session(workspace, database_url) as (ws, me):
+        if format == "jsonl":
+            n = ws.exports.jsonl(me, out)
+            if out is not None:
+                console.print(f"exported {n} rows to {out}")
             return
-        if out is None:
-            ws.export_jsonl(sys.stdout)
-            return
-        tmp = out.with_name(out.name + ".partial")
-        with tmp.open("w", encoding="utf-8") as handle:
-            n = ws.export_jsonl(handle)
-        tmp.replace(out)
-    console.print(f"exported {n} rows to {out}")
+        document, withheld = ws.exports.popolo_text(me)
+    if out is None:
+        print(document)
+    else:
+        write_atomically(out, lambda handle: handle.write(document + "\n"))
+        console.print(f"wrote Popolo JSON to {out}")
+    if withheld:
+        err_console.print(f"note: {withheld} entities or statements you may not see were left out")
 
 
 @app.command("import-jsonl")
@@ -320,12 +327,13 @@ def import_jsonl(
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
-    """Load an export into an empty workspace (all or nothing)."""
+    """Make a new workspace from an export (all or nothing); you become its admin."""
     total = max(sum(1 for _ in file.open(encoding="utf-8")) - 1, 0) if file.is_file() else 0
-    with Store.open(workspace, database_url) as ws, Progress(
-        TextColumn("importing"), BarColumn(), MofNCompleteColumn(), console=console,
-        transient=True,
-    ) as bar:
+    with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), console=console,
+                  transient=True) as bar:
         task = bar.add_task("rows", total=total)
-        counts = ws.import_jsonl(file, progress=lambda n: bar.advance(task, n))
+        ws, counts = Workspace.create_from_export(
+            workspace, file, database_url, admin=acting_user(),
+            progress=lambda n: bar.advance(task, n))
+    ws.close()
     console.print("imported " + ", ".join(f"{v} {k}" for k, v in counts.items()))

@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sabt.cli.app import app, console
+from sabt.cli.app import acting_user, app, console, session
 
 
 @app.command()
@@ -20,9 +20,7 @@ def demo(
     fresh: Annotated[bool, typer.Option("--fresh", help="Rebuild from scratch.")] = False,
 ) -> None:
     """Build the 1988 demo case in an embedded workspace and show the results."""
-    from sabt.claims.board import claims_board, stored_estimates
     from sabt.demo import build_demo
-    from sabt.store.workspace import Store
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
@@ -31,13 +29,13 @@ def demo(
         def step(name: str, done: int, total: int) -> None:
             bar.update(task, description=name, completed=done, total=total)
 
-        result = build_demo(workspace, fresh=fresh, progress=step)
+        result = build_demo(workspace, admin=acting_user(), fresh=fresh, progress=step)
     state = "built" if result.rebuilt else "already built (--fresh rebuilds it)"
     console.rule(f"[bold]Sabt demo[/] — {result.workspace} {state}")
-    with Store.open(result.workspace) as ws:
-        counts = ws.counts()
-        boards = claims_board(ws)
-        synthetic = stored_estimates(ws, synthetic=True)
+    with session(result.workspace, None) as (ws, me):
+        counts = ws.entities.counts(me)
+        boards = ws.claims.board(me)
+        synthetic = ws.estimates.stored(me, synthetic=True)
     console.print("workspace: " + ", ".join(f"{v:,} {k}" for k, v in sorted(counts.items())))
     table = Table(title="Published figures by subject (each claim cites its source)")
     for name in ("subject", "claims", "lowest", "highest"):

@@ -56,16 +56,15 @@ def _workspace_table(workspace: Path, database_url: str | None,
                      strata: list[str]) -> CaptureTable:
     """The capture-pattern table of the workspace's latest link run (one stratum column at
     most: the linkage stratifies each person by one record field)."""
+    from sabt.cli.app import session
     from sabt.estimate.table import CaptureTable
-    from sabt.link.workspace import capture_table
-    from sabt.store.workspace import Store
 
     if len(strata) > 1:
         raise InvalidValue("with --workspace, give --strata once (one record field such as "
                            "province or sex_code)", field="strata")
     column = strata[0] if strata else None
-    with Store.open(workspace, database_url) as ws:
-        frame = capture_table(ws, column)
+    with session(workspace, database_url) as (ws, me):
+        frame = ws.linkage.capture_table(me, column)
     lists = [str(c) for c in frame.columns if c not in ("count", column)]
     return CaptureTable.from_dataframe(frame, lists=lists, strata=strata,
                                        source=f"{workspace} (latest link run)")

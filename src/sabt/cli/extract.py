@@ -9,22 +9,20 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console
+from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console, session
 from sabt.errors import SabtError
 from sabt.extract import extract as run_extract
 from sabt.extract.mentions import Gazetteer
-from sabt.store.workspace import MARKER, Store, default_author
+from sabt.store.workspace import MARKER
 from sabt.vault import readers
 
 
 def _gazetteer(workspace: Path, database_url: str | None) -> Gazetteer | None:
     """The workspace's known entities, when there is a workspace to read."""
-    from sabt.extract.suggestions import workspace_gazetteer
-
     if not (workspace / MARKER).exists():
         return None
-    with Store.open(workspace, database_url) as ws:
-        return workspace_gazetteer(ws)
+    with session(workspace, database_url) as (ws, me):
+        return ws.suggestions.gazetteer(me)
 
 
 @app.command()
@@ -68,27 +66,22 @@ def suggestions(
     note: Annotated[str | None, typer.Option("--note", help="Why (for --reject).")] = None,
     status: Annotated[str, typer.Option("--status", help="pending, accepted or rejected.")
                       ] = "pending",
-    by: Annotated[str | None, typer.Option("--by", help="Who decides (default: your user).")
-                  ] = None,
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List pending suggestions, or accept/reject one (accepting makes a sourced statement)."""
-    from sabt.extract import suggestions as queue
-
-    actor = by or default_author()
-    with Store.open(workspace, database_url) as ws:
+    with session(workspace, database_url) as (ws, me):
         if accept is not None:
-            statement_id = queue.accept(ws, accept, actor, subject=subject, claimant=claimant,
-                                        kind=kind)
+            statement_id = ws.suggestions.accept(me, accept, subject=subject, claimant=claimant,
+                                                 kind=kind)
             console.print(f"accepted suggestion {accept}: statement {statement_id}")
             return
         if reject is not None:
-            queue.reject(ws, reject, actor, note)
+            ws.suggestions.reject(me, reject, note)
             console.print(f"rejected suggestion {reject}")
             return
-        items = queue.pending(ws, status)
+        items = ws.suggestions.pending(me, status)
     if as_json:
         print(json.dumps([s.__dict__ for s in items], ensure_ascii=False, indent=1))
         return

@@ -17,11 +17,11 @@ from sabt.cli.app import (
     app,
     console,
     err_console,
+    session,
 )
 from sabt.errors import SabtError
 from sabt.ingest.headers import CANONICAL_FIELDS, Mapping
 from sabt.link.options import LinkSettings
-from sabt.store.workspace import Store, default_author
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -183,17 +183,14 @@ def import_list_cmd(
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the mapping and first rows; "
                                           "write nothing.")] = False,
-    author: Annotated[str | None, typer.Option("--author")] = None,
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Import a victim list: one source, one record per row (all or nothing)."""
-    from sabt.link import workspace as lw
-
     mapping_obj = Mapping.load(mapping) if mapping else None
-    with Store.open(workspace, database_url) as ws:
-        report = lw.import_list(ws, file, name=name, mapping=mapping_obj, author=author,
-                                duplicate_free=duplicate_free, dry_run=dry_run)
+    with session(workspace, database_url) as (ws, me):
+        report = ws.lists.import_list(me, file, name=name, mapping=mapping_obj,
+                                      duplicate_free=duplicate_free, dry_run=dry_run)
     parsed = report.parsed
     if dry_run:
         _show_parsed(parsed)
@@ -222,7 +219,6 @@ def link_cmd(
     full: Annotated[bool, typer.Option(
         "--full", help="Re-train and re-score everything instead of linking only what new "
         "lists and review decisions touch.")] = False,
-    author: Annotated[str | None, typer.Option("--author")] = None,
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
@@ -230,13 +226,11 @@ def link_cmd(
 
     After a first run, a list added later is linked incrementally with that run's model.
     """
-    from sabt.link import workspace as lw
-
     settings = LinkSettings(threshold=threshold, all_duplicate_free=one_per_list,
                             review_low=review_low, review_high=review_high, backend=backend,
                             seed=seed, max_block=max_block)
-    with Store.open(workspace, database_url) as ws, _Phases() as phases:
-        report = lw.run_linkage(ws, settings, author=author, progress=phases, full=full)
+    with session(workspace, database_url) as (ws, me), _Phases() as phases:
+        report = ws.linkage.run(me, settings, progress=phases, full=full)
     console.print(f"run {report.run_id} ({report.mode}: {report.mode_reason}): "
                   f"{report.records:,} records → {report.clusters:,} "
                   f"persons ({report.persons_created:,} new, {report.persons_updated:,} updated); "
@@ -287,7 +281,6 @@ def _pair_table(left: dict[str, Any], right: dict[str, Any], probability: float)
 
 @app.command("review")
 def review_cmd(
-    reviewer: Annotated[str | None, typer.Option("--reviewer", help="Who decides.")] = None,
     export: Annotated[Path | None, typer.Option(
         "--export", help="Write the queue and decisions as CSV for offline review.")] = None,
     import_: Annotated[Path | None, typer.Option(
@@ -299,23 +292,20 @@ def review_cmd(
     """Review uncertain pairs: m = match, n = non-match, s = skip, u = undo, q = quit."""
     from rich.prompt import Prompt
 
-    from sabt.link import workspace as lw
-
-    who = reviewer or default_author()
-    with Store.open(workspace, database_url) as ws:
+    with session(workspace, database_url) as (ws, me):
         if export is not None:
-            n = lw.export_decisions(ws, export)
+            n = ws.linkage.export_decisions(me, export)
             console.print(f"wrote {n:,} rows to {export}")
             return
         if import_ is not None:
-            n = lw.import_decisions(ws, import_, reviewer=who)
+            n = ws.linkage.import_decisions(me, import_)
             console.print(f"recorded {n:,} decisions; run `sabt link` to apply them")
             return
         if undo is not None:
-            lw.undo_decision(ws, undo, reviewer=who)
+            ws.linkage.undo(me, undo)
             console.print(f"undid decision {undo}; run `sabt link` to apply")
             return
-        queue = lw.review_queue(ws)
+        queue = ws.linkage.queue(me)
         if not queue:
             console.print("nothing to review")
             return
@@ -323,7 +313,7 @@ def review_cmd(
         i = 0
         while i < len(queue):
             item = queue[i]
-            recs = lw.records_by_id(ws, [item.record_l, item.record_r])
+            recs = ws.linkage.records(me, [item.record_l, item.record_r])
             console.print(_pair_table(recs[item.record_l], recs[item.record_r], item.probability))
             choice = Prompt.ask(f"[{i + 1}/{len(queue)}] match / non-match / skip / undo / quit",
                                 choices=["m", "n", "s", "u", "q"], default="s")
@@ -331,11 +321,11 @@ def review_cmd(
                 break
             if choice == "u":
                 if made:
-                    lw.undo_decision(ws, made.pop(), reviewer=who)
+                    ws.linkage.undo(me, made.pop())
                     i = max(i - 1, 0)
                 continue
             decision = {"m": "match", "n": "non-match", "s": "skip"}[choice]
-            made.append(lw.decide(ws, item.record_l, item.record_r, decision, reviewer=who))
+            made.append(ws.linkage.decide(me, item.record_l, item.record_r, decision))
             i += 1
     console.print(f"{len(made)} decisions recorded; run `sabt link` to apply them")
 
@@ -350,10 +340,8 @@ def captures_cmd(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Write the capture-pattern table (0/1 per list + count) of the latest link run."""
-    from sabt.link import workspace as lw
-
-    with Store.open(workspace, database_url) as ws:
-        table = lw.capture_table(ws, strata)
+    with session(workspace, database_url) as (ws, me):
+        table = ws.linkage.capture_table(me, strata)
     table.to_csv(out, index=False)
     console.print(f"wrote {len(table):,} capture patterns ({int(table['count'].sum()):,} persons) "
                   f"to {out}")

@@ -10,17 +10,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console
+from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console, session
 from sabt.errors import InvalidValue
-from sabt.store.workspace import Store, default_author
-from sabt.vault.vault import Provenance, Vault
+from sabt.vault.vault import Provenance
 
 
 @app.command()
 def add(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to store.")],
     by: Annotated[str | None, typer.Option("--by", help="Who collected them "
-                                           "(default: your user name).")] = None,
+                                           "(default: you).")] = None,
     collected_at: Annotated[str | None, typer.Option("--collected-at",
                                                      help="When (ISO 8601; default now).")] = None,
     url: Annotated[str | None, typer.Option("--url", help="Where they came from.")] = None,
@@ -38,21 +37,16 @@ def add(
     as_json: JsonOpt = False,
 ) -> None:
     """Store files byte for byte under their SHA-256, with provenance and a custody entry."""
-    from sabt.extract.suggestions import suggest_items
-
-    actor = by or default_author()
     if collected_at is not None:
         try:
             datetime.fromisoformat(collected_at.replace("Z", "+00:00"))
         except ValueError as exc:
             raise InvalidValue(f"not an ISO 8601 date or time: {collected_at!r}",
                                field="--collected-at") from exc
-    with Store.open(workspace, database_url) as ws:
-        report = Vault(ws).add(paths, Provenance(actor, collected_at, url, method, notes),
-                               max_bytes=max_size)
-        texts = [item["sha256"] for item in report.added
-                 if item["text_sha256"] or item["media_type"] == "text/plain"]
-        queued = len(suggest_items(ws, texts, actor)) if suggest and texts else 0
+    with session(workspace, database_url) as (ws, me):
+        report, queued = ws.vault.add(
+            me, paths, Provenance(by or me.id, collected_at, url, method, notes),
+            max_bytes=max_size, suggest=suggest)
     if as_json:
         console.print_json(json.dumps({"added": report.added, "duplicates": report.duplicates,
                                        "skipped": report.skipped, "warnings": report.warnings,
@@ -80,8 +74,8 @@ def verify(
     as_json: JsonOpt = False,
 ) -> None:
     """Re-hash every stored item and check the custody chain; exit 1 if anything is wrong."""
-    with Store.open(workspace, database_url) as ws:
-        report = Vault(ws).verify()
+    with session(workspace, database_url) as (ws, me):
+        report = ws.vault.verify(me)
     if as_json:
         console.print_json(json.dumps({
             "ok": report.ok, "items": report.items, "bytes": report.bytes,
@@ -104,13 +98,12 @@ def verify(
 def manifest(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")
                    ] = Path("sabt-manifest"),
-    by: Annotated[str | None, typer.Option("--by", help="Who exports (logged).")] = None,
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Write manifest.csv/.json, SHA256SUMS and custody.jsonl for checking with standard tools."""
-    with Store.open(workspace, database_url) as ws:
-        paths = Vault(ws).write_manifest(out, by or default_author())
+    with session(workspace, database_url) as (ws, me):
+        paths = ws.vault.manifest(me, out)
         vault_dir = ws.root / "vault"
     for path in paths.values():
         console.print(f"wrote {path}")

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib.resources import as_file, files
 
-from sabt.store.workspace import Store
+from sabt.policy import Actor
+from sabt.service import Workspace
 
 SUBJECT = "subj-total-executed-1988-prison-killings-iran"
 CLAIMANT = "the article's author (unnamed in the stored text)"
-ACTOR = "sabt demo"
 COLLECTED_AT = "2026-11-01T00:00:00Z"  # when the seed copies were made for the project
 
 
@@ -26,28 +26,26 @@ class ArticlesOutcome:
     accepted: tuple[int, ...]
 
 
-def add_seed_articles(ws: Store) -> ArticlesOutcome:
+def add_seed_articles(ws: Workspace, actor: Actor) -> ArticlesOutcome:
     """Vault the seed articles, extract suggestions, accept claims that match curated ones."""
-    from sabt.claims.board import claims_board
-    from sabt.extract.suggestions import PENDING, accept, pending, suggest_items
-    from sabt.vault.vault import Provenance, Vault
+    from sabt.vault.vault import Provenance
 
     def figure(low: float | None, high: float | None) -> tuple[float | None, float | None]:
         return (low, high if high is not None else low)
 
-    curated = {figure(c.low, c.high) for board in claims_board(ws, SUBJECT)
+    curated = {figure(c.low, c.high) for board in ws.claims.board(actor, SUBJECT)
                for c in board.claims if c.low is not None or c.high is not None}
     seeds = files("sabt.data.demo").joinpath("seeds")
     with as_file(seeds) as folder:
         articles = sorted(p for p in folder.iterdir() if p.suffix == ".txt")
-        report = Vault(ws).add(articles, Provenance(
-            collected_by=ACTOR, collected_at=COLLECTED_AT, capture_method="file",
+        report, queued = ws.vault.add(actor, articles, Provenance(
+            collected_by=actor.id, collected_at=COLLECTED_AT, capture_method="file",
             notes="seed article shipped with Sabt as demo data"))
     items = tuple(item["sha256"] for item in report.added)
-    suggestion_ids = suggest_items(ws, list(items), ACTOR)
     accepted = []
-    for item in pending(ws, PENDING):
+    for item in ws.suggestions.pending(actor):
         found = figure(item.payload.get("low"), item.payload.get("high"))
         if item.kind == "claim" and found in curated:
-            accepted.append(accept(ws, item.id, ACTOR, subject=SUBJECT, claimant=CLAIMANT))
-    return ArticlesOutcome(items, len(suggestion_ids), tuple(accepted))
+            accepted.append(ws.suggestions.accept(actor, item.id, subject=SUBJECT,
+                                                  claimant=CLAIMANT))
+    return ArticlesOutcome(items, queued, tuple(accepted))

@@ -1,4 +1,4 @@
-"""The demo build's steps, in order; each writes through the public API in its own revision."""
+"""The demo build's steps, in order; each acts through the service API as the demo's user."""
 
 from __future__ import annotations
 
@@ -10,21 +10,21 @@ from typing import Any
 
 from sabt.demo.articles import add_seed_articles
 from sabt.demo.synthetic import build_synthetic
-from sabt.ingest.case import plan_case, write_plan
-from sabt.report.data import collect, vault_summary
-from sabt.report.html import render
-from sabt.store.workspace import Store
+from sabt.policy import Actor
+from sabt.service import Workspace
 
 CASE_TITLE = "Case 1988 demo dataset (curated citations of public sources)"
 REPORT_TITLE = "Sabt — the 1988 prison killings in Iran (demo case)"
-AUTHOR = "sabt demo"
 
 
 @dataclass
 class DemoState:
-    """What the steps share: the workspace being built and a summary for the terminal."""
+    """What the steps share: the workspace being built, the demo's user (who does the work)
+    and admin (who writes the report with its vault section), and a summary for the terminal."""
 
-    ws: Store
+    ws: Workspace
+    actor: Actor
+    admin: Actor
     summary: dict[str, Any] = field(default_factory=dict)
     report_extra: dict[str, Any] = field(default_factory=dict)
 
@@ -32,14 +32,12 @@ class DemoState:
 def case_data(state: DemoState) -> None:
     """The curated 1988 case: sources, claims, persons, organisations, posts, places, events."""
     folder = Path(str(files("sabt.data").joinpath("case1988")))
-    plan = plan_case(folder, CASE_TITLE)
-    with state.ws.change(author=AUTHOR, reason="demo: import the curated 1988 case data") as ch:
-        state.summary["case data"] = write_plan(ch, plan)
+    state.summary["case data"] = state.ws.claims.import_case(state.actor, folder, CASE_TITLE)
 
 
 def seed_articles(state: DemoState) -> None:
     """The seed articles into the vault; extraction; toll claims matching curated ones accepted."""
-    outcome = add_seed_articles(state.ws)
+    outcome = add_seed_articles(state.ws, state.actor)
     state.summary["seed articles"] = (f"{len(outcome.items)} vault items, "
                                       f"{outcome.suggestions} suggestions, "
                                       f"{len(outcome.accepted)} toll claims accepted")
@@ -47,7 +45,7 @@ def seed_articles(state: DemoState) -> None:
 
 def synthetic_lists(state: DemoState) -> None:
     """SYNTHETIC lists: simulated, imported, linked, a few reviews, estimated by every method."""
-    outcome = build_synthetic(state.ws, state.ws.root / "synthetic")
+    outcome = build_synthetic(state.ws, state.actor, state.ws.root / "synthetic")
     state.summary["SYNTHETIC lists"] = outcome.linkage
     state.report_extra["synthetic_truth"] = {"true_n": outcome.true_n, "scenario": "1988-like"}
     state.report_extra["linkage"] = outcome.linkage
@@ -55,16 +53,15 @@ def synthetic_lists(state: DemoState) -> None:
 
 def vault_check(state: DemoState) -> None:
     """Verify the vault (every item re-hashed, the custody chain checked) for the report."""
-    summary = vault_summary(state.ws)
-    state.report_extra.update(summary)
-    state.summary["vault"] = "verified" if summary["vault_verify"]["ok"] else "VERIFY FAILED"
+    result = state.ws.vault.verify(state.actor)
+    state.summary["vault"] = "verified" if result.ok else "VERIFY FAILED"
 
 
 def report(state: DemoState) -> None:
     """The static HTML report, one file in the workspace."""
-    data = collect(state.ws, REPORT_TITLE, **state.report_extra)
-    (state.ws.root / "report.html").write_text(render(data), encoding="utf-8")
-    state.summary["report claims"] = sum(len(b.claims) for b in data.boards)
+    state.ws.reports.write(state.admin, state.ws.root / "report.html", REPORT_TITLE,
+                           **state.report_extra)
+    state.summary["report claims"] = sum(len(b.claims) for b in state.ws.claims.board(state.admin))
 
 
 STEPS: list[tuple[str, Callable[[DemoState], None]]] = [

@@ -14,12 +14,12 @@ from typing import Any
 
 import pandas as pd
 
-from sabt.claims.board import record_estimates
+from sabt.policy import Actor
+from sabt.service import Workspace
 from sabt.store.workspace import Store
 
 SCENARIO = "1988-like"
 SEED = 1367
-REVIEWER = "demo reviewer (decides from the synthetic truth)"
 REVIEWS = 6
 
 
@@ -48,17 +48,12 @@ def _truth_by_record(ws: Store, truth: pd.DataFrame, names: dict[str, str]) -> d
     return {r.id: person.get((r.name, r.row_number)) for r in rows}
 
 
-def build_synthetic(ws: Store, folder: Path, progress: Any = None) -> SyntheticOutcome:
-    """Simulate the lists into `folder`, then import, link, review and estimate them in `ws`."""
+def build_synthetic(ws: Workspace, actor: Actor, folder: Path,
+                    progress: Any = None) -> SyntheticOutcome:
+    """Simulate the lists into `folder`, then import, link, review and estimate them in `ws`
+    as `actor`."""
     from sabt.estimate import CaptureTable, estimate_all, fast_settings
     from sabt.link.options import LinkSettings
-    from sabt.link.workspace import (
-        capture_table,
-        decide,
-        import_list,
-        review_queue,
-        run_linkage,
-    )
     from sabt.simulate import scenario, simulate, write
 
     sim = simulate(scenario(SCENARIO), seed=SEED)
@@ -67,27 +62,26 @@ def build_synthetic(ws: Store, folder: Path, progress: Any = None) -> SyntheticO
     names = {}
     for path, list_name in zip(list_files, sorted(sim.lists), strict=True):
         names[list_name] = f"SYNTHETIC {list_name}"
-        import_list(ws, path, name=names[list_name], author="sabt demo")
+        ws.lists.import_list(actor, path, name=names[list_name])
     settings = LinkSettings(seed=SEED)
-    run = run_linkage(ws, settings, author="sabt demo", progress=progress)
-    truth = _truth_by_record(ws, sim.truth, names)
-    queue = review_queue(ws)
+    run = ws.linkage.run(actor, settings, progress=progress)
+    truth = _truth_by_record(ws.store, sim.truth, names)
+    queue = ws.linkage.queue(actor)
     for item in queue[:REVIEWS]:
         same = truth.get(item.record_l) == truth.get(item.record_r)
-        decide(ws, item.record_l, item.record_r, "match" if same else "non-match",
-               reviewer=REVIEWER, note="demo: decided from the simulator's truth")
+        ws.linkage.decide(actor, item.record_l, item.record_r, "match" if same else "non-match",
+                          note="demo: decided from the simulator's truth")
     if queue:
-        run = run_linkage(ws, settings, author="sabt demo", progress=progress)
-    captures = capture_table(ws)
+        run = ws.linkage.run(actor, settings, progress=progress)
+    captures = ws.linkage.capture_table(actor)
     table = CaptureTable.from_dataframe(captures)
     report = estimate_all(table, lcmcr=fast_settings(SEED)).to_dict()
     inputs = {"synthetic": True, "scenario": SCENARIO, "simulation seed": SEED,
               "true N": len(sim.population),
               "link run": run.run_id, "lists": sorted(names.values()),
               "lcmcr": "fast preset", "software": "sabt"}
-    with ws.change(author="sabt demo", reason="demo: estimates from SYNTHETIC lists") as ch:
-        record_estimates(ch, report, label=f"SYNTHETIC {SCENARIO} lists", synthetic=True,
-                         subject_id=None, inputs=inputs)
+    ws.estimates.save(actor, report, label=f"SYNTHETIC {SCENARIO} lists", synthetic=True,
+                      subject_id=None, inputs=inputs)
     linkage = {"lists (SYNTHETIC)": len(names), "records": run.records,
                "persons (clusters)": run.clusters, "pairs sent to review": len(queue),
                "review decisions recorded": min(len(queue), REVIEWS),

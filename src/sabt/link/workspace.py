@@ -326,11 +326,12 @@ def records_by_id(ws: Store, ids: list[int]) -> dict[int, dict[str, Any]]:
     with ws.engine.connect() as conn:
         rows = conn.execute(select(lt.list_record.c.id, lt.list_record.c.row_number,
                                    lt.list_record.c.raw, lt.list_record.c.fields,
-                                   lt.list_import.c.name)
+                                   lt.list_record.c.source_id, lt.list_import.c.name)
                             .join(lt.list_import,
                                   lt.list_import.c.source_id == lt.list_record.c.source_id)
                             .where(lt.list_record.c.id.in_(ids)))
-        return {r.id: {"list": r.name, "row": r.row_number, "raw": json.loads(r.raw),
+        return {r.id: {"list": r.name, "source_id": r.source_id, "row": r.row_number,
+                       "raw": json.loads(r.raw),
                        "fields": r.fields if isinstance(r.fields, dict) else json.loads(r.fields)}
                 for r in rows}
 

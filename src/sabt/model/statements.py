@@ -199,10 +199,11 @@ class Statement:
     rank: Rank
     status: Status
     revision_id: int
+    withheld_references: int = 0   # references the reader may not see (their sources are secret)
 
     @builtins.property  # the field `property` shadows the builtin inside this class
     def sourced(self) -> bool:
-        return bool(self.references)
+        return bool(self.references) or self.withheld_references > 0
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,14 @@ class PropertyView:
 
 
 @dataclass(frozen=True)
+class Withheld:
+    """Statements of one property that the reader may not see: shown as withheld, not hidden."""
+
+    property: str
+    count: int
+
+
+@dataclass(frozen=True)
 class EntityView:
     """An entity with all its statements (merges resolved) and its derived current view."""
 
@@ -239,6 +248,7 @@ class EntityView:
     merged_from: tuple[str, ...]
     statements: tuple[Statement, ...]
     view: tuple[PropertyView, ...]
+    withheld: tuple[Withheld, ...] = ()
 
 
 # --- value (de)serialisation: one JSON form for qualifiers, exports and the API -------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +11,16 @@ from sqlalchemy import select
 from sabt import __version__
 from sabt.claims.board import Board, StoredEstimate, claims_board, stored_estimates
 from sabt.model.dates import FuzzyDate
-from sabt.model.statements import EntityRef, EntityView, Quantity, Statement, Text, value_text
+from sabt.model.statements import (
+    EntityRef,
+    EntityView,
+    Quantity,
+    Statement,
+    Text,
+    current_view,
+    value_text,
+)
+from sabt.policy import BulkFilter
 from sabt.store import schema as t
 from sabt.store.workspace import Store
 
@@ -103,16 +112,31 @@ def _source_ids(statements: list[Statement]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(r.source_id for st in statements for r in st.references))
 
 
-def collect(ws: Store, title: str, **extra: Any) -> ReportData:
-    """Read the report's content from a workspace (`extra`: synthetic parts, vault results)."""
+def collect(ws: Store, title: str, sight: BulkFilter | None = None,
+            **extra: Any) -> ReportData:
+    """Read the report's content from a workspace (`extra`: synthetic parts, vault results);
+    only what `sight` keeps, when given."""
     with ws.engine.connect() as conn:
         sources = {r.entity_id: SourceInfo(r.entity_id, r.title, r.publisher or "",
                                            r.published or "", r.url or "")
                    for r in conn.execute(select(t.source))}
+
+    def seen(view: EntityView) -> EntityView | None:
+        if sight is None:
+            return view
+        ids, kept = sight.filter([view.id], view.statements)
+        return replace(view, statements=tuple(kept), view=current_view(kept)) \
+            if view.id in ids else None
+
+    if sight is not None:
+        shown, _ = sight.filter(sources, [])
+        sources = {k: v for k, v in sources.items() if k in shown}
     labels = {e.id: e.label for e in ws.entities("organization")}
     officials = []
     for person in ws.entities("person"):
-        view = ws.entity(person.id)
+        view = seen(ws.entity(person.id))
+        if view is None:
+            continue
         posts = []
         for st in view.statements:
             if st.property != "held post":
@@ -132,7 +156,9 @@ def collect(ws: Store, title: str, **extra: Any) -> ReportData:
                                       tuple(posts)))
     places = []
     for place in ws.entities("place"):
-        view = ws.entity(place.id)
+        view = seen(ws.entity(place.id))
+        if view is None:
+            continue
         lat, lon = _best(view, "latitude"), _best(view, "longitude")
         coord_ref = lat.references[0] if lat and lat.references else None
         places.append(PlaceInfo(
@@ -144,7 +170,9 @@ def collect(ws: Store, title: str, **extra: Any) -> ReportData:
             _source_ids(list(view.statements))))
     timeline = []
     for event in ws.entities("event"):
-        view = ws.entity(event.id)
+        view = seen(ws.entity(event.id))
+        if view is None:
+            continue
         date = _best(view, "date")
         if date is None or not isinstance(date.value, FuzzyDate):
             continue
@@ -154,8 +182,8 @@ def collect(ws: Store, title: str, **extra: Any) -> ReportData:
     timeline.sort(key=lambda e: (e.date.earliest or datetime.max.date(), e.id))
     return ReportData(
         title=title, generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        version=__version__, boards=claims_board(ws), officials=officials, places=places,
-        timeline=timeline, sources=sources,
+        version=__version__, boards=claims_board(ws, sight=sight), officials=officials,
+        places=places, timeline=timeline, sources=sources,
         synthetic_estimates=stored_estimates(ws, synthetic=True), **extra)
 
 

@@ -91,8 +91,8 @@ def import_jsonl(conn: Connection, path: Path,
     """
     tables = {tbl.name: tbl for tbl in _tables()}
     if conn.execute(select(func.count()).select_from(tables["revision"])).scalar_one():
-        raise SabtError("import-jsonl needs an empty workspace (this one already has revisions); "
-                        "create one with `sabt init`")
+        raise SabtError("import-jsonl makes a new workspace, and this one already holds "
+                        "revisions: give a folder that does not exist yet")
     lines = _parse(path)
     try:
         number, header = next(lines)

@@ -30,7 +30,7 @@ from sabt.model.statements import (
     check_entity_id,
     current_view,
 )
-from sabt.store import jsonl, migrate
+from sabt.store import access, jsonl, migrate
 from sabt.store import schema as t
 from sabt.store.change import Change
 from sabt.store.rows import statement_from_rows
@@ -86,6 +86,12 @@ class HistoryEntry:
     reason: str
     action: str
     detail: str
+    statements: tuple[tuple[int, str], ...] = ()   # (id, property) of the statements it touched
+
+
+def added_detail(properties: list[str]) -> str:
+    """How a history line describes statements added in one revision."""
+    return f"{len(properties)} statement(s), e.g. {min(properties)!r}"
 
 
 @dataclass(frozen=True)
@@ -137,7 +143,7 @@ class Store:
 
     @classmethod
     def open(cls, root: Path | str, database_url: str | None = None,
-             *, check_version: bool = True) -> Store:
+             *, check_version: bool = True, engine: Engine | None = None) -> Store:
         """Open an existing workspace; say clearly when it is not one or needs `sabt upgrade`."""
         root = Path(root)
         marker_path = root / MARKER
@@ -154,8 +160,7 @@ class Store:
                 f"workspace {root} keeps its data in an external database: pass --database-url "
                 "or set SABT_DATABASE_URL"
             )
-        engine = make_engine(root, database_url)
-        ws = cls(root, engine)
+        ws = cls(root, engine or make_engine(root, database_url))
         if check_version:
             ws.check_version()
         return ws
@@ -210,6 +215,17 @@ class Store:
         with _reachable(self.engine), self.engine.begin() as conn:
             yield Change.begin(conn, author or default_author(), reason)
 
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A read connection (driver failures become one clear line)."""
+        with _reachable(self.engine), self.engine.connect() as conn:
+            yield conn
+
+    def write_audit(self, row: dict[str, Any]) -> None:
+        """Append one audit row in its own short transaction (see `sabt.store.access`)."""
+        with _reachable(self.engine), self.engine.begin() as conn:
+            access.write_audit(conn, [row])
+
     # --- reads ---------------------------------------------------------------------------------
 
     def entity(self, entity_id: str) -> EntityView:
@@ -235,6 +251,15 @@ class Store:
             statements=tuple(statements), view=current_view(statements),
         )
 
+    def entity_kind(self, entity_id: str) -> str:
+        """An entity's kind (NotFound when there is no such entity)."""
+        with _reachable(self.engine), self.engine.connect() as conn:
+            kind = conn.execute(select(t.entity.c.kind).where(t.entity.c.id == entity_id)
+                                ).scalar()
+        if kind is None:
+            raise NotFound(f"no entity with id {entity_id!r}")
+        return str(kind)
+
     def statement(self, statement_id: int) -> Statement:
         with _reachable(self.engine), self.engine.connect() as conn:
             found = load_statements(conn, select(t.statement).where(
@@ -244,11 +269,14 @@ class Store:
         return found[0]
 
     def entities(self, kind: str | None = None, *, limit: int | None = None,
-                 offset: int = 0) -> list[EntitySummary]:
-        """Entities in id order, optionally of one kind."""
+                 offset: int = 0, where: Any = None) -> list[EntitySummary]:
+        """Entities in id order, optionally of one kind and meeting a condition (`where`, e.g.
+        what a reader may see) before paging."""
         query = select(t.entity).order_by(t.entity.c.id).offset(offset)
         if kind:
             query = query.where(t.entity.c.kind == kind)
+        if where is not None:
+            query = query.where(where)
         if limit is not None:
             query = query.limit(limit)
         with _reachable(self.engine), self.engine.connect() as conn:
@@ -263,11 +291,14 @@ class Store:
             raise NotFound(f"no source with id {source_id!r}")
         return dict(row._mapping)
 
-    def counts(self) -> dict[str, int]:
-        """How many entities of each kind, statements and references the workspace holds."""
+    def counts(self, where: Any = None) -> dict[str, int]:
+        """How many entities of each kind (meeting `where`, if given), statements and references
+        the workspace holds."""
+        by_kind = select(t.entity.c.kind, func.count()).group_by(t.entity.c.kind)
+        if where is not None:
+            by_kind = by_kind.where(where)
         with _reachable(self.engine), self.engine.connect() as conn:
-            kinds = dict(conn.execute(select(t.entity.c.kind, func.count()).group_by(
-                t.entity.c.kind)).tuples().all())
+            kinds = dict(conn.execute(by_kind).tuples().all())
             kinds["statements"] = conn.execute(select(func.count()).select_from(
                 t.statement)).scalar_one()
             kinds["references"] = conn.execute(select(func.count()).select_from(
@@ -286,14 +317,14 @@ class Store:
             entries = [HistoryEntry(created.id, created.created_at, created.author,
                                     created.reason, "created",
                                     f"{created.kind} {created.label!r}")]
-            added = conn.execute(
-                select(r, func.count(s.c.id).label("n"),
-                       func.min(s.c.property).label("first"))
-                .join(s, s.c.revision_id == r.c.id).where(s.c.entity_id == entity_id)
-                .group_by(r.c.id, r.c.created_at, r.c.author, r.c.reason)
-            ).all()
+            added: dict[int, tuple[Any, list[tuple[int, str]]]] = {}
+            for a in conn.execute(select(r, s.c.id.label("sid"), s.c.property)
+                                  .join(s, s.c.revision_id == r.c.id)
+                                  .where(s.c.entity_id == entity_id).order_by(s.c.id)):
+                added.setdefault(a.id, (a, []))[1].append((a.sid, a.property))
             entries += [HistoryEntry(a.id, a.created_at, a.author, a.reason, "added statements",
-                                     f"{a.n} statement(s), e.g. {a.first!r}") for a in added]
+                                     added_detail([p for _, p in sts]), tuple(sts))
+                        for a, sts in added.values()]
             own_statements = select(s.c.id).where(s.c.entity_id == entity_id)
             logged = conn.execute(
                 select(r, c.c.action, c.c.detail, c.c.statement_id)
@@ -302,7 +333,9 @@ class Store:
             ).all()
             entries += [HistoryEntry(g.id, g.created_at, g.author, g.reason, g.action,
                                      (f"statement {g.statement_id}: " if g.statement_id else "")
-                                     + g.detail) for g in logged]
+                                     + g.detail,
+                                     ((g.statement_id, ""),) if g.statement_id else ())
+                        for g in logged]
         return sorted(entries, key=lambda h: (h.revision_id, h.action != "created"))
 
 

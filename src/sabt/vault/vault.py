@@ -154,8 +154,12 @@ class Vault:
 
     def add(self, paths: Sequence[Path], provenance: Provenance, *, batch: int = 500,
             max_bytes: int | None = None, fsync: bool = True,
-            progress: Callable[[int], None] | None = None) -> AddReport:
+            progress: Callable[[int], None] | None = None,
+            actor: str | None = None) -> AddReport:
         """Ingest files and folders; unreadable ones are skipped with a reason, never half-stored.
+
+        `actor` is the user recorded on the revisions and custody entries (by default the
+        collector named in the provenance).
 
         ``fsync=False`` skips flushing blobs to disk before commit (only for benchmark setup).
         """
@@ -173,7 +177,7 @@ class Vault:
                     report.skipped.extend(local.skipped)
                     report.warnings.extend(local.warnings)
                 if pending:
-                    self._commit(pending, report, fsync)
+                    self._commit(pending, report, fsync, actor or provenance.collected_by)
                 seen += len(chunk)
                 if progress:
                     progress(seen)
@@ -258,13 +262,13 @@ class Vault:
         if item.text_staged:
             self.blobs.discard(item.text_staged)
 
-    def _commit(self, pending: list[_Pending], report: AddReport, fsync: bool) -> None:
+    def _commit(self, pending: list[_Pending], report: AddReport, fsync: bool,
+                actor: str) -> None:
         placed: list[str] = []
         added: list[dict[str, Any]] = []
         duplicates: list[dict[str, Any]] = []
         try:
-            with self.ws.change(author=pending[0].provenance.collected_by,
-                                reason=f"vault add ({len(pending)} files)") as ch:
+            with self.ws.change(author=actor, reason=f"vault add ({len(pending)} files)") as ch:
                 log = LogWriter(ch.conn, ch.author)
                 rows: list[dict[str, Any]] = []
                 known = self._existing(ch.conn, {p.staged.sha256 for p in pending}

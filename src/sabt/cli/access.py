@@ -1,0 +1,176 @@
+"""Access commands: users (`sabt user …`), sensitivity marks (`sabt mark`), the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console, session
+from sabt.errors import InvalidValue
+
+user_app = typer.Typer(help="Users: add, list, change, disable, enable.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+RoleOpt = Annotated[list[str] | None, typer.Option(
+    "--role", help="admin, editor, reviewer, analyst or viewer; repeat for several.")]
+ClearanceOpt = Annotated[str | None, typer.Option(
+    "--clearance", help="Highest level the user sees: public, internal, restricted, "
+    "confidential.")]
+GroupsOpt = Annotated[list[str] | None, typer.Option(
+    "--group", help="An access group the user belongs to; repeat for several.")]
+ReasonOpt = Annotated[str, typer.Option("--reason", "-r", help="Why (kept in the revision).")]
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="User name (their id in every record).")],
+    role: RoleOpt = None,
+    clearance: ClearanceOpt = None,
+    group: GroupsOpt = None,
+    display_name: Annotated[str, typer.Option("--display-name")] = "",
+    reason: ReasonOpt = "",
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Add a user (admins only); clearance defaults to internal."""
+    from sabt.service.users import new_actor
+
+    user = new_actor(name, role or [], clearance=clearance or "internal", groups=group or [],
+                     display_name=display_name)
+    with session(workspace, database_url) as (ws, me):
+        ws.users.add(me, user, reason=reason)
+    console.print(f"added user {escape(user.describe())}")
+
+
+@user_app.command("set")
+def user_set(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    role: RoleOpt = None,
+    clearance: ClearanceOpt = None,
+    group: GroupsOpt = None,
+    no_groups: Annotated[bool, typer.Option("--no-groups", help="Take every group away.")
+                         ] = False,
+    display_name: Annotated[str | None, typer.Option("--display-name")] = None,
+    reason: ReasonOpt = "",
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Change a user's roles, clearance, groups or display name (admins only)."""
+    if no_groups and group:
+        raise InvalidValue("--group and --no-groups together", field="group")
+    with session(workspace, database_url) as (ws, me):
+        user = ws.users.update(me, name, roles=role or None, clearance=clearance,
+                               groups=[] if no_groups else (group or None),
+                               display_name=display_name, reason=reason)
+    console.print(f"changed user {escape(user.describe())}")
+
+
+@user_app.command("disable")
+def user_disable(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    reason: ReasonOpt = "",
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Stop a user from acting (kept: their history still names them)."""
+    with session(workspace, database_url) as (ws, me):
+        ws.users.update(me, name, active=False, reason=reason)
+    console.print(f"disabled user {escape(name)}")
+
+
+@user_app.command("enable")
+def user_enable(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    reason: ReasonOpt = "",
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Let a disabled user act again."""
+    with session(workspace, database_url) as (ws, me):
+        ws.users.update(me, name, active=True, reason=reason)
+    console.print(f"enabled user {escape(name)}")
+
+
+@user_app.command("list")
+def user_list(
+    as_json: JsonOpt = False,
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Every user with roles, clearance, groups and state (admins only)."""
+    import json
+
+    with session(workspace, database_url) as (ws, me):
+        users = ws.users.list(me)
+    if as_json:
+        console.print_json(json.dumps([
+            {"name": u.id, "display_name": u.display_name,
+             "roles": sorted(r.value for r in u.roles), "clearance": str(u.clearance),
+             "groups": sorted(u.groups), "active": u.active} for u in users],
+            ensure_ascii=False))
+        return
+    table = Table(title=f"{len(users)} users")
+    for column in ("name", "display name", "roles", "clearance", "groups", "state"):
+        table.add_column(column)
+    for u in users:
+        table.add_row(escape(u.id), escape(u.display_name), ", ".join(sorted(u.roles)),
+                      str(u.clearance), escape(", ".join(sorted(u.groups))),
+                      "active" if u.active else "disabled")
+    console.print(table)
+
+
+@app.command()
+def mark(
+    target: Annotated[str, typer.Argument(
+        help="An entity, source or list id; a statement number; a list record SOURCE#ROW; "
+        "or a vault item's SHA-256.")],
+    level: Annotated[str, typer.Argument(help="public, internal, restricted or confidential.")],
+    property: Annotated[str | None, typer.Option(
+        "--property", "-p", help="Mark one property of the entity (e.g. 'date of birth').")
+    ] = None,
+    group: Annotated[list[str] | None, typer.Option(
+        "--group", help="Only members of this access group may see it; repeat for several.")
+    ] = None,
+    reason: ReasonOpt = "",
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Set how sensitive an item is (who may see it); recorded in the item's history."""
+    with session(workspace, database_url) as (ws, me):
+        old = ws.entities.mark(me, target, level, property=property, groups=group or [],
+                               reason=reason)
+    what = f"{target} {property!r}" if property else target
+    console.print(f"marked {escape(what)} {level} (was {old or 'unmarked: internal'})")
+
+
+@app.command()
+def audit(
+    user: Annotated[str | None, typer.Option("--user", help="Only this user's entries.")] = None,
+    item: Annotated[str | None, typer.Option("--item", help="Only entries about this item.")
+                    ] = None,
+    since: Annotated[datetime | None, typer.Option(
+        "--since", help="Only entries from this date or time on (ISO).")] = None,
+    limit: Annotated[int, typer.Option("--limit")] = 200,
+    as_json: JsonOpt = False,
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """The read audit: reads of restricted items, exports, logins, refused actions (admins)."""
+    import json
+
+    with session(workspace, database_url) as (ws, me):
+        entries = ws.audit.entries(me, user=user, item=item, since=since, limit=limit)
+    if as_json:
+        console.print_json(json.dumps([e.to_dict() for e in entries], ensure_ascii=False))
+        return
+    table = Table(title=f"audit: {len(entries)} entries, newest first")
+    for column in ("at", "user", "action", "item", "outcome", "detail"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(e.at.isoformat(timespec="seconds"), escape(e.actor), e.action,
+                      escape(e.item or ""), e.outcome, escape(e.detail))
+    console.print(table)

@@ -1,0 +1,92 @@
+"""`ws.claims` and `ws.reports`: curated case data, the claims board and the case report, each
+showing only what the reader may see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sabt.policy import Action, Actor
+from sabt.service.exchange import write_atomically
+from sabt.service.guard import Guard
+from sabt.service.sight import Sight
+from sabt.store.workspace import Store
+
+if TYPE_CHECKING:
+    from sabt.claims.board import Board, StoredEstimate
+
+
+class Claims:
+    def __init__(self, store: Store, guard: Guard) -> None:
+        self.store = store
+        self.guard = guard
+
+    def import_case(self, actor: Actor, folder: Path, title: str) -> dict[str, int]:
+        """A curated case dataset: every row becomes statements citing its sources (one change)."""
+        from sabt.ingest.case import plan_case, write_plan
+
+        self.guard.require(actor, Action.EDIT)
+        plan = plan_case(folder, title)
+        with self.store.change(actor.id, f"import case dataset {title}") as ch:
+            return write_plan(ch, plan)
+
+    def board(self, actor: Actor, subject: str | None = None) -> list[Board]:
+        """Every published figure on each subject the actor may see, with stored estimates."""
+        from sabt.claims.board import claims_board
+
+        self.guard.require(actor, Action.VIEW)
+        return claims_board(self.store, subject, Sight(actor, self.store))
+
+
+class Reports:
+    def __init__(self, store: Store, guard: Guard) -> None:
+        self.store = store
+        self.guard = guard
+
+    def write(self, actor: Actor, out: Path, title: str, **extra: Any) -> int:
+        """The static HTML case report of what the actor may see (`extra`: the demo's synthetic
+        parts); returns how many items were withheld."""
+        from sabt.report.data import collect, vault_summary
+        from sabt.report.html import render
+
+        self.guard.require(actor, Action.VIEW)
+        sight = Sight(actor, self.store)
+        if _sees_vault(actor):
+            extra = {**vault_summary(self.store), **extra}
+        data = collect(self.store, title, sight=sight, **extra)
+        write_atomically(out, lambda handle: handle.write(render(data)))
+        self.guard.record(actor, "export", None, "export",
+                          f"report to {out}, {sight.withheld} item(s) withheld")
+        return sight.withheld
+
+
+def _sees_vault(actor: Actor) -> bool:
+    """The report's vault section lists every item: only for those who may export it whole."""
+    from sabt.policy import can
+
+    return can(actor, Action.EXPORT)
+
+
+class Estimates:
+    """Estimates kept in the workspace (beside the claims on their subject)."""
+
+    def __init__(self, store: Store, guard: Guard) -> None:
+        self.store = store
+        self.guard = guard
+
+    def save(self, actor: Actor, report: dict[str, Any], *, label: str, synthetic: bool,
+             subject_id: str | None, inputs: dict[str, Any]) -> list[int]:
+        """Keep an estimation report (the `sabt estimate --json` form); synthetic estimates may
+        not name a subject."""
+        from sabt.claims.board import record_estimates
+
+        self.guard.require(actor, Action.ANALYSE)
+        with self.store.change(actor.id, f"estimates: {label}") as ch:
+            return record_estimates(ch, report, label=label, synthetic=synthetic,
+                                    subject_id=subject_id, inputs=inputs)
+
+    def stored(self, actor: Actor, *, synthetic: bool | None = None) -> list[StoredEstimate]:
+        from sabt.claims.board import stored_estimates
+
+        self.guard.require(actor, Action.VIEW)
+        return stored_estimates(self.store, synthetic=synthetic)

@@ -1,0 +1,332 @@
+"""`ws.entities`: entities of every kind (persons, officials, places, events, sources), their
+statements with references, their history, merges, and sensitivity marks — each call checked by
+the policy, redacted for the reader and audited.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from sabt.errors import InvalidValue, NotFound, SabtError
+from sabt.model.dates import FuzzyDate
+from sabt.model.statements import (
+    Confidence,
+    EntityRef,
+    EntityView,
+    Rank,
+    Reference,
+    Statement,
+    Value,
+    check_entity_id,
+)
+from sabt.policy import DEFAULT_MARK, Action, Actor, Level, Mark, MarkIndex, Marks, redact, sees
+from sabt.policy.levels import check_group
+from sabt.policy.roles import Role
+from sabt.service.guard import Guard
+from sabt.store import access
+from sabt.store.workspace import EntitySummary, HistoryEntry, Store, added_detail
+
+_SHA256 = 64
+
+
+def _missing(entity_id: str) -> str:
+    return f"no entity with id {entity_id!r}"
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks."""
+    if not path.is_file():
+        raise SabtError(f"{path}: no such file")
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Entities:
+    """Reads and writes of entities and statements on behalf of an actor (`vault_marks`: the
+    marks of a vault item by hash, for marking one)."""
+
+    def __init__(self, store: Store, guard: Guard, vault_marks: Callable[[str], Marks]) -> None:
+        self.store = store
+        self.guard = guard
+        self.vault_marks = vault_marks
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    def index_for(self, views: Sequence[EntityView]) -> MarkIndex:
+        """The marks of everything these views show, in a few queries."""
+        entities: set[str] = set()
+        records: set[tuple[str, int]] = set()
+        for view in views:
+            entities.update((view.id, *view.merged_from))
+            for st in view.statements:
+                entities.add(st.entity_id)
+                for value in (st.value, *st.qualifiers.values()):
+                    if isinstance(value, EntityRef):
+                        entities.add(value.entity_id)
+                for ref in st.references:
+                    entities.add(ref.source_id)
+                    if ref.locator.row is not None:
+                        records.add((ref.source_id, ref.locator.row))
+        with self.store.connect() as conn:
+            return access.mark_index(
+                conn, entities=entities, records=records,
+                statements=[st.id for v in views for st in v.statements],
+                properties_of={e for v in views for e in (v.id, *v.merged_from)})
+
+    def marks(self, entity_id: str) -> Marks:
+        with self.store.connect() as conn:
+            mark = access.mark_of(conn, "entity", entity_id)
+        return (mark or DEFAULT_MARK,)
+
+    def get(self, actor: Actor, entity_id: str) -> EntityView:
+        """An entity as `actor` may see it: withheld statements counted, not shown."""
+        check_entity_id(entity_id)
+        try:
+            view = self.store.entity(entity_id)
+        except NotFound:
+            self.guard.record(actor, "view", entity_id, "denied", "no such entity")
+            raise
+        index = self.index_for([view])
+        marks = index.entity(view.id)
+        self.guard.require(actor, Action.VIEW, marks, item=entity_id,
+                           missing=_missing(entity_id))
+        shown = redact(actor, view, index)
+        seen = [*marks, *(m for st in shown.statements for m in index.statement(st, view.id))]
+        self.guard.read(actor, entity_id, tuple(seen))
+        return shown
+
+    def require_visible(self, actor: Actor, entity_id: str, action: Action = Action.VIEW,
+                        ) -> Marks:
+        """Check that an entity exists for `actor` and that they may take `action` on it."""
+        check_entity_id(entity_id)
+        marks = self.marks(entity_id)
+        try:
+            self.store.entity_kind(entity_id)
+        except NotFound:
+            self.guard.record(actor, action.value, entity_id, "denied", "no such entity")
+            raise
+        self.guard.require(actor, action, marks, item=entity_id, missing=_missing(entity_id))
+        return marks
+
+    def source(self, actor: Actor, source_id: str) -> dict[str, Any]:
+        """A source's bibliographic record."""
+        marks = self.require_visible(actor, source_id)
+        details = self.store.source_details(source_id)
+        self.guard.read(actor, source_id, marks)
+        return details
+
+    def list(self, actor: Actor, kind: str | None = None, *, limit: int | None = 50,
+             offset: int = 0) -> list[EntitySummary]:
+        """Entities the actor may see, in id order, paged after filtering."""
+        self.guard.require(actor, Action.VIEW)
+        where = self.visible_where(actor)
+        return self.store.entities(kind, limit=limit, offset=offset, where=where)
+
+    def visible_where(self, actor: Actor) -> Any:
+        from sabt.store import schema as t
+
+        return access.visible_clause("entity", t.entity.c.id, actor, DEFAULT_MARK.level)
+
+    def counts(self, actor: Actor) -> dict[str, int]:
+        """Entities of each kind that the actor may see (statement totals for admins only)."""
+        self.guard.require(actor, Action.VIEW)
+        counts = self.store.counts(where=self.visible_where(actor))
+        if Role.ADMIN not in actor.roles:
+            counts.pop("statements", None)
+            counts.pop("references", None)
+        return counts
+
+    def history(self, actor: Actor, entity_id: str) -> builtins.list[HistoryEntry]:
+        """Every revision that touched the entity, less those about statements the actor may not
+        see (counted in a last line)."""
+        view = self.store.entity(entity_id) if self._exists(entity_id) else None
+        if view is None:
+            self.guard.record(actor, "history", entity_id, "denied", "no such entity")
+            raise NotFound(_missing(entity_id))
+        index = self.index_for([view])
+        self.guard.require(actor, Action.VIEW, index.entity(entity_id), item=entity_id,
+                           missing=_missing(entity_id))
+        visible = {st.id for st in view.statements
+                   if sees(actor, index.statement(st, entity_id))}
+        hidden = {st.id for st in view.statements} - visible
+        out: list[HistoryEntry] = []
+        dropped = 0
+        for entry in self.store.history(entity_id):
+            if not entry.statements:
+                out.append(entry)
+                continue
+            shown = [(i, p) for i, p in entry.statements if i not in hidden]
+            if not shown:
+                dropped += 1
+            elif entry.action == "added statements":
+                out.append(replace(entry, detail=added_detail([p for _, p in shown]),
+                                   statements=tuple(shown)))
+            else:
+                out.append(entry)
+        if dropped:
+            last = out[-1]
+            out.append(HistoryEntry(last.revision_id, last.created_at, "", "", "withheld",
+                                    f"{dropped} change(s) to statements you may not see"))
+        self.guard.read(actor, entity_id, index.entity(entity_id), what="history")
+        return out
+
+    def _exists(self, entity_id: str) -> bool:
+        check_entity_id(entity_id)
+        try:
+            self.store.entity_kind(entity_id)
+        except NotFound:
+            return False
+        return True
+
+    # --- writes --------------------------------------------------------------------------------
+
+    def add(self, actor: Actor, kind: str, label: str, *, id: str | None = None,
+            mark: Mark | None = None, reason: str = "") -> str:
+        """A new entity; `mark` gives it a level (and groups) from the start."""
+        self.guard.require(actor, Action.EDIT)
+        if mark is not None:
+            self._check_mark(actor, mark)
+        with self.store.change(actor.id, reason) as ch:
+            new_id = ch.add_entity(kind, label, id)
+            if mark is not None:
+                access.set_mark(ch.conn, "entity", new_id, mark, ch.revision_id)
+        return new_id
+
+    def add_source(self, actor: Actor, title: str, *, file: Path | None = None,
+                   mark: Mark | None = None, reason: str = "", **details: Any) -> str:
+        """A source (with `file`, its SHA-256 is recorded); details as `Change.add_source`."""
+        self.guard.require(actor, Action.EDIT)
+        if mark is not None:
+            self._check_mark(actor, mark)
+        sha256 = file_sha256(file) if file is not None else details.pop("sha256", None)
+        published = details.pop("published", None)
+        if isinstance(published, FuzzyDate):
+            published = published.edtf
+        with self.store.change(actor.id, reason) as ch:
+            new_id = ch.add_source(title, sha256=sha256, published=published, **details)
+            if mark is not None:
+                access.set_mark(ch.conn, "entity", new_id, mark, ch.revision_id)
+        return new_id
+
+    def add_statement(self, actor: Actor, entity_id: str, property: str, value: Value, *,
+                      references: Sequence[Reference] = (),
+                      qualifiers: Mapping[str, Value] | None = None,
+                      confidence: Confidence | str = Confidence.MEDIUM,
+                      rank: Rank | str = Rank.NORMAL, reason: str = "") -> int:
+        """One statement; the actor must see the entity, every cited source and named entity."""
+        self.require_visible(actor, entity_id, Action.EDIT)
+        named = {r.source_id for r in references} | {
+            v.entity_id for v in [value, *(qualifiers or {}).values()]
+            if isinstance(v, EntityRef)}
+        for other in sorted(named):
+            self.require_visible(actor, other)
+        with self.store.change(actor.id, reason) as ch:
+            return ch.add_statement(entity_id, property, value, references=references,
+                                    qualifiers=qualifiers, confidence=confidence, rank=rank)
+
+    def _statement_marks(self, actor: Actor, statement_id: int, action: Action) -> Statement:
+        try:
+            st = self.store.statement(statement_id)
+        except NotFound:
+            self.guard.record(actor, action.value, str(statement_id), "denied", "no such statement")
+            raise
+        with self.store.connect() as conn:
+            index = access.mark_index(conn, entities=[st.entity_id], statements=[st.id],
+                                      properties_of=[st.entity_id])
+        self.guard.require(actor, action, index.statement(st), item=str(statement_id),
+                           missing=f"no statement with id {statement_id}")
+        return st
+
+    def retract(self, actor: Actor, target: str, reason: str) -> None:
+        """Retract a statement (a number) or an entity; kept, and restorable."""
+        self._set_status(actor, target, reason, retract=True)
+
+    def restore(self, actor: Actor, target: str, reason: str) -> None:
+        self._set_status(actor, target, reason, retract=False)
+
+    def _set_status(self, actor: Actor, target: str, reason: str, *, retract: bool) -> None:
+        if target.isdigit():
+            self._statement_marks(actor, int(target), Action.EDIT)
+            with self.store.change(actor.id, reason) as ch:
+                (ch.retract_statement if retract else ch.restore_statement)(int(target), reason)
+            return
+        self.require_visible(actor, target, Action.EDIT)
+        with self.store.change(actor.id, reason) as ch:
+            (ch.retract_entity if retract else ch.restore_entity)(target, reason)
+
+    def set_rank(self, actor: Actor, statement_id: int, rank: Rank | str, reason: str) -> None:
+        self._statement_marks(actor, statement_id, Action.EDIT)
+        with self.store.change(actor.id, reason) as ch:
+            ch.set_rank(statement_id, rank, reason)
+
+    def merge(self, actor: Actor, from_id: str, into_id: str, reason: str = "") -> None:
+        """Record that two entities are one (reversible with `unmerge`)."""
+        self.require_visible(actor, from_id, Action.EDIT)
+        self.require_visible(actor, into_id, Action.EDIT)
+        with self.store.change(actor.id, reason) as ch:
+            ch.merge(from_id, into_id, reason)
+
+    def unmerge(self, actor: Actor, from_id: str, reason: str = "") -> None:
+        self.require_visible(actor, from_id, Action.EDIT)
+        with self.store.change(actor.id, reason) as ch:
+            ch.unmerge(from_id, reason)
+
+    # --- marks ---------------------------------------------------------------------------------
+
+    def _check_mark(self, actor: Actor, mark: Mark) -> None:
+        if mark.level > actor.clearance:
+            raise InvalidValue(f"you cannot mark above your own clearance ({actor.clearance})",
+                               field="level")
+        outside = mark.groups - actor.groups
+        if outside and Role.ADMIN not in actor.roles:
+            raise InvalidValue(f"you are not in group {sorted(outside)[0]!r}", field="group")
+        for group in mark.groups:
+            check_group(group)
+
+    def mark(self, actor: Actor, target: str, level: Level | str, *,
+             property: str | None = None, groups: Sequence[str] = (),
+             reason: str = "") -> Mark | None:
+        """Set the sensitivity of an entity, a source or list, a statement (a number), a list
+        record (`S3#17`), a vault item (its SHA-256) or one property of an entity; returns the
+        mark it had. The actor must see the item and may not mark above their own clearance."""
+        mark = Mark(level if isinstance(level, Level) else Level.parse(level),
+                    frozenset(check_group(g) for g in groups))
+        kind, item, entity_id, statement_id = self._mark_target(actor, target, property)
+        self._check_mark(actor, mark)
+        with self.store.change(actor.id, reason or f"mark {target} {mark}") as ch:
+            old = access.set_mark(ch.conn, kind, item, mark, ch.revision_id)
+            ch._log("mark", entity_id=entity_id, statement_id=statement_id,
+                    detail=f"{kind} {item}: {old or 'unmarked'} → {mark}. {reason}".strip())
+        return old
+
+    def _mark_target(self, actor: Actor, target: str, property: str | None,
+                     ) -> tuple[str, str, str | None, int | None]:
+        """(kind, key, entity for the change log, statement for the change log)."""
+        if property is not None:
+            from sabt.model.statements import check_property
+
+            self.require_visible(actor, target, Action.MARK)
+            return "property", access.property_key(target, check_property(property)), target, None
+        if target.isdigit():
+            self._statement_marks(actor, int(target), Action.MARK)
+            return "statement", target, None, int(target)
+        if "#" in target:
+            source_id, _, row = target.partition("#")
+            if not row.isdigit():
+                raise InvalidValue(f"a list record is SOURCE#ROW, not {target!r}", field="id")
+            self.require_visible(actor, source_id, Action.MARK)
+            return "record", access.record_key(source_id, int(row)), source_id, None
+        if len(target) == _SHA256 and all(c in "0123456789abcdef" for c in target):
+            self.guard.require(actor, Action.MARK, self.vault_marks(target), item=target,
+                               missing=f"no single vault item with hash {target!r}")
+            return "vault", target, None, None
+        self.require_visible(actor, target, Action.MARK)
+        return "entity", target, target, None

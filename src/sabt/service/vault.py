@@ -1,0 +1,78 @@
+"""`ws.vault`: evidence files kept byte for byte with their custody chain, on behalf of an actor.
+An item is seen through its own mark and its source's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sabt.errors import NotFound
+from sabt.policy import DEFAULT_MARK, Action, Actor, Marks
+from sabt.service.guard import Guard
+from sabt.store import access
+from sabt.store.workspace import Store
+from sabt.vault.vault import AddReport, Provenance, Vault, VerifyReport
+
+
+class VaultService:
+    def __init__(self, store: Store, guard: Guard) -> None:
+        self.store = store
+        self.guard = guard
+        self.vault = Vault(store)
+
+    def add(self, actor: Actor, paths: Sequence[Path], provenance: Provenance, *,
+            max_bytes: int | None = None, suggest: bool = True,
+            progress: Callable[[int], None] | None = None) -> tuple[AddReport, int]:
+        """Store files and folders (with custody entries by `actor`); with `suggest`, queue
+        extraction suggestions for new texts. Returns the report and the suggestions queued."""
+        from sabt.extract.suggestions import suggest_items
+
+        self.guard.require(actor, Action.EDIT)
+        report = self.vault.add(paths, provenance, max_bytes=max_bytes, progress=progress,
+                                actor=actor.id)
+        texts = [item["sha256"] for item in report.added
+                 if item["text_sha256"] or item["media_type"] == "text/plain"]
+        queued = len(suggest_items(self.store, texts, actor.id)) if suggest and texts else 0
+        return report, queued
+
+    def marks(self, row: dict[str, Any]) -> Marks:
+        """The item's own mark (or the default) and its source's."""
+        with self.store.connect() as conn:
+            own = access.mark_of(conn, "vault", row["sha256"]) or DEFAULT_MARK
+            source = (access.mark_of(conn, "entity", row["source_id"]) or DEFAULT_MARK
+                      if row["source_id"] else None)
+        return (own,) if source is None else (own, source)
+
+    def marks_by_hash(self, sha256: str) -> Marks:
+        """The marks of the item with this full hash (NotFound when there is none)."""
+        return self.marks(self.vault.item(sha256))
+
+    def item(self, actor: Actor, sha256: str) -> dict[str, Any]:
+        """One item's record (a unique hash prefix of 8+ characters is enough)."""
+        try:
+            row = self.vault.item(sha256)
+        except NotFound:
+            self.guard.record(actor, "view", sha256, "denied", "no such item")
+            raise
+        marks = self.marks(row)
+        self.guard.require(actor, Action.VIEW, marks, item=sha256,
+                           missing=f"no single vault item with hash {sha256!r}")
+        self.guard.read(actor, row["sha256"], marks)
+        return row
+
+    def text(self, actor: Actor, sha256: str) -> str:
+        self.item(actor, sha256)
+        return self.vault.text(sha256)[0]
+
+    def verify(self, actor: Actor) -> VerifyReport:
+        """Re-hash every item and check the custody chain (editors and admins)."""
+        self.guard.require(actor, Action.EDIT)
+        return self.vault.verify()
+
+    def manifest(self, actor: Actor, out: Path) -> dict[str, Path]:
+        """manifest.csv/.json, SHA256SUMS and custody.jsonl of every item: a whole-vault export,
+        for admins; logged in the custody chain and the audit."""
+        self.guard.require(actor, Action.EXPORT)
+        self.guard.record(actor, "export", None, "export", f"vault manifest to {out}")
+        return self.vault.write_manifest(out, actor.id)
