@@ -118,8 +118,8 @@ def test_failed_run_keeps_the_previous_one(ws: Store,
 def test_cli_import_link_captures(tmp_path: Path, small_lists: list[Path]) -> None:
     runner = CliRunner()
     space = tmp_path / "cli-ws"
-    Store.create(space).close()
     common = ["--workspace", str(space)]
+    assert runner.invoke(app, ["init", *common]).exit_code == 0
     dry = runner.invoke(app, ["import-list", str(small_lists[0]), "--name", "A", "--dry-run",
                               *common])
     assert dry.exit_code == 0, dry.output
@@ -131,7 +131,7 @@ def test_cli_import_link_captures(tmp_path: Path, small_lists: list[Path]) -> No
     assert "already imported" in res.output
     res = runner.invoke(app, ["link", *common])
     assert res.exit_code == 0, res.output
-    res = runner.invoke(app, ["review", "--reviewer", "tester", *common], input="m\nq\n")
+    res = runner.invoke(app, ["review", *common], input="m\nq\n")
     assert res.exit_code == 0, res.output
     assert "1 decisions recorded" in res.output and "given name" in res.output
     with Store.open(space) as opened, opened.engine.connect() as conn:

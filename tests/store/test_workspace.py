@@ -163,7 +163,7 @@ def test_export_import_round_trip_is_lossless(workspace: Store, tmp_path: Path,
     other.export_jsonl(second)
     assert second.getvalue() == first.getvalue()
     assert other.entity(ids["person"]).merged_from == (dup,)
-    with pytest.raises(SabtError, match="empty workspace"):
+    with pytest.raises(SabtError, match="makes a new workspace"):
         other.import_jsonl(path)
     other.close()
 

@@ -21,8 +21,9 @@ from sabt.cli.app import (
     err_console,
     session,
 )
-from sabt.cli.render import entity_panel, history_table, view_json
+from sabt.cli.render import entity_panel, history_table
 from sabt.errors import InvalidValue
+from sabt.model.jsonview import entity_json
 from sabt.model.parse import parse_date_value, parse_value
 from sabt.model.statements import Locator, Reference, Value
 from sabt.policy import Mark
@@ -201,7 +202,7 @@ def show(
     with session(workspace, database_url) as (ws, me):
         view = ws.entities.get(me, id)
     if json_out:
-        console.print_json(json.dumps(view_json(view), ensure_ascii=False))
+        console.print_json(json.dumps(entity_json(view), ensure_ascii=False))
     else:
         console.print(entity_panel(view))
 

@@ -16,7 +16,6 @@ from sabt.model.statements import (
     Statement,
     Text,
     value_text,
-    value_to_json,
 )
 from sabt.store.workspace import HistoryEntry
 from sabt.text.normalize import detect_script
@@ -49,9 +48,13 @@ def _ref_line(ref: Reference) -> str:
 
 
 def _sources_cell(st: Statement) -> RichText:
-    if not st.references:
+    if not st.sourced:
         return RichText("unsourced", style="bold yellow")
-    return RichText("\n".join(_ref_line(r) for r in st.references))
+    cell = RichText("\n".join(_ref_line(r) for r in st.references))
+    if st.withheld_references:
+        cell.append(("\n" if st.references else "")
+                    + f"{st.withheld_references} reference(s) withheld", style="italic")
+    return cell
 
 
 def _qualifiers(st: Statement) -> str:
@@ -87,6 +90,9 @@ def entity_panel(view: EntityView) -> Panel:
             shown.add(st.id)
     hidden = [st for st in view.statements if st.id not in shown]
     parts: list[Any] = [head, table]
+    if view.withheld:
+        parts.append(RichText("withheld (you may not see them): " + "; ".join(
+            f"{w.count} statement(s) of {w.property!r}" for w in view.withheld), style="italic"))
     if hidden:
         rest = Table(title="retracted or deprecated", expand=True)
         for name in ("id", "property", "value", "status", "rank"):
@@ -96,29 +102,6 @@ def entity_panel(view: EntityView) -> Panel:
                          st.rank.value, style="dim")
         parts.append(rest)
     return Panel(Group(*parts), title="entity", title_align="left")
-
-
-def view_json(view: EntityView) -> dict[str, Any]:
-    """The JSON form of `sabt show --json`."""
-    def st_json(st: Statement) -> dict[str, Any]:
-        return {
-            "id": st.id, "entity": st.entity_id, "property": st.property,
-            "value": value_to_json(st.value),
-            "qualifiers": {k: value_to_json(v) for k, v in st.qualifiers.items()},
-            "confidence": st.confidence.value, "rank": st.rank.value, "status": st.status.value,
-            "references": [{"source": r.source_id, "page": r.locator.page,
-                            "start": r.locator.start, "end": r.locator.end,
-                            "time": r.locator.time, "row": r.locator.row, "quote": r.quote}
-                           for r in st.references],
-        }
-
-    return {
-        "id": view.id, "kind": view.kind, "label": view.label, "status": view.status.value,
-        "merged_into": view.merged_into, "merged_from": list(view.merged_from),
-        "view": [{"property": pv.property, "best": pv.best.id, "conflict": pv.conflict,
-                  "candidates": [st.id for st in pv.candidates]} for pv in view.view],
-        "statements": [st_json(st) for st in view.statements],
-    }
 
 
 def history_table(entity_id: str, entries: Sequence[HistoryEntry]) -> Table:

@@ -343,15 +343,36 @@ def _lang(text: str) -> str | None:
     return "fa" if script == "persian" else ("en" if script == "latin" else None)
 
 
-def row_text(rec: dict[str, Any]) -> str:
-    """The row as written, its cells joined by " | " (the quote of every statement from it)."""
+# The list columns (canonical fields) a statement's value is read from; names parsed out of a
+# full name cite the full name's column.
+_CITED_FIELDS: dict[str, tuple[str, ...]] = {
+    "given name": ("given_name", "full_name"), "family name": ("family_name", "full_name"),
+    "father name": ("father_name", "full_name"), "sex": ("sex",),
+    "year of birth": ("birth_year", "birth_date"), "age at death": ("age",),
+    "date of birth": ("birth_date",), "date of death": ("death_date",),
+}
+
+
+def _cell_reference(rec: dict[str, Any], prop: str, columns: dict[str, str]) -> Reference:
+    """The list row and the column(s) a property was read from, quoting those cells only: a
+    statement never carries the rest of the row, so a withheld cell cannot leak through the
+    quote of another."""
+    fields = _CITED_FIELDS.get(prop) or tuple(f for f, p in _TEXT_PROPERTIES.items() if p == prop)
     raw = json.loads(str(rec["raw"]))
-    return " | ".join(str(v) for v in raw.values() if str(v).strip())
+    headers = []
+    for fld in fields:   # the first field that has a column in this list
+        headers = [h for h, f in columns.items() if f == fld and str(raw.get(h, "")).strip()]
+        if headers:
+            break
+    return Reference(str(rec["source_id"]),
+                     Locator(row=int(rec["row"]), column=", ".join(headers) or None),
+                     quote=" | ".join(str(raw[h]).strip() for h in headers))
 
 
-def record_statements(person_id: str, rec: dict[str, Any]) -> list[NewStatement]:
-    """The statements one record makes about its person, each citing the list row."""
-    ref = (Reference(str(rec["source_id"]), Locator(row=int(rec["row"])), quote=row_text(rec)),)
+def record_statements(person_id: str, rec: dict[str, Any],
+                      columns: dict[str, str]) -> list[NewStatement]:
+    """The statements one record makes about its person, each citing its cell of the list row
+    (`columns`: the list's header → field mapping)."""
     values: list[tuple[str, Value]] = []
     for fld, prop in _TEXT_PROPERTIES.items():
         if isinstance(rec[fld], str):
@@ -368,7 +389,8 @@ def record_statements(person_id: str, rec: dict[str, Any]) -> list[NewStatement]
         values.append(("date of death", rec["death_date_fd"]))
     elif isinstance(rec["death_date"], str):
         values.append(("date of death", FuzzyDate.unknown(rec["death_date"])))
-    return [NewStatement(person_id, prop, value, ref) for prop, value in values]
+    return [NewStatement(person_id, prop, value, (_cell_reference(rec, prop, columns),))
+            for prop, value in values]
 
 
 def _label(rec: dict[str, Any]) -> str:
@@ -396,6 +418,8 @@ def _assign_persons(ch: Change, records: pd.DataFrame, cluster: np.ndarray,
                 owner[c] = pid
                 break
     rows = _rows(records)
+    columns = {str(r.source_id): _json(r.columns) for r in ch.conn.execute(
+        select(lt.list_import.c.source_id, lt.list_import.c.columns))}
     updated = 0
     person = np.empty(len(records), dtype=object)
     new_statements: list[NewStatement] = []
@@ -420,7 +444,7 @@ def _assign_persons(ch: Change, records: pd.DataFrame, cluster: np.ndarray,
                 continue
             if prev is not None:
                 to_retract.extend(prev[1])
-            stmts = record_statements(pid, rows[i])
+            stmts = record_statements(pid, rows[i], columns[str(rows[i]["source_id"])])
             new_statements.extend(stmts)
             new_links.append((rid, pid, len(stmts)))
             changed = True

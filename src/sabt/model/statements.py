@@ -142,13 +142,15 @@ Value: TypeAlias = Text | Quantity | FuzzyDate | EntityRef
 
 @dataclass(frozen=True)
 class Locator:
-    """Where in a source: page, character span, time offset (seconds) or row number."""
+    """Where in a source: page, character span, time offset (seconds), or row number and
+    column (a cell of a list)."""
 
     page: str | None = None
     start: int | None = None
     end: int | None = None
     time: float | None = None
     row: int | None = None
+    column: str | None = None
 
     def __str__(self) -> str:
         parts = []
@@ -160,6 +162,8 @@ class Locator:
             parts.append(f"at {int(self.time // 60)}:{self.time % 60:04.1f}")
         if self.row is not None:
             parts.append(f"row {self.row}")
+        if self.column is not None:
+            parts.append(f"column {self.column}")
         return ", ".join(parts)
 
 

@@ -72,19 +72,20 @@ def qualifiers_from_json(data: Mapping[str, Any] | None) -> dict[str, Value]:
 
 
 REFERENCE_COLUMNS = ("id", "statement_id", "source_id", "page", "char_start", "char_end",
-                     "time_offset", "row_number", "quote")
+                     "time_offset", "row_number", "column_name", "quote")
 
 
 def reference_row(ref_id: int, statement_id: int, ref: Reference) -> tuple[Any, ...]:
     """A reference row in `REFERENCE_COLUMNS` order."""
     loc = ref.locator
     return (ref_id, statement_id, ref.source_id, loc.page, loc.start, loc.end, loc.time,
-            loc.row, ref.quote)
+            loc.row, loc.column, ref.quote)
 
 
 def reference_from_row(row: Any) -> Reference:
     return Reference(row.source_id, Locator(row.page, row.char_start, row.char_end,
-                                            row.time_offset, row.row_number), row.quote)
+                                            row.time_offset, row.row_number, row.column_name),
+                     row.quote)
 
 
 def statement_from_rows(row: Any, refs: Sequence[Any]) -> Statement:

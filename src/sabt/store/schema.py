@@ -121,6 +121,7 @@ reference = Table(
     Column("char_end", Integer),
     Column("time_offset", Float),
     Column("row_number", Integer),
+    Column("column_name", Text),      # the list column a value was read from (with row_number)
     Column("quote", Text, nullable=False),
 )
 

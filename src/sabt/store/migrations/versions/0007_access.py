@@ -1,4 +1,5 @@
-"""access: users, sensitivity marks, the read audit; the authors of an older workspace become users
+"""access: users, sensitivity marks, the read audit, the column a reference cites; the authors of an older
+workspace become users
 
 Revision ID: 0007_access
 Revises: 0001_foundation
@@ -61,6 +62,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_log_actor"), ["actor"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_log_item"), ["item"], unique=False)
 
+    # a statement drawn from a list cites the cell: row and column
+    with op.batch_alter_table("reference", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("column_name", sa.Text(), nullable=True))
+
     # Every author an older workspace recorded becomes a user (an editor cleared for `internal`,
     # the level everything has after the upgrade), so revisions keep naming actors.
     bind = op.get_bind()
@@ -75,6 +80,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("reference", schema=None) as batch_op:
+        batch_op.drop_column("column_name")
     op.drop_table("audit_log")
     op.drop_table("sensitivity")
     op.drop_table("sabt_user")
