@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from sabt.cli.app import (
@@ -19,7 +20,6 @@ from sabt.cli.app import (
     err_console,
     session,
 )
-from sabt.errors import SabtError
 from sabt.ingest.headers import CANONICAL_FIELDS, Mapping
 from sabt.link.options import LinkSettings
 
@@ -94,45 +94,22 @@ def link_files(
     as_json: JsonOpt = False,
 ) -> None:
     """Link list files without a workspace; writes file,row,cluster_id,probability."""
-    import pandas as pd
+    from sabt.link.files import link_files as run
 
-    from sabt.ingest.lists import read_list
-    from sabt.link.engine import link
-
-    if len(set(map(str, files))) != len(files):
-        raise SabtError("the same file is given twice")
-    mapping_obj = Mapping.load(mapping) if mapping else None
-    frames = []
-    for path in files:
-        parsed = read_list(path, mapping=mapping_obj)
-        frame = parsed.records.copy()
-        frame["source"] = str(path)
-        frames.append(frame)
-        for warning in parsed.warnings[:5]:
-            console.print(f"[yellow]warning:[/] {path}: {warning}", highlight=False)
-        if len(parsed.warnings) > 5:
-            console.print(f"[yellow]warning:[/] {path}: {len(parsed.warnings) - 5} more")
-    records = pd.concat(frames, ignore_index=True)
     settings = LinkSettings(threshold=threshold, all_duplicate_free=one_per_list,
                             backend=backend, seed=seed, max_block=max_block)
     with _Phases() as phases:
-        result = link(records, settings, progress=phases)
-    table = pd.DataFrame({
-        "file": records["source"],
-        "row": records["row"],
-        "cluster_id": result.clustering.cluster,
-        "probability": result.clustering.probability.round(6),
-    })
+        linked = run(files, settings, mapping=Mapping.load(mapping) if mapping else None,
+                     progress=phases)
+    for path, warnings in linked.warnings.items():
+        for warning in warnings[:5]:
+            console.print(f"[yellow]warning:[/] {escape(path)}: {escape(warning)}",
+                          highlight=False)
+        if len(warnings) > 5:
+            console.print(f"[yellow]warning:[/] {escape(path)}: {len(warnings) - 5} more")
     out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False)
-    summary = {
-        "records": len(records),
-        "clusters": int(table["cluster_id"].nunique()),
-        "linked_records": int((table.groupby("cluster_id")["row"].transform("size") > 1).sum()),
-        "scored_pairs": len(result.scored.left),
-        "blocks_left_unscored": result.scored.blocking.get("dropped_blocks", 0),
-        "out": str(out),
-    }
+    linked.table.to_csv(out, index=False)
+    summary = {**linked.summary, "out": str(out)}
     if as_json:
         console.print_json(json.dumps(summary))
         return
@@ -140,7 +117,7 @@ def link_files(
     for key, value in summary.items():
         grid.add_row(key.replace("_", " "), f"{value:,}" if isinstance(value, int) else str(value))
     console.print(grid)
-    _say_capped(result.scored.blocking, settings.max_block)
+    _say_capped(linked.blocking, settings.max_block)
 
 
 def _show_parsed(parsed: ParsedList, rows: int = 5) -> None:
