@@ -10,6 +10,12 @@ from sabt.policy import Action, Actor, Level, Marks, denial, sees, strictest
 from sabt.store.workspace import Store
 
 AUDITED_LEVEL = Level.RESTRICTED   # reads of items at or above this level are recorded
+WHAT = {
+    Action.VIEW: "view", Action.EDIT: "edit", Action.MARK: "mark the sensitivity of",
+    Action.REVIEW: "record linkage decisions", Action.LINK: "start a link run",
+    Action.ANALYSE: "read capture histories or estimates",
+    Action.EXPORT: "export the whole workspace", Action.ADMIN: "manage users or read the audit",
+}
 
 
 class Guard:
@@ -28,8 +34,11 @@ class Guard:
         self.record(actor, action.value, item, "denied", f"rule {refused}")
         if item is not None and not sees(actor, marks):
             raise NotFound(missing or f"no item {item!r}")
-        raise Forbidden(f"{actor.id} may not {action.value}"
-                        + (f" {item}" if item else "") + f" ({actor.describe()})")
+        roles = ", ".join(sorted(r.value for r in actor.roles))
+        what = WHAT[action] + (f" {item}" if item else "")
+        reason = ("the account is disabled" if refused == "active"
+                  else f"no role of theirs grants '{action.value}' (see docs/access.md)")
+        raise Forbidden(f"{actor.id} ({roles}) may not {what}: {reason}")
 
     def read(self, actor: Actor, item: str, marks: Marks, what: str = "view") -> None:
         """Record a read of a restricted or confidential item (lower levels are not recorded)."""
