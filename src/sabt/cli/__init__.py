@@ -17,6 +17,7 @@ from sabt.cli import (
     link,  # noqa: F401  (registers commands)
     simulate,  # noqa: F401  (registers commands)
     vault,  # noqa: F401  (registers commands)
+    web,  # noqa: F401  (registers commands)
 )
 from sabt.cli.app import _Acting, app, err_console
 

@@ -12,7 +12,8 @@ from rich.table import Table
 from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console, session
 from sabt.errors import InvalidValue
 
-user_app = typer.Typer(help="Users: add, list, change, disable, enable.", no_args_is_help=True)
+user_app = typer.Typer(help="Users: add, list, change, disable, enable; passwords and second "
+                       "factors.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
 RoleOpt = Annotated[list[str] | None, typer.Option(

@@ -22,6 +22,8 @@ from sabt.service.entities import Entities
 from sabt.service.exchange import Exports
 from sabt.service.guard import Guard
 from sabt.service.lists import Linkage, Lists
+from sabt.service.search import Search
+from sabt.service.signin import SignIn
 from sabt.service.suggestions import Suggestions
 from sabt.service.users import Users, new_actor
 from sabt.service.vault import VaultService
@@ -47,6 +49,8 @@ class Workspace:
         self.claims = Claims(store, self.guard)
         self.reports = Reports(store, self.guard)
         self.estimates = Estimates(store, self.guard)
+        self.signin = SignIn(store, self.guard)
+        self.search = Search(store, self.guard, self.entities)
 
     @property
     def root(self) -> Path:

@@ -1,0 +1,103 @@
+"""`ws.search`: find entities by name in either script and any spelling.
+
+A query is compared with the label of every entity the actor may see (of one kind, if asked):
+first a cheap filter (some word of the query has the consonant skeleton or the exact key of some
+word of the label, or the whole skeletons agree), then `sabt.text.name_similarity` on what is
+left: the whole name against the whole label, and each word of a shorter query against its best
+word of the label (so a surname alone finds the full name). Hits are ranked by that score, then
+id, and paged. See docs/text.md for the keys, skeletons and similarity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sabt.errors import InvalidValue
+from sabt.policy import Action, Actor
+from sabt.service.entities import Entities
+from sabt.service.guard import Guard
+from sabt.store.workspace import Store
+
+MIN_SCORE = 0.85          # `close` in sabt.text's levels: below, two names are not one
+WORD_PENALTY = 0.03       # a match on some words ranks below one on the whole name
+MAX_QUERY = 200
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    kind: str
+    label: str
+    score: float
+    level: str
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of hits; `total` counts every hit, `offset`/`limit` say which page this is."""
+
+    query: str
+    total: int
+    offset: int
+    limit: int
+    hits: tuple[Hit, ...]
+
+
+def _words(text: str) -> list[str]:
+    from sabt.text import normalize_persian
+
+    return [w for w in normalize_persian(text).replace("-", " ").split() if w]
+
+
+def match_score(query: str, label: str) -> tuple[float, str]:
+    """How well a label matches a query (0..1) and the similarity level; pure."""
+    from sabt.text import name_key, name_similarity, skeleton
+
+    q_words, l_words = _words(query), _words(label)
+    if not q_words or not l_words:
+        return 0.0, "none"
+    q_keys = {name_key(w) for w in q_words} | {skeleton(w) for w in q_words}
+    l_keys = {name_key(w) for w in l_words} | {skeleton(w) for w in l_words}
+    if not (q_keys & l_keys) and skeleton(query) != skeleton(label):
+        return 0.0, "none"
+    whole = name_similarity(query, label)
+    best, level = whole.score, whole.level
+    if len(q_words) < len(l_words):
+        per_word = [max((name_similarity(q, w) for w in l_words), key=lambda s: s.score)
+                    for q in q_words]
+        words = sum(s.score for s in per_word) / len(per_word) - WORD_PENALTY
+        if words > best:
+            best, level = words, min(per_word, key=lambda s: s.score).level
+    return best, level
+
+
+class Search:
+    def __init__(self, store: Store, guard: Guard, entities: Entities) -> None:
+        self.store = store
+        self.guard = guard
+        self.entities = entities
+
+    def names(self, actor: Actor, query: str, *, kind: str | None = None, limit: int = 20,
+              offset: int = 0) -> SearchPage:
+        """Entities the actor may see whose label matches `query`, best first."""
+        self.guard.require(actor, Action.VIEW)
+        query = query.strip()
+        if len(query) > MAX_QUERY:
+            raise InvalidValue(f"a search has at most {MAX_QUERY} characters", field="q")
+        if not 1 <= limit <= MAX_LIMIT or offset < 0:
+            raise InvalidValue(f"limit is 1 to {MAX_LIMIT} and offset not negative",
+                               field="limit")
+        if not query:
+            return SearchPage(query, 0, offset, limit, ())
+        found: list[Hit] = []
+        where = self.entities.visible_where(actor)
+        for entity in self.store.entities(kind or None, limit=None, where=where):
+            if entity.status != "active" or entity.merged_into:   # found as what it joined
+                continue
+            score, level = match_score(query, entity.label)
+            if score >= MIN_SCORE:
+                found.append(Hit(entity.id, entity.kind, entity.label, round(score, 4), level))
+        found.sort(key=lambda h: (-h.score, h.id))
+        return SearchPage(query, len(found), offset, limit,
+                          tuple(found[offset:offset + limit]))

@@ -1,0 +1,155 @@
+"""The application factory: one `sabt.Workspace` shared by every request, the signed-in user
+from the session cookie (else the anonymous public), CSRF checks, security headers, and the
+service's errors turned into HTTP answers (a hidden item is a 404 exactly like a missing one)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader
+
+from sabt import __version__
+from sabt.errors import Forbidden, InvalidValue, NotFound, SabtError, Unauthenticated
+from sabt.policy import PUBLIC, Actor
+from sabt.service import Workspace
+from sabt.web import i18n
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "sabt_session"
+LOGIN_CSRF_COOKIE = "sabt_login_csrf"
+LANG_COOKIE = "sabt_lang"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who is asking: the signed-in actor (or `PUBLIC`), the CSRF token their forms carry, the
+    session token (empty when not signed in) and the interface language."""
+
+    actor: Actor
+    csrf: str
+    token: str
+    lang: str
+
+    @property
+    def signed_in(self) -> bool:
+        return bool(self.token)
+
+
+def templates() -> Environment:
+    """Jinja2 with autoescape on for every template: all text a user wrote is escaped."""
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["digits"] = i18n.digits
+    env.filters["fuzzy_date"] = i18n.fuzzy_date
+    env.filters["moment"] = i18n.moment
+    return env
+
+
+def create_app(workspace: Workspace, *, secure_cookies: bool = True) -> FastAPI:
+    """The web application over an opened workspace (the caller closes it)."""
+    from sabt.web import api, pages
+
+    web = FastAPI(title="Sabt", version=__version__, openapi_url="/api/v1/openapi.json",
+                  docs_url=None, redoc_url=None)
+    web.state.ws = workspace
+    web.state.env = templates()
+    web.state.secure_cookies = secure_cookies
+    web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    web.include_router(api.router)
+    web.include_router(pages.router)
+
+    @web.middleware("http")
+    async def headers(request: Request,
+                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers[name] = value
+        return response
+
+    for kind, status in ((NotFound, 404), (Forbidden, 403), (Unauthenticated, 401),
+                         (InvalidValue, 400), (SabtError, 400)):
+        web.add_exception_handler(kind, _handler(status))
+    return web
+
+
+def _handler(status: int) -> Callable[[Request, Exception], Response]:
+    def handle(request: Request, exc: Exception) -> Response:
+        message = str(exc)
+        if request.url.path.startswith("/api/"):
+            body: dict[str, Any] = {"error": message}
+            if isinstance(exc, InvalidValue) and exc.field:
+                body["field"] = exc.field
+            return JSONResponse(body, status_code=status)
+        return render(request, "error.html", {"status": status, "message": message},
+                      status=status)
+    return handle
+
+
+def workspace_of(request: Request) -> Workspace:
+    ws: Workspace = request.app.state.ws
+    return ws
+
+
+def visitor(request: Request) -> Visitor:
+    """The visitor of this request: from the session cookie, else the public with the CSRF token
+    of the sign-in form (a cookie it must match)."""
+    lang = i18n.pick_lang(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
+    token = request.cookies.get(SESSION_COOKIE, "")
+    found = workspace_of(request).signin.session(token) if token else None
+    if found is not None:
+        return Visitor(found.actor, found.csrf, token, lang)
+    login_csrf = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    return Visitor(PUBLIC, login_csrf, "", lang)
+
+
+def check_csrf(who: Visitor, sent: str) -> None:
+    """Every POST carries the synchroniser token of the visitor's session (or of the sign-in
+    form); a missing or wrong one is refused with 403."""
+    if not sent or not secrets.compare_digest(sent.encode(), who.csrf.encode()):
+        raise Forbidden("the form's security token is missing or out of date: reload the page "
+                        "and try again")
+
+
+def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200,
+           who: Visitor | None = None) -> HTMLResponse:
+    """A page in the visitor's language (cookies for the language and the sign-in form set)."""
+    who = who or visitor(request)
+    lang = who.lang
+
+    def t(key: str) -> str:
+        return i18n.label(key, lang)
+
+    html = request.app.state.env.get_template(template).render(
+        **context, who=who, lang=lang, t=t, dir="rtl" if lang == "fa" else "ltr",
+        other_lang="en" if lang == "fa" else "fa", path=request.url.path)
+    response = HTMLResponse(html, status_code=status)
+    set_cookie(request, response, LANG_COOKIE, lang, http_only=False)
+    if not who.signed_in:
+        set_cookie(request, response, LOGIN_CSRF_COOKIE, who.csrf)
+    return response
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, *,
+               max_age: int | None = None, http_only: bool = True) -> None:
+    response.set_cookie(name, value, max_age=max_age, path="/",
+                        secure=request.app.state.secure_cookies, httponly=http_only,
+                        samesite="strict")
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)

@@ -1,0 +1,87 @@
+"""A SYNTHETIC case served by the web application: an admin, a viewer, an analyst with a second
+factor, public and restricted persons, a subject with claims; on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sabt.model.statements import Locator, Quantity, Reference, Text
+from sabt.policy import Level, Mark
+from sabt.service import Workspace, signin
+from sabt.service.users import new_actor
+from sabt.web import create_app
+
+PASSWORD = "correct horse battery staple"   # SYNTHETIC credentials for tests only
+INJECTION = "<script>alert('x')</script>"
+
+
+@dataclass
+class Case:
+    ws: Workspace
+    totp_secret: str
+    recovery: tuple[str, ...]
+
+
+@pytest.fixture
+def case(tmp_path: Path, database_url: str | None, monkeypatch: pytest.MonkeyPatch,
+         ) -> Iterator[Case]:
+    # Argon2id as in production, at the lowest cost (production's costs 64 MiB a hash).
+    monkeypatch.setattr(signin, "ARGON2", {"time_cost": 1, "memory_cost": 8, "parallelism": 1})
+    ws = Workspace.create(tmp_path / "ws", database_url, admin="boss")
+    boss = ws.actor("boss")
+    ws.users.add(boss, new_actor("vi", ["viewer"]))
+    ws.users.add(boss, new_actor("ana", ["analyst"], clearance="restricted"))
+    for name in ("boss", "vi", "ana"):
+        ws.signin.set_password(boss, name, PASSWORD)
+    factor = ws.signin.enable_totp(boss, "ana")
+    secret = re.search(r"secret=([A-Z2-7]+)", factor.uri)
+    assert secret is not None
+    src = ws.entities.add_source(boss, "SYNTHETIC list of victims", id="S1")
+    ws.entities.add(boss, "person", "حسین رضایی", id="P1")
+    ws.entities.add(boss, "person", "Ali Rezaei", id="P2")
+    ws.entities.add(boss, "person", "Maryam Ahmadi", id="P3")
+    ws.entities.add(boss, "person", f"SYNTHETIC {INJECTION}", id="P4")
+    ws.entities.add(boss, "person", "SYNTHETIC restricted witness", id="P5",
+                    mark=Mark(Level.RESTRICTED))
+    ws.entities.add_statement(boss, "P1", "date of death", _date("1367-05-08"),
+                              references=[Reference(src, Locator(page="3"), "۱۳۶۷/۰۵/۰۸")])
+    ws.entities.add_statement(boss, "P1", "date of death", _date("1988-08-30"),
+                              references=[Reference(src, Locator(page="9"), INJECTION)])
+    ws.entities.add_statement(boss, "P4", "note", Text(INJECTION),
+                              references=[Reference(src, Locator(page="1"), INJECTION)])
+    ws.entities.add(boss, "subject", f"SYNTHETIC toll {INJECTION}", id="T1")
+    ws.entities.add_statement(boss, "T1", "figure", Quantity(1000),
+                              references=[Reference(src, Locator(page="5"), "=1000")])
+    yield Case(ws, secret.group(1), factor.recovery_codes)
+    ws.close()
+
+
+def _date(text: str):  # type: ignore[no-untyped-def]
+    from sabt.text import parse_date
+
+    return parse_date(text)
+
+
+@pytest.fixture
+def client(case: Case) -> Iterator[TestClient]:
+    with TestClient(create_app(case.ws), base_url="https://testserver") as c:
+        yield c
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found is not None, "every form carries a CSRF token"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, name: str, password: str = PASSWORD, code: str = "") -> int:
+    token = csrf_of(client.get("/login").text)
+    response = client.post("/login", data={"name": name, "password": password, "code": code,
+                                           "csrf": token}, follow_redirects=False)
+    return response.status_code
