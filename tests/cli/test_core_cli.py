@@ -133,7 +133,7 @@ def test_cli_starts_without_loading_heavy_libraries() -> None:
     """`sabt --help` must stay quick: the heavy libraries load only in the commands that use
     them (splink, DuckDB, numba, pandas, openpyxl, trafilatura, pypdf, matplotlib)."""
     heavy = ("splink", "duckdb", "numba", "pandas", "openpyxl", "trafilatura", "pypdf",
-             "matplotlib", "alembic")
+             "matplotlib", "alembic", "fastapi", "starlette", "uvicorn", "argon2", "pyotp")
     code = ("import sys, sabt.cli; "
             f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

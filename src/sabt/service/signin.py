@@ -4,8 +4,8 @@ Passwords are stored as Argon2id hashes (argon2-cffi, RFC 9106's second recommen
 recovery codes, 64 random bits each, as SHA-256 (a slow hash adds nothing to a random secret).
 A TOTP code is accepted once (its time step is remembered). After `MAX_FAILURES` failed sign-ins
 in a row a user is locked out for `LOCKOUT`, even with the right password; every failure and
-every lock-out is written to the audit. A session is a random token in the browser's cookie and its SHA-256 in the
-database, with its own CSRF token and an expiry.
+every lock-out is written to the audit. A session is a random token in the browser's cookie and
+its SHA-256 in the database, with its own CSRF token and an expiry.
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ class SecondFactor:
 def _hasher() -> PasswordHasher:
     from argon2 import PasswordHasher
 
-    return PasswordHasher(**ARGON2)
+    return PasswordHasher(time_cost=ARGON2["time_cost"], memory_cost=ARGON2["memory_cost"],
+                          parallelism=ARGON2["parallelism"])
 
 
 def _verify(hashed: str, secret: str) -> bool:
