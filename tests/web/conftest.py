@@ -3,11 +3,17 @@ factor, public and restricted persons, a subject with claims; on SQLite and on P
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -19,6 +25,7 @@ from sabt.web import create_app
 
 PASSWORD = "correct horse battery staple"   # SYNTHETIC credentials for tests only
 INJECTION = "<script>alert('x')</script>"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -85,3 +92,47 @@ def sign_in(client: TestClient, name: str, password: str = PASSWORD, code: str =
     response = client.post("/login", data={"name": name, "password": password, "code": code,
                                            "csrf": token}, follow_redirects=False)
     return response.status_code
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A SQLite workspace on disk for the commands and `sabt serve` (admin boss, with a
+    password; viewer vi without one)."""
+    with Workspace.create(tmp_path / "ws", admin="boss") as ws:
+        boss = ws.actor("boss")
+        ws.entities.add(boss, "person", "حسین رضایی", id="P1")
+        ws.entities.add(boss, "person", "SYNTHETIC Maryam Ahmadi", id="P2")
+        ws.users.add(boss, new_actor("vi", ["viewer"]))
+        ws.signin.set_password(boss, "boss", PASSWORD)
+    return tmp_path / "ws"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def server(folder: Path) -> Iterator[str]:
+    """`sabt serve` in its own process, until the test ends."""
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}", "SABT_USER": "boss"}
+    proc = subprocess.Popen([sys.executable, "-m", "sabt", "serve", "-w", str(folder),
+                             "--port", str(port), "--insecure-cookies"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(url + "/login", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
