@@ -5,6 +5,7 @@ existence leak, HTML escaping and the Persian interface. All names are SYNTHETIC
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -234,3 +235,14 @@ def test_expired_session_is_the_public(client: TestClient, case: Case) -> None:
         conn.execute(update(web_session).values(expires_at=web_session.c.created_at))
     time.sleep(0.01)
     assert _me(client) == "public"
+
+
+def test_export_leaves_out_sign_in_secrets(client: TestClient, case: Case,
+                                           tmp_path: Path) -> None:
+    sign_in(client, "vi")                                        # a session exists
+    out = tmp_path / "export.jsonl"
+    case.ws.exports.jsonl(case.ws.actor("boss"), out)
+    text = out.read_text(encoding="utf-8")
+    assert '"table": "sabt_user"' in text                      # users are exported …
+    assert '"credential"' not in text and '"web_session"' not in text
+    assert case.totp_secret not in text and "$argon2id$" not in text

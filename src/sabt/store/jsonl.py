@@ -24,7 +24,9 @@ from sabt.store.all_tables import metadata
 from sabt.store.change import chunks
 
 FORMAT = "sabt-jsonl"
-SKIP = {"sabt_meta"}  # per-workspace facts (creation time, version) are not content
+# per-workspace facts (creation time, version) are not content; sign-in secrets (password
+# hashes, TOTP secrets, sessions) never leave the database
+SKIP = {"sabt_meta", "credential", "web_session"}
 
 
 def _tables() -> list[Table]:
