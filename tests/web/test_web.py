@@ -198,6 +198,7 @@ def test_claims_board_and_csv(client: TestClient) -> None:
 
 def test_audit_for_admins_only(client: TestClient) -> None:
     sign_in(client, "vi")
+    assert 'href="/audit"' not in client.get("/search").text
     assert client.get("/audit").status_code == 403
     assert client.get("/api/v1/audit").status_code == 403
     client.cookies.clear()
@@ -205,6 +206,7 @@ def test_audit_for_admins_only(client: TestClient) -> None:
     entries = client.get("/api/v1/audit", params={"user": "vi"}).json()
     assert any(e["action"] == "login" and e["outcome"] == "done" for e in entries)
     assert client.get("/audit").status_code == 200
+    assert 'href="/audit"' in client.get("/search").text
 
 
 def test_persian_interface(client: TestClient) -> None:

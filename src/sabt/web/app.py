@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from sabt import __version__
 from sabt.errors import Forbidden, InvalidValue, NotFound, SabtError, Unauthenticated
-from sabt.policy import PUBLIC, Actor
+from sabt.policy import PUBLIC, Action, Actor, can
 from sabt.service import Workspace
 from sabt.web import i18n
 
@@ -136,7 +136,9 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
 
     html = request.app.state.env.get_template(template).render(
         **context, who=who, lang=lang, t=t, dir="rtl" if lang == "fa" else "ltr",
-        other_lang="en" if lang == "fa" else "fa", path=request.url.path)
+        other_lang="en" if lang == "fa" else "fa", path=request.url.path,
+        # which links the menu offers (the services still decide every request)
+        menu_audit=can(who.actor, Action.ADMIN))
     response = HTMLResponse(html, status_code=status)
     set_cookie(request, response, LANG_COOKIE, lang, http_only=False)
     if not who.signed_in:
