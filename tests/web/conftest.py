@@ -100,8 +100,12 @@ def folder(tmp_path: Path) -> Path:
     password; viewer vi without one)."""
     with Workspace.create(tmp_path / "ws", admin="boss") as ws:
         boss = ws.actor("boss")
+        src = ws.entities.add_source(boss, "SYNTHETIC list", id="S1")
         ws.entities.add(boss, "person", "حسین رضایی", id="P1")
         ws.entities.add(boss, "person", "SYNTHETIC Maryam Ahmadi", id="P2")
+        for day, page in (("1367-05-08", "3"), ("1988-08-30", "9")):
+            ws.entities.add_statement(boss, "P1", "date of death", _date(day),
+                                      references=[Reference(src, Locator(page=page), day)])
         ws.users.add(boss, new_actor("vi", ["viewer"]))
         ws.signin.set_password(boss, "boss", PASSWORD)
     return tmp_path / "ws"

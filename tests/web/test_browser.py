@@ -54,6 +54,7 @@ def test_sign_in_search_person_and_persian(server: str, folder: Path, tmp_path: 
         page.click("a[href='/entity/P1']")
         page.wait_for_url(server + "/entity/P1")
         assert "حسین رضایی" in page.inner_text("h1")
+        assert page.locator("tr.conflict .candidate").count() == 2   # side by side
         page.screenshot(path=str(shots / "web-person.png"))
         page.goto(server + "/search?q=%D8%B1%D8%B6%D8%A7%DB%8C%DB%8C&lang=fa")
         layout = page.evaluate("""() => ({

@@ -143,9 +143,13 @@ def test_restricted_and_missing_answer_the_same_404(client: TestClient) -> None:
     assert client.get("/entity/P5").status_code == 200
 
 
-def test_the_public_sees_only_public_items(client: TestClient) -> None:
+def test_the_public_sees_only_public_items(client: TestClient, case: Case) -> None:
     assert client.get("/entity/P1").status_code == 404           # internal by default
     assert client.get("/api/v1/search", params={"q": "Rezaei"}).json()["total"] == 0
+    case.ws.entities.mark(case.ws.actor("boss"), "P2", "public")
+    assert [h["id"] for h in client.get("/api/v1/search", params={"q": "Rezaei"}).json()[
+        "hits"]] == ["P2"]
+    assert client.get("/entity/P2").status_code == 200
     assert client.get("/audit").status_code == 403
 
 

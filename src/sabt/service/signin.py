@@ -151,6 +151,7 @@ class SignIn:
             self.guard.record(name, "login", None, "failed", why)
             raise Unauthenticated(REFUSED)
         if row.locked_until is not None and _aware(row.locked_until) > now:
+            _verify(_DUMMY_HASH, password)
             self.guard.record(name, "login", None, "failed", "locked out")
             raise Unauthenticated(REFUSED)
         ok = _verify(row.password_hash, password)
@@ -162,11 +163,15 @@ class SignIn:
                 used_recovery = _recovery_match(row.recovery_hashes, code.strip())
                 ok = used_recovery is not None
         if not ok:
-            failed = row.failed + 1
-            locked = now + LOCKOUT if failed >= MAX_FAILURES else None
-            with self.store.engine.begin() as conn:
-                conn.execute(update(credential).where(credential.c.name == name).values(
-                    failed=0 if locked else failed, locked_until=locked))
+            with self.store.engine.begin() as conn:   # counted in the database: no lost count
+                mine = credential.c.name == name
+                conn.execute(update(credential).where(mine).values(
+                    failed=credential.c.failed + 1))
+                failed = conn.execute(select(credential.c.failed).where(mine)).scalar_one()
+                locked = now + LOCKOUT if failed >= MAX_FAILURES else None
+                if locked:
+                    conn.execute(update(credential).where(mine).values(
+                        failed=0, locked_until=locked))
             self.guard.record(name, "login", None, "failed",
                               f"wrong password or code ({failed} in a row)"
                               + (f"; locked out until {locked:%H:%M} UTC" if locked else ""))
