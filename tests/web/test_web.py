@@ -129,6 +129,13 @@ def test_search_pages_and_hides_what_the_reader_may_not_see(client: TestClient) 
     sign_in(client, "boss")
     both = client.get("/api/v1/search", params={"q": "SYNTHETIC witness"}).json()
     assert [h["id"] for h in both["hits"]][:1] == ["P5"]
+    pages = [client.get("/api/v1/search", params={"q": "SYNTHETIC", "kind": "person",
+                                                   "limit": 1, "offset": n}).json()
+             for n in (0, 1, 2)]
+    assert [p["total"] for p in pages] == [2, 2, 2]
+    assert sorted(p["hits"][0]["id"] for p in pages[:2]) == ["P4", "P5"]
+    assert pages[2]["hits"] == []
+    assert client.get("/api/v1/search", params={"q": "x", "limit": 0}).status_code == 422
 
 
 def test_restricted_and_missing_answer_the_same_404(client: TestClient) -> None:
