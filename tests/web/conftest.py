@@ -62,6 +62,11 @@ def case(tmp_path: Path, database_url: str | None, monkeypatch: pytest.MonkeyPat
                               references=[Reference(src, Locator(page="9"), INJECTION)])
     ws.entities.add_statement(boss, "P4", "note", Text(INJECTION),
                               references=[Reference(src, Locator(page="1"), INJECTION)])
+    ws.entities.add(boss, "person", "SYNTHETIC record six", id="P6")
+    ws.entities.add_statement(boss, "P6", "name", Text("رضا کریمی", "fa"))
+    ws.entities.add(boss, "person", "SYNTHETIC Nasrin Sotoudeh-Mehr", id="P7")
+    hidden = ws.entities.add_statement(boss, "P7", "name", Text("پروانه جعفری", "fa"))
+    ws.entities.mark(boss, str(hidden), "restricted")
     ws.entities.add(boss, "subject", f"SYNTHETIC toll {INJECTION}", id="T1")
     ws.entities.add_statement(boss, "T1", "figure", Quantity(1000),
                               references=[Reference(src, Locator(page="5"), "=1000")])

@@ -1,7 +1,8 @@
 """`ws.search`: find entities by name in either script and any spelling.
 
-A query is compared with the label of every entity the actor may see (of one kind, if asked):
-first a cheap filter (some word of the query has the consonant skeleton or the exact key of some
+A query is compared with the label and the `name` statements (in any script) of every entity
+the actor may see (of one kind, if asked), only with the statements the actor may see: first a
+cheap filter (some word of the query has the consonant skeleton or the exact key of some
 word of the label, or the whole skeletons agree), then `sabt.text.name_similarity` on what is
 left: the whole name against the whole label, and each word of a shorter query against its best
 word of the label (so a surname alone finds the full name). Hits are ranked by that score, then
@@ -12,11 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from sabt.errors import InvalidValue
+from sabt.model.statements import Text
 from sabt.policy import Action, Actor
 from sabt.service.entities import Entities
 from sabt.service.guard import Guard
-from sabt.store.workspace import Store
+from sabt.service.sight import Sight
+from sabt.store import schema as t
+from sabt.store.workspace import EntitySummary, Store, load_statements
 
 MIN_SCORE = 0.85          # `close` in sabt.text's levels: below, two names are not one
 WORD_PENALTY = 0.03       # a match on some words ranks below one on the whole name
@@ -31,6 +37,7 @@ class Hit:
     label: str
     score: float
     level: str
+    matched: str          # the label or the name statement that matched best
 
 
 @dataclass(frozen=True)
@@ -92,12 +99,31 @@ class Search:
             return SearchPage(query, 0, offset, limit, ())
         found: list[Hit] = []
         where = self.entities.visible_where(actor)
-        for entity in self.store.entities(kind or None, limit=None, where=where):
-            if entity.status != "active" or entity.merged_into:   # found as what it joined
-                continue
-            score, level = match_score(query, entity.label)
-            if score >= MIN_SCORE:
-                found.append(Hit(entity.id, entity.kind, entity.label, round(score, 4), level))
+        listed = {e.id: e for e in self.store.entities(kind or None, limit=None, where=where)
+                  if e.status == "active" and not e.merged_into}   # merged: found as the target
+        names = self._names(actor, listed)
+        for entity in listed.values():
+            best = (0.0, "none", "")
+            for name in (entity.label, *names.get(entity.id, ())):
+                score, level = match_score(query, name)
+                if score > best[0]:
+                    best = (score, level, name)
+            if best[0] >= MIN_SCORE:
+                found.append(Hit(entity.id, entity.kind, entity.label, round(best[0], 4),
+                                 best[1], best[2]))
         found.sort(key=lambda h: (-h.score, h.id))
         return SearchPage(query, len(found), offset, limit,
                           tuple(found[offset:offset + limit]))
+
+    def _names(self, actor: Actor, listed: dict[str, EntitySummary]) -> dict[str, set[str]]:
+        """The `name` statements the actor may see, as text, by entity."""
+        query = select(t.statement).where(t.statement.c.property == "name",
+                                          t.statement.c.status == "active")
+        with self.store.connect() as conn:
+            statements = [st for st in load_statements(conn, query) if st.entity_id in listed]
+        _, visible = Sight(actor, self.store).filter((), statements)
+        out: dict[str, set[str]] = {}
+        for st in visible:
+            if isinstance(st.value, Text) and st.value.text != listed[st.entity_id].label:
+                out.setdefault(st.entity_id, set()).add(st.value.text)
+        return out
