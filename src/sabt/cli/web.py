@@ -59,10 +59,12 @@ def search(
         console.print_json(json.dumps(asdict(page), ensure_ascii=False))
         return
     table = Table(title=f"{page.total} match(es) for {escape(query)}")
-    for column in ("id", "kind", "label", "score", "level"):
+    for column in ("id", "kind", "label", "matched", "score", "level"):
         table.add_column(column)
     for hit in page.hits:
-        table.add_row(hit.id, hit.kind, escape(hit.label), f"{hit.score:.2f}", hit.level)
+        table.add_row(hit.id, hit.kind, escape(hit.label),
+                      "" if hit.matched == hit.label else escape(hit.matched),
+                      f"{hit.score:.2f}", hit.level)
     console.print(table)
 
 
