@@ -263,10 +263,17 @@ def merge(
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
-    """Record that two entities are the same (reversible with unmerge)."""
-    with Store.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
-        ch.merge(from_id, into_id, reason)
-    console.print(f"merged {from_id} into {into_id}")
+    """Record that two entities are the same (reversible with unmerge).
+
+    For persons drawn from lists this is a linkage decision: the captures count them as one
+    at once, and the next `sabt link` puts their records in one cluster.
+    """
+    from sabt.link.workspace import merge_persons
+
+    with Store.open(workspace, database_url) as ws:
+        done = merge_persons(ws, from_id, into_id, reason=reason)
+    console.print(f"merged {from_id} into {into_id}"
+                  + (f" ({done.matches} match decisions recorded)" if done.matches else ""))
 
 
 @app.command()
@@ -276,10 +283,14 @@ def unmerge(
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
-    """Undo a merge."""
-    with Store.open(workspace, database_url) as ws, ws.change(reason=reason) as ch:
-        ch.unmerge(from_id, reason)
-    console.print(f"split {from_id} off")
+    """Undo a merge (for persons drawn from lists, also the linkage decisions joining them)."""
+    from sabt.link.workspace import unmerge_persons
+
+    with Store.open(workspace, database_url) as ws:
+        done = unmerge_persons(ws, from_id, reason=reason)
+    console.print(f"split {from_id} off {done.into_id}"
+                  + (f" ({done.undone} decisions undone, {done.non_matches} non-match recorded)"
+                     if done.undone or done.non_matches else ""))
 
 
 @app.command()
