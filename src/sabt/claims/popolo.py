@@ -7,14 +7,15 @@ carries `sources` built from the statement references, so nothing leaves Sabt un
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
 
 from sabt.model.dates import FuzzyDate
-from sabt.model.statements import EntityRef, Statement, Text, value_text
+from sabt.model.statements import EntityRef, Statement, Status, Text, value_text
 from sabt.store import schema as t
-from sabt.store.workspace import Store, load_statements
+from sabt.store.workspace import Store
 
 
 def _sources(statements: list[Statement], titles: dict[str, Any]) -> list[dict[str, str]]:
@@ -33,24 +34,31 @@ def _date(value: Any) -> str | None:
     return value.edtf if isinstance(value, FuzzyDate) and not value.is_unknown else None
 
 
+PAGE = 1000   # entities whose statements are loaded together (a few queries per page)
+
+
+def _active(ws: Store, ids: list[str]) -> Iterator[list[Statement]]:
+    """Each entity's active statements (with those of entities merged into it), in the order
+    of `ids`, loaded a page at a time."""
+    for start in range(0, len(ids), PAGE):
+        views = ws.entities_with_statements(ids[start:start + PAGE])
+        for eid in ids[start:start + PAGE]:
+            yield [st for st in views[eid].statements if st.status is Status.ACTIVE]
+
+
 def popolo(ws: Store) -> dict[str, Any]:
-    """The workspace's persons, organisations and memberships as a Popolo document."""
+    """The workspace's persons, organisations and memberships as a Popolo document.
+
+    An entity merged into another is part of it: its statements appear there.
+    """
     with ws.engine.connect() as conn:
         entities = conn.execute(select(t.entity).where(
             t.entity.c.kind.in_(["person", "organization"]),
             t.entity.c.status == "active", t.entity.c.merged_into.is_(None))
             .order_by(t.entity.c.id)).all()
-        ids = [e.id for e in entities]
-        statements = load_statements(conn, select(t.statement).where(
-            t.statement.c.entity_id.in_(ids), t.statement.c.status == "active")
-            .order_by(t.statement.c.id))
         titles = {r.entity_id: r for r in conn.execute(select(t.source))}
-    by_entity: dict[str, list[Statement]] = {}
-    for st in statements:
-        by_entity.setdefault(st.entity_id, []).append(st)
     persons, organizations, memberships = [], [], []
-    for entity in entities:
-        own = by_entity.get(entity.id, [])
+    for entity, own in zip(entities, _active(ws, [e.id for e in entities]), strict=True):
         names = [st for st in own if st.property in ("name", "alias")]
         other_names = [{"name": st.value.text, **({"lang": st.value.lang} if st.value.lang
                                                   else {})}

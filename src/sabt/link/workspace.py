@@ -45,9 +45,8 @@ from sabt.model.statements import (
     Text,
     Value,
 )
-from sabt.store import schema as t
 from sabt.store.change import Change, allocate
-from sabt.store.workspace import Store
+from sabt.store.workspace import Store, merge_parents, merge_root, merge_roots
 from sabt.text.normalize import detect_script
 from sabt.vault.vault import FileIngest, Provenance, Vault
 
@@ -471,27 +470,6 @@ class PersonMerge:
     undone: int = 0         # earlier decisions between the two persons' records undone
 
 
-def _merge_parents(conn: Connection) -> dict[str, str]:
-    """Every merged entity's id → the entity it is merged into."""
-    e = t.entity
-    return {str(a): str(b) for a, b in conn.execute(select(e.c.id, e.c.merged_into).where(
-        e.c.merged_into.is_not(None))).tuples()}
-
-
-def _root(parent: dict[str, str], entity_id: str) -> str:
-    seen = {entity_id}
-    while entity_id in parent and parent[entity_id] not in seen:   # merges refuse cycles
-        entity_id = parent[entity_id]
-        seen.add(entity_id)
-    return entity_id
-
-
-def merge_roots(conn: Connection) -> dict[str, str]:
-    """Every merged entity's id → the entity it resolves to (its `merged_into`, followed)."""
-    parent = _merge_parents(conn)
-    return {eid: _root(parent, eid) for eid in parent}
-
-
 def _side(parent: dict[str, str], entity_id: str) -> set[str]:
     """An entity and every entity merged into it, directly or through others."""
     children: dict[str, list[str]] = {}
@@ -588,10 +566,10 @@ def merge_persons(ws: Store, from_id: str, into_id: str, *, author: str | None =
     """
     with ws.change(author=author, reason=reason or f"merge {from_id} into {into_id}") as ch:
         ch.merge(from_id, into_id, reason)
-        parent = _merge_parents(ch.conn)
+        parent = merge_parents(ch.conn)
         from_side = _side(parent, from_id)
         left = _records_of(ch.conn, from_side)
-        right = _records_of(ch.conn, _side(parent, _root(parent, into_id)) - from_side)
+        right = _records_of(ch.conn, _side(parent, merge_root(parent, into_id)) - from_side)
         if not left or not right:
             return PersonMerge(from_id, into_id)
         crossing = _crossing(ch.conn, left, right)
@@ -613,12 +591,12 @@ def unmerge_persons(ws: Store, from_id: str, *, author: str | None = None,
     `non-match` decisions between all their records so the next `sabt link` keeps them apart.
     """
     with ws.change(author=author, reason=reason or f"unmerge {from_id}") as ch:
-        parent = _merge_parents(ch.conn)
+        parent = merge_parents(ch.conn)
         ch.unmerge(from_id, reason)
         into_id = parent[from_id]
         from_side = _side(parent, from_id)
         left = _records_of(ch.conn, from_side)
-        right = _records_of(ch.conn, _side(parent, _root(parent, from_id)) - from_side)
+        right = _records_of(ch.conn, _side(parent, merge_root(parent, from_id)) - from_side)
         if not left or not right:
             return PersonMerge(from_id, into_id)
         crossing = _crossing(ch.conn, left, right)
