@@ -10,6 +10,8 @@
   on the new one). Every statement references its list and row, quoting the raw row.
 * Review: pairs whose probability falls in the review band wait in a queue; decisions (match /
   non-match / skip) are stored by record, survive re-runs, can be undone, and travel as CSV.
+* Merges: merging or splitting persons drawn from lists (`merge_persons`, `unmerge_persons`)
+  records review decisions in the same change; captures follow merge pointers at once.
 """
 
 from __future__ import annotations
@@ -616,8 +618,10 @@ def _merges_kept(roots: dict[str, str], person: np.ndarray,
 
     Counted over persons merged into another person that also has records in this run.
     """
+    if not roots:
+        return 0, 0
     frame = pd.DataFrame({"person": person.astype(str), "cluster": cluster})
-    frame["root"] = frame["person"].map(lambda p: roots.get(p, p))
+    frame["root"] = frame["person"].map(roots).fillna(frame["person"])
     groups = frame.groupby("root").agg(persons=("person", "nunique"),
                                        clusters=("cluster", "nunique"))
     merged = frame.loc[frame["person"].isin(roots.keys()), ["person", "root"]].drop_duplicates()
@@ -798,7 +802,7 @@ def run_clusters(ws: Store, run_id: int | None = None) -> pd.DataFrame:
         records = load_records(conn)
         roots = merge_roots(conn)
     frame = pd.DataFrame(rows, columns=["record_id", "cluster", "probability", "person_id"])
-    frame["person"] = frame["person_id"].map(lambda p: roots.get(p, p))
+    frame["person"] = frame["person_id"].map(roots).fillna(frame["person_id"])
     return records.merge(frame, on="record_id", how="inner")
 
 
