@@ -274,10 +274,15 @@ def merge(
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
-    """Record that two entities are the same (reversible with unmerge)."""
+    """Record that two entities are the same (reversible with unmerge).
+
+    For persons drawn from lists this is a linkage decision: the captures count them as one
+    at once, and the next `sabt link` puts their records in one cluster.
+    """
     with session(workspace, database_url) as (ws, me):
-        ws.entities.merge(me, from_id, into_id, reason)
-    console.print(f"merged {from_id} into {into_id}")
+        done = ws.entities.merge(me, from_id, into_id, reason)
+    console.print(f"merged {from_id} into {into_id}"
+                  + (f" ({done.matches} match decisions recorded)" if done.matches else ""))
 
 
 @app.command()
@@ -287,10 +292,12 @@ def unmerge(
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
-    """Undo a merge."""
+    """Undo a merge (for persons drawn from lists, also the linkage decisions joining them)."""
     with session(workspace, database_url) as (ws, me):
-        ws.entities.unmerge(me, from_id, reason)
-    console.print(f"split {from_id} off")
+        done = ws.entities.unmerge(me, from_id, reason)
+    console.print(f"split {from_id} off {done.into_id}"
+                  + (f" ({done.undone} decisions undone, {done.non_matches} non-match recorded)"
+                     if done.undone or done.non_matches else ""))
 
 
 @app.command()

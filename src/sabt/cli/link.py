@@ -212,6 +212,10 @@ def link_cmd(
                   f"{report.records:,} records → {report.clusters:,} "
                   f"persons ({report.persons_created:,} new, {report.persons_updated:,} updated); "
                   f"{report.review_pairs:,} pairs to review (`sabt review`)")
+    if report.merges:
+        console.print(f"person merges honoured: {report.merges_honoured:,} of {report.merges:,}")
+    console.print(f"software {report.software_version}; inputs sha256 {report.input_checksum}",
+                  highlight=False)
     _say_capped(report.blocking, settings.max_block)
 
 
