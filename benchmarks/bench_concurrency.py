@@ -10,7 +10,8 @@ sources of `--before` (default: the last commit where every write reserved its i
 one `id_counter` row), taken with `git archive`; "after" is this checkout. CPU is the writers'
 process time plus the PostgreSQL server's (its postmaster and backends, from /proc).
 
-    python benchmarks/bench_concurrency.py                 # about 3 minutes
+    python benchmarks/bench_concurrency.py                 # about 5 minutes
+    python benchmarks/bench_concurrency.py --hold-ms 20    # writes that keep their transaction
     python benchmarks/bench_concurrency.py --seconds 2 --no-before
 """
 
@@ -37,7 +38,7 @@ WRITERS = (1, 2, 4)
 STATEMENTS = 3
 
 
-def _write(ws: Any, source: str, who: str, k: int) -> None:
+def _write(ws: Any, source: str, who: str, k: int, hold: float = 0.0) -> None:
     from sabt.model.statements import Locator, NewStatement, Reference, Text
 
     with ws.change(author=who, reason=f"edit {k}") as ch:
@@ -45,10 +46,12 @@ def _write(ws: Any, source: str, who: str, k: int) -> None:
         ch.add_statements([NewStatement(person, f"field {j}", Text(f"{who}-{k}-{j}", "en"),
                                         (Reference(source, Locator(row=k), "SYNTHETIC"),))
                            for j in range(STATEMENTS)])
+        if hold:
+            time.sleep(hold)
 
 
 def _writer(root: str, url: str | None, source: str, who: str, ready: Any, go: Any,
-            start: Any, seconds: float, out: Any) -> None:
+            start: Any, seconds: float, hold: float, out: Any) -> None:
     from sabt.store.workspace import Store
 
     with Store.open(Path(root), url) as ws:
@@ -59,7 +62,7 @@ def _writer(root: str, url: str | None, source: str, who: str, ready: Any, go: A
         time.sleep(max(0.0, start.value - time.time()))
         cpu0, done, end = time.process_time(), 0, start.value + seconds
         while time.time() < end:
-            _write(ws, source, who, done)
+            _write(ws, source, who, done, hold)
             done += 1
         out.put((done, time.process_time() - cpu0))
 
@@ -84,7 +87,8 @@ def _server_cpu(data_dir: Path | None) -> float:
     return total
 
 
-def run_label(url_base: str | None, data_dir: Path | None, seconds: float) -> list[dict[str, Any]]:
+def run_label(url_base: str | None, data_dir: Path | None, seconds: float,
+              hold: float) -> list[dict[str, Any]]:
     """This interpreter's Sabt: writes/s for each writer count (fresh workspace each)."""
     from sabt.store.workspace import Store
 
@@ -107,7 +111,7 @@ def run_label(url_base: str | None, data_dir: Path | None, seconds: float) -> li
             _write(ws, source, "seed", 0)   # every counter exists before the writers start
         out, ready, go, start = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0)
         procs = [ctx.Process(target=_writer, args=(str(folder / "ws"), url, source, f"w{i}",
-                                                   ready, go, start, seconds, out))
+                                                   ready, go, start, seconds, hold, out))
                  for i in range(n)]
         for proc in procs:
             proc.start()
@@ -140,9 +144,10 @@ def _sources(rev: str) -> Path:
 
 
 def _child(src: Path, backend: str, url_base: str | None, data_dir: Path | None,
-           seconds: float) -> list[dict[str, Any]]:
+           seconds: float, hold_ms: float) -> list[dict[str, Any]]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(src), str(ROOT)])}
-    cmd = [sys.executable, __file__, "--child", backend, "--seconds", str(seconds)]
+    cmd = [sys.executable, __file__, "--child", backend, "--seconds", str(seconds),
+           "--hold-ms", str(hold_ms)]
     if url_base is not None and data_dir is not None:
         cmd += ["--url-base", url_base, "--data-dir", str(data_dir)]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
@@ -173,13 +178,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0, help="timed window per run")
     parser.add_argument("--before", default=BEFORE, help="git revision to compare with")
     parser.add_argument("--no-before", action="store_true")
+    parser.add_argument("--hold-ms", type=float, default=0.0,
+                        help="keep each write's transaction open this long (other work in the "
+                             "same request, round trips to a distant server)")
+    parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--url-base", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         data_dir = Path(args.data_dir) if args.data_dir else None
-        print(json.dumps(run_label(args.url_base, data_dir, args.seconds)))
+        print(json.dumps(run_label(args.url_base, data_dir, args.seconds, args.hold_ms / 1000)))
         return
 
     from rich.console import Console
@@ -196,15 +205,17 @@ def main() -> None:
         try:
             base = f"postgresql+psycopg://sabt@127.0.0.1:{server.port}/"
             for label, src in labels.items():
-                for r in _child(src, "postgresql", base, server.base / "data", args.seconds):
+                for r in _child(src, "postgresql", base, server.base / "data", args.seconds,
+                                args.hold_ms):
                     rows.append(("PostgreSQL", label, r))
         finally:
             server.stop()
-    for label, src in labels.items():
-        for r in _child(src, "sqlite", None, None, args.seconds):
+    for label, src in ({} if args.no_sqlite else labels).items():
+        for r in _child(src, "sqlite", None, None, args.seconds, args.hold_ms):
             rows.append(("SQLite", label, r))
+    held = f", each transaction held {args.hold_ms:g} ms longer" if args.hold_ms else ""
     table = Table(title=f"small writes (1 revision + {STATEMENTS} statements) per second, "
-                        f"{args.seconds:g} s per run")
+                        f"{args.seconds:g} s per run{held}")
     for col in ("database", "code", "writers", "writes", "writes/s", "wall s",
                 "writers' CPU s", "server CPU s", "CPU ms/write"):
         table.add_column(col, justify="right")
