@@ -731,6 +731,34 @@ def input_checksum(conn: Connection) -> str:
         digest.update(f"d\x1f{a}\x1f{b}\x1f{decision}\x1e".encode())
     return digest.hexdigest()
 
+def _inputs_state(conn: Connection) -> tuple[int, ...]:
+    """A summary of what a link run reads: lists, records, review decisions (and undos).
+
+    These rows are only ever added (a decision is undone by stamping it), so counts and the
+    latest ids change whenever the inputs do.
+    """
+    r, d = lt.list_record, lt.review_decision
+    lists = conn.execute(select(func.count()).select_from(lt.list_import)).scalar_one()
+    records = conn.execute(select(func.count(), func.coalesce(func.max(r.c.id), 0))).one()
+    decisions = conn.execute(select(func.count(), func.coalesce(func.max(d.c.id), 0),
+                                    func.count(d.c.undone_at))).one()
+    return (int(lists), *map(int, records), *map(int, decisions))
+
+
+def _check_inputs(conn: Connection, before: tuple[int, ...]) -> None:
+    """Refuse to write a run whose inputs changed after it read them (in the run's transaction).
+
+    PostgreSQL: a SHARE lock on the input tables waits for imports and decisions in progress
+    and holds new ones back until this run commits; SQLite: the write lock does the same.
+    """
+    if conn.dialect.name == "postgresql":
+        names = ", ".join(tbl.name for tbl in (lt.list_import, lt.list_record,
+                                                lt.review_decision))
+        conn.exec_driver_sql(f"LOCK TABLE {names} IN SHARE MODE")
+    if _inputs_state(conn) != before:
+        raise SabtError("lists or review decisions changed while this link run was working; "
+                        "nothing was written and the previous run stands: run `sabt link` again")
+
 
 def run_linkage(ws: Store, settings: LinkSettings | None = None, *,
                 author: str | None = None, progress: Progress | None = None,
@@ -740,9 +768,20 @@ def run_linkage(ws: Store, settings: LinkSettings | None = None, *,
     When the latest run's lists are all still imported and the settings are unchanged, only
     what new records and review decisions touch is re-linked with that run's model
     (`sabt.link.incremental`); ``full`` re-trains and re-scores everything.
+
+    One run at a time: a second one started meanwhile is refused. If lists are imported or
+    review decisions made while the run works, it writes nothing and says so (run it again).
     """
+    with ws.exclusive("link", "another `sabt link` is running on this workspace; wait for it "
+                      "to finish, then run it again"):
+        return _run_linkage(ws, settings, author=author, progress=progress, full=full)
+
+
+def _run_linkage(ws: Store, settings: LinkSettings | None, *, author: str | None,
+                 progress: Progress | None, full: bool) -> RunReport:
     settings = settings or LinkSettings()
     with ws.engine.connect() as conn:
+        inputs = _inputs_state(conn)   # before the reads: a change after this is caught
         records = load_records(conn)
         decisions = active_decisions(conn)
         reviewed = _reviewed_records(conn)
@@ -776,6 +815,7 @@ def run_linkage(ws: Store, settings: LinkSettings | None = None, *,
     keep = s.probability >= min(settings.review_low, settings.threshold)
     created_at = datetime.now(UTC)
     with ws.change(author=author, reason="link run") as ch:
+        _check_inputs(ch.conn, inputs)
         run_id = allocate(ch.conn, "link_run")
         person, created, updated = _assign_persons(ch, records, result.clustering.cluster)
         clusters = len(np.unique(result.clustering.cluster))

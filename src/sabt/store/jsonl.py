@@ -10,7 +10,7 @@ files already; the vault's own manifest covers them).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Date, DateTime, Table, func, insert, select, 
 
 from sabt import __version__
 from sabt.errors import InvalidValue, SabtError
-from sabt.store import migrate
+from sabt.store import ids, migrate
 from sabt.store.all_tables import metadata
 from sabt.store.change import chunks
 
@@ -58,7 +58,13 @@ def export_lines(conn: Connection) -> Iterator[str]:
     yield json.dumps(header, ensure_ascii=False)
     for table in _tables():
         order = list(table.primary_key.columns)
-        for row in conn.execute(select(table).order_by(*order)).mappings():
+        if table.name == "id_counter":  # sequences on PostgreSQL, rows on SQLite
+            rows: Iterable[Mapping[Any, Any]] = [
+                {"name": name, "next": value}
+                for name, value in sorted(ids.counter_values(conn).items())]
+        else:
+            rows = conn.execute(select(table).order_by(*order)).mappings()
+        for row in rows:
             payload = {key: _encode(value) for key, value in row.items()}
             yield json.dumps({"table": table.name, "row": payload}, ensure_ascii=False,
                              sort_keys=True)
@@ -135,7 +141,11 @@ def import_jsonl(conn: Connection, path: Path,
                                              for c in table.primary_key.columns}, later))
                     row.update(dict.fromkeys(later))
                 payload.append(row)
-            conn.execute(insert(table), payload)
+            if name == "id_counter":
+                for row in payload:
+                    ids.set_counter(conn, str(row["name"]), int(row["next"]))
+            else:
+                conn.execute(insert(table), payload)
             counts[name] = counts.get(name, 0) + len(payload)
         if progress is not None:
             progress(len(batch))

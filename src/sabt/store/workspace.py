@@ -30,7 +30,7 @@ from sabt.model.statements import (
     check_entity_id,
     current_view,
 )
-from sabt.store import access, jsonl, migrate
+from sabt.store import access, jsonl, locks, migrate
 from sabt.store import schema as t
 from sabt.store.change import Change
 from sabt.store.rows import statement_from_rows
@@ -60,7 +60,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(locks.SQLITE_BUSY_MS)}")
     cursor.close()
 
 
@@ -111,6 +111,8 @@ class Store:
     def __init__(self, root: Path, engine: Engine) -> None:
         self.root = root
         self.engine = engine
+        #: SQLite: how long a write waits for another writer to finish (seconds).
+        self.lock_wait = locks.lock_wait()
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -211,8 +213,13 @@ class Store:
 
     @contextmanager
     def change(self, author: str | None = None, reason: str = "") -> Iterator[Change]:
-        """One transaction and one revision; all of it is written, or none of it."""
+        """One transaction and one revision; all of it is written, or none of it.
+
+        On SQLite the change takes the write lock first, waiting (up to `lock_wait`) while
+        another writer holds it; on PostgreSQL changes run side by side.
+        """
         with _reachable(self.engine), self.engine.begin() as conn:
+            self._begin_write(conn)
             yield Change.begin(conn, author or default_author(), reason)
 
     @contextmanager
@@ -222,9 +229,21 @@ class Store:
             yield conn
 
     def write_audit(self, row: dict[str, Any]) -> None:
-        """Append one audit row in its own short transaction (see `sabt.store.access`)."""
+        """Append one audit row in its own short transaction (see `sabt.store.access`); on
+        SQLite it waits, like any write, for a write in progress."""
         with _reachable(self.engine), self.engine.begin() as conn:
+            self._begin_write(conn)
             access.write_audit(conn, [row])
+
+    @contextmanager
+    def exclusive(self, task: str, busy: str) -> Iterator[None]:
+        """Run `task` (e.g. "link") in one process at a time; another gets SabtError(`busy`)."""
+        with _reachable(self.engine), locks.exclusive(self.engine, self.root, task, busy):
+            yield
+
+    def _begin_write(self, conn: Connection) -> None:
+        if conn.dialect.name == "sqlite":
+            locks.begin_write(conn, self.lock_wait)
 
     # --- reads ---------------------------------------------------------------------------------
 
@@ -373,6 +392,7 @@ class Store:
         if not path.is_file():
             raise SabtError(f"{path}: no such file")
         with _reachable(self.engine), self.engine.begin() as conn:
+            self._begin_write(conn)
             return jsonl.import_jsonl(conn, path, progress)
 
 

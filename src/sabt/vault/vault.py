@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from sabt.errors import NotFound, SabtError
+from sabt.store import locks
 from sabt.store.change import Change
 from sabt.store.workspace import Store
 from sabt.vault import readers
@@ -615,11 +616,17 @@ class Vault:
 
 
 class LogWriter:
-    """Appends custody entries inside one transaction, chaining from the last stored entry."""
+    """Appends custody entries inside one transaction, chaining from the last stored entry.
+
+    The chain has its own lock, taken before the last entry is read and held until commit, so
+    two writers never chain from the same entry (PostgreSQL: an advisory lock; SQLite: the
+    write lock `Store.change` holds). Writers that do not touch the chain do not wait for it.
+    """
 
     def __init__(self, conn: Connection, actor: str) -> None:
         self.conn = conn
         self.actor = actor
+        locks.transaction_lock(conn, locks.CUSTODY_CHAIN)
         last_seq = conn.execute(select(func.max(custody_log.c.seq))).scalar()
         self.last: Entry | None = None
         if last_seq is not None:
