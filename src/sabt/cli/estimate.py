@@ -34,7 +34,11 @@ def _print_report(report: EstimateReport, title: str) -> None:
         table.add_column(col, justify="right" if col == "estimate" else "left")
     for e in report.estimates:
         d = e.diagnostics
-        if e.method == "lcmcr" and "rhat" in d:
+        if e.method == "lcmcr" and len(d.get("modes", [])) > 1:
+            diag = "chains in different modes: " + "; ".join(
+                f"{_fmt(m['median'])} (chains {', '.join(map(str, m['chains']))})"
+                for m in d["modes"])
+        elif e.method == "lcmcr" and "rhat" in d:
             diag = f"R-hat {d['rhat']:.3f}, ESS {d['ess']:.0f}, {d['draws']} draws"
         elif e.method == "loglinear" and not e.averaged and "bic" in d:
             diag = f"BIC {d['bic']:.1f}, {d['models_fitted']} models, MLE " + (
@@ -101,6 +105,10 @@ def estimate(
                                               "comparison to this image file.")] = None,
     sensitivity: Annotated[bool, typer.Option("--sensitivity",
                                               help="Re-estimate leaving each list out.")] = False,
+    draws: Annotated[Path | None, typer.Option(help="Write LCMCR's draws of N (chain, draw, N, "
+                                               "alpha) to this CSV file.")] = None,
+    trace: Annotated[Path | None, typer.Option(help="Write LCMCR trace plots (N per chain) to "
+                                               "this image file.")] = None,
 ) -> None:
     """How many were killed: every method side by side, with 95% intervals and diagnostics."""
     from sabt.estimate import LcmcrSettings, estimate_all, read_capture_csv
@@ -126,6 +134,14 @@ def estimate(
         from sabt.estimate.plot import plot_report
 
         plot_report(report, plot)
+    if trace is not None:
+        from sabt.estimate.plot import plot_trace
+
+        plot_trace(report, trace)
+    if draws is not None:
+        from sabt.estimate.report import write_lcmcr_draws
+
+        write_lcmcr_draws(report, draws)
     if json_out:
         console.print_json(json.dumps(report.to_dict()))
         return
@@ -150,5 +166,6 @@ def estimate(
         console.print(f"without {s['left_out']} (n={s['n_observed']:,}): " + "; ".join(parts))
     for w in report.warnings:
         err_console.print(f"[bold yellow]warning:[/] {w}", highlight=False)
-    if plot is not None:
-        console.print(f"plot written to {plot}")
+    for label, path in (("plot", plot), ("trace plot", trace), ("draws", draws)):
+        if path is not None:
+            console.print(f"{label} written to {path}")
