@@ -157,6 +157,15 @@ def estimate(
             t.add_row(f.name, _fmt(f.estimate), f"{_fmt(f.lower)} – {_fmt(f.upper)}",
                       f"{f.deviance:.1f}", str(f.df), f"{f.bic:.1f}")
         console.print(t)
+    ll = report.loglinear
+    if ll is not None and ll.fit is not None:
+        g = ll.fit
+        fit = (f"deviance {g.deviance:.1f} on {g.df} df (deviance/df {g.deviance_per_df:.2f}, "
+               f"p = {g.p_value:.2g}); largest Pearson residuals " + ", ".join(
+                   f"{p} {r:+.1f} ({o} seen, {m:.1f} fitted)" for p, o, m, r in g.largest())
+               if g.df > 0 else "saturated (0 residual df): the fit cannot be checked")
+        console.print(f"log-linear {ll.best.name} fit: {fit}", highlight=False)
+        console.print(f"log-linear model search: {ll.search}", highlight=False)
     for s in report.sensitivity:
         if "error" in s:
             console.print(f"without {s['left_out']}: {s['error']}")

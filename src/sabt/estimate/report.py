@@ -114,7 +114,8 @@ def _loglinear_estimates(res: LoglinearResult) -> list[MethodEstimate]:
         method="loglinear", model=b.name, estimate=b.estimate, lower=b.lower or math.nan,
         upper=b.upper or math.nan, interval=b.interval,
         diagnostics={
-            "selection": "lowest BIC among models Rcapture does not flag",
+            "selection": f"lowest BIC among models Rcapture does not flag; {res.search}",
+            "fit": _fit_dict(res),
             "bic": b.bic, "aic": b.aic, "deviance": b.deviance, "df": b.df,
             "n_params": b.n_params, "se": b.se, "poisson_estimate": b.poisson_estimate,
             "asymptotic_bias": b.bias, "mle_exists": b.mle_exists,
@@ -135,6 +136,19 @@ def _loglinear_estimates(res: LoglinearResult) -> list[MethodEstimate]:
                      "top": [{"model": m, "weight": w, "estimate": e} for m, w, e in a.top]},
     )
     return [best, avg]
+
+
+def _fit_dict(res: LoglinearResult) -> dict[str, Any]:
+    """Goodness of fit of the selected model: deviance, df, deviance/df, p and residuals."""
+    g = res.fit
+    if g is None:
+        return {}
+    return {
+        "deviance": g.deviance, "df": g.df, "deviance_per_df": g.deviance_per_df,
+        "p_value": g.p_value, "saturated": g.df == 0,
+        "residuals": [{"pattern": p, "observed": o, "fitted": m, "pearson": r}
+                      for p, o, m, r in g.residuals],
+    }
 
 
 def _lcmcr_estimate(res: LcmcrResult) -> MethodEstimate:
