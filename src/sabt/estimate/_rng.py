@@ -93,7 +93,7 @@ _ZR = 3.442619855899  # the base layer's right edge
 def _normal_tail(s: State, hz: int, iz: int) -> float:
     """The ziggurat's slow path (about 2.5% of draws): the base layer's tail or a wedge."""
     while True:
-        x = hz * _ZW[iz]
+        x = float(hz * _ZW[iz])
         if iz == 0:
             while True:
                 xt = -math.log(uniform(s)) / _ZR
@@ -106,7 +106,7 @@ def _normal_tail(s: State, hz: int, iz: int) -> float:
         hz = int(u >> np.uint64(32)) - 2147483648
         iz = int(u & np.uint64(127))
         if abs(hz) < _ZK[iz]:
-            return hz * _ZW[iz]
+            return float(hz * _ZW[iz])
 
 
 @nb.njit(cache=True, inline="always")
@@ -117,7 +117,7 @@ def normal(s: State) -> float:
     hz = int(u >> np.uint64(32)) - 2147483648
     iz = int(u & np.uint64(127))
     if abs(hz) < _ZK[iz]:
-        return hz * _ZW[iz]
+        return float(hz * _ZW[iz])
     return _normal_tail(s, hz, iz)
 
 
