@@ -109,3 +109,12 @@ def test_seven_lists_get_a_real_search_that_finds_the_dependence() -> None:
 def test_eight_real_lists_are_searched() -> None:
     res = fit_loglinear(load("sparsemse_NewOrl"))  # New Orleans, 8 lists, 185 people
     assert res.search.startswith("stepwise") and res.best.name != "[1,2,3,4,5,6,7,8]"
+
+
+def test_model_names_stay_unambiguous_from_ten_lists() -> None:
+    from sabt.estimate.loglinear import model_name
+
+    # lists 4 and 10 interact; list 12 alone is not the pair 1-2
+    name = model_name((0b1000001000,), 12)
+    assert name.startswith("[4.10,1,2,3,")
+    assert name.endswith(",11,12]")

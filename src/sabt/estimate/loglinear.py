@@ -150,9 +150,11 @@ def heterogeneity_columns(kind: str, k: FloatArray, J: int) -> FloatArray:
     raise ValueError(kind)
 
 
-def term_name(term: int) -> str:
-    """Rcapture's digits for a term bitmask (lists numbered from 1)."""
-    return "".join(str(j + 1) for j in range(term.bit_length()) if term >> j & 1)
+def term_name(term: int, J: int = 0) -> str:
+    """Rcapture's digits for a term bitmask (lists numbered from 1). With 10 or more lists
+    (J, or the term itself, reaching list 10) the numbers are joined by dots: 4.10, 1.2."""
+    sep = "." if max(J, term.bit_length()) >= 10 else ""
+    return sep.join(str(j + 1) for j in range(term.bit_length()) if term >> j & 1)
 
 
 def model_name(terms: tuple[int, ...], J: int) -> str:
@@ -161,9 +163,9 @@ def model_name(terms: tuple[int, ...], J: int) -> str:
     covered = 0
     for t in gens:
         covered |= t
-    gens.sort(key=lambda t: (-bin(t).count("1"), term_name(t)))
+    gens.sort(key=lambda t: (-bin(t).count("1"), term_name(t, J)))
     singles = [1 << j for j in range(J) if not covered >> j & 1]
-    return "[" + ",".join(term_name(t) for t in gens + singles) + "]"
+    return "[" + ",".join(term_name(t, J) for t in gens + singles) + "]"
 
 
 def interaction_terms(J: int, max_order: int) -> list[int]:
