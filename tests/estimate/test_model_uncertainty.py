@@ -43,6 +43,13 @@ def test_close_models_outside_the_interval_are_named() -> None:
     assert outside and all(f.name in warning for f in outside[:3])
 
 
+def test_average_of_one_model_is_named() -> None:
+    # Australia: the 18 lower-BIC models are set aside, no other model is within 13.8 BIC
+    res = fit_loglinear(load("msetools_Australia"))
+    assert res.averaged.n_models == 1
+    assert any("BIC average holds only [234,1]" in w for w in res.warnings)
+
+
 def test_goodness_of_fit_matches_rcapture_and_is_in_the_json() -> None:
     # HIV: the selected model is independence, Rcapture's Mt: deviance 13.0 on 10 df
     (mt,) = [r for r in ref_row("rcapture_HIV", "Rcapture Mt") if r["method"].endswith("Mt")]

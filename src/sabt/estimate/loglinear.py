@@ -623,6 +623,11 @@ def fit_loglinear(
         warnings.append(f"log-linear {best.name}: the profile likelihood gives no finite upper "
                         "bound — the data do not bound N under this model")
     averaged = _average(usable, n)
+    if averaged.n_models == 1:
+        warnings.append(
+            f"log-linear: the BIC average holds only {best.name}: no other acceptable model "
+            f"lies within {window:.1f} BIC of it, so the average shows no model uncertainty — "
+            "read the models set aside and the other methods")
     if best.estimate > 20 * n:
         warnings.append(f"log-linear {best.name}: estimate is more than 20× the observed count")
     gof = goodness_of_fit(X[:, masks[best_idx]], y, cells, J)
