@@ -34,7 +34,11 @@ def _print_report(report: EstimateReport, title: str) -> None:
         table.add_column(col, justify="right" if col == "estimate" else "left")
     for e in report.estimates:
         d = e.diagnostics
-        if e.method == "lcmcr" and "rhat" in d:
+        if e.method == "lcmcr" and len(d.get("modes", [])) > 1:
+            diag = "chains in different modes: " + "; ".join(
+                f"{_fmt(m['median'])} (chains {', '.join(map(str, m['chains']))})"
+                for m in d["modes"])
+        elif e.method == "lcmcr" and "rhat" in d:
             diag = f"R-hat {d['rhat']:.3f}, ESS {d['ess']:.0f}, {d['draws']} draws"
         elif e.method == "loglinear" and not e.averaged and "bic" in d:
             diag = f"BIC {d['bic']:.1f}, {d['models_fitted']} models, MLE " + (
@@ -100,6 +104,10 @@ def estimate(
                                               "comparison to this image file.")] = None,
     sensitivity: Annotated[bool, typer.Option("--sensitivity",
                                               help="Re-estimate leaving each list out.")] = False,
+    draws: Annotated[Path | None, typer.Option(help="Write LCMCR's draws of N (chain, draw, N, "
+                                               "alpha) to this CSV file.")] = None,
+    trace: Annotated[Path | None, typer.Option(help="Write LCMCR trace plots (N per chain) to "
+                                               "this image file.")] = None,
 ) -> None:
     """How many were killed: every method side by side, with 95% intervals and diagnostics."""
     from sabt.estimate import LcmcrSettings, estimate_all, read_capture_csv
@@ -125,6 +133,14 @@ def estimate(
         from sabt.estimate.plot import plot_report
 
         plot_report(report, plot)
+    if trace is not None:
+        from sabt.estimate.plot import plot_trace
+
+        plot_trace(report, trace)
+    if draws is not None:
+        from sabt.estimate.report import write_lcmcr_draws
+
+        write_lcmcr_draws(report, draws)
     if json_out:
         console.print_json(json.dumps(report.to_dict()))
         return
@@ -140,6 +156,15 @@ def estimate(
             t.add_row(f.name, _fmt(f.estimate), f"{_fmt(f.lower)} – {_fmt(f.upper)}",
                       f"{f.deviance:.1f}", str(f.df), f"{f.bic:.1f}")
         console.print(t)
+    ll = report.loglinear
+    if ll is not None and ll.fit is not None:
+        g = ll.fit
+        fit = (f"deviance {g.deviance:.1f} on {g.df} df (deviance/df {g.deviance_per_df:.2f}, "
+               f"p = {g.p_value:.2g}); largest Pearson residuals " + ", ".join(
+                   f"{p} {r:+.1f} ({o} seen, {m:.1f} fitted)" for p, o, m, r in g.largest())
+               if g.df > 0 else "saturated (0 residual df): the fit cannot be checked")
+        console.print(f"log-linear {ll.best.name} fit: {fit}", highlight=False)
+        console.print(f"log-linear model search: {ll.search}", highlight=False)
     for s in report.sensitivity:
         if "error" in s:
             console.print(f"without {s['left_out']}: {s['error']}")
@@ -149,5 +174,6 @@ def estimate(
         console.print(f"without {s['left_out']} (n={s['n_observed']:,}): " + "; ".join(parts))
     for w in report.warnings:
         err_console.print(f"[bold yellow]warning:[/] {w}", highlight=False)
-    if plot is not None:
-        console.print(f"plot written to {plot}")
+    for label, path in (("plot", plot), ("trace plot", trace), ("draws", draws)):
+        if path is not None:
+            console.print(f"{label} written to {path}")
