@@ -12,6 +12,7 @@ from rich.table import Table
 from sabt.claims.board import Board, claim_order, claims_board
 from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console
 from sabt.ingest.case import plan_case, write_plan
+from sabt.safety import shown
 from sabt.store.workspace import Store
 
 
@@ -30,6 +31,8 @@ def import_case(
     with Store.open(workspace, database_url) as ws, ws.change(
             reason=f"import case dataset {title}") as ch:
         counts = write_plan(ch, plan)
+    for warning in plan.warnings:
+        console.print(f"[yellow]warning:[/] {shown(warning)}", highlight=False)
     console.print("imported " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
