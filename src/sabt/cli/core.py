@@ -18,6 +18,7 @@ from sabt.cli.render import entity_panel, history_table, view_json
 from sabt.errors import InvalidValue, SabtError
 from sabt.model.parse import parse_date_value, parse_value
 from sabt.model.statements import Locator, Reference, Value
+from sabt.safety import shown
 from sabt.store.workspace import Store
 
 ReasonOpt = Annotated[str, typer.Option("--reason", "-r", help="Why (kept in the revision).")]
@@ -215,7 +216,7 @@ def list_entities(
         table.add_column(name)
     for e in rows:
         status = e.status + (f" → {e.merged_into}" if e.merged_into else "")
-        table.add_row(e.id, e.kind, e.label, status)
+        table.add_row(e.id, shown(e.kind), shown(e.label), status)
     console.print(table)
 
 
@@ -321,7 +322,7 @@ def import_jsonl(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Load an export into an empty workspace (all or nothing)."""
-    total = max(sum(1 for _ in file.open(encoding="utf-8")) - 1, 0) if file.is_file() else 0
+    total = max(sum(1 for _ in file.open("rb")) - 1, 0) if file.is_file() else 0
     with Store.open(workspace, database_url) as ws, Progress(
         TextColumn("importing"), BarColumn(), MofNCompleteColumn(), console=console,
         transient=True,

@@ -21,6 +21,7 @@ from sabt.cli.app import (
 from sabt.errors import SabtError
 from sabt.ingest.headers import CANONICAL_FIELDS, Mapping
 from sabt.link.options import LinkSettings
+from sabt.safety import safe_frame, shown
 from sabt.store.workspace import Store, default_author
 
 if TYPE_CHECKING:
@@ -109,7 +110,8 @@ def link_files(
         frame["source"] = str(path)
         frames.append(frame)
         for warning in parsed.warnings[:5]:
-            console.print(f"[yellow]warning:[/] {path}: {warning}", highlight=False)
+            console.print(f"[yellow]warning:[/] {shown(path)}: {shown(warning)}",
+                          highlight=False)
         if len(parsed.warnings) > 5:
             console.print(f"[yellow]warning:[/] {path}: {len(parsed.warnings) - 5} more")
     records = pd.concat(frames, ignore_index=True)
@@ -124,7 +126,7 @@ def link_files(
         "probability": result.clustering.probability.round(6),
     })
     out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False)
+    safe_frame(table).to_csv(out, index=False)
     summary = {
         "records": len(records),
         "clusters": int(table["cluster_id"].nunique()),
@@ -148,13 +150,13 @@ def _show_parsed(parsed: ParsedList, rows: int = 5) -> None:
     rows: canonical fields as read and compared columns as the model compares them."""
     from sabt.link.extra import column_name, normalise
 
-    mapping = Table(title=f"{parsed.path.name}: columns")
+    mapping = Table(title=f"{shown(parsed.path.name)}: columns")
     mapping.add_column("header")
     mapping.add_column("field")
     mapping.add_column("compared as")
     for header in parsed.headers:
         kind = parsed.compared.get(header)
-        mapping.add_row(header, parsed.columns.get(header, "[dim](kept raw, not used)[/]"
+        mapping.add_row(shown(header), parsed.columns.get(header, "[dim](kept raw, not used)[/]"
                                                    if kind is None else ""),
                         f"{kind} ({column_name(f'{kind}:{header}')})" if kind else "")
     console.print(mapping)
@@ -164,11 +166,11 @@ def _show_parsed(parsed: ParsedList, rows: int = 5) -> None:
     for col in ("row", *fields, *(column_name(k) for k in keys)):
         sample.add_column(col)
     for _, rec in parsed.records.head(rows).iterrows():
-        cells = [str(rec[f]) if rec[f] is not None else "" for f in fields]
+        cells = [shown(rec[f]) if rec[f] is not None else "" for f in fields]
         compared = rec["compare"] or {}
         values = [normalise(k.partition(":")[0], compared[k]) if k in compared else ""
                   for k in keys]
-        cells += ["[dim](not compared)[/]" if v is None else str(v) for v in values]
+        cells += ["[dim](not compared)[/]" if v is None else shown(v) for v in values]
         sample.add_row(str(rec["row"]), *cells)
     console.print(sample)
 
@@ -198,7 +200,7 @@ def import_list_cmd(
     if dry_run:
         _show_parsed(parsed)
     for warning in parsed.warnings[:20]:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(f"[yellow]warning:[/] {shown(warning)}", highlight=False)
     if len(parsed.warnings) > 20:
         console.print(f"[yellow]warning:[/] … {len(parsed.warnings) - 20} more")
     if report.already_imported:
@@ -262,8 +264,8 @@ def _both_scripts(value: object) -> str:
         return ""
     if detect_script(value) in ("persian", "mixed"):
         roman = romanize(value)
-        return f"{value}  [dim]({roman[0] if roman else latin_canon(value)})[/]"
-    return value
+        return f"{shown(value)}  [dim]({shown(roman[0] if roman else latin_canon(value))})[/]"
+    return shown(value)
 
 
 def _pair_table(left: dict[str, Any], right: dict[str, Any], probability: float) -> Table:
@@ -272,8 +274,8 @@ def _pair_table(left: dict[str, Any], right: dict[str, Any], probability: float)
 
     grid = Table(title=f"match probability {probability:.3f}")
     grid.add_column("field")
-    grid.add_column(f"{left['list']} row {left['row']}")
-    grid.add_column(f"{right['list']} row {right['row']}")
+    grid.add_column(f"{shown(left['list'])} row {left['row']}")
+    grid.add_column(f"{shown(right['list'])} row {right['row']}")
     for key in CANONICAL_FIELDS:
         a, b = left["fields"].get(key, ""), right["fields"].get(key, "")
         if not a and not b:
@@ -354,6 +356,6 @@ def captures_cmd(
 
     with Store.open(workspace, database_url) as ws:
         table = lw.capture_table(ws, strata)
-    table.to_csv(out, index=False)
+    safe_frame(table).to_csv(out, index=False)
     console.print(f"wrote {len(table):,} capture patterns ({int(table['count'].sum()):,} persons) "
                   f"to {out}")

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from sabt.errors import NotFound, SabtError
+from sabt.safety import csv_cell
 from sabt.store.change import Change
 from sabt.store.workspace import Store
 from sabt.vault import readers
@@ -597,7 +598,7 @@ class Vault:
         with open(paths["csv"], "w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
             writer.writeheader()
-            writer.writerows(records)
+            writer.writerows({k: csv_cell(v) for k, v in r.items()} for r in records)
         with open(paths["sums"], "w", encoding="utf-8") as fh:
             for record in records:
                 fh.write(f"{record['sha256']}  {record['path']}\n")
