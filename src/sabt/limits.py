@@ -45,8 +45,12 @@ class Limits:
     archive_expansion: int = 100
     #: … but at least this many bytes (small archives of text compress well)
     archive_floor_bytes: int = 64 << 20
+    #: tags of an HTML page whose main text is isolated (above it the whole text is kept)
+    html_tags: int = 50_000
     #: pixels (width × height) of an image whose metadata is read
     pixels: int = 80_000_000
+    #: paragraphs of a DOCX whose text is extracted
+    docx_paragraphs: int = 200_000
     #: pages of a PDF whose text is extracted
     pdf_pages: int = 5_000
 

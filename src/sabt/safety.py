@@ -54,6 +54,13 @@ def clean_value(text: str, *, keep_lines: bool = False) -> str:
     return cleaned
 
 
+def reason(exc: BaseException, limit: int = 200) -> str:
+    """A third-party exception as one short printable line (its type and message), for the
+    one-line errors of readers: parsers put raw bytes and newlines in their messages."""
+    text = printable(f"{type(exc).__name__}: {exc}")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def csv_cell(value: Any) -> Any:
     """A value for a CSV cell that no spreadsheet runs as a formula.
 

@@ -38,7 +38,7 @@ from sabt.model.statements import (
     Text,
     Value,
 )
-from sabt.safety import clean_value, has_controls
+from sabt.safety import clean_value, has_controls, reason
 from sabt.text.normalize import detect_script
 
 FILES: dict[str, tuple[str, ...]] = {
@@ -141,7 +141,8 @@ def read_rows(folder: Path, name: str, warnings: list[str] | None = None) -> lis
         if "field larger than field limit" in str(exc):
             raise limits.refuse("cell_chars", "a value is too long", file=str(path),
                                 row=number) from exc
-        raise InvalidValue(f"not readable as CSV: {exc}", file=str(path), row=number) from exc
+        raise InvalidValue(f"not readable as CSV: {reason(exc)}", file=str(path),
+                           row=number) from exc
     finally:
         csv.field_size_limit(previous)
     return rows
@@ -235,7 +236,7 @@ def _quantity(row: Row) -> Value:
             high = None
         return Quantity(low, high, QUALIFIERS[qualifier])
     except ValueError as exc:
-        raise row.error(f"figures must be integers: {exc}", "value_low") from exc
+        raise row.error(f"figures must be integers: {reason(exc)}", "value_low") from exc
     except InvalidValue as exc:
         raise row.error(exc.message, "value_low") from exc
 
@@ -265,8 +266,8 @@ def plan_case(folder: Path, dataset_title: str) -> CasePlan:
         raise
     except (ValueError, TypeError, OverflowError) as exc:
         if tracker.row is None:
-            raise SabtError(f"unusable value: {exc}") from exc
-        raise tracker.row.error(f"unusable value: {exc}") from exc
+            raise SabtError(f"unusable value: {reason(exc)}") from exc
+        raise tracker.row.error(f"unusable value: {reason(exc)}") from exc
     plan.warnings = warnings
     return plan
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sabt.errors import SabtError
+from sabt.safety import reason
 from sabt.text.normalize import to_ascii_digits
 
 CANONICAL_FIELDS: tuple[str, ...] = (
@@ -144,7 +145,7 @@ class Mapping:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise SabtError(f"cannot read mapping file: {exc}", file=str(path)) from exc
+            raise SabtError(f"cannot read mapping file: {reason(exc)}", file=str(path)) from exc
         unknown_tables = [k for k in data if k not in _MAPPING_TABLES]
         if unknown_tables:
             raise SabtError(f"unknown key {unknown_tables[0]!r} (the tables are "

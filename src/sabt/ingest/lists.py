@@ -41,7 +41,7 @@ from sabt.ingest.headers import (
 )
 from sabt.limits import Limits, current, load_json
 from sabt.model.dates import FuzzyDate
-from sabt.safety import clean_value, has_controls
+from sabt.safety import clean_value, has_controls, reason
 from sabt.text.dates import parse_date
 from sabt.text.normalize import to_ascii_digits
 
@@ -202,7 +202,8 @@ def _read_csv(data: bytes, encoding: str | None, where: str, limits: Limits,
         if "field larger than field limit" in str(exc):
             raise limits.refuse("cell_chars", "a value is too long", file=where,
                                 row=len(table)) from exc
-        raise SabtError(f"not readable as CSV: {exc}", file=where, row=len(table)) from exc
+        raise SabtError(f"not readable as CSV: {reason(exc)}", file=where,
+                        row=len(table)) from exc
     finally:
         csv.field_size_limit(previous)
     headers = [h.strip() for h in table[0]]
@@ -239,7 +240,7 @@ def _check_zip(data: bytes, where: str, limits: Limits) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
     except Exception as exc:  # zipfile raises several types for a damaged archive
-        raise SabtError(f"not a readable XLSX workbook ({exc})", file=where) from exc
+        raise SabtError(f"not a readable XLSX workbook ({reason(exc)})", file=where) from exc
     if len(infos) > limits.archive_members:
         raise limits.refuse("archive_members", f"the workbook has {len(infos):,} parts",
                             file=where)
@@ -257,7 +258,7 @@ def _read_xlsx(data: bytes, sheet: str | None, where: str, limits: Limits,
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise SabtError(f"not a readable XLSX workbook ({exc})", file=where) from exc
+        raise SabtError(f"not a readable XLSX workbook ({reason(exc)})", file=where) from exc
     table: list[list[str]] = []
     try:
         if sheet is not None and sheet not in book.sheetnames:
@@ -275,7 +276,7 @@ def _read_xlsx(data: bytes, sheet: str | None, where: str, limits: Limits,
     except SabtError:
         raise
     except Exception as exc:  # a damaged sheet fails while it is read, not when opened
-        raise SabtError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})",
+        raise SabtError(f"not a readable XLSX workbook ({reason(exc)})",
                         file=where, row=len(table) or None) from exc
     finally:
         book.close()

@@ -42,6 +42,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from sabt import __version__
 from sabt.errors import InvalidValue, SabtError
 from sabt.limits import Limits, current, load_json
+from sabt.safety import reason
 from sabt.store import migrate
 from sabt.store.all_tables import metadata
 from sabt.store.change import chunks
@@ -220,9 +221,9 @@ def import_jsonl(conn: Connection, path: Path,
             try:
                 conn.execute(insert(table), payload)
             except (IntegrityError, StatementError) as exc:
-                reason = str(exc.orig if exc.orig is not None else exc).splitlines()[0]
+                why = reason(exc.orig if exc.orig is not None else exc)
                 raise InvalidValue(f"rows of table {name!r} on lines {lines_of_table[0]}–"
-                                   f"{lines_of_table[-1]} do not fit the database: {reason}",
+                                   f"{lines_of_table[-1]} do not fit the database: {why}",
                                    file=str(path)) from exc
             counts[name] = counts.get(name, 0) + len(payload)
         if progress is not None:

@@ -23,11 +23,13 @@ import struct
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, BinaryIO
 
 from sabt.errors import SabtError
 from sabt.limits import Limits, current, load_json
+from sabt.safety import reason
 
 MAX_TEXT_BYTES = 64 << 20
 SNIFF_BYTES = 8192
@@ -171,7 +173,7 @@ def read(path: Path, name: str = "", *, max_bytes: int | None = None) -> Reading
     except SabtError as exc:
         raise SabtError(exc.message, file=where) from exc
     except Exception as exc:  # third-party parsers raise anything on damaged files
-        raise SabtError(f"unreadable {media_type} ({type(exc).__name__}: {exc})",
+        raise SabtError(f"unreadable {media_type} ({reason(exc)})",
                         file=where) from exc
     reading.media_type = reading.media_type or media_type
     if reading.text is not None and reading.language is None:
@@ -223,7 +225,7 @@ class _BoundedStream(io.RawIOBase):
         try:
             block = self.stream.read(min(want, self.budget.left + 1))
         except Exception as exc:  # zlib.error, EOFError, BadZipFile … mid-stream
-            raise SabtError(f"member {self.member} is damaged ({type(exc).__name__}: {exc})",
+            raise SabtError(f"member {self.member} is damaged ({reason(exc)})",
                             file=self.budget.where) from exc
         self.budget.left -= len(block)
         if self.budget.left < 0:
@@ -271,11 +273,22 @@ def _read_text(path: Path, limits: Limits) -> Reading:
     return Reading("text/plain", text=text)
 
 
+_TAG = re.compile(r"<[^<>]*>")  # never crosses a "<": linear on unterminated tags
+
+
 def _read_html(path: Path, limits: Limits) -> Reading:
     import trafilatura
 
     raw = path.read_bytes()
     html = decode_text(raw) or raw.decode("utf-8", errors="replace")
+    tags = html.count("<")
+    if tags > limits.html_tags:
+        # Isolating the main text costs time and memory that grow faster than the page: a
+        # hostile page of many small tags would take minutes. Keep the text of every tag.
+        text = _TAG.sub(" ", html)
+        return Reading("text/html", text=" ".join(unescape(text).split()), skipped=[
+            f"main text not isolated: {tags:,} tags (limit html_tags={limits.html_tags}; "
+            "change it with SABT_LIMIT_HTML_TAGS); the text of the whole page is kept"])
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
                                       favor_recall=True)
     if doc is None:
@@ -308,7 +321,7 @@ def _read_pdf(path: Path, limits: Limits) -> Reading:
                 text = reader.pages[number].extract_text() or ""
             except Exception as exc:  # one damaged page does not lose the others
                 skipped.append(f"text of page {number + 1} not extracted "
-                               f"({type(exc).__name__}: {exc})")
+                               f"({reason(exc)})")
                 text = ""
             pages.append([offset, offset + len(text)])
             parts.append(text)
@@ -317,11 +330,11 @@ def _read_pdf(path: Path, limits: Limits) -> Reading:
     except SabtError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise SabtError(f"unreadable PDF: {exc}") from exc
+        raise SabtError(f"unreadable PDF: {reason(exc)}") from exc
     except Exception as exc:  # pypdf raises many kinds on damaged files
         if "encrypt" in str(exc).lower() or "crypt" in type(exc).__name__.lower():
             raise SabtError("encrypted PDF (cannot be decrypted here); stored nothing") from exc
-        raise SabtError(f"unreadable PDF: {exc}") from exc
+        raise SabtError(f"unreadable PDF: {reason(exc)}") from exc
     return Reading("application/pdf", text=PAGE_BREAK.join(parts), pages=pages,
                    title=_pdf_str(info.get("/Title")), author=_pdf_str(info.get("/Author")),
                    date=_pdf_str(info.get("/CreationDate")), meta={"page_count": len(pages)},
@@ -341,7 +354,7 @@ _CORE = {"{http://purl.org/dc/elements/1.1/}title": "title",
 def _read_docx(path: Path, limits: Limits) -> Reading:
     """Paragraph text of ``word/document.xml`` and title/author/date of ``docProps/core.xml``,
     streamed (memory does not grow with the document) after checking the package's limits."""
-    from xml.etree.ElementTree import ParseError, iterparse
+    from lxml import etree
 
     reading = Reading(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -353,30 +366,40 @@ def _read_docx(path: Path, limits: Limits) -> Reading:
             unzipped = sum(info.file_size for info in infos)
             if unzipped > limits.unzipped_bytes:
                 raise limits.refuse("unzipped_bytes", f"the DOCX unzips to {unzipped:,} bytes")
-            paragraphs: list[str] = []
-            current: list[str] = []
+            text = io.StringIO()
+            paragraphs = 0
             with zf.open("word/document.xml") as fh:
-                for _event, elem in iterparse(fh, events=("end",)):
-                    tag = elem.tag
-                    if tag == _W + "t":
-                        current.append(elem.text or "")
-                    elif tag == _W + "tab":
-                        current.append("\t")
-                    elif tag in (_W + "br", _W + "cr"):
-                        current.append("\n")
-                    elif tag == _W + "p":
-                        paragraphs.append("".join(current))
-                        current = []
-                        elem.clear()
-            reading.text = "\n".join(paragraphs)
+                # lxml's C parser, entities not expanded, no network; each paragraph is
+                # dropped once read, so memory does not grow with the document.
+                for _event, para in etree.iterparse(
+                        fh, events=("end",), tag=_W + "p", resolve_entities=False,
+                        no_network=True, huge_tree=False, load_dtd=False):
+                    if paragraphs >= limits.docx_paragraphs:
+                        reading.skipped.append(
+                            f"text after paragraph {paragraphs:,} not extracted (limit "
+                            "docx_paragraphs; change it with SABT_LIMIT_DOCX_PARAGRAPHS)")
+                        break
+                    parts = []
+                    for node in para.iter(_W + "t", _W + "tab", _W + "br", _W + "cr"):
+                        parts.append(node.text or "" if node.tag == _W + "t" else
+                                     "\t" if node.tag == _W + "tab" else "\n")
+                    text.write(("\n" if paragraphs else "") + "".join(parts))
+                    paragraphs += 1
+                    para.clear()
+                    parent = para.getparent()
+                    while parent is not None and para.getprevious() is not None:
+                        del parent[0]
+            reading.text = text.getvalue()
             if "docProps/core.xml" in zf.namelist():
                 with zf.open("docProps/core.xml") as fh:
-                    for _event, elem in iterparse(fh, events=("end",)):
+                    for _event, elem in etree.iterparse(fh, events=("end",),
+                                                        resolve_entities=False,
+                                                        no_network=True, load_dtd=False):
                         key = _CORE.get(elem.tag)
                         if key and elem.text and elem.text.strip():
                             setattr(reading, key, elem.text.strip())
-    except (zipfile.BadZipFile, KeyError, ParseError, EOFError, OSError) as exc:
-        raise SabtError(f"unreadable DOCX: {exc}") from exc
+    except (zipfile.BadZipFile, KeyError, etree.Error, EOFError, OSError, ValueError) as exc:
+        raise SabtError(f"unreadable DOCX: {reason(exc)}") from exc
     return reading
 
 
@@ -399,11 +422,12 @@ def _read_image(path: Path, limits: Limits) -> Reading:
                     else str(value)
             media = Image.MIME.get(image.format or "", None)
     except Image.DecompressionBombError as exc:
-        return Reading("", skipped=[f"metadata not read: {exc} (limit pixels="
+        return Reading("", skipped=[f"metadata not read: {reason(exc)} (limit pixels="
                                     f"{limits.pixels}; change it with SABT_LIMIT_PIXELS)"])
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError, IndexError,
             struct.error) as exc:  # Pillow's plugins raise these on damaged headers
-        return Reading("application/octet-stream", skipped=[f"not a readable image: {exc}"])
+        return Reading("application/octet-stream",
+                       skipped=[f"not a readable image: {reason(exc)}"])
     return Reading(media or "", meta=meta)
 
 
@@ -439,7 +463,7 @@ def warc_members(opener: Callable[[], IO[bytes]], container: str) -> Iterator[Me
         fh = opener()
         records = iter(ArchiveIterator(fh))
     except Exception as exc:  # a damaged zip member or compressed header
-        raise SabtError(f"unreadable WARC {container}: {type(exc).__name__}: {exc}") from exc
+        raise SabtError(f"unreadable WARC {container}: {reason(exc)}") from exc
     with fh:
         index = 0
         while True:
@@ -458,7 +482,7 @@ def warc_members(opener: Callable[[], IO[bytes]], container: str) -> Iterator[Me
                 return
             except Exception as exc:  # ArchiveLoadFailed, zlib.error, ValueError …
                 raise SabtError(f"unreadable WARC {container} at record {index}: "
-                                f"{type(exc).__name__}: {exc}") from exc
+                                f"{reason(exc)}") from exc
             yield member
             index += 1
 
@@ -483,7 +507,8 @@ def _read_wacz(path: Path, limits: Limits) -> Reading:
                     reading.meta["datapackage"] = load_json(
                         zf.read(info).decode("utf-8"), "datapackage.json", limits)
                 except (SabtError, ValueError, zipfile.BadZipFile) as exc:
-                    reading.skipped.append(f"datapackage.json is not readable JSON ({exc})")
+                    reading.skipped.append(
+                        f"datapackage.json is not readable JSON ({reason(exc)})")
             elif info.filename.startswith("archive/") and info.filename.endswith(
                     (".warc", ".warc.gz")):
                 warcs.append(info.filename)
