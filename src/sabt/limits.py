@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from sabt.errors import SabtError
+from sabt.errors import InvalidValue, SabtError
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,9 @@ class Limits:
     pdf_pages: int = 5_000
 
     def refuse(self, name: str, message: str, *, file: str | None = None,
-               row: int | None = None, field: str | None = None) -> SabtError:
+               row: int | None = None, field: str | None = None) -> InvalidValue:
         """The one-line error for input over limit ``name`` (raise it)."""
-        return SabtError(f"{message} (limit {name}={getattr(self, name)}; change it with "
+        return InvalidValue(f"{message} (limit {name}={getattr(self, name)}; change it with "
                          f"SABT_LIMIT_{name.upper()})", file=file, row=row, field=field)
 
 
@@ -89,8 +89,8 @@ def load_json(text: str, where: str, limits: Limits, row: int | None = None) -> 
     try:
         doc = json.loads(text, parse_int=number, parse_float=number)
     except json.JSONDecodeError as exc:
-        raise SabtError(f"not valid JSON: {exc.msg} (line {exc.lineno})", file=where,
-                        row=row) from exc
+        at = f"column {exc.colno}" if row is not None else f"line {exc.lineno}"
+        raise InvalidValue(f"not valid JSON: {exc.msg} ({at})", file=where, row=row) from exc
     except RecursionError as exc:
         raise limits.refuse("json_depth", "JSON nested too deep", file=where, row=row) from exc
     stack: list[tuple[Any, int]] = [(doc, 1)]

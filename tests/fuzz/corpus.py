@@ -312,11 +312,12 @@ def _png_header(width: int, height: int) -> bytes:
             + struct.pack(">I", zlib.crc32(chunk)) + b"\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
-def make_input(kind: str, rng: random.Random) -> bytes:
-    """One hostile input of a kind: a random mutation of a seed, or a structured shape."""
+def make_input(kind: str, rng: random.Random, structured_share: float = 0.3) -> bytes:
+    """One hostile input of a kind: a random mutation of a seed, or (with the given chance)
+    a structured shape."""
     if kind == "case":
         return b""
-    if rng.random() < 0.3:
+    if rng.random() < structured_share:
         return structured(kind, rng)
     seed = SEEDS[kind](rng)
     if kind in ("xlsx", "docx", "wacz") and rng.random() < 0.7:
