@@ -32,8 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def _worker(conn: Connection, structured_share: float) -> None:
     """Read (kind, seed) requests and answer with the outcome and the peak memory so far."""
     sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
-    from sabt.store.workspace import Store
     from tests.fuzz.corpus import make_input, run_one
+
+    from sabt.store.workspace import Store
 
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.create(Path(tmp) / "ws")

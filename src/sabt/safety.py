@@ -48,6 +48,8 @@ def has_controls(text: str) -> bool:
 def clean_value(text: str, *, keep_lines: bool = False) -> str:
     """A normalised value: controls removed; tab, newline and carriage return become a space
     (kept as they are when ``keep_lines``, for quotes and notes). Raw text is never cleaned."""
+    if not _CONTROL.search(text):
+        return text
     cleaned = _UNSAFE_IN_VALUE.sub("", text)
     if not keep_lines:
         cleaned = re.sub(r"[\t\r\n]+", " ", cleaned)

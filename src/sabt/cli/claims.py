@@ -38,7 +38,8 @@ def import_case(
 
 def board_table(board: Board) -> Table:
     """One subject's claims side by side, oldest claim first."""
-    table = Table(title=f"{board.subject}  [{board.subject_id}]", show_lines=True,
+    table = Table(title=f"{shown(board.subject)}  {shown(f'[{board.subject_id}]')}",
+                  show_lines=True,
                   title_justify="left")
     for name, width in (("claim", 6), ("figure", 14), ("claimant", 18), ("date", 10),
                         ("source", 26), ("quote", 40), ("flags", 10)):
@@ -47,12 +48,12 @@ def board_table(board: Board) -> Table:
         claimant = c.claimant + (f"\n({c.claimant_type})" if c.claimant_type else "")
         if c.attributed_to:
             claimant += f"\ncredits: {c.attributed_to}"
-        source = (f"{c.source_id}: {c.source_title}" + (f" — {c.source_publisher}"
-                                                         if c.source_publisher else "")
+        source = (shown(f"{c.source_id}: {c.source_title}" + (f" — {c.source_publisher}"
+                                                               if c.source_publisher else ""))
                   if c.source_id else "[bold yellow]unsourced[/]")
         flags = ", ".join(("⚠ " if f == "disputed" else "") + f for f in c.flags)
-        table.add_row(c.claim_id, c.figure, claimant, c.date.edtf if c.date else "—", source,
-                      c.quote, flags)
+        table.add_row(shown(c.claim_id), shown(c.figure), shown(claimant),
+                      c.date.edtf if c.date else "—", source, shown(c.quote), shown(flags))
     return table
 
 
