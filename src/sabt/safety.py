@@ -9,10 +9,9 @@ neutralise each of these, and are the one place that does it.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable
-from typing import IO, Any
+from typing import Any
 
 # C0 and C1 control characters (tab, newline and carriage return included) and the Unicode
 # bidirectional embedding/override/isolate controls. ZWNJ and ZWJ are letters' business in
@@ -86,17 +85,6 @@ def csv_uncell(value: str) -> str:
 def csv_row(values: Iterable[Any]) -> list[Any]:
     """A row with every cell made safe by `csv_cell`."""
     return [csv_cell(v) for v in values]
-
-
-def write_csv(out: IO[str], header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> int:
-    """Write a CSV (header, then rows) with every cell made safe; returns the rows written."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(csv_row(header))
-    count = 0
-    for row in rows:
-        writer.writerow(csv_row(row))
-        count += 1
-    return count
 
 
 def safe_frame(frame: Any) -> Any:

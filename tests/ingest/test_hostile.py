@@ -369,3 +369,35 @@ def test_docx_with_a_billion_laughs_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SabtError) as exc:
         readers.read(path)
     assert "laughs.docx" in one_line(exc)
+
+
+# --- other files Sabt reads ----------------------------------------------------------------
+
+
+def test_mapping_file_nested_deep_is_one_line(tmp_path: Path) -> None:
+    from sabt.ingest.headers import Mapping
+
+    path = tmp_path / "mapping.toml"
+    path.write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(SabtError) as exc:
+        Mapping.load(path)
+    assert "mapping.toml" in one_line(exc)
+
+
+@pytest.mark.parametrize("body", [b"a,b,count\n\"" + b"x" * 200_000 + b"\",1,2\n",
+                                  b"\xff\xfea,b\n1,0\n"])
+def test_capture_and_review_csvs_that_cannot_be_read_are_one_line(tmp_path: Path,
+                                                                  body: bytes) -> None:
+    from sabt.estimate.reader import read_capture_csv
+    from sabt.link.workspace import import_decisions
+
+    path = tmp_path / "in.csv"
+    path.write_bytes(body)
+    with pytest.raises(SabtError) as exc:
+        read_capture_csv(path)
+    assert "in.csv" in one_line(exc)
+    ws = Store.create(tmp_path / "ws")
+    with pytest.raises(SabtError) as exc:
+        import_decisions(ws, path, reviewer="SYNTHETIC")
+    ws.close()
+    assert "in.csv" in one_line(exc)

@@ -144,7 +144,7 @@ class Mapping:
         """Read and check a ``mapping.toml`` file; unknown targets are refused with the reason."""
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
             raise SabtError(f"cannot read mapping file: {reason(exc)}", file=str(path)) from exc
         unknown_tables = [k for k in data if k not in _MAPPING_TABLES]
         if unknown_tables:

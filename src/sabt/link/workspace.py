@@ -44,7 +44,7 @@ from sabt.model.statements import (
     Text,
     Value,
 )
-from sabt.safety import csv_row, csv_uncell
+from sabt.safety import csv_row, csv_uncell, reason
 from sabt.store.change import Change, allocate
 from sabt.store.workspace import Store
 from sabt.text.normalize import detect_script
@@ -254,8 +254,11 @@ def export_decisions(ws: Store, out: Path) -> int:
 
 def import_decisions(ws: Store, path: Path, *, reviewer: str) -> int:
     """Read decisions from an offline reviewer's CSV (rows with a blank decision are skipped)."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise InvalidValue(f"not a readable CSV ({reason(exc)})", file=str(path)) from exc
     with ws.engine.connect() as conn:
         ids = _record_ids_by_locator(conn)
         current = active_decisions(conn)
