@@ -27,6 +27,7 @@ from sabt.model.jsonview import entity_json
 from sabt.model.parse import parse_date_value, parse_value
 from sabt.model.statements import Locator, Reference, Value
 from sabt.policy import Mark
+from sabt.safety import shown
 from sabt.service import Workspace
 from sabt.service.exchange import write_atomically
 
@@ -236,7 +237,7 @@ def list_entities(
         table.add_column(name)
     for e in rows:
         status = e.status + (f" → {e.merged_into}" if e.merged_into else "")
-        table.add_row(e.id, e.kind, e.label, status)
+        table.add_row(e.id, shown(e.kind), shown(e.label), status)
     console.print(table)
 
 

@@ -47,6 +47,7 @@ from sabt.model.statements import (
     Text,
     Value,
 )
+from sabt.safety import csv_row, csv_uncell, reason
 from sabt.store.change import Change, allocate
 from sabt.store.workspace import Store, merge_parents, merge_root, merge_roots
 from sabt.text.normalize import detect_script
@@ -251,18 +252,21 @@ def export_decisions(ws: Store, out: Path) -> int:
         writer.writerow(_CSV_FIELDS)
         for item in queue:
             (la, ra), (lb, rb) = where[item.record_l], where[item.record_r]
-            writer.writerow([la, ra, lb, rb, f"{item.probability:.6f}", "", "", "", ""])
+            writer.writerow(csv_row([la, ra, lb, rb, f"{item.probability:.6f}", "", "", "", ""]))
         for r in done:
             (la, ra), (lb, rb) = where[r.record_l], where[r.record_r]
-            writer.writerow([la, ra, lb, rb, "", r.decision, r.reviewer,
-                             r.decided_at.isoformat(), r.note])
+            writer.writerow(csv_row([la, ra, lb, rb, "", r.decision, r.reviewer,
+                                     r.decided_at.isoformat(), r.note]))
     return len(queue) + len(done)
 
 
 def import_decisions(ws: Store, path: Path, *, reviewer: str) -> int:
     """Read decisions from an offline reviewer's CSV (rows with a blank decision are skipped)."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise InvalidValue(f"not a readable CSV ({reason(exc)})", file=str(path)) from exc
     with ws.engine.connect() as conn:
         ids = _record_ids_by_locator(conn)
         current = active_decisions(conn)
@@ -275,14 +279,14 @@ def import_decisions(ws: Store, path: Path, *, reviewer: str) -> int:
             raise InvalidValue(f"decision {decision!r} is not one of {', '.join(DECISIONS)}",
                                file=str(path), row=n, field="decision")
         try:
-            a = ids[(row["list_l"], int(row["row_l"]))]
-            b = ids[(row["list_r"], int(row["row_r"]))]
+            a = ids[(csv_uncell(row["list_l"]), int(row["row_l"]))]
+            b = ids[(csv_uncell(row["list_r"]), int(row["row_r"]))]
         except (KeyError, ValueError) as exc:
             raise InvalidValue(f"no such record ({exc})", file=str(path), row=n) from exc
         if current.get(_ordered(a, b)) == decision:
             continue  # already recorded: importing twice changes nothing
         todo.append((a, b, decision, (row.get("reviewer") or reviewer).strip(),
-                     row.get("note") or ""))
+                     csv_uncell(row.get("note") or "")))
     with ws.change(author=reviewer, reason=f"review: import {len(todo)} decisions") as ch:
         first = allocate(ch.conn, "review_decision", max(len(todo), 1))
         for i, (a, b, decision, who, note) in enumerate(todo):

@@ -21,14 +21,16 @@ class Claims:
         self.store = store
         self.guard = guard
 
-    def import_case(self, actor: Actor, folder: Path, title: str) -> dict[str, int]:
-        """A curated case dataset: every row becomes statements citing its sources (one change)."""
+    def import_case(self, actor: Actor, folder: Path, title: str,
+                    ) -> tuple[dict[str, int], list[str]]:
+        """A curated case dataset: every row becomes statements citing its sources (one
+        change). Returns what was written and the reader's warnings (file, row, field)."""
         from sabt.ingest.case import plan_case, write_plan
 
         self.guard.require(actor, Action.EDIT)
         plan = plan_case(folder, title)
         with self.store.change(actor.id, f"import case dataset {title}") as ch:
-            return write_plan(ch, plan)
+            return write_plan(ch, plan), [str(w) for w in plan.warnings]
 
     def board(self, actor: Actor, subject: str | None = None) -> list[Board]:
         """Every published figure on each subject the actor may see, with stored estimates."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,11 +49,17 @@ def default_author() -> str:
 
 
 def safe_url(url: str) -> str:
-    """A database URL with any password hidden, for messages and logs."""
+    """A database URL with any password hidden (also ``?password=`` and other secret-looking
+    query parameters), for messages and logs."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+        parsed = make_url(url)
+        query = {k: "***" if _SECRET.search(k) else v for k, v in parsed.query.items()}
+        return parsed.set(query=query).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError, TypeError):
         return "<unparseable database URL>"
+
+
+_SECRET = re.compile(r"pass|pwd|secret|token|key|auth", re.IGNORECASE)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -67,10 +74,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(root: Path, database_url: str | None) -> Engine:
     """SQLite in the workspace folder unless a database URL is given (PostgreSQL)."""
     url = database_url or f"sqlite:///{(root / SQLITE_FILE).resolve()}"
-    try:
-        engine = create_engine(url, future=True)
-    except (ArgumentError, ModuleNotFoundError) as exc:
-        raise SabtError(f"cannot use database {safe_url(url)}: {exc}") from exc
+    try:  # hide_parameters: SQL errors and --debug never print victims' data
+        engine = create_engine(url, future=True, hide_parameters=True)
+    except (ArgumentError, ModuleNotFoundError, ValueError, TypeError) as exc:
+        reason = str(exc).replace(url, safe_url(url))
+        raise SabtError(f"cannot use database {safe_url(url)}: {reason}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -125,6 +133,9 @@ class Store:
         if root.exists() and not root.is_dir():
             raise SabtError(f"{root} exists and is not a folder")
         root.mkdir(parents=True, exist_ok=True)
+        os.chmod(root, 0o700)  # victims' data: the owner only (files inside are 0600)
+        if database_url is None:
+            os.close(os.open(root / SQLITE_FILE, os.O_CREAT | os.O_WRONLY, 0o600))
         engine = make_engine(root, database_url)
         with _reachable(engine):
             with engine.connect() as conn:
@@ -140,7 +151,9 @@ class Store:
                 ])
         marker = {"sabt_workspace": 1, "created_with": __version__,
                   "database": "sqlite" if database_url is None else "external"}
-        (root / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+        with os.fdopen(os.open(root / MARKER, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600),
+                       "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(marker, indent=2) + "\n")
         return cls(root, engine)
 
     @classmethod

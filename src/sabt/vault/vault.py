@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from sabt.errors import NotFound, SabtError
+from sabt.safety import csv_cell
 from sabt.store import locks
 from sabt.store.change import Change
 from sabt.store.workspace import Store
@@ -212,15 +213,18 @@ class Vault:
         except SabtError as exc:
             raise SabtError(exc.message, file=name) from exc
         try:
-            return self._read_staged(staged, name, provenance, None, None, report)
+            return self._read_staged(staged, name, provenance, None, None, report, max_bytes)
         except BaseException:
             self.blobs.discard(staged)
             raise
 
     def _read_staged(self, staged: Staged, name: str, provenance: Provenance,
                      parent: str | None, relation: str | None,
-                     report: AddReport) -> list[_Pending]:
-        reading = readers.read(staged.tmp, name)
+                     report: AddReport, max_bytes: int | None = None) -> list[_Pending]:
+        reading = readers.read(staged.tmp, name, max_bytes=max_bytes)
+        if parent is not None and reading.members is not None:  # no archive bombs in archives
+            reading.members = None
+            reading.skipped.append("an archive inside an archive: stored, not expanded")
         by_name = mimetypes.guess_type(name.split("#")[0])[0]
         kind_by_name = by_name.split("/")[0] if by_name else None
         if by_name and parent is None and kind_by_name != reading.media_type.split("/")[0]:
@@ -599,7 +603,7 @@ class Vault:
         with open(paths["csv"], "w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
             writer.writeheader()
-            writer.writerows(records)
+            writer.writerows({k: csv_cell(v) for k, v in r.items()} for r in records)
         with open(paths["sums"], "w", encoding="utf-8") as fh:
             for record in records:
                 fh.write(f"{record['sha256']}  {record['path']}\n")
