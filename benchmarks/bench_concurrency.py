@@ -106,7 +106,7 @@ def run_label(url_base: str | None, data_dir: Path | None, seconds: float,
                 conn.execute(f'CREATE DATABASE "{name}"')
             url = url_base + name
         with Store.create(folder / "ws", url) as ws:
-            with ws.change(reason="seed") as ch:
+            with ws.change("tester", reason="seed") as ch:
                 source = ch.add_source("SYNTHETIC benchmark source")
             _write(ws, source, "seed", 0)   # every counter exists before the writers start
         out, ready, go, start = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0)

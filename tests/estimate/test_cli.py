@@ -75,8 +75,8 @@ def linked_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "ws"
     with Store.create(path) as ws:
         for csv_path in sorted((folder / "lists").glob("SYNTHETIC_list_*.csv")):
-            lw.import_list(ws, csv_path, name=csv_path.stem.split("_")[2])
-        lw.run_linkage(ws)
+            lw.import_list(ws, csv_path, name=csv_path.stem.split("_")[2], author="tester")
+        lw.run_linkage(ws, author="tester")
     return path
 
 

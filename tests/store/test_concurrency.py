@@ -66,7 +66,7 @@ def test_parallel_writers_get_unique_ids_and_one_custody_chain(
         tmp_path: Path, database_url: str | None) -> None:
     root = tmp_path / "ws"
     Store.create(root, database_url).close()
-    with Store.open(root, database_url) as ws, ws.change(reason="source") as ch:
+    with Store.open(root, database_url) as ws, ws.change("tester", reason="source") as ch:
         source = ch.add_source("SYNTHETIC list")
 
     def writer(i: int) -> None:
@@ -127,14 +127,14 @@ def test_upgrade_keeps_counters_of_an_existing_workspace(tmp_path: Path,
     from sabt.store import migrate
 
     root = tmp_path / "ws"
-    with Store.create(root, database_url) as ws, ws.change(reason="before") as ch:
+    with Store.create(root, database_url) as ws, ws.change("tester", reason="before") as ch:
         ch.add_entities("person", ["a", "b", "c"])
     with Store.open(root, database_url) as ws, ws.engine.begin() as conn:
         downgrade(migrate._config(conn), "0005_concurrency@-1")
         assert dict(conn.execute(select(t.id_counter.c.name, t.id_counter.c.next)).tuples()
                     .all())["entity:P"] == 4
     Store.upgrade(root, database_url)
-    with Store.open(root, database_url) as ws, ws.change(reason="after") as ch:
+    with Store.open(root, database_url) as ws, ws.change("tester", reason="after") as ch:
         assert ch.add_entity("person", "d") == "P4"
         assert ch.revision_id == 2
 
@@ -165,7 +165,7 @@ def test_sqlite_writer_waits_out_a_long_held_write_lock(
         holder = _hold_sqlite_lock(tmp_path / "ws" / SQLITE_FILE, 1.0, held)
         assert held.wait(10)
         start = time.monotonic()
-        with ws.change(reason="small write") as ch:
+        with ws.change("tester", reason="small write") as ch:
             ch.add_entity("person", "waited")
         waited = time.monotonic() - start
         holder.join()
@@ -181,7 +181,7 @@ def test_small_writes_succeed_during_a_long_import(
     started, done = threading.Event(), threading.Event()
 
     def long_import() -> None:
-        with Store.open(root) as ws, ws.change(reason="long import") as ch:
+        with Store.open(root) as ws, ws.change("tester", reason="long import") as ch:
             ch.add_entities("person", [f"imported {i}" for i in range(1000)])
             started.set()
             time.sleep(1.0)  # the rest of a long import, holding the write lock
@@ -191,7 +191,7 @@ def test_small_writes_succeed_during_a_long_import(
     importer.start()
     assert started.wait(30)
     with Store.open(root) as ws:
-        with ws.change(reason="small") as ch:
+        with ws.change("tester", reason="small") as ch:
             small = ch.add_entity("person", "small write")
         assert done.is_set()  # it waited for the import to commit
         importer.join()
@@ -207,7 +207,7 @@ def test_sqlite_writer_gives_up_after_the_bound_with_one_line(
         holder = _hold_sqlite_lock(tmp_path / "ws" / SQLITE_FILE, 1.5, held)
         assert held.wait(10)
         with pytest.raises(SabtError, match="workspace is busy") as caught, \
-                ws.change(reason="gives up") as ch:
+                ws.change("tester", reason="gives up") as ch:
             ch.add_entity("person", "never")
         holder.join()
         assert "\n" not in str(caught.value)

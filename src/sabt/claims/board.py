@@ -123,7 +123,7 @@ def stored_estimates(ws: Store, *, subject_id: str | None = None,
         query = query.where(estimate_record.c.subject_id == subject_id)
     if synthetic is not None:
         query = query.where(estimate_record.c.synthetic == synthetic)
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         return [_estimate(r) for r in conn.execute(query)]
 
 
@@ -142,7 +142,7 @@ def claims_board(ws: Store, subject: str | None = None,
                  sight: BulkFilter | None = None) -> list[Board]:
     """Boards for every subject, or those whose id or label contains `subject` (only what
     `sight` keeps, when given)."""
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         subjects = conn.execute(select(t.entity.c.id, t.entity.c.label).where(
             t.entity.c.kind == "subject").order_by(t.entity.c.id)).all()
         if subject:

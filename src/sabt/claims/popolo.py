@@ -55,7 +55,7 @@ def popolo(ws: Store, sight: BulkFilter | None = None) -> dict[str, Any]:
 
     An entity merged into another is part of it: its statements appear there.
     """
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         entities = conn.execute(select(t.entity).where(
             t.entity.c.kind.in_(["person", "organization"]),
             t.entity.c.status == "active", t.entity.c.merged_into.is_(None))

@@ -114,11 +114,11 @@ def _fields(rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def import_list(ws: Store, path: Path, *, name: str | None = None,
-                mapping: Mapping | None = None, author: str | None = None,
+                mapping: Mapping | None = None, author: str,
                 duplicate_free: bool = False, dry_run: bool = False) -> ImportReport:
     """Import a list file as a source with one record per row (all or nothing)."""
     parsed = read_list(path, name=name, mapping=mapping)
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         known = conn.execute(select(lt.list_import.c.source_id).where(
             lt.list_import.c.sha256 == parsed.sha256)).scalar()
         if known is not None:
@@ -242,7 +242,7 @@ _CSV_FIELDS = ("list_l", "row_l", "list_r", "row_r", "probability", "decision", 
 
 def export_decisions(ws: Store, out: Path) -> int:
     """Write the review queue and every active decision as CSV (blank decision = to do)."""
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         where = {v: k for k, v in _record_ids_by_locator(conn).items()}
         d = lt.review_decision
         done = conn.execute(select(d).where(d.c.undone_at.is_(None)).order_by(d.c.id)).all()
@@ -267,7 +267,7 @@ def import_decisions(ws: Store, path: Path, *, reviewer: str) -> int:
             rows = list(csv.DictReader(fh))
     except (csv.Error, UnicodeDecodeError) as exc:
         raise InvalidValue(f"not a readable CSV ({reason(exc)})", file=str(path)) from exc
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         ids = _record_ids_by_locator(conn)
         current = active_decisions(conn)
     todo: list[tuple[int, int, str, str, str]] = []
@@ -315,7 +315,7 @@ def latest_run(conn: Connection) -> int | None:
 def review_queue(ws: Store, *, conn: Connection | None = None) -> list[ReviewItem]:
     """Pairs of the latest run in its review band that no active decision covers."""
     if conn is None:
-        with ws.engine.connect() as own:
+        with ws.connect() as own:
             return review_queue(ws, conn=own)
     run_id = latest_run(conn)
     if run_id is None:
@@ -335,7 +335,7 @@ def review_queue(ws: Store, *, conn: Connection | None = None) -> list[ReviewIte
 
 def records_by_id(ws: Store, ids: list[int]) -> dict[int, dict[str, Any]]:
     """Records (list name, row, raw row, canonical fields) for display."""
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         rows = conn.execute(select(lt.list_record.c.id, lt.list_record.c.row_number,
                                    lt.list_record.c.raw, lt.list_record.c.fields,
                                    lt.list_record.c.source_id, lt.list_import.c.name)
@@ -586,7 +586,7 @@ def _linked_by_model(conn: Connection, left: list[int], right: list[int]) -> boo
     return any(find(r) in linked for r in right if r in parent)
 
 
-def merge_persons(ws: Store, from_id: str, into_id: str, *, author: str | None = None,
+def merge_persons(ws: Store, from_id: str, into_id: str, *, author: str,
                   reason: str = "") -> PersonMerge:
     """Merge `from_id` into `into_id` and, for persons drawn from lists, make it a linkage
     decision: one change records the merge pointer and `match` decisions joining every record
@@ -614,7 +614,7 @@ def merge_persons(ws: Store, from_id: str, into_id: str, *, author: str | None =
                            undone=undone)
 
 
-def unmerge_persons(ws: Store, from_id: str, *, author: str | None = None,
+def unmerge_persons(ws: Store, from_id: str, *, author: str,
                     reason: str = "") -> PersonMerge:
     """Split `from_id` off the person it is merged into, as a linkage decision: one change
     clears the pointer, undoes the `match` decisions between the two persons' records (the
@@ -765,7 +765,7 @@ def _check_inputs(conn: Connection, before: tuple[int, ...]) -> None:
 
 
 def run_linkage(ws: Store, settings: LinkSettings | None = None, *,
-                author: str | None = None, progress: Progress | None = None,
+                author: str, progress: Progress | None = None,
                 full: bool = False) -> RunReport:
     """Link all imported records and store the run, its clusters and persons (all or nothing).
 
@@ -781,10 +781,10 @@ def run_linkage(ws: Store, settings: LinkSettings | None = None, *,
         return _run_linkage(ws, settings, author=author, progress=progress, full=full)
 
 
-def _run_linkage(ws: Store, settings: LinkSettings | None, *, author: str | None,
+def _run_linkage(ws: Store, settings: LinkSettings | None, *, author: str,
                  progress: Progress | None, full: bool) -> RunReport:
     settings = settings or LinkSettings()
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         inputs = _inputs_state(conn)   # before the reads: a change after this is caught
         records = load_records(conn)
         decisions = active_decisions(conn)
@@ -861,7 +861,7 @@ def run_clusters(ws: Store, run_id: int | None = None) -> pd.DataFrame:
     ``person_id`` is the person the run gave the record; ``person`` is that person followed
     through merges made since (`merge_persons`): what a record counts towards.
     """
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         run_id = run_id or latest_run(conn)
         if run_id is None:
             raise NotFound("no link run yet; use `sabt link` first")

@@ -129,7 +129,7 @@ def collect(ws: Store, title: str, sight: BulkFilter | None = None,
 
     Entities merged into another are shown as part of it (their statements are in its view).
     """
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         sources = {r.entity_id: SourceInfo(r.entity_id, r.title, r.publisher or "",
                                            r.published or "", r.url or "")
                    for r in conn.execute(select(t.source))}

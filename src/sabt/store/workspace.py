@@ -7,7 +7,6 @@ that a failed write leaves the workspace exactly as it was and every change can 
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import re
@@ -38,14 +37,6 @@ from sabt.store.rows import statement_from_rows
 
 MARKER = "sabt-workspace.json"
 SQLITE_FILE = "sabt.sqlite"
-
-
-def default_author() -> str:
-    """Who is recorded on revisions: $SABT_AUTHOR, else the login name."""
-    try:
-        return os.environ.get("SABT_AUTHOR") or getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        return "unknown"
 
 
 def safe_url(url: str) -> str:
@@ -225,15 +216,16 @@ class Store:
     # --- writes --------------------------------------------------------------------------------
 
     @contextmanager
-    def change(self, author: str | None = None, reason: str = "") -> Iterator[Change]:
-        """One transaction and one revision; all of it is written, or none of it.
+    def change(self, author: str, reason: str = "") -> Iterator[Change]:
+        """One transaction and one revision by `author` (a user's name: the services pass the
+        acting user); all of it is written, or none of it.
 
         On SQLite the change takes the write lock first, waiting (up to `lock_wait`) while
         another writer holds it; on PostgreSQL changes run side by side.
         """
         with _reachable(self.engine), self.engine.begin() as conn:
             self._begin_write(conn)
-            yield Change.begin(conn, author or default_author(), reason)
+            yield Change.begin(conn, author, reason)
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:

@@ -325,7 +325,7 @@ class Vault:
         report.duplicates.extend(duplicates)
 
     @contextmanager
-    def ingest_within(self, path: Path, *, author: str | None,
+    def ingest_within(self, path: Path, *, author: str,
                       reason: str) -> Iterator[FileIngest]:
         """A workspace change that also stores ``path`` in the vault, all or nothing.
 
@@ -464,7 +464,7 @@ class Vault:
         key = sha256.lower()
         match = vault_item.c.sha256 == key if len(key) == 64 else \
             vault_item.c.sha256.like(f"{key}%")
-        with self.ws.engine.connect() as conn:
+        with self.ws.connect() as conn:
             rows = conn.execute(select(vault_item).where(match)).mappings().all()
         if len(sha256) < 8 or len(rows) != 1:
             raise NotFound(f"no single vault item with hash {sha256!r}")
@@ -510,12 +510,12 @@ class Vault:
 
         if conn is not None:
             return load(conn)
-        with self.ws.engine.connect() as c:
+        with self.ws.connect() as c:
             return load(c)
 
     def items(self) -> list[dict[str, Any]]:
         """Every item row, in hash order."""
-        with self.ws.engine.connect() as conn:
+        with self.ws.connect() as conn:
             return [dict(r) for r in conn.execute(
                 select(vault_item).order_by(vault_item.c.sha256)).mappings()]
 
