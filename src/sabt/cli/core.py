@@ -114,7 +114,8 @@ def add_source(
     title: Annotated[str, typer.Argument(help="Title of the document.")],
     id: Annotated[str | None, typer.Option("--id")] = None,
     publisher: Annotated[str | None, typer.Option("--publisher")] = None,
-    author: Annotated[str | None, typer.Option("--author")] = None,
+    author: Annotated[str | None, typer.Option("--author", help="Who wrote the document.")
+                      ] = None,
     published: Annotated[str | None, typer.Option("--published", help="EDTF date.")] = None,
     url: Annotated[str | None, typer.Option("--url")] = None,
     file: Annotated[Path | None, typer.Option("--file", help="Record this file's SHA-256.")
