@@ -162,7 +162,9 @@ class Entities:
             last = out[-1]
             out.append(HistoryEntry(last.revision_id, last.created_at, "", "", "withheld",
                                     f"{dropped} change(s) to statements you may not see"))
-        self.guard.read(actor, entity_id, index.entity(entity_id), what="history")
+        seen = [*index.entity(entity_id), *(m for st in view.statements if st.id in visible
+                                             for m in index.statement(st, entity_id))]
+        self.guard.read(actor, entity_id, tuple(seen), what="history")
         return out
 
     def _exists(self, entity_id: str) -> bool:
