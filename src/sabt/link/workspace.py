@@ -720,17 +720,15 @@ def _reviewed_records(conn: Connection) -> set[int]:
 
 
 def input_checksum(conn: Connection) -> str:
-    """SHA-256 over what a link run reads: every record (id, list, row, raw row, fields) in id
-    order, then every active review decision in record-pair order. Equal checksums: equal
-    inputs, whichever database holds them."""
+    """SHA-256 over what a link run reads: every record (id, list, row, raw row) in id order,
+    then every active review decision in record-pair order. A record's fields are read from
+    its raw row at import and never change, so the raw row stands for them. Equal checksums:
+    equal inputs, whichever database holds them."""
     digest = hashlib.sha256()
     r = lt.list_record
-    for rid, sid, row, raw, fields in conn.execute(select(
-            r.c.id, r.c.source_id, r.c.row_number, r.c.raw, r.c.fields).order_by(r.c.id)):
-        digest.update(f"{rid}\x1f{sid}\x1f{row}\x1f{raw}\x1f".encode())
-        digest.update(json.dumps(_json(fields), sort_keys=True, ensure_ascii=False,
-                                 separators=(",", ":")).encode())
-        digest.update(b"\x1e")
+    for rid, sid, row, raw in conn.execute(select(
+            r.c.id, r.c.source_id, r.c.row_number, r.c.raw).order_by(r.c.id)):
+        digest.update(f"{rid}\x1f{sid}\x1f{row}\x1f{raw}\x1e".encode())
     for (a, b), decision in sorted(active_decisions(conn).items()):
         digest.update(f"d\x1f{a}\x1f{b}\x1f{decision}\x1e".encode())
     return digest.hexdigest()
