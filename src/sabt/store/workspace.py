@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select
 from sqlalchemy.engine import make_url
@@ -34,6 +34,9 @@ from sabt.store import access, jsonl, locks, migrate
 from sabt.store import schema as t
 from sabt.store.change import Change
 from sabt.store.rows import statement_from_rows
+
+if TYPE_CHECKING:
+    from sabt.vault.blobs import BlobStore
 
 MARKER = "sabt-workspace.json"
 SQLITE_FILE = "sabt.sqlite"
@@ -107,9 +110,12 @@ class EntitySummary:
 class Store:
     """A Sabt workspace; open with `Store.open(path)` or make one with `Store.create`."""
 
-    def __init__(self, root: Path, engine: Engine) -> None:
+    def __init__(self, root: Path, engine: Engine, blobs: BlobStore | None = None) -> None:
         self.root = root
         self.engine = engine
+        #: where the vault keeps its files: given (a server injects one), or the workspace
+        #: folder's `vault/`, made on first use by `sabt.vault.vault.Vault`
+        self.blobs = blobs
         #: SQLite: how long a write waits for another writer to finish (seconds).
         self.lock_wait = locks.lock_wait()
 
@@ -149,7 +155,8 @@ class Store:
 
     @classmethod
     def open(cls, root: Path | str, database_url: str | None = None,
-             *, check_version: bool = True, engine: Engine | None = None) -> Store:
+             *, check_version: bool = True, engine: Engine | None = None,
+             blobs: BlobStore | None = None) -> Store:
         """Open an existing workspace; say clearly when it is not one or needs `sabt upgrade`."""
         root = Path(root)
         marker_path = root / MARKER
@@ -166,7 +173,7 @@ class Store:
                 f"workspace {root} keeps its data in an external database: pass --database-url "
                 "or set SABT_DATABASE_URL"
             )
-        ws = cls(root, engine or make_engine(root, database_url))
+        ws = cls(root, engine or make_engine(root, database_url), blobs)
         if check_version:
             ws.check_version()
         return ws

@@ -150,7 +150,9 @@ class Vault:
 
     def __init__(self, ws: Store) -> None:
         self.ws = ws
-        self.blobs = BlobStore(ws.root / "vault")
+        if ws.blobs is None:   # made once per store, then shared by every use of the vault
+            ws.blobs = BlobStore(ws.root / "vault")
+        self.blobs = ws.blobs
 
     # --- ingest -------------------------------------------------------------------------------
 
