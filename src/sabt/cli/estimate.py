@@ -21,7 +21,6 @@ from sabt.errors import InvalidValue
 
 if TYPE_CHECKING:
     from sabt.estimate.report import EstimateReport
-    from sabt.estimate.table import CaptureTable
 
 
 def _fmt(x: float | None) -> str:
@@ -56,24 +55,6 @@ def _print_report(report: EstimateReport, title: str) -> None:
     console.print(table)
 
 
-def _workspace_table(workspace: Path, database_url: str | None,
-                     strata: list[str]) -> CaptureTable:
-    """The capture-pattern table of the workspace's latest link run (one stratum column at
-    most: the linkage stratifies each person by one record field)."""
-    from sabt.cli.app import session
-    from sabt.estimate.table import CaptureTable
-
-    if len(strata) > 1:
-        raise InvalidValue("with --workspace, give --strata once (one record field such as "
-                           "province or sex_code)", field="strata")
-    column = strata[0] if strata else None
-    with session(workspace, database_url) as (ws, me):
-        frame = ws.linkage.capture_table(me, column)
-    lists = [str(c) for c in frame.columns if c not in ("count", column)]
-    return CaptureTable.from_dataframe(frame, lists=lists, strata=strata,
-                                       source=f"{workspace} (latest link run)")
-
-
 @app.command()
 def estimate(
     file: Annotated[Path | None, typer.Argument(
@@ -85,9 +66,11 @@ def estimate(
     database_url: DatabaseUrlOpt = None,
     method: Annotated[str, typer.Option(help="loglinear, lcmcr, dga or all.")] = "all",
     K: Annotated[int, typer.Option("--K", help="LCMCR: maximum number of latent classes.")] = 10,
-    burn_in: Annotated[int, typer.Option(help="LCMCR burn-in iterations.")] = 10_000,
+    burn_in: Annotated[int | None, typer.Option(
+        help="LCMCR burn-in iterations (default 10,000; 5,000 with --fast).")] = None,
     samples: Annotated[int, typer.Option(help="LCMCR draws kept per chain.")] = 1_000,
-    thinning: Annotated[int, typer.Option(help="LCMCR iterations per kept draw.")] = 1_000,
+    thinning: Annotated[int | None, typer.Option(
+        help="LCMCR iterations per kept draw (default 1,000; 50 with --fast).")] = None,
     chains: Annotated[int, typer.Option(help="LCMCR chains (run in parallel).")] = 4,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 19481210,
     a_alpha: Annotated[float, typer.Option(help="LCMCR alpha prior shape.")] = 0.25,
@@ -113,19 +96,19 @@ def estimate(
     from sabt.estimate import LcmcrSettings, estimate_all, read_capture_csv
 
     if workspace is not None and file is None:
-        table = _workspace_table(workspace, database_url, strata or [])
+        from sabt.cli.app import session
+
+        with session(workspace, database_url) as (ws, me):
+            table = ws.estimates.capture_table(me, strata or [])
         name = f"{workspace} (latest link run)"
     elif file is not None and workspace is None:
         table = read_capture_csv(file, strata=strata or [])
         name = file.name
     else:
         raise InvalidValue("give a capture CSV file or --workspace (not both)", field="FILE")
-    if fast:
-        preset = LcmcrSettings.fast()
-        thinning = preset.thinning if thinning == 1_000 else thinning
-        burn_in = preset.burn_in if burn_in == 10_000 else burn_in
-    settings = LcmcrSettings(K=K, a_alpha=a_alpha, b_alpha=b_alpha, burn_in=burn_in,
-                             samples=samples, thinning=thinning, chains=chains, seed=seed)
+    settings = LcmcrSettings.chosen(fast=fast, burn_in=burn_in, thinning=thinning, K=K,
+                                    a_alpha=a_alpha, b_alpha=b_alpha, samples=samples,
+                                    chains=chains, seed=seed)
     methods = ["loglinear", "lcmcr", "dga"] if method == "all" else [method]
     report = estimate_all(table, methods, lcmcr=settings, delta=delta, max_order=max_order,
                           sensitivity=sensitivity)

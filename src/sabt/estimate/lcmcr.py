@@ -27,6 +27,7 @@ import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numba as nb
 import numpy as np
@@ -55,6 +56,15 @@ class LcmcrSettings:
     thinning: int = 1_000
     chains: int = 4
     seed: int = 19481210
+
+    @classmethod
+    def chosen(cls, *, fast: bool = False, burn_in: int | None = None,
+               thinning: int | None = None, **rest: Any) -> LcmcrSettings:
+        """Settings as a user chose them: the reference (or, with `fast`, the quick preset's)
+        burn-in and thinning, unless given explicitly — a given value always wins."""
+        base = cls.fast() if fast else cls()
+        return cls(burn_in=base.burn_in if burn_in is None else burn_in,
+                   thinning=base.thinning if thinning is None else thinning, **rest)
 
     @classmethod
     def fast(cls, seed: int = 19481210) -> LcmcrSettings:
