@@ -300,16 +300,16 @@ def incremental(population: int, seed: int) -> list[dict[str, Any]]:
         names = {str(n): f"SYNTHETIC {n}" for n in sorted(sim.lists)}
         ws = Store.create(Path(tmp) / "ws")
         for path, name in zip(files[:4], sorted(names.values())[:4], strict=True):
-            lw.import_list(ws, path, name=name)
+            lw.import_list(ws, path, name=name, author="tester")
         t = time.perf_counter()
-        lw.run_linkage(ws, LinkSettings(seed=seed))
+        lw.run_linkage(ws, LinkSettings(seed=seed), author="tester")
         rows.append({"variant": "first run, 4 lists (full)", "seconds": time.perf_counter() - t})
-        lw.import_list(ws, files[4], name=sorted(names.values())[4])
+        lw.import_list(ws, files[4], name=sorted(names.values())[4], author="tester")
         truth = _truth_by_record(ws, sim.truth, names)
         for label, full in (("5th list, incremental", False), ("5th list, --full (baseline)",
                                                                True)):
             t = time.perf_counter()
-            report = lw.run_linkage(ws, LinkSettings(seed=seed), full=full)
+            report = lw.run_linkage(ws, LinkSettings(seed=seed), full=full, author="tester")
             elapsed = time.perf_counter() - t
             frame = lw.run_clusters(ws)
             s = pairwise_scores(frame["cluster"].to_numpy(),

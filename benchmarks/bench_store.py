@@ -47,12 +47,12 @@ def statements(source: str, persons: list[str]) -> list[NewStatement]:
 def bench_backend(name: str, url: str | None, n: int, folder: Path) -> dict[str, float]:
     ws = Store.create(folder / name, url)
     n_persons = n // PER_ENTITY
-    with ws.change(reason="entities") as ch:
+    with ws.change("tester", reason="entities") as ch:
         source = ch.add_source("benchmark list")
         persons = ch.add_entities("person", [f"person {i}" for i in range(n_persons)])
     items = statements(source, persons)
     start = time.perf_counter()
-    with ws.change(reason="bulk") as ch:
+    with ws.change("tester", reason="bulk") as ch:
         ch.add_statements(items)
     insert_s = time.perf_counter() - start
     rng = random.Random(7)

@@ -27,7 +27,7 @@ def _rows(name: str) -> list[dict[str, str]]:
 @pytest.fixture
 def case_ws(workspace: Store) -> Store:
     plan = plan_case(CASE, "Case 1988 demo dataset")
-    with workspace.change(reason="case") as ch:
+    with workspace.change("tester", reason="case") as ch:
         write_plan(ch, plan)
     return workspace
 
@@ -104,7 +104,7 @@ def test_bad_case_data_names_file_row_field_and_writes_nothing(tmp_path: Path,
     plan = plan_case(CASE, "Case 1988 demo dataset")
     plan.statements[-1] = plan.statements[-1].__class__(
         "NO-SUCH-ENTITY", "figure", plan.statements[-1].value)
-    with pytest.raises(SabtError), workspace.change() as ch:
+    with pytest.raises(SabtError), workspace.change("tester") as ch:
         write_plan(ch, plan)
     assert workspace.counts() == before
 
@@ -114,7 +114,7 @@ def test_estimates_are_kept_with_inputs_and_synthetic_ones_never_join_claims(
     report = {"n_observed": 900, "estimates": [
         {"method": "lcmcr", "model": "K=10", "estimate": 1500.0, "lower": 1200.0,
          "upper": 2100.0, "interval": "95% credible"}]}
-    with case_ws.change() as ch:
+    with case_ws.change("tester") as ch:
         with pytest.raises(ValueError, match="synthetic"):
             record_estimates(ch, report, label="x", synthetic=True,
                              subject_id="subj-total-executed-1988-prison-killings-iran",

@@ -93,7 +93,7 @@ def test_round_trip_through_the_cli(sabt: Callable[..., Result], tmp_path: Path,
     assert by_id[toll["best"]]["value"]["qualifier"] == "or"
     assert by_id[1]["references"][0] == {"source": "S1", "page": "12", "start": None,
                                          "end": None, "time": None, "row": None,
-                                         "quote": "over 30,000 people"}
+                                         "column": None, "quote": "over 30,000 people"}
     table = sabt("show", event, workspace=ws, url=database_url).stdout
     assert "conflict" in table and "unsourced" in table
     assert "created" in sabt("history", event, workspace=ws, url=database_url).stdout

@@ -11,7 +11,7 @@ from sabt.demo import DemoResult, build_demo
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
-    return build_demo(tmp_path_factory.mktemp("demo") / "sabt-demo")
+    return build_demo(tmp_path_factory.mktemp("demo") / "sabt-demo", admin="tester")
 
 
 @pytest.fixture(scope="session")

@@ -93,14 +93,14 @@ def test_report_is_one_offline_file_in_english_with_persian_rtl(report_html: str
 def test_rerun_is_idempotent_and_fresh_rebuilds(demo: DemoResult, tmp_path: Path) -> None:
     import shutil
 
-    again = build_demo(demo.workspace)
+    again = build_demo(demo.workspace, admin="tester")
     assert not again.rebuilt
     target = tmp_path / "d"
     shutil.copytree(demo.workspace, target)
     with Store.open(target) as ws:
         before = io.StringIO()
         ws.export_jsonl(before)
-    second = build_demo(target, fresh=True)
+    second = build_demo(target, fresh=True, admin="tester")
     assert second.rebuilt
     with Store.open(target) as ws:
         after = io.StringIO()
@@ -118,11 +118,11 @@ def test_rerun_is_idempotent_and_fresh_rebuilds(demo: DemoResult, tmp_path: Path
 def test_demo_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:
     Store.create(tmp_path / "real").close()
     with pytest.raises(SabtError, match="not a demo"):
-        build_demo(tmp_path / "real")
+        build_demo(tmp_path / "real", admin="tester")
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(SabtError, match="not a demo"):
-        build_demo(tmp_path / "other")
+        build_demo(tmp_path / "other", admin="tester")
     assert (tmp_path / "other" / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
@@ -142,6 +142,6 @@ def test_failed_build_leaves_the_previous_demo(demo: DemoResult, tmp_path: Path,
     monkeypatch.setattr(steps, "STEPS", [*steps.STEPS[:1], ("broken", broken)])
     monkeypatch.setattr("sabt.demo.STEPS", steps.STEPS)
     with pytest.raises(RuntimeError):
-        build_demo(target, fresh=True)
+        build_demo(target, fresh=True, admin="tester")
     assert (target / "report.html").read_bytes() == before
     assert not (tmp_path / "demo.partial").exists()

@@ -75,8 +75,8 @@ def linked_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "ws"
     with Store.create(path) as ws:
         for csv_path in sorted((folder / "lists").glob("SYNTHETIC_list_*.csv")):
-            lw.import_list(ws, csv_path, name=csv_path.stem.split("_")[2])
-        lw.run_linkage(ws)
+            lw.import_list(ws, csv_path, name=csv_path.stem.split("_")[2], author="tester")
+        lw.run_linkage(ws, author="tester")
     return path
 
 
@@ -118,3 +118,22 @@ def test_file_or_workspace_not_both(linked_workspace: Path,
               "province"])
     assert info.value.code == 1
     assert "--strata once" in capsys.readouterr().err
+
+
+def test_two_modes_no_number_with_draws_and_trace(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # the settings of test_lcmcr.NED_SPLIT, where the chains split between two modes
+    csv_path, png = tmp_path / "draws.csv", tmp_path / "trace.png"
+    with pytest.raises(SystemExit) as info:
+        main(["estimate", str(DATA / "sparsemse_Ned_5.csv"), "--method", "lcmcr", "--burn-in",
+              "10000", "--samples", "1000", "--thinning", "30", "--chains", "4", "--seed", "1",
+              "--json", "--draws", str(csv_path), "--trace", str(png)])
+    assert info.value.code in (0, None)
+    doc = json.loads(capsys.readouterr().out)
+    (lc,) = doc["estimates"]
+    assert lc["estimate"] is None and lc["lower"] is None and lc["upper"] is None
+    assert len(lc["diagnostics"]["modes"]) >= 2
+    assert any("different modes" in w for w in doc["warnings"])
+    lines = csv_path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "chain,draw,N,alpha" and len(lines) == 1 + 4 * 1_000
+    assert png.stat().st_size > 10_000

@@ -96,3 +96,12 @@ def test_drop_list_makes_people_unobserved() -> None:
     assert u.lists == ("a", "b")
     assert u.n_observed == 13  # the 5 seen only on c are now unobserved
     assert u.full_counts().tolist() == [0, 10, 3, 0]
+
+
+def test_an_explicit_sampler_choice_beats_the_fast_preset() -> None:
+    from sabt.estimate import LcmcrSettings
+
+    assert LcmcrSettings.chosen(fast=True).thinning == LcmcrSettings.fast().thinning
+    assert LcmcrSettings.chosen(fast=True, thinning=1_000).thinning == 1_000
+    assert LcmcrSettings.chosen(fast=True, burn_in=10_000).burn_in == 10_000
+    assert LcmcrSettings.chosen().burn_in == LcmcrSettings().burn_in

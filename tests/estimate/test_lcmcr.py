@@ -82,3 +82,46 @@ def test_disagreeing_chains_are_flagged() -> None:
     res = fit_lcmcr(t, LcmcrSettings(burn_in=50, samples=100, thinning=1, chains=4, seed=5))
     assert res.rhat > 1.0
     assert any("effective sample size" in w or "disagree" in w for w in res.warnings)
+
+
+def test_chain_modes_groups_only_non_overlapping_chains() -> None:
+    from sabt.estimate.diagnostics import chain_modes
+
+    rng = np.random.default_rng(21)
+    # four chains of 1,000 draws: two around 49k, two around 140k (sd 3%): the 95% intervals
+    # of chains in one mode overlap, those of different modes are > 10 sd apart
+    low = rng.normal(49_000, 1_500, size=(2, 1_000))
+    high = rng.normal(140_000, 4_000, size=(2, 1_000))
+    draws = np.vstack([low[0], high[0], low[1], high[1]])
+    assert chain_modes(draws) == [[0, 2], [1, 3]]
+    # one chain that visits both modes bridges them: one group (R-hat still flags it)
+    bridge = np.concatenate([low[0, :500], high[0, :500]])
+    assert chain_modes(np.vstack([low[1], bridge, high[1]])) == [[0, 1, 2]]
+
+
+def test_chains_start_dispersed() -> None:
+    # chain 0 starts as the reference (nobody missed yet); the others with lambdas scaled
+    # down by up to e^-3, so each later chain starts with more people missed
+    res = fit_lcmcr(load("rcapture_HIV"), LcmcrSettings(burn_in=10, samples=10, thinning=1,
+                                                        chains=4, seed=2))
+    assert res.start is not None
+    first = res.start[:, 0]
+    assert first[0] < first[-1]
+    assert first[-1] > 2 * load("rcapture_HIV").n_observed
+
+
+# The Netherlands trafficking table (SparseMSE's Ned_5): LCMCR chains settle near 45-50k or
+# near 140k (the cap is 21n = 172,914), as R's chains do with different seeds. Seed 1 with
+# 4 dispersed chains of 10,000 burn-in + 1,000 draws thinned by 30 puts two chains in each.
+NED_SPLIT = LcmcrSettings(burn_in=10_000, samples=1_000, thinning=30, chains=4, seed=1)
+
+
+def test_two_mode_table_gives_no_pooled_median() -> None:
+    res = fit_lcmcr(load("sparsemse_Ned_5"), NED_SPLIT)
+    assert res.multimodal
+    assert np.isnan(res.median) and np.isnan(res.lower) and np.isnan(res.upper)
+    medians = sorted(m.median for m in res.modes)
+    assert medians[0] < 70_000 and medians[-1] > 100_000
+    assert sorted(c for m in res.modes for c in m.chains) == [1, 2, 3, 4]
+    (warning,) = [w for w in res.warnings if "modes" in w]
+    assert "no pooled estimate" in warning and "--K" in warning and "chain" in warning

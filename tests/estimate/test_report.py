@@ -92,3 +92,25 @@ def test_plot_is_written(tmp_path) -> None:  # type: ignore[no-untyped-def]
     rep = estimate_all(load("dga_MY_3list_spinabifida"), lcmcr=QUICK)
     out = plot_report(rep, tmp_path / "mse.png")
     assert out.stat().st_size > 10_000
+
+
+def test_stratified_draws_are_written_per_stratum(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sabt.estimate.plot import plot_trace
+    from sabt.estimate.report import write_lcmcr_draws
+
+    rep = estimate_all(_stratified([60, 50, 45, 15, 12, 10, 3]), ["lcmcr"], lcmcr=QUICK)
+    out = write_lcmcr_draws(rep, tmp_path / "draws.csv")
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "stratum,chain,draw,N,alpha"
+    per_stratum = QUICK.chains * QUICK.samples
+    assert len(lines) == 1 + 2 * per_stratum
+    assert {ln.split(",")[0] for ln in lines[1:]} == {"north", "south"}
+    assert plot_trace(rep, tmp_path / "trace.png").stat().st_size > 10_000
+
+
+def test_draws_need_lcmcr() -> None:
+    from sabt.estimate.report import write_lcmcr_draws
+
+    rep = estimate_all(load("rcapture_HIV"), ["loglinear"])
+    with pytest.raises(SabtError, match="no LCMCR draws"):
+        write_lcmcr_draws(rep, "unused.csv")

@@ -38,7 +38,8 @@ def test_unparseable_date_imports_with_a_warning() -> None:
     parsed = read_list(DATA / "SYNTHETIC_list_fa.csv")
     row3 = parsed.records.iloc[2]
     assert row3["death_date"] == "نامعلوم" and row3["death_date_fd"] is None
-    assert [(w.row, w.field) for w in parsed.warnings] == [(3, "death_date")]
+    assert [(w.row, w.field) for w in parsed.warnings] == [(0, "ردیف"), (3, "death_date")]
+    assert "not mapped" in parsed.warnings[0].message   # the row-number column, reported
 
 
 def test_json_with_english_variants() -> None:
@@ -64,7 +65,8 @@ def test_xlsx_and_mapping(tmp_path: Path) -> None:
     assert parsed.columns == {"Prenom_x": "given_name", "Nom": "family_name", "Age": "age"}
     assert parsed.records["row"].tolist() == [1, 3]     # the empty row 2 is skipped
     assert parsed.records["age_num"].tolist()[0] == 27
-    assert [(w.row, w.field) for w in parsed.warnings] == [(3, "age")]
+    assert [(w.row, w.field) for w in parsed.warnings] == [(2, ""), (3, "age")]
+    assert "1 blank row(s) skipped" in parsed.warnings[0].message   # reported, not silent
 
 
 def test_wrong_encoding_is_refused(tmp_path: Path) -> None:

@@ -86,7 +86,7 @@ def test_compared_columns_survive_the_workspace_and_show_in_dry_run(
     data, mapping = files
     space = Store.create(tmp_path / "ws")
     try:
-        lw.import_list(space, data, name="A", mapping=Mapping.load(mapping))
+        lw.import_list(space, data, name="A", mapping=Mapping.load(mapping), author="tester")
         with space.engine.connect() as conn:
             records = lw.load_records(conn)
     finally:

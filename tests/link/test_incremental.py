@@ -59,7 +59,7 @@ def two_linked(tmp_path: Path, small_lists: list[Path]) -> Store:
     ws = Store.create(tmp_path / "ws")
     for path, name in zip(small_lists[:2], "AB", strict=True):
         lw.import_list(ws, path, name=name, author="tester")
-    assert lw.run_linkage(ws).mode == "full"
+    assert lw.run_linkage(ws, author="tester").mode == "full"
     return ws
 
 
@@ -69,7 +69,7 @@ def test_a_new_list_links_incrementally(two_linked: Store, small_lists: list[Pat
     ws = two_linked
     # Term frequencies off (no drift: see the end); splink reads a weight of 0 as "unset".
     monkeypatch.setattr(link_settings, "TF_WEIGHT", 1e-12)
-    assert lw.run_linkage(ws, full=True).mode == "full"
+    assert lw.run_linkage(ws, full=True, author="tester").mode == "full"
     before = lw.run_clusters(ws).set_index("record_id")
     base = _latest(ws)
     # A reviewer splits one linked pair and joins two records the model kept apart.
@@ -80,7 +80,7 @@ def test_a_new_list_links_incrementally(two_linked: Store, small_lists: list[Pat
     lw.decide(ws, int(apart[0]), int(apart[1]), "match", reviewer="r1")
     lw.import_list(ws, small_lists[2], name="C", author="tester")
 
-    report = lw.run_linkage(ws)
+    report = lw.run_linkage(ws, author="tester")
     assert report.mode == "incremental"
     run = _latest(ws)
     stats = run["stats"]
@@ -145,7 +145,7 @@ def _truth_f1(clusters: pd.DataFrame, lists: list[Path]) -> float:
 def test_small_or_much_grown_workspaces_re_train(two_linked: Store,
                                                  small_lists: list[Path]) -> None:
     lw.import_list(two_linked, small_lists[2], name="C", author="tester")
-    report = lw.run_linkage(two_linked)
+    report = lw.run_linkage(two_linked, author="tester")
     assert report.mode == "full" and "re-training on all" in report.mode_reason
 
 
@@ -154,12 +154,12 @@ def test_incremental_is_as_accurate_as_a_full_retrain(tmp_path: Path,
     ws = Store.create(tmp_path / "ws")
     for path, name in zip(hard_lists[:4], "ABCD", strict=True):
         lw.import_list(ws, path, name=name, author="tester")
-    assert lw.run_linkage(ws).mode == "full"
+    assert lw.run_linkage(ws, author="tester").mode == "full"
     lw.import_list(ws, hard_lists[4], name="E", author="tester")
-    report = lw.run_linkage(ws)
+    report = lw.run_linkage(ws, author="tester")
     assert report.mode == "incremental", report.mode_reason
     added = _truth_f1(lw.run_clusters(ws).set_index("record_id"), hard_lists)
-    assert lw.run_linkage(ws, full=True).mode == "full"
+    assert lw.run_linkage(ws, full=True, author="tester").mode == "full"
     retrained = _truth_f1(lw.run_clusters(ws).set_index("record_id"), hard_lists)
     # The incremental run scores list E with the model trained on A–D, the full run re-trains
     # on all five, so pairs near the threshold may fall differently; what matters is that
@@ -174,9 +174,9 @@ def test_incremental_is_as_accurate_as_a_full_retrain(tmp_path: Path,
 
 @pytest.mark.usefixtures("tiny_ok")
 def test_changed_settings_run_in_full(two_linked: Store) -> None:
-    report = lw.run_linkage(two_linked, LinkSettings(threshold=0.9))
+    report = lw.run_linkage(two_linked, LinkSettings(threshold=0.9), author="tester")
     assert report.mode == "full" and "settings differ" in report.mode_reason
-    again = lw.run_linkage(two_linked, LinkSettings(threshold=0.9))
+    again = lw.run_linkage(two_linked, LinkSettings(threshold=0.9), author="tester")
     assert again.mode == "incremental" and again.persons_created == 0
 
 
@@ -196,13 +196,13 @@ def test_a_failed_incremental_run_keeps_the_previous_one(
 
     with monkeypatch.context() as patch, pytest.raises(RuntimeError):
         patch.setattr(lw, "_assign_persons", boom)
-        lw.run_linkage(ws)
+        lw.run_linkage(ws, author="tester")
     with ws.engine.connect() as conn:
         assert [conn.execute(select(func.count()).select_from(t)).scalar_one()
                 for t in (lt.link_run, lt.link_pair, lt.link_cluster,
                           lt.person_record)] == counts
     assert lw.run_clusters(ws).equals(before)
-    assert lw.run_linkage(ws).mode == "incremental"
+    assert lw.run_linkage(ws, author="tester").mode == "incremental"
 
 
 @pytest.mark.usefixtures("tiny_ok")

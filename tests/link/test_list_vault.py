@@ -47,7 +47,7 @@ def test_import_stores_the_file_in_the_vault(workspace: Store, tmp_path: Path) -
     assert out.read_bytes() == LIST_BYTES
 
     before = _counts(workspace)
-    again = lw.import_list(workspace, path, name="other name")   # same bytes: a no-op
+    again = lw.import_list(workspace, path, name="other name", author="tester")   # a no-op
     assert again.already_imported and _counts(workspace) == before
 
 
@@ -69,7 +69,7 @@ def test_a_failed_import_leaves_workspace_and_vault_as_they_were(
         where: str) -> None:
     first = tmp_path / "SYNTHETIC_first.csv"
     first.write_text("Name,Surname\nHasan,Rahimi\n", encoding="utf-8")
-    lw.import_list(workspace, first, name="first")
+    lw.import_list(workspace, first, name="first", author="tester")
     before, files = _counts(workspace), _files_under(workspace.root / "vault")
     path = tmp_path / "SYNTHETIC_list.csv"
     path.write_bytes(LIST_BYTES)
@@ -85,7 +85,7 @@ def test_a_failed_import_leaves_workspace_and_vault_as_they_were(
             raise OSError("disk full")
         monkeypatch.setattr(BlobStore, "place", place_then_fail)
     with pytest.raises((SabtError, OSError)):
-        lw.import_list(workspace, path, name="Org A")
+        lw.import_list(workspace, path, name="Org A", author="tester")
     assert _counts(workspace) == before
     assert _files_under(workspace.root / "vault") == files   # no blob, no temporary file
     assert Vault(workspace).verify().ok

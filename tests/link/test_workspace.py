@@ -33,13 +33,13 @@ def _count(space: Store, table: object) -> int:
 def test_import_is_idempotent_and_names_are_unique(ws: Store, small_lists: list[Path],
                                                    tmp_path: Path) -> None:
     before = _count(ws, lt.list_record)
-    again = lw.import_list(ws, small_lists[0], name="other")
+    again = lw.import_list(ws, small_lists[0], name="other", author="tester")
     assert again.already_imported and again.source_id is not None
     changed = tmp_path / "SYNTHETIC_changed.csv"
     changed.write_bytes(small_lists[0].read_bytes() + b"\n")
     with pytest.raises(SabtError, match="already imported as 'A'"):
-        lw.import_list(ws, changed, name="A")
-    dry = lw.import_list(ws, changed, name="D", dry_run=True)
+        lw.import_list(ws, changed, name="A", author="tester")
+    dry = lw.import_list(ws, changed, name="D", dry_run=True, author="tester")
     assert dry.source_id is None and len(dry.parsed.records) > 0
     assert _count(ws, lt.list_record) == before
 
@@ -49,12 +49,12 @@ def test_failed_import_rolls_back(ws: Store, tmp_path: Path) -> None:
     bad.write_text("Surname,Surname\nA,B\n", encoding="utf-8")
     before = _count(ws, lt.list_import)
     with pytest.raises(SabtError, match="duplicate column headers"):
-        lw.import_list(ws, bad, name="bad")
+        lw.import_list(ws, bad, name="bad", author="tester")
     assert _count(ws, lt.list_import) == before
 
 
 def test_run_persons_review_and_captures(ws: Store, tmp_path: Path) -> None:
-    first = lw.run_linkage(ws, LinkSettings(review_low=0.3))
+    first = lw.run_linkage(ws, LinkSettings(review_low=0.3), author="tester")
     clusters = lw.run_clusters(ws)
     assert len(clusters) == _count(ws, lt.list_record)
     assert clusters["person_id"].nunique() == first.clusters
@@ -66,7 +66,7 @@ def test_run_persons_review_and_captures(ws: Store, tmp_path: Path) -> None:
         assert st.references and st.references[0].locator.row is not None
 
     # Re-running with the same inputs and settings gives the same persons.
-    second = lw.run_linkage(ws, LinkSettings(review_low=0.3))
+    second = lw.run_linkage(ws, LinkSettings(review_low=0.3), author="tester")
     again = lw.run_clusters(ws)
     assert second.run_id > first.run_id and second.persons_created == 0
     assert again.set_index("record_id")["person_id"].equals(
@@ -76,11 +76,11 @@ def test_run_persons_review_and_captures(ws: Store, tmp_path: Path) -> None:
     sizes = again.groupby("person_id")["record_id"].agg(list)
     a, b = (int(x) for x in sizes[sizes.map(len) >= 2].iloc[0][:2])
     did = lw.decide(ws, a, b, "non-match", reviewer="r1")
-    lw.run_linkage(ws, LinkSettings(review_low=0.3))
+    lw.run_linkage(ws, LinkSettings(review_low=0.3), author="tester")
     split = lw.run_clusters(ws).set_index("record_id")["person_id"]
     assert split[a] != split[b]
     lw.undo_decision(ws, did, reviewer="r1")
-    lw.run_linkage(ws, LinkSettings(review_low=0.3))
+    lw.run_linkage(ws, LinkSettings(review_low=0.3), author="tester")
     joined = lw.run_clusters(ws).set_index("record_id")["person_id"]
     assert joined[a] == joined[b]
 
@@ -103,7 +103,7 @@ def test_run_persons_review_and_captures(ws: Store, tmp_path: Path) -> None:
 
 def test_failed_run_keeps_the_previous_one(ws: Store,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    lw.run_linkage(ws)
+    lw.run_linkage(ws, author="tester")
     runs, persons = _count(ws, lt.link_run), _count(ws, lt.person_record)
 
     def boom(*_args: object, **_kw: object) -> None:
@@ -111,7 +111,7 @@ def test_failed_run_keeps_the_previous_one(ws: Store,
 
     monkeypatch.setattr(lw, "_assign_persons", boom)
     with pytest.raises(RuntimeError):
-        lw.run_linkage(ws)
+        lw.run_linkage(ws, author="tester")
     assert (_count(ws, lt.link_run), _count(ws, lt.person_record)) == (runs, persons)
 
 

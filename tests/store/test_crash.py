@@ -16,7 +16,7 @@ from sabt.store.workspace import Store
 
 def _big_export(tmp_path: Path, n: int) -> Path:
     ws = Store.create(tmp_path / "source")
-    with ws.change(reason="bulk") as ch:
+    with ws.change("tester", reason="bulk") as ch:
         src = ch.add_source("list")
         person = ch.add_entity("person", "someone")
         ch.add_statements(NewStatement(person, "row", Quantity(i),

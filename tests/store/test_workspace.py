@@ -51,11 +51,11 @@ def test_create_open_and_refuse_non_workspace(tmp_path: Path, database_url: str 
 def test_ids_are_readable_and_stable(workspace: Store) -> None:
     ids = _seed(workspace)
     assert ids == {"source": "S1", "org": "O1", "person": "P1"}
-    with workspace.change() as ch:
+    with workspace.change("tester") as ch:
         assert ch.add_entity("person", "Another", id="P2") == "P2"
         assert ch.add_entity("person", "Next") == "P3"  # the generator skips taken ids
         assert ch.add_entity("prison_ward", "Ward 3").startswith("PRI")
-    with pytest.raises(InvalidValue, match="taken"), workspace.change() as ch:
+    with pytest.raises(InvalidValue, match="taken"), workspace.change("tester") as ch:
         ch.add_entity("person", "dup", id="P2")
 
 
@@ -76,12 +76,12 @@ def test_entity_view_shows_conflicts_side_by_side(workspace: Store) -> None:
 def test_failed_change_writes_nothing(workspace: Store) -> None:
     ids = _seed(workspace)
     before = workspace.counts()
-    with pytest.raises(NotFound), workspace.change() as ch:
+    with pytest.raises(NotFound), workspace.change("tester") as ch:
         ch.add_statement(ids["person"], "alias", Text("ok"))
         ch.add_statement(ids["person"], "alias", Text("bad"),
                          references=[Reference("S999")])
     assert workspace.counts() == before
-    with pytest.raises(InvalidValue, match="not a source"), workspace.change() as ch:
+    with pytest.raises(InvalidValue, match="not a source"), workspace.change("tester") as ch:
         ch.add_statement(ids["person"], "alias", Text("x"),
                          references=[Reference(ids["org"])])
     assert workspace.counts() == before
@@ -96,32 +96,32 @@ def test_retract_restore_and_history(workspace: Store) -> None:
     dod = next(pv for pv in view.view if pv.property == "date of death")
     assert dod.best.value == FuzzyDate("2009-12-20") and not dod.conflict
     assert any(st.id == first and st.status.value == "retracted" for st in view.statements)
-    with workspace.change(reason="restored") as ch:
+    with workspace.change("tester", reason="restored") as ch:
         ch.restore_statement(first, "checked again")
     actions = [(h.action, h.author) for h in workspace.history(ids["person"])]
     assert actions[0][0] == "created"
     assert ("retract", "reviewer") in actions and any(a == "restore" for a, _ in actions)
-    with pytest.raises(InvalidValue, match="reason"), workspace.change() as ch:
+    with pytest.raises(InvalidValue, match="reason"), workspace.change("tester") as ch:
         ch.retract_statement(first, " ")
 
 
 def test_merge_is_recorded_and_reversible(workspace: Store) -> None:
     ids = _seed(workspace)
-    with workspace.change() as ch:
+    with workspace.change("tester") as ch:
         dup = ch.add_entity("person", "H. A. Montazeri")
         ch.add_statement(dup, "name", Text("Hossein Ali Montazeri", "en"))
-    with workspace.change(reason="same man") as ch:
+    with workspace.change("tester", reason="same man") as ch:
         ch.merge(dup, ids["person"], "same name, same dates")
     view = workspace.entity(ids["person"])
     assert view.merged_from == (dup,)
     names = next(pv for pv in view.view if pv.property == "name")
     assert len(names.candidates) == 2
     assert workspace.entity(dup).merged_into == ids["person"]
-    with pytest.raises(SabtError, match="cycle"), workspace.change() as ch:
+    with pytest.raises(SabtError, match="cycle"), workspace.change("tester") as ch:
         ch.merge(ids["person"], dup)
-    with pytest.raises(InvalidValue), workspace.change() as ch:
+    with pytest.raises(InvalidValue), workspace.change("tester") as ch:
         ch.merge(ids["org"], ids["person"])
-    with workspace.change() as ch:
+    with workspace.change("tester") as ch:
         ch.unmerge(dup, "not the same after all")
     assert workspace.entity(ids["person"]).merged_from == ()
     assert {h.action for h in workspace.history(dup)} >= {"merge", "unmerge"}
@@ -132,7 +132,7 @@ def test_bulk_statements(workspace: Store) -> None:
     items = [NewStatement(ids["person"], "mentioned in row", Quantity(i),
                           references=[Reference(ids["source"], Locator(row=i), f"row {i}")])
              for i in range(12_000)]
-    with workspace.change(reason="bulk") as ch:
+    with workspace.change("tester", reason="bulk") as ch:
         new = ch.add_statements(items)
     assert len(new) == 12_000 and len(set(new)) == 12_000
     counts = workspace.counts()
@@ -143,7 +143,7 @@ def test_export_import_round_trip_is_lossless(workspace: Store, tmp_path: Path,
                                               database_url: str | None,
                                               request: pytest.FixtureRequest) -> None:
     ids = _seed(workspace)
-    with workspace.change() as ch:
+    with workspace.change("tester") as ch:
         dup = ch.add_entity("person", "dup")
         ch.merge(dup, ids["person"])
         ch.add_statement(ids["person"], "date of birth",
@@ -194,7 +194,7 @@ def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_bulk_entities_skip_taken_ids(workspace: Store) -> None:
-    with workspace.change() as ch:
+    with workspace.change("tester") as ch:
         ch.add_entity("person", "explicit", id="P3")
         ids = ch.add_entities("person", ["a", "b", "c", "d"])
     assert ids[:2] == ["P1", "P2"] and "P3" not in ids and len(set(ids)) == 4

@@ -123,18 +123,26 @@ def stored_estimates(ws: Store, *, subject_id: str | None = None,
         query = query.where(estimate_record.c.subject_id == subject_id)
     if synthetic is not None:
         query = query.where(estimate_record.c.synthetic == synthetic)
-    with ws.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return [StoredEstimate(r.id, r.label, r.synthetic, r.method, r.model or "", r.estimate,
-                           r.lower, r.upper, r.n_observed, dict(r.inputs or {}),
-                           dict(r.diagnostics or {})) for r in rows]
+    with ws.connect() as conn:
+        return [_estimate(r) for r in conn.execute(query)]
+
+
+def _estimate(r: Any) -> StoredEstimate:
+    return StoredEstimate(r.id, r.label, r.synthetic, r.method, r.model or "", r.estimate,
+                          r.lower, r.upper, r.n_observed, dict(_json(r.inputs) or {}),
+                          dict(_json(r.diagnostics) or {}))
+
+
+def _json(value: Any) -> Any:
+    """A JSON column's value (decoded already on both databases; text only from a raw read)."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def claims_board(ws: Store, subject: str | None = None,
                  sight: BulkFilter | None = None) -> list[Board]:
     """Boards for every subject, or those whose id or label contains `subject` (only what
     `sight` keeps, when given)."""
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         subjects = conn.execute(select(t.entity.c.id, t.entity.c.label).where(
             t.entity.c.kind == "subject").order_by(t.entity.c.id)).all()
         if subject:
@@ -144,19 +152,30 @@ def claims_board(ws: Store, subject: str | None = None,
             if not subjects:
                 raise NotFound(f"no subject matches {subject!r} (see `sabt claims` for all)")
         ids = [s.id for s in subjects]
-        statements = load_statements(conn, select(t.statement).where(
-            t.statement.c.entity_id.in_(ids), t.statement.c.property == "figure",
-            t.statement.c.status == "active").order_by(t.statement.c.id))
+        statements: dict[str, list[Statement]] = {}
+        estimates: dict[str, list[StoredEstimate]] = {}
+        e = estimate_record
+        for start in range(0, len(ids), 900):   # one query per table per 900 subjects
+            page = ids[start:start + 900]
+            for st in load_statements(conn, select(t.statement).where(
+                    t.statement.c.entity_id.in_(page), t.statement.c.property == "figure",
+                    t.statement.c.status == "active").order_by(t.statement.c.id)):
+                statements.setdefault(st.entity_id, []).append(st)
+            for r in conn.execute(select(e).where(e.c.subject_id.in_(page)).order_by(e.c.id)):
+                estimates.setdefault(r.subject_id, []).append(_estimate(r))
         sources = {r.entity_id: r for r in conn.execute(select(t.source))}
     if sight is not None:
-        visible, statements = sight.filter(ids, statements)
+        visible, kept = sight.filter(ids, [st for sts in statements.values() for st in sts])
         subjects = [s for s in subjects if s.id in visible]
+        statements = {}
+        for st in kept:
+            statements.setdefault(st.entity_id, []).append(st)
         if subject and not subjects:
             raise NotFound(f"no subject matches {subject!r} (see `sabt claims` for all)")
     boards = []
     for sid, label in subjects:
-        claims = tuple(_claim(st, sources) for st in statements if st.entity_id == sid)
-        boards.append(Board(sid, label, claims, tuple(stored_estimates(ws, subject_id=sid))))
+        claims = tuple(_claim(st, sources) for st in statements.get(sid, []))
+        boards.append(Board(sid, label, claims, tuple(estimates.get(sid, []))))
     return sorted(boards, key=lambda b: -len(b.claims))
 
 

@@ -7,15 +7,16 @@ carries `sources` built from the statement references, so nothing leaves Sabt un
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
 
 from sabt.model.dates import FuzzyDate
-from sabt.model.statements import EntityRef, Statement, Text, value_text
+from sabt.model.statements import EntityRef, EntityView, Statement, Status, Text, value_text
 from sabt.policy import BulkFilter
 from sabt.store import schema as t
-from sabt.store.workspace import Store, load_statements
+from sabt.store.workspace import Store
 
 
 def _sources(statements: list[Statement], titles: dict[str, Any]) -> list[dict[str, str]]:
@@ -34,28 +35,34 @@ def _date(value: Any) -> str | None:
     return value.edtf if isinstance(value, FuzzyDate) and not value.is_unknown else None
 
 
+PAGE = 1000   # entities whose statements are loaded together (a few queries per page)
+
+
+def _active(ws: Store, ids: list[str], sight: BulkFilter | None,
+            ) -> Iterator[tuple[EntityView, list[Statement]]]:
+    """Each entity (with those merged into it) and its active statements, in the order of
+    `ids`, loaded a page at a time; only what `sight` keeps, when given."""
+    for start in range(0, len(ids), PAGE):
+        page = ws.entities_with_statements(ids[start:start + PAGE])
+        views = [page[eid] for eid in ids[start:start + PAGE]]
+        for view in sight.views(views) if sight is not None else views:
+            yield view, [st for st in view.statements if st.status is Status.ACTIVE]
+
+
 def popolo(ws: Store, sight: BulkFilter | None = None) -> dict[str, Any]:
     """The workspace's persons, organisations and memberships as a Popolo document (only what
-    `sight` keeps, when given)."""
-    with ws.engine.connect() as conn:
+    `sight` keeps, when given).
+
+    An entity merged into another is part of it: its statements appear there.
+    """
+    with ws.connect() as conn:
         entities = conn.execute(select(t.entity).where(
             t.entity.c.kind.in_(["person", "organization"]),
             t.entity.c.status == "active", t.entity.c.merged_into.is_(None))
             .order_by(t.entity.c.id)).all()
-        ids = [e.id for e in entities]
-        statements = load_statements(conn, select(t.statement).where(
-            t.statement.c.entity_id.in_(ids), t.statement.c.status == "active")
-            .order_by(t.statement.c.id))
         titles = {r.entity_id: r for r in conn.execute(select(t.source))}
-    if sight is not None:
-        visible, statements = sight.filter(ids, statements)
-        entities = [e for e in entities if e.id in visible]
-    by_entity: dict[str, list[Statement]] = {}
-    for st in statements:
-        by_entity.setdefault(st.entity_id, []).append(st)
     persons, organizations, memberships = [], [], []
-    for entity in entities:
-        own = by_entity.get(entity.id, [])
+    for entity, own in _active(ws, [e.id for e in entities], sight):
         names = [st for st in own if st.property in ("name", "alias")]
         other_names = [{"name": st.value.text, **({"lang": st.value.lang} if st.value.lang
                                                   else {})}

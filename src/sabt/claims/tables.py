@@ -1,8 +1,8 @@
 """Estimates Sabt has computed, kept with their inputs so a figure can be traced and re-run."""
 
-from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, String, Table, Text
+from sqlalchemy import Boolean, Column, Float, ForeignKey, String, Table, Text
 
-from sabt.store.schema import BigId, EntityId, metadata
+from sabt.store.schema import BigId, EntityId, Json, metadata
 
 estimate_record = Table(
     "estimate_record",
@@ -18,6 +18,6 @@ estimate_record = Table(
     Column("lower", Float),
     Column("upper", Float),
     Column("n_observed", Float),
-    Column("inputs", JSON, nullable=False),
-    Column("diagnostics", JSON),
+    Column("inputs", Json, nullable=False),
+    Column("diagnostics", Json),
 )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from rich.markup import escape
-
 # Each module registers its commands on `app` when imported.
 from sabt.cli import (
     access,  # noqa: F401  (registers commands)
@@ -20,6 +18,7 @@ from sabt.cli import (
     web,  # noqa: F401  (registers commands)
 )
 from sabt.cli.app import _Acting, app, err_console
+from sabt.safety import shown
 
 
 def _take_as(args: list[str]) -> tuple[str | None, list[str]]:
@@ -53,7 +52,13 @@ def main(argv: list[str] | None = None) -> None:
     except SabtError as exc:
         if debug:
             raise
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {shown(exc)}", highlight=False)
+        sys.exit(1)
+    except (OSError, MemoryError, RecursionError) as exc:  # the system, not the input
+        if debug:
+            raise
+        err_console.print(f"[bold red]error:[/] {shown(type(exc).__name__)}: {shown(exc)} "
+                          "(--debug shows where)", highlight=False)
         sys.exit(1)
     except KeyboardInterrupt:
         err_console.print("[bold red]interrupted[/]")

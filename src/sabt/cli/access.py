@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console, session
 from sabt.errors import InvalidValue
+from sabt.safety import shown
 
 user_app = typer.Typer(help="Users: add, list, change, disable, enable; passwords and second "
                        "factors.", no_args_is_help=True)
@@ -44,7 +44,7 @@ def user_add(
                      display_name=display_name)
     with session(workspace, database_url) as (ws, me):
         ws.users.add(me, user, reason=reason)
-    console.print(f"added user {escape(user.describe())}")
+    console.print(f"added user {shown(user.describe())}")
 
 
 @user_app.command("set")
@@ -67,7 +67,7 @@ def user_set(
         user = ws.users.update(me, name, roles=role or None, clearance=clearance,
                                groups=[] if no_groups else (group or None),
                                display_name=display_name, reason=reason)
-    console.print(f"changed user {escape(user.describe())}")
+    console.print(f"changed user {shown(user.describe())}")
 
 
 @user_app.command("disable")
@@ -80,7 +80,7 @@ def user_disable(
     """Stop a user from acting (kept: their history still names them)."""
     with session(workspace, database_url) as (ws, me):
         ws.users.update(me, name, active=False, reason=reason)
-    console.print(f"disabled user {escape(name)}")
+    console.print(f"disabled user {shown(name)}")
 
 
 @user_app.command("enable")
@@ -93,7 +93,7 @@ def user_enable(
     """Let a disabled user act again."""
     with session(workspace, database_url) as (ws, me):
         ws.users.update(me, name, active=True, reason=reason)
-    console.print(f"enabled user {escape(name)}")
+    console.print(f"enabled user {shown(name)}")
 
 
 @user_app.command("list")
@@ -118,8 +118,8 @@ def user_list(
     for column in ("name", "display name", "roles", "clearance", "groups", "state"):
         table.add_column(column)
     for u in users:
-        table.add_row(escape(u.id), escape(u.display_name), ", ".join(sorted(u.roles)),
-                      str(u.clearance), escape(", ".join(sorted(u.groups))),
+        table.add_row(shown(u.id), shown(u.display_name), ", ".join(sorted(u.roles)),
+                      str(u.clearance), shown(", ".join(sorted(u.groups))),
                       "active" if u.active else "disabled")
     console.print(table)
 
@@ -145,7 +145,7 @@ def mark(
         old = ws.entities.mark(me, target, level, property=property, groups=group or [],
                                reason=reason)
     what = f"{target} {property!r}" if property else target
-    console.print(f"marked {escape(what)} {level} (was {old or 'unmarked: internal'})")
+    console.print(f"marked {shown(what)} {level} (was {old or 'unmarked: internal'})")
 
 
 @app.command()
@@ -172,6 +172,6 @@ def audit(
     for column in ("at", "user", "action", "item", "outcome", "detail"):
         table.add_column(column)
     for e in entries:
-        table.add_row(e.at.isoformat(timespec="seconds"), escape(e.actor), e.action,
-                      escape(e.item or ""), e.outcome, escape(e.detail))
+        table.add_row(e.at.isoformat(timespec="seconds"), shown(e.actor), e.action,
+                      shown(e.item or ""), e.outcome, shown(e.detail))
     console.print(table)

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from sabt.claims.board import Board, claim_order
 from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console, session
+from sabt.safety import shown
 
 
 @app.command("import-case")
@@ -25,13 +26,16 @@ def import_case(
 ) -> None:
     """Import a curated case dataset: every row becomes statements citing its sources."""
     with session(workspace, database_url) as (ws, me):
-        counts = ws.claims.import_case(me, folder, title)
+        counts, warnings = ws.claims.import_case(me, folder, title)
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/] {shown(warning)}", highlight=False)
     console.print("imported " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
 def board_table(board: Board) -> Table:
     """One subject's claims side by side, oldest claim first."""
-    table = Table(title=f"{board.subject}  [{board.subject_id}]", show_lines=True,
+    table = Table(title=f"{shown(board.subject)}  {shown(f'[{board.subject_id}]')}",
+                  show_lines=True,
                   title_justify="left")
     for name, width in (("claim", 6), ("figure", 14), ("claimant", 18), ("date", 10),
                         ("source", 26), ("quote", 40), ("flags", 10)):
@@ -40,12 +44,12 @@ def board_table(board: Board) -> Table:
         claimant = c.claimant + (f"\n({c.claimant_type})" if c.claimant_type else "")
         if c.attributed_to:
             claimant += f"\ncredits: {c.attributed_to}"
-        source = (f"{c.source_id}: {c.source_title}" + (f" — {c.source_publisher}"
-                                                         if c.source_publisher else "")
+        source = (shown(f"{c.source_id}: {c.source_title}" + (f" — {c.source_publisher}"
+                                                               if c.source_publisher else ""))
                   if c.source_id else "[bold yellow]unsourced[/]")
         flags = ", ".join(("⚠ " if f == "disputed" else "") + f for f in c.flags)
-        table.add_row(c.claim_id, c.figure, claimant, c.date.edtf if c.date else "—", source,
-                      c.quote, flags)
+        table.add_row(shown(c.claim_id), shown(c.figure), shown(claimant),
+                      c.date.edtf if c.date else "—", source, shown(c.quote), shown(flags))
     return table
 
 

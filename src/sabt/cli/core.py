@@ -27,6 +27,7 @@ from sabt.model.jsonview import entity_json
 from sabt.model.parse import parse_date_value, parse_value
 from sabt.model.statements import Locator, Reference, Value
 from sabt.policy import Mark
+from sabt.safety import shown
 from sabt.service import Workspace
 from sabt.service.exchange import write_atomically
 
@@ -113,7 +114,8 @@ def add_source(
     title: Annotated[str, typer.Argument(help="Title of the document.")],
     id: Annotated[str | None, typer.Option("--id")] = None,
     publisher: Annotated[str | None, typer.Option("--publisher")] = None,
-    author: Annotated[str | None, typer.Option("--author")] = None,
+    author: Annotated[str | None, typer.Option("--author", help="Who wrote the document.")
+                      ] = None,
     published: Annotated[str | None, typer.Option("--published", help="EDTF date.")] = None,
     url: Annotated[str | None, typer.Option("--url")] = None,
     file: Annotated[Path | None, typer.Option("--file", help="Record this file's SHA-256.")
@@ -236,7 +238,7 @@ def list_entities(
         table.add_column(name)
     for e in rows:
         status = e.status + (f" → {e.merged_into}" if e.merged_into else "")
-        table.add_row(e.id, e.kind, e.label, status)
+        table.add_row(e.id, shown(e.kind), shown(e.label), status)
     console.print(table)
 
 
@@ -274,10 +276,15 @@ def merge(
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
-    """Record that two entities are the same (reversible with unmerge)."""
+    """Record that two entities are the same (reversible with unmerge).
+
+    For persons drawn from lists this is a linkage decision: the captures count them as one
+    at once, and the next `sabt link` puts their records in one cluster.
+    """
     with session(workspace, database_url) as (ws, me):
-        ws.entities.merge(me, from_id, into_id, reason)
-    console.print(f"merged {from_id} into {into_id}")
+        done = ws.entities.merge(me, from_id, into_id, reason)
+    console.print(f"merged {from_id} into {into_id}"
+                  + (f" ({done.matches} match decisions recorded)" if done.matches else ""))
 
 
 @app.command()
@@ -287,10 +294,12 @@ def unmerge(
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
-    """Undo a merge."""
+    """Undo a merge (for persons drawn from lists, also the linkage decisions joining them)."""
     with session(workspace, database_url) as (ws, me):
-        ws.entities.unmerge(me, from_id, reason)
-    console.print(f"split {from_id} off")
+        done = ws.entities.unmerge(me, from_id, reason)
+    console.print(f"split {from_id} off {done.into_id}"
+                  + (f" ({done.undone} decisions undone, {done.non_matches} non-match recorded)"
+                     if done.undone or done.non_matches else ""))
 
 
 @app.command()

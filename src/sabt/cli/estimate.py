@@ -21,7 +21,6 @@ from sabt.errors import InvalidValue
 
 if TYPE_CHECKING:
     from sabt.estimate.report import EstimateReport
-    from sabt.estimate.table import CaptureTable
 
 
 def _fmt(x: float | None) -> str:
@@ -34,7 +33,11 @@ def _print_report(report: EstimateReport, title: str) -> None:
         table.add_column(col, justify="right" if col == "estimate" else "left")
     for e in report.estimates:
         d = e.diagnostics
-        if e.method == "lcmcr" and "rhat" in d:
+        if e.method == "lcmcr" and len(d.get("modes", [])) > 1:
+            diag = "chains in different modes: " + "; ".join(
+                f"{_fmt(m['median'])} (chains {', '.join(map(str, m['chains']))})"
+                for m in d["modes"])
+        elif e.method == "lcmcr" and "rhat" in d:
             diag = f"R-hat {d['rhat']:.3f}, ESS {d['ess']:.0f}, {d['draws']} draws"
         elif e.method == "loglinear" and not e.averaged and "bic" in d:
             diag = f"BIC {d['bic']:.1f}, {d['models_fitted']} models, MLE " + (
@@ -52,24 +55,6 @@ def _print_report(report: EstimateReport, title: str) -> None:
     console.print(table)
 
 
-def _workspace_table(workspace: Path, database_url: str | None,
-                     strata: list[str]) -> CaptureTable:
-    """The capture-pattern table of the workspace's latest link run (one stratum column at
-    most: the linkage stratifies each person by one record field)."""
-    from sabt.cli.app import session
-    from sabt.estimate.table import CaptureTable
-
-    if len(strata) > 1:
-        raise InvalidValue("with --workspace, give --strata once (one record field such as "
-                           "province or sex_code)", field="strata")
-    column = strata[0] if strata else None
-    with session(workspace, database_url) as (ws, me):
-        frame = ws.linkage.capture_table(me, column)
-    lists = [str(c) for c in frame.columns if c not in ("count", column)]
-    return CaptureTable.from_dataframe(frame, lists=lists, strata=strata,
-                                       source=f"{workspace} (latest link run)")
-
-
 @app.command()
 def estimate(
     file: Annotated[Path | None, typer.Argument(
@@ -81,9 +66,11 @@ def estimate(
     database_url: DatabaseUrlOpt = None,
     method: Annotated[str, typer.Option(help="loglinear, lcmcr, dga or all.")] = "all",
     K: Annotated[int, typer.Option("--K", help="LCMCR: maximum number of latent classes.")] = 10,
-    burn_in: Annotated[int, typer.Option(help="LCMCR burn-in iterations.")] = 10_000,
+    burn_in: Annotated[int | None, typer.Option(
+        help="LCMCR burn-in iterations (default 10,000; 5,000 with --fast).")] = None,
     samples: Annotated[int, typer.Option(help="LCMCR draws kept per chain.")] = 1_000,
-    thinning: Annotated[int, typer.Option(help="LCMCR iterations per kept draw.")] = 1_000,
+    thinning: Annotated[int | None, typer.Option(
+        help="LCMCR iterations per kept draw (default 1,000; 50 with --fast).")] = None,
     chains: Annotated[int, typer.Option(help="LCMCR chains (run in parallel).")] = 4,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 19481210,
     a_alpha: Annotated[float, typer.Option(help="LCMCR alpha prior shape.")] = 0.25,
@@ -100,24 +87,28 @@ def estimate(
                                               "comparison to this image file.")] = None,
     sensitivity: Annotated[bool, typer.Option("--sensitivity",
                                               help="Re-estimate leaving each list out.")] = False,
+    draws: Annotated[Path | None, typer.Option(help="Write LCMCR's draws of N (chain, draw, N, "
+                                               "alpha) to this CSV file.")] = None,
+    trace: Annotated[Path | None, typer.Option(help="Write LCMCR trace plots (N per chain) to "
+                                               "this image file.")] = None,
 ) -> None:
     """How many were killed: every method side by side, with 95% intervals and diagnostics."""
     from sabt.estimate import LcmcrSettings, estimate_all, read_capture_csv
 
     if workspace is not None and file is None:
-        table = _workspace_table(workspace, database_url, strata or [])
+        from sabt.cli.app import session
+
+        with session(workspace, database_url) as (ws, me):
+            table = ws.estimates.capture_table(me, strata or [])
         name = f"{workspace} (latest link run)"
     elif file is not None and workspace is None:
         table = read_capture_csv(file, strata=strata or [])
         name = file.name
     else:
         raise InvalidValue("give a capture CSV file or --workspace (not both)", field="FILE")
-    if fast:
-        preset = LcmcrSettings.fast()
-        thinning = preset.thinning if thinning == 1_000 else thinning
-        burn_in = preset.burn_in if burn_in == 10_000 else burn_in
-    settings = LcmcrSettings(K=K, a_alpha=a_alpha, b_alpha=b_alpha, burn_in=burn_in,
-                             samples=samples, thinning=thinning, chains=chains, seed=seed)
+    settings = LcmcrSettings.chosen(fast=fast, burn_in=burn_in, thinning=thinning, K=K,
+                                    a_alpha=a_alpha, b_alpha=b_alpha, samples=samples,
+                                    chains=chains, seed=seed)
     methods = ["loglinear", "lcmcr", "dga"] if method == "all" else [method]
     report = estimate_all(table, methods, lcmcr=settings, delta=delta, max_order=max_order,
                           sensitivity=sensitivity)
@@ -125,6 +116,14 @@ def estimate(
         from sabt.estimate.plot import plot_report
 
         plot_report(report, plot)
+    if trace is not None:
+        from sabt.estimate.plot import plot_trace
+
+        plot_trace(report, trace)
+    if draws is not None:
+        from sabt.estimate.report import write_lcmcr_draws
+
+        write_lcmcr_draws(report, draws)
     if json_out:
         console.print_json(json.dumps(report.to_dict()))
         return
@@ -140,6 +139,15 @@ def estimate(
             t.add_row(f.name, _fmt(f.estimate), f"{_fmt(f.lower)} – {_fmt(f.upper)}",
                       f"{f.deviance:.1f}", str(f.df), f"{f.bic:.1f}")
         console.print(t)
+    ll = report.loglinear
+    if ll is not None and ll.fit is not None:
+        g = ll.fit
+        fit = (f"deviance {g.deviance:.1f} on {g.df} df (deviance/df {g.deviance_per_df:.2f}, "
+               f"p = {g.p_value:.2g}); largest Pearson residuals " + ", ".join(
+                   f"{p} {r:+.1f} ({o} seen, {m:.1f} fitted)" for p, o, m, r in g.largest())
+               if g.df > 0 else "saturated (0 residual df): the fit cannot be checked")
+        console.print(f"log-linear {ll.best.name} fit: {fit}", highlight=False)
+        console.print(f"log-linear model search: {ll.search}", highlight=False)
     for s in report.sensitivity:
         if "error" in s:
             console.print(f"without {s['left_out']}: {s['error']}")
@@ -149,5 +157,6 @@ def estimate(
         console.print(f"without {s['left_out']} (n={s['n_observed']:,}): " + "; ".join(parts))
     for w in report.warnings:
         err_console.print(f"[bold yellow]warning:[/] {w}", highlight=False)
-    if plot is not None:
-        console.print(f"plot written to {plot}")
+    for label, path in (("plot", plot), ("trace plot", trace), ("draws", draws)):
+        if path is not None:
+            console.print(f"{label} written to {path}")

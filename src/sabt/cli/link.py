@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from sabt.cli.app import (
@@ -22,6 +21,7 @@ from sabt.cli.app import (
 )
 from sabt.ingest.headers import CANONICAL_FIELDS, Mapping
 from sabt.link.options import LinkSettings
+from sabt.safety import safe_frame, shown
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -103,12 +103,12 @@ def link_files(
                      progress=phases)
     for path, warnings in linked.warnings.items():
         for warning in warnings[:5]:
-            console.print(f"[yellow]warning:[/] {escape(path)}: {escape(warning)}",
+            console.print(f"[yellow]warning:[/] {shown(path)}: {shown(warning)}",
                           highlight=False)
         if len(warnings) > 5:
-            console.print(f"[yellow]warning:[/] {escape(path)}: {len(warnings) - 5} more")
+            console.print(f"[yellow]warning:[/] {shown(path)}: {len(warnings) - 5} more")
     out.parent.mkdir(parents=True, exist_ok=True)
-    linked.table.to_csv(out, index=False)
+    safe_frame(linked.table).to_csv(out, index=False)
     summary = {**linked.summary, "out": str(out)}
     if as_json:
         console.print_json(json.dumps(summary))
@@ -125,13 +125,13 @@ def _show_parsed(parsed: ParsedList, rows: int = 5) -> None:
     rows: canonical fields as read and compared columns as the model compares them."""
     from sabt.link.extra import column_name, normalise
 
-    mapping = Table(title=f"{parsed.path.name}: columns")
+    mapping = Table(title=f"{shown(parsed.path.name)}: columns")
     mapping.add_column("header")
     mapping.add_column("field")
     mapping.add_column("compared as")
     for header in parsed.headers:
         kind = parsed.compared.get(header)
-        mapping.add_row(header, parsed.columns.get(header, "[dim](kept raw, not used)[/]"
+        mapping.add_row(shown(header), parsed.columns.get(header, "[dim](kept raw, not used)[/]"
                                                    if kind is None else ""),
                         f"{kind} ({column_name(f'{kind}:{header}')})" if kind else "")
     console.print(mapping)
@@ -141,11 +141,11 @@ def _show_parsed(parsed: ParsedList, rows: int = 5) -> None:
     for col in ("row", *fields, *(column_name(k) for k in keys)):
         sample.add_column(col)
     for _, rec in parsed.records.head(rows).iterrows():
-        cells = [str(rec[f]) if rec[f] is not None else "" for f in fields]
+        cells = [shown(rec[f]) if rec[f] is not None else "" for f in fields]
         compared = rec["compare"] or {}
         values = [normalise(k.partition(":")[0], compared[k]) if k in compared else ""
                   for k in keys]
-        cells += ["[dim](not compared)[/]" if v is None else str(v) for v in values]
+        cells += ["[dim](not compared)[/]" if v is None else shown(v) for v in values]
         sample.add_row(str(rec["row"]), *cells)
     console.print(sample)
 
@@ -172,7 +172,7 @@ def import_list_cmd(
     if dry_run:
         _show_parsed(parsed)
     for warning in parsed.warnings[:20]:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(f"[yellow]warning:[/] {shown(warning)}", highlight=False)
     if len(parsed.warnings) > 20:
         console.print(f"[yellow]warning:[/] … {len(parsed.warnings) - 20} more")
     if report.already_imported:
@@ -212,6 +212,10 @@ def link_cmd(
                   f"{report.records:,} records → {report.clusters:,} "
                   f"persons ({report.persons_created:,} new, {report.persons_updated:,} updated); "
                   f"{report.review_pairs:,} pairs to review (`sabt review`)")
+    if report.merges:
+        console.print(f"person merges honoured: {report.merges_honoured:,} of {report.merges:,}")
+    console.print(f"software {report.software_version}; inputs sha256 {report.input_checksum}",
+                  highlight=False)
     _say_capped(report.blocking, settings.max_block)
 
 
@@ -233,8 +237,8 @@ def _both_scripts(value: object) -> str:
         return ""
     if detect_script(value) in ("persian", "mixed"):
         roman = romanize(value)
-        return f"{value}  [dim]({roman[0] if roman else latin_canon(value)})[/]"
-    return value
+        return f"{shown(value)}  [dim]({shown(roman[0] if roman else latin_canon(value))})[/]"
+    return shown(value)
 
 
 def _pair_table(left: dict[str, Any], right: dict[str, Any], probability: float) -> Table:
@@ -243,8 +247,8 @@ def _pair_table(left: dict[str, Any], right: dict[str, Any], probability: float)
 
     grid = Table(title=f"match probability {probability:.3f}")
     grid.add_column("field")
-    grid.add_column(f"{left['list']} row {left['row']}")
-    grid.add_column(f"{right['list']} row {right['row']}")
+    grid.add_column(f"{shown(left['list'])} row {left['row']}")
+    grid.add_column(f"{shown(right['list'])} row {right['row']}")
     for key in CANONICAL_FIELDS:
         a, b = left["fields"].get(key, ""), right["fields"].get(key, "")
         if not a and not b:

@@ -17,6 +17,7 @@ from sabt.model.statements import (
     Text,
     value_text,
 )
+from sabt.safety import printable, shown
 from sabt.store.workspace import HistoryEntry
 from sabt.text.normalize import detect_script
 
@@ -32,10 +33,10 @@ def latin_form(text: str) -> str:
 
 
 def _value_cell(st: Statement) -> RichText:
-    shown = value_text(st.value)
-    cell = RichText(shown)
-    if isinstance(st.value, Text) and detect_script(shown) in ("persian", "mixed"):
-        latin = latin_form(shown)
+    text = printable(value_text(st.value))
+    cell = RichText(text)
+    if isinstance(st.value, Text) and detect_script(text) in ("persian", "mixed"):
+        latin = latin_form(text)
         if latin:
             cell.append(f"\n{latin}", style="dim")
     return cell
@@ -50,7 +51,7 @@ def _ref_line(ref: Reference) -> str:
 def _sources_cell(st: Statement) -> RichText:
     if not st.sourced:
         return RichText("unsourced", style="bold yellow")
-    cell = RichText("\n".join(_ref_line(r) for r in st.references))
+    cell = RichText("\n".join(printable(_ref_line(r)) for r in st.references))
     if st.withheld_references:
         cell.append(("\n" if st.references else "")
                     + f"{st.withheld_references} reference(s) withheld", style="italic")
@@ -58,13 +59,13 @@ def _sources_cell(st: Statement) -> RichText:
 
 
 def _qualifiers(st: Statement) -> str:
-    return "; ".join(f"{k}: {value_text(v)}" for k, v in st.qualifiers.items())
+    return shown("; ".join(f"{k}: {value_text(v)}" for k, v in st.qualifiers.items()))
 
 
 def entity_panel(view: EntityView) -> Panel:
     """An entity: its current view with competing statements side by side, then the rest."""
     head = RichText(f"{view.id}  ", style="bold")
-    head.append(view.label)
+    head.append(printable(view.label))
     head.append(f"  [{view.kind}]", style="dim")
     if view.status.value != "active":
         head.append(f"  {view.status.value.upper()}", style="bold red")
@@ -76,10 +77,10 @@ def entity_panel(view: EntityView) -> Panel:
     table = Table(show_lines=True, expand=True)
     for name in ("property", "value", "qualifiers", "conf.", "sources (locator, quote)", "id"):
         table.add_column(name, overflow="fold")
-    shown: set[int] = set()
+    seen: set[int] = set()
     for pv in view.view:
         for rank, st in enumerate(pv.candidates):
-            label = pv.property if rank == 0 else ""
+            label = shown(pv.property) if rank == 0 else ""
             if pv.conflict and rank == 0:
                 label += "\n⚠ conflict"
             style = "" if rank == 0 else "dim"
@@ -87,8 +88,8 @@ def entity_panel(view: EntityView) -> Panel:
                                                           if st.rank.value != "normal" else "")
             table.add_row(label, _value_cell(st), _qualifiers(st), st.confidence.value,
                           _sources_cell(st), mark, style=style)
-            shown.add(st.id)
-    hidden = [st for st in view.statements if st.id not in shown]
+            seen.add(st.id)
+    hidden = [st for st in view.statements if st.id not in seen]
     parts: list[Any] = [head, table]
     if view.withheld:
         parts.append(RichText("withheld (you may not see them): " + "; ".join(
@@ -98,7 +99,8 @@ def entity_panel(view: EntityView) -> Panel:
         for name in ("id", "property", "value", "status", "rank"):
             rest.add_column(name)
         for st in hidden:
-            rest.add_row(str(st.id), st.property, value_text(st.value), st.status.value,
+            rest.add_row(str(st.id), shown(st.property), shown(value_text(st.value)),
+                         st.status.value,
                          st.rank.value, style="dim")
         parts.append(rest)
     return Panel(Group(*parts), title="entity", title_align="left")
@@ -109,6 +111,6 @@ def history_table(entity_id: str, entries: Sequence[HistoryEntry]) -> Table:
     for name in ("rev", "when (UTC)", "who", "action", "detail", "why"):
         table.add_column(name, overflow="fold")
     for h in entries:
-        table.add_row(str(h.revision_id), h.created_at.strftime("%Y-%m-%d %H:%M:%S"), h.author,
-                      h.action, h.detail, h.reason)
+        table.add_row(str(h.revision_id), h.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                      shown(h.author), h.action, shown(h.detail), shown(h.reason))
     return table

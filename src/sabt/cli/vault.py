@@ -12,6 +12,7 @@ from rich.table import Table
 
 from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console, session
 from sabt.errors import InvalidValue
+from sabt.safety import shown
 from sabt.vault.vault import Provenance
 
 
@@ -54,17 +55,17 @@ def add(
         return
     table = Table("sha256", "name", "type", "bytes", "source")
     for item in report.added:
-        table.add_row(item["sha256"][:16], item["name"], item["media_type"], str(item["size"]),
-                      item["source_id"] or "")
+        table.add_row(item["sha256"][:16], shown(item["name"]), shown(item["media_type"]),
+                      str(item["size"]), item["source_id"] or "")
     if report.added:
         console.print(table)
     console.print(f"stored {len(report.added)} new item(s); {len(report.duplicates)} already "
                   f"in the vault; {len(report.skipped)} skipped; {queued} suggestion(s) queued")
     for skipped in report.skipped:
-        console.print(f"[yellow]skipped[/] {skipped['file']}: {skipped['reason']}",
-                      highlight=False)
+        console.print(f"[yellow]skipped[/] {shown(skipped['file'])}: "
+                      f"{shown(skipped['reason'])}", highlight=False)
     for warning in report.warnings:
-        console.print(f"[yellow]warning[/] {warning}", highlight=False)
+        console.print(f"[yellow]warning[/] {shown(warning)}", highlight=False)
 
 
 @app.command()
@@ -83,9 +84,10 @@ def verify(
             "problems": [p.__dict__ for p in report.problems], "warnings": report.warnings}))
     else:
         for problem in report.problems:
-            console.print(f"[bold red]{problem.kind}[/] {problem.message}", highlight=False)
+            console.print(f"[bold red]{problem.kind}[/] {shown(problem.message)}",
+                          highlight=False)
         for warning in report.warnings:
-            console.print(f"[yellow]warning[/] {warning}", highlight=False)
+            console.print(f"[yellow]warning[/] {shown(warning)}", highlight=False)
         status = "[green]OK[/]" if report.ok else f"[bold red]{len(report.problems)} problem(s)[/]"
         console.print(f"{status}: {report.items} items ({report.bytes:,} bytes) re-hashed, "
                       f"{report.log_entries} custody entries checked; chain head "

@@ -39,7 +39,7 @@ class DemoResult:
 
 
 def _demo_version(ws: Store) -> str | None:
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         return conn.execute(select(t.meta.c.value).where(t.meta.c.key == DEMO_KEY)).scalar()
 
 

@@ -32,7 +32,7 @@ class DemoState:
 def case_data(state: DemoState) -> None:
     """The curated 1988 case: sources, claims, persons, organisations, posts, places, events."""
     folder = Path(str(files("sabt.data").joinpath("case1988")))
-    state.summary["case data"] = state.ws.claims.import_case(state.actor, folder, CASE_TITLE)
+    state.summary["case data"], _ = state.ws.claims.import_case(state.actor, folder, CASE_TITLE)
 
 
 def seed_articles(state: DemoState) -> None:

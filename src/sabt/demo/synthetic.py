@@ -41,7 +41,7 @@ def _truth_by_record(ws: Store, truth: pd.DataFrame, names: dict[str, str]) -> d
     person = {(names[str(name)], int(row) + 1): pid  # truth rows are 0-based, records 1-based
               for name, row, pid in zip(truth["list"], truth["row"].astype(int),
                                         truth["person_id"], strict=True)}
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         rows = conn.execute(select(lt.list_record.c.id, lt.list_record.c.row_number,
                                    lt.list_import.c.name).join(
             lt.list_import, lt.list_import.c.source_id == lt.list_record.c.source_id)).all()

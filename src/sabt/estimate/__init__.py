@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sabt.estimate.dga import DgaResult, fit_dga
     from sabt.estimate.lcmcr import LcmcrResult, LcmcrSettings, fit_lcmcr
     from sabt.estimate.loglinear import LoglinearResult, fit_loglinear
+    from sabt.estimate.pool import PooledEstimate, pool_moments, pool_posterior_draws
     from sabt.estimate.reader import read_capture_csv
     from sabt.estimate.report import (
         METHODS,
@@ -44,6 +45,7 @@ __getattr__ = lazy_exports(__name__, {
     "LcmcrResult": "lcmcr", "LcmcrSettings": "lcmcr", "fit_lcmcr": "lcmcr",
     "LoglinearResult": "loglinear", "fit_loglinear": "loglinear",
     "read_capture_csv": "reader",
+    "PooledEstimate": "pool", "pool_moments": "pool", "pool_posterior_draws": "pool",
     "METHODS": "report", "EstimateReport": "report", "MethodEstimate": "report",
     "estimate_all": "report", "fast_settings": "report", "leave_one_out": "report",
     "CaptureTable": "table",
@@ -59,11 +61,14 @@ __all__ = [
     "LcmcrSettings",
     "LoglinearResult",
     "MethodEstimate",
+    "PooledEstimate",
     "estimate_all",
     "fast_settings",
     "fit_dga",
     "fit_lcmcr",
     "fit_loglinear",
     "leave_one_out",
+    "pool_moments",
+    "pool_posterior_draws",
     "read_capture_csv",
 ]

@@ -32,6 +32,7 @@ from sabt.errors import InvalidValue
 from sabt.estimate.table import CaptureTable
 
 FloatArray = NDArray[np.float64]
+SATURATED_WEIGHT = 0.05  # warn when the complete (saturated) graph carries this much weight
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,18 @@ def fit_dga(
         warnings.append(f"dga: posterior mass near the Nmissing ≤ {max_missing_factor}n bound "
                         f"({float(pmf[-max(1, len(pmf) // 50):].sum()):.1%} in the top 2%); "
                         "the upper bound is not determined by the data")
+    full_mask = (1 << J) - 1
+    complete = next(g for g, G in enumerate(graphs) if G.cliques == (full_mask,))
+    if post_graph[complete] >= SATURATED_WEIGHT:
+        warnings.append(
+            f"dga: {post_graph[complete]:.0%} of the posterior weight is on the complete graph "
+            f"{graphs[complete].name()}, under which N is not identifiable (the data say nothing "
+            "about the unobserved cell; its posterior is the prior's) — the interval reflects "
+            "the prior (delta, p(N)), not the data")
+    if quantile(0.025) <= n:
+        warnings.append(
+            f"dga: the lower bound equals the number seen ({n:,}): the posterior allows nobody "
+            "to be missed, a sign that N is not identified under the graphs carrying weight")
     return DgaResult(
         n_observed=n, delta=delta, N=N, posterior=pmf, median=quantile(0.5),
         mean=float(pmf @ N), lower=quantile(0.025), upper=quantile(0.975),

@@ -2,7 +2,9 @@
 
 Both follow Gelman et al., *Bayesian Data Analysis* (3rd ed., §11.4–11.5): chains are split
 in halves, R-hat compares between- and within-chain variance, and the effective sample size
-sums autocorrelations until Geyer's initial positive sequence ends.
+sums autocorrelations until Geyer's initial positive sequence ends. `chain_modes` groups
+chains whose posteriors do not overlap at all: such chains sit in different modes, and pooling
+their draws would give a median that neither supports.
 """
 
 from __future__ import annotations
@@ -54,3 +56,23 @@ def ess(draws: NDArray[np.float64]) -> float:
         t += 2
     tau = -1 + 2 * total
     return float(chains * n / max(tau, 1.0 / np.log10(chains * n + 10)))
+
+
+def chain_modes(draws: NDArray[np.float64], level: float = 0.95) -> list[list[int]]:
+    """Chains grouped by mode: chains are sorted by median and a chain joins the current
+    group when its central `level` interval overlaps the group's (the union of its chains'
+    intervals); otherwise it opens a new group. Groups come in increasing N, chains within a
+    group in their own order. One group means no evidence of separate
+    modes; several groups mean chains that never visited each other's region of N."""
+    lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
+    lo, med, hi = np.quantile(draws, [lo_q, 0.5, hi_q], axis=1)
+    groups: list[list[int]] = []
+    top = -np.inf
+    for c in np.argsort(med, kind="stable"):
+        if groups and lo[c] <= top:
+            groups[-1].append(int(c))
+        else:
+            groups.append([int(c)])
+            top = -np.inf
+        top = max(top, float(hi[c]))
+    return [sorted(g) for g in groups]

@@ -27,18 +27,20 @@ import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numba as nb
 import numpy as np
 from numpy.typing import NDArray
 
 from sabt.estimate import _rng
-from sabt.estimate.diagnostics import ess, split_rhat
+from sabt.estimate.diagnostics import chain_modes, ess, split_rhat
 from sabt.estimate.table import CaptureTable
 
 FloatArray = NDArray[np.float64]
 WARMUP = 500
 MAX_REDRAWS = 10_000
+DISPERSE_MAX = 3.0  # the last chain's lambdas start at down to e^-3 of the list frequencies
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,15 @@ class LcmcrSettings:
     thinning: int = 1_000
     chains: int = 4
     seed: int = 19481210
+
+    @classmethod
+    def chosen(cls, *, fast: bool = False, burn_in: int | None = None,
+               thinning: int | None = None, **rest: Any) -> LcmcrSettings:
+        """Settings as a user chose them: the reference (or, with `fast`, the quick preset's)
+        burn-in and thinning, unless given explicitly — a given value always wins."""
+        base = cls.fast() if fast else cls()
+        return cls(burn_in=base.burn_in if burn_in is None else burn_in,
+                   thinning=base.thinning if thinning is None else thinning, **rest)
 
     @classmethod
     def fast(cls, seed: int = 19481210) -> LcmcrSettings:
@@ -80,6 +91,23 @@ class LcmcrResult:
     cap_fraction: float
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    modes: list[ChainMode] = field(default_factory=list)
+    start: NDArray[np.int64] | None = None  # chains × (warm-up + burn-in) N trace
+
+    @property
+    def multimodal(self) -> bool:
+        """Whether the chains sit in different modes (then no pooled summary is given)."""
+        return len(self.modes) > 1
+
+
+@dataclass(frozen=True)
+class ChainMode:
+    """Chains (numbered from 1) whose posteriors of N overlap, and their pooled summary."""
+
+    chains: tuple[int, ...]
+    median: float
+    lower: float
+    upper: float
 
 
 @nb.njit(cache=True, nogil=True)
@@ -140,10 +168,17 @@ def _sort_classes(lam: FloatArray, one_m: FloatArray, log_pi: FloatArray, pi: Fl
 @nb.njit(cache=True, nogil=True)
 def run_chain(
     pats: NDArray[np.int64], f: NDArray[np.int64], K: int, a_alpha: float, b_alpha: float,
-    burn_in: int, samples: int, thinning: int, seed: int,
-) -> tuple[NDArray[np.int64], FloatArray, int]:
-    """One LCMCR chain on observed cells (pats with counts f > 0): N draws, alpha draws and
-    the number of n0 draws rejected by the 20 n cap."""
+    burn_in: int, samples: int, thinning: int, seed: int, disperse: float = 0.0,
+) -> tuple[NDArray[np.int64], FloatArray, int, NDArray[np.int64]]:
+    """One LCMCR chain on observed cells (pats with counts f > 0): N draws, alpha draws, the
+    number of n0 draws rejected by the 20 n cap, and N after each warm-up and burn-in sweep
+    (the trace of the start, to see where the chain came from).
+
+    `disperse` = 0 starts as the reference does (lambda at the marginal list frequencies, no
+    one missed). `disperse` = d > 0 starts elsewhere: every lambda_jk is the marginal
+    frequency times exp(−d u_jk), u_jk ~ U(0, 1), and the missed people implied by those
+    lambdas are allocated before the first sweep, so chains with larger d start at larger N.
+    """
     np.random.seed(seed)
     st = _rng.new_state(seed)
     M, J = pats.shape
@@ -159,8 +194,9 @@ def run_chain(
             s += pats[m, j] * f[m]
         pj = min(max(s / n, 1e-6), 1 - 1e-6)
         for k in range(K):
-            lam[j, k] = pj
-            one_m[j, k] = 1.0 - pj
+            p = pj * math.exp(-disperse * _rng.uniform(st)) if disperse > 0.0 else pj
+            lam[j, k] = p
+            one_m[j, k] = 1.0 - p
     alpha = 0.3 / K  # the reference's value during warm-up; sticks start from Beta(1, 1)
     log_pi = np.empty(K)
     pi = np.empty(K)
@@ -178,8 +214,21 @@ def run_chain(
     in_jk = np.zeros((J, K), dtype=np.int64)
     w = np.empty(K)
     tmp = np.zeros(K, dtype=np.int64)
+    if disperse > 0.0:
+        # the expected number missed under the dispersed lambdas, allocated to the classes
+        p0 = 0.0
+        for k in range(K):
+            q = pi[k]
+            for j in range(J):
+                q *= one_m[j, k]
+            w[k] = q
+            p0 += q
+        p0 = min(p0, 1.0 - 1e-12)
+        n0 = min(int(n * p0 / (1.0 - p0)), cap)
+        _multinomial(st, n0, w, n0k)
     out_N = np.empty(samples, dtype=np.int64)
     out_a = np.empty(samples)
+    start_N = np.empty(WARMUP + burn_in, dtype=np.int64)
     rejected = 0
     total = WARMUP + burn_in + samples * thinning
     kept = 0
@@ -271,15 +320,26 @@ def run_chain(
         if it == WARMUP - 1:
             _sort_classes(lam, one_m, log_pi, pi, n0k)
         done = it - WARMUP - burn_in + 1
-        if done > 0 and done % thinning == 0 and kept < samples:
+        if done <= 0:
+            start_N[it] = n + n0
+        elif done % thinning == 0 and kept < samples:
             out_N[kept] = n + n0
             out_a[kept] = alpha
             kept += 1
-    return out_N, out_a, rejected
+    return out_N, out_a, rejected, start_N
+
+
+def dispersion(chain: int, chains: int) -> float:
+    """How far chain `chain` (from 0) starts from the reference start: chain 0 starts as the
+    reference (so one chain always reproduces R's path of initialisation), the others at
+    evenly spread dispersions up to DISPERSE_MAX (larger N)."""
+    return 0.0 if chains < 2 else DISPERSE_MAX * chain / (chains - 1)
 
 
 def fit_lcmcr(table: CaptureTable, settings: LcmcrSettings | None = None) -> LcmcrResult:
-    """Run the chains in parallel threads and summarise the posterior of N."""
+    """Run the chains in parallel threads from dispersed starts and summarise the posterior
+    of N. Chains that settle in different modes (`chain_modes`) are not pooled: the result
+    then has NaN median and bounds, the modes in `modes`, and a warning naming them."""
     import time
 
     s = settings or LcmcrSettings()
@@ -293,18 +353,19 @@ def fit_lcmcr(table: CaptureTable, settings: LcmcrSettings | None = None) -> Lcm
     workers = max(1, min(s.chains, os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         runs = list(pool.map(
-            lambda sd: run_chain(pats, f, s.K, s.a_alpha, s.b_alpha, s.burn_in, s.samples,
-                                 s.thinning, sd),
-            seeds,
+            lambda c: run_chain(pats, f, s.K, s.a_alpha, s.b_alpha, s.burn_in, s.samples,
+                                s.thinning, seeds[c], dispersion(c, s.chains)),
+            range(s.chains),
         ))
     seconds = time.perf_counter() - t0
     draws = np.stack([r[0] for r in runs])
     alpha = np.stack([r[1] for r in runs])
+    start = np.stack([r[3] for r in runs])
     flat = draws.ravel().astype(np.float64)
-    lo, med, hi = np.quantile(flat, [0.025, 0.5, 0.975])
+    logd = np.log(draws.astype(np.float64))
     cap = 21 * n
-    rhat = split_rhat(np.log(draws.astype(np.float64))) if s.chains > 1 else math.nan
-    eff = ess(np.log(draws.astype(np.float64)))
+    rhat = split_rhat(logd) if s.chains > 1 else math.nan
+    eff = ess(logd)
     cap_fraction = float(np.mean(flat >= 0.9 * cap))
     warnings: list[str] = []
     rejected = sum(r[2] for r in runs)
@@ -315,14 +376,52 @@ def fit_lcmcr(table: CaptureTable, settings: LcmcrSettings | None = None) -> Lcm
             f"({cap_fraction:.1%} of draws above 90% of it); the upper bound is an artefact "
             "of the cap — the data do not bound N"
         )
-    if s.chains > 1 and rhat > 1.05:
-        meds = ", ".join(f"{np.median(d):,.0f}" for d in draws)
-        warnings.append(f"LCMCR: chains disagree (R-hat {rhat:.2f}; chain medians {meds}); "
-                        "run longer chains (--thinning, --burn-in)")
+    modes = []
+    for group in chain_modes(draws.astype(np.float64)):
+        lo_g, med_g, hi_g = np.quantile(draws[group].ravel(), [0.025, 0.5, 0.975])
+        modes.append(ChainMode(tuple(c + 1 for c in group), float(med_g), float(lo_g),
+                               float(hi_g)))
+    if len(modes) > 1:
+        lo = med = hi = math.nan
+        named = "; ".join(
+            f"N ≈ {m.median:,.0f} [{m.lower:,.0f}, {m.upper:,.0f}] (chain"
+            f"{'s' if len(m.chains) > 1 else ''} {', '.join(map(str, m.chains))})"
+            for m in modes)
+        warnings.append(
+            f"LCMCR: chains disagree — they sit in {len(modes)} different modes of N: {named}; "
+            "no pooled estimate is given, since a median of draws from separate modes is "
+            "supported by neither. Run longer chains (--burn-in, --thinning, --samples), try "
+            f"another number of classes (--K, now {s.K}) or other alpha priors (--a-alpha, "
+            "--b-alpha), and look at the trace (--trace FILE.png)")
+    else:
+        lo, med, hi = (float(x) for x in np.quantile(flat, [0.025, 0.5, 0.975]))
+        if s.chains > 1 and rhat > 1.05:
+            meds = ", ".join(f"{np.median(d):,.0f}" for d in draws)
+            warnings.append(f"LCMCR: chains disagree (R-hat {rhat:.2f}; chain medians {meds}); "
+                            "run longer chains (--thinning, --burn-in)")
     if eff < 200:
         warnings.append(f"LCMCR: effective sample size only {eff:.0f}; quantiles are noisy")
     return LcmcrResult(
-        n_observed=n, draws=draws, alpha=alpha, settings=s, median=float(med),
-        mean=float(flat.mean()), lower=float(lo), upper=float(hi), rhat=rhat, ess=eff, cap=cap,
-        cap_fraction=cap_fraction, seconds=seconds, warnings=warnings,
+        n_observed=n, draws=draws, alpha=alpha, settings=s, median=med,
+        mean=float(flat.mean()), lower=lo, upper=hi, rhat=rhat, ess=eff, cap=cap,
+        cap_fraction=cap_fraction, seconds=seconds, warnings=warnings, modes=modes,
+        start=start,
     )
+
+
+def write_draws(result: LcmcrResult, path: str | os.PathLike[str],
+                stratum: str | None = None, append: bool = False) -> None:
+    """Write the kept draws as CSV: chain (from 1), draw (from 1), N, alpha — and a leading
+    `stratum` column when `stratum` is given (`append` adds a stratum to an existing file)."""
+    import csv
+
+    with open(path, "a" if append else "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        if not append:
+            out.writerow((["stratum"] if stratum is not None else [])
+                         + ["chain", "draw", "N", "alpha"])
+        lead = [stratum] if stratum is not None else []
+        for c in range(result.draws.shape[0]):
+            for d in range(result.draws.shape[1]):
+                out.writerow([*lead, c + 1, d + 1, int(result.draws[c, d]),
+                              repr(float(result.alpha[c, d]))])

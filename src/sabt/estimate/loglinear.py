@@ -32,6 +32,8 @@ Z95 = 1.959963984540054
 CHI2_95 = 3.841458820694124
 MAX_MODELS = 40_000
 MAX_CHECKED = 3_000
+STEPWISE_FROM = 6  # lists: from here on models are found by a stepwise search, not enumerated
+CLOSE_BIC = 4.0  # "within a few BIC": ΔBIC < 4 is at most positive evidence (Raftery 1995)
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,26 @@ class AveragedEstimate:
     top: list[tuple[str, float, float]]  # (model, weight, estimate)
 
 
+@dataclass(frozen=True)
+class GoodnessOfFit:
+    """How well the selected model fits the observed cells: the residual deviance against a
+    chi-squared on its residual df, and each cell's Pearson residual (y − μ)/√μ."""
+
+    deviance: float
+    df: int
+    p_value: float  # NaN when df = 0 (a saturated model fits every cell exactly)
+    residuals: list[tuple[str, int, float, float]]  # (pattern, observed, fitted, Pearson)
+
+    @property
+    def deviance_per_df(self) -> float:
+        """Deviance / df (≈ 1 for an adequate fit; NaN for a saturated model)."""
+        return self.deviance / self.df if self.df > 0 else math.nan
+
+    def largest(self, k: int = 3) -> list[tuple[str, int, float, float]]:
+        """The k cells with the largest absolute Pearson residuals."""
+        return sorted(self.residuals, key=lambda r: -abs(r[3]))[:k]
+
+
 @dataclass
 class LoglinearResult:
     """Everything the log-linear analysis produced for one table."""
@@ -98,6 +120,8 @@ class LoglinearResult:
     n_models: int
     max_order: int
     warnings: list[str] = field(default_factory=list)
+    search: str = "all hierarchical models"
+    fit: GoodnessOfFit | None = None
 
 
 # -- design ---------------------------------------------------------------------------------
@@ -126,9 +150,11 @@ def heterogeneity_columns(kind: str, k: FloatArray, J: int) -> FloatArray:
     raise ValueError(kind)
 
 
-def term_name(term: int) -> str:
-    """Rcapture's digits for a term bitmask (lists numbered from 1)."""
-    return "".join(str(j + 1) for j in range(term.bit_length()) if term >> j & 1)
+def term_name(term: int, J: int = 0) -> str:
+    """Rcapture's digits for a term bitmask (lists numbered from 1). With 10 or more lists
+    (J, or the term itself, reaching list 10) the numbers are joined by dots: 4.10, 1.2."""
+    sep = "." if max(J, term.bit_length()) >= 10 else ""
+    return sep.join(str(j + 1) for j in range(term.bit_length()) if term >> j & 1)
 
 
 def model_name(terms: tuple[int, ...], J: int) -> str:
@@ -137,9 +163,9 @@ def model_name(terms: tuple[int, ...], J: int) -> str:
     covered = 0
     for t in gens:
         covered |= t
-    gens.sort(key=lambda t: (-bin(t).count("1"), term_name(t)))
+    gens.sort(key=lambda t: (-bin(t).count("1"), term_name(t, J)))
     singles = [1 << j for j in range(J) if not covered >> j & 1]
-    return "[" + ",".join(term_name(t) for t in gens + singles) + "]"
+    return "[" + ",".join(term_name(t, J) for t in gens + singles) + "]"
 
 
 def interaction_terms(J: int, max_order: int) -> list[int]:
@@ -190,11 +216,64 @@ def hierarchical_models(J: int, max_order: int) -> tuple[tuple[int, ...], ...]:
 
 
 def default_max_order(J: int) -> int:
-    """J − 1 (Rcapture's default) up to 5 lists; pairwise interactions for 6 lists (2^15
-    models); main effects only beyond (pairwise would be 2^21+ models)."""
-    if J <= 5:
-        return J - 1
-    return 2 if J == 6 else 1
+    """J − 1 (Rcapture's default) up to 5 lists, where every model is enumerated; from 6
+    lists on, where models are found by a stepwise search, interactions up to order 3."""
+    return J - 1 if J < STEPWISE_FROM else 3
+
+
+def _canonical(terms: set[int]) -> tuple[int, ...]:
+    return tuple(sorted(terms, key=lambda t: (bin(t).count("1"), t)))
+
+
+def stepwise_models(
+    X: FloatArray, y: FloatArray, J: int, terms: list[int], index: dict[int, int], n: int,
+) -> tuple[list[tuple[int, ...]], int]:
+    """Bidirectional stepwise BIC search over hierarchical models (as SparseMSE's
+    `modelfit`/`step` does for many lists): start from independence; at each step try adding
+    every term whose sub-terms are all in the model and removing every term that no larger
+    term contains; move to the lowest-BIC neighbour if it lowers BIC; stop otherwise. A
+    neighbour is admissible only if its fit converges and N stays identifiable (the
+    boundary check). Returns every model visited (the current model and all neighbours
+    scored along the way, for ranking and averaging) and the number of steps taken."""
+    subs = {t: [t & ~(1 << j) for j in range(J) if t >> j & 1 and bin(t).count("1") > 2]
+            for t in terms}
+    log_n = math.log(n)
+    seen: dict[tuple[int, ...], float] = {}
+
+    def score(models: list[tuple[int, ...]]) -> None:
+        masks = np.zeros((len(models), X.shape[1]), dtype=np.bool_)
+        masks[:, : J + 1] = True
+        for m, model in enumerate(models):
+            for t in model:
+                masks[m, index[t]] = True
+        _, _, ll, its, min_mu0 = fit_many(X, y, masks, tol=1e-8, max_iter=25)
+        for m, model in enumerate(models):
+            bic = -2 * float(ll[m]) + log_n * int(masks[m].sum())
+            ok = its[m] > 0 and math.isfinite(bic)
+            if ok and min_mu0[m] <= 1e-6:
+                ok = _boundary_check(X[:, masks[m]], y)[1]
+            seen[model] = bic if ok else math.inf
+
+    current: tuple[int, ...] = ()
+    score([current])
+    steps = 0
+    while True:
+        have = set(current)
+        neighbours = [_canonical(have | {t}) for t in terms
+                      if t not in have and all(u in have for u in subs[t])]
+        neighbours += [_canonical(have - {t}) for t in current
+                       if not any(u != t and (u & t) == t for u in current)]
+        fresh = [m for m in neighbours if m not in seen]
+        if fresh:
+            score(fresh)
+        if not neighbours:
+            break
+        nxt = min(neighbours, key=lambda m: seen[m])
+        if not seen[nxt] < seen[current] - 1e-9:
+            break
+        current = nxt
+        steps += 1
+    return list(seen), steps
 
 
 # -- fitting --------------------------------------------------------------------------------
@@ -417,29 +496,51 @@ def _replace(fit: LoglinearFit, **kw: object) -> LoglinearFit:
 
 
 def fit_loglinear(
-    table: CaptureTable, *, max_order: int | None = None, averaging_weight: float = 1e-3
+    table: CaptureTable, *, max_order: int | None = None, averaging_weight: float = 1e-3,
+    search: str = "auto",
 ) -> LoglinearResult:
-    """Fit, check and rank every hierarchical model; profile CI for the best; BIC average.
+    """Fit, check and rank the hierarchical models; profile CI for the best; BIC average.
 
+    `search` is "exhaustive" (every hierarchical model, as Rcapture's closedpMS.t),
+    "stepwise" (`stepwise_models`) or "auto": exhaustive below STEPWISE_FROM lists, stepwise
+    from there on or whenever the enumeration would exceed MAX_MODELS models.
     The best model is the lowest-BIC one among models Rcapture does not flag: N identifiable
     and asymptotic bias at most 10% of N̂ (Rcapture's `infoFit` warning). Lower-BIC flagged
     models are named in a warning. The average uses BIC weights over the acceptable models
-    within −2 log(averaging_weight) BIC units of the best.
+    within −2 log(averaging_weight) BIC units of the best. Warnings also say when close
+    models disagree beyond the best model's interval and when the best model is saturated.
     """
     J, n = table.n_lists, table.n_observed
     max_order = default_max_order(J) if max_order is None else min(max_order, J - 1)
+    if search not in ("auto", "exhaustive", "stepwise"):
+        raise InvalidValue(f"unknown model search {search!r}; choose auto, exhaustive or "
+                           "stepwise", field="search")
     warnings: list[str] = []
     if max_order < min(J - 1, 2):
-        warnings.append(f"log-linear: with {J} lists only main effects are fitted (no list "
-                        "dependence); use --max-order 2 for pairwise interactions")
+        warnings.append(f"log-linear: with max order {max_order} only main effects are fitted "
+                        "(no list dependence); use --max-order 2 or more for interactions")
     cells = _cells(J)
     y = table.full_counts()[cells].astype(np.float64)
     terms = interaction_terms(J, max_order)
-    models = hierarchical_models(J, max_order)
     cols = [np.ones(len(cells))] + [_term_column(cells, 1 << j) for j in range(J)]
     cols += [_term_column(cells, t) for t in terms]
     X = np.stack(cols, axis=1)
     index = {t: 1 + J + i for i, t in enumerate(terms)}
+    if search == "auto":
+        search = "exhaustive" if J < STEPWISE_FROM else "stepwise"
+        if search == "exhaustive":
+            try:
+                hierarchical_models(J, max_order)
+            except InvalidValue:
+                search = "stepwise"
+    if search == "exhaustive":
+        models = hierarchical_models(J, max_order)
+        described = f"all {len(models):,} hierarchical models up to order {max_order}"
+    else:
+        visited, steps = stepwise_models(X, y, J, terms, index, n)
+        models = tuple(visited)
+        described = (f"stepwise BIC search from independence over terms up to order "
+                     f"{max_order}: {steps} step(s), {len(models):,} models fitted")
     masks = np.zeros((len(models), X.shape[1]), dtype=np.bool_)
     masks[:, : J + 1] = True
     for m, model in enumerate(models):
@@ -500,13 +601,18 @@ def fit_loglinear(
             f"{len(set_aside)} log-linear model(s) with lower BIC than {best.name} set aside "
             f"as unreliable, as Rcapture flags them: {why}" + (" …" if len(set_aside) > 3 else "")
         )
-    if best.mle_exists is False:
-        warnings.append(f"best-BIC model {best.name}: MLE does not exist (some fitted cells are "
-                        "zero); N is identifiable but interpret with care")
     best_idx = int(order[checked.index(best)])
     Xb = X[:, masks[best_idx]]
     yb = y
-    if best.mle_exists is False:
+    exists, _, forced = _check_mle(Xb, y)  # the exact test decides what the report says
+    best = _replace(best, mle_exists=exists)
+    if not exists:
+        pats = ", ".join(_pattern(int(cells[r]), J) for r in forced[:4])
+        warnings.append(
+            f"best-BIC model {best.name}: the MLE does not exist (exact check): the fit drives "
+            f"{len(forced)} empty cell(s) to zero ({pats}{' …' if len(forced) > 4 else ''}); "
+            "N is still identifiable from the other cells, so the extended MLE is reported — "
+            "interpret with care")
         Xb, rows = _estimable_design(Xb, y)
         Xb, yb = Xb[rows], y[rows]
     X_full = np.vstack([np.r_[1.0, np.zeros(Xb.shape[1] - 1)], Xb])
@@ -517,15 +623,75 @@ def fit_loglinear(
         warnings.append(f"log-linear {best.name}: the profile likelihood gives no finite upper "
                         "bound — the data do not bound N under this model")
     averaged = _average(usable, n)
+    if averaged.n_models == 1:
+        warnings.append(
+            f"log-linear: the BIC average holds only {best.name}: no other acceptable model "
+            f"lies within {window:.1f} BIC of it, so the average shows no model uncertainty — "
+            "read the models set aside and the other methods")
     if best.estimate > 20 * n:
         warnings.append(f"log-linear {best.name}: estimate is more than 20× the observed count")
+    gof = goodness_of_fit(X[:, masks[best_idx]], y, cells, J)
+    warnings.extend(_uncertainty_warnings(best, usable, gof, len(y)))
     ranked = [best if f.name == best.name else f for f in checked]
     rest = [make(int(m), check=False) for m in order[len(checked): len(checked) + 50] if ok[m]]
     return LoglinearResult(
         n_observed=n, lists=table.lists, best=best, averaged=averaged, ranked=ranked + rest,
         classic=classic_models(table), n_models=len(models), max_order=max_order,
-        warnings=warnings,
+        warnings=warnings, search=described, fit=gof,
     )
+
+
+def _pattern(cell: int, J: int) -> str:
+    """A cell's capture pattern as 0/1 digits in list order (list 1 first)."""
+    return "".join(str(cell >> j & 1) for j in range(J))
+
+
+def goodness_of_fit(X: FloatArray, y: FloatArray, cells: NDArray[np.int64],
+                    J: int) -> GoodnessOfFit:
+    """Residual deviance, its chi-squared p-value and Pearson residuals of a Poisson fit."""
+    from scipy.stats import chi2
+
+    _, mu, _, _, _ = fit_poisson(X, y, tol=1e-12, max_iter=200)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dev_terms = 2 * (np.where(y > 0, y * np.log(y / mu), 0.0) - (y - mu))
+        pearson = (y - mu) / np.sqrt(mu)
+    df = len(y) - int(np.linalg.matrix_rank(X))
+    deviance = float(max(dev_terms.sum(), 0.0))
+    return GoodnessOfFit(
+        deviance=deviance, df=df,
+        p_value=float(chi2.sf(deviance, df)) if df > 0 else math.nan,
+        residuals=[(_pattern(int(c), J), int(o), float(m), float(r) if math.isfinite(r) else 0.0)
+                   for c, o, m, r in zip(cells, y, mu, pearson, strict=True)],
+    )
+
+
+def _uncertainty_warnings(best: LoglinearFit, usable: list[LoglinearFit], gof: GoodnessOfFit,
+                          n_cells: int) -> list[str]:
+    """Say when the one selected model hides how uncertain the choice of model is."""
+    out: list[str] = []
+    lo, hi = best.lower, best.upper
+    close = [f for f in usable if f.name != best.name and f.bic - best.bic < CLOSE_BIC
+             and lo is not None and hi is not None and not lo <= f.estimate <= hi]
+    if close:
+        named = "; ".join(f"{f.name} N̂={f.estimate:,.0f} (ΔBIC {f.bic - best.bic:.1f})"
+                          for f in close[:3])
+        out.append(
+            f"log-linear: {len(close)} model(s) within {CLOSE_BIC:.0f} BIC of the best "
+            f"{best.name} give estimates outside its 95% interval [{lo:,.0f}, {hi:,.0f}]: "
+            f"{named}{' …' if len(close) > 3 else ''}; the interval does not include the "
+            "uncertainty of choosing the model — read the BIC average and these models too")
+    if gof.df == 0:
+        out.append(
+            f"log-linear: the selected model {best.name} is saturated (0 residual df: as many "
+            f"parameters as the {n_cells} observed cells), so its fit cannot be checked and N "
+            "rests entirely on the untestable assumption that the highest-order interaction "
+            "is absent")
+    elif gof.p_value < 0.01:
+        out.append(
+            f"log-linear: the selected model {best.name} fits poorly (deviance "
+            f"{gof.deviance:.1f} on {gof.df} df, p = {gof.p_value:.2g}); largest Pearson "
+            "residuals " + ", ".join(f"{p} {r:+.1f}" for p, _, _, r in gof.largest()))
+    return out
 
 
 def _average(fits: list[LoglinearFit], n: int) -> AveragedEstimate:

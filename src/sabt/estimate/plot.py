@@ -1,4 +1,5 @@
-"""Pictures of an EstimateReport: posterior densities, intervals and the model comparison."""
+"""Pictures of an EstimateReport: posterior densities, intervals and the model comparison;
+LCMCR trace plots (N per chain, from the first sweep) to see whether chains mix."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sabt.estimate.report import EstimateReport
+from sabt.estimate.lcmcr import WARMUP
+from sabt.estimate.report import EstimateReport, lcmcr_results
 
 
 def plot_report(report: EstimateReport, path: str | Path) -> Path:
@@ -72,5 +74,51 @@ def plot_report(report: EstimateReport, path: str | Path) -> Path:
     fig.tight_layout()
     out = Path(path)
     fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def plot_trace(report: EstimateReport, path: str | Path) -> Path:
+    """Write LCMCR trace plots: per stratum (or for the one table) N against the sweep for
+    every chain — warm-up and burn-in sweep by sweep, then the kept draws at their sweep —
+    on a log scale, and each chain's histogram of kept draws. Chains that never cross, or
+    histograms that do not overlap, are the modes the report warns about."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = lcmcr_results(report)
+    if not runs:
+        from sabt.errors import InvalidValue
+
+        raise InvalidValue("no LCMCR run to plot: add lcmcr to --method", field="trace")
+    fig, axes = plt.subplots(len(runs), 2, figsize=(14, 4 * len(runs)), squeeze=False)
+    for (label, res), (trace, hist) in zip(runs.items(), axes, strict=True):
+        s = res.settings
+        first = WARMUP + s.burn_in
+        kept_at = first + s.thinning * (1 + np.arange(res.draws.shape[1]))
+        for c in range(res.draws.shape[0]):
+            line = trace.plot(np.arange(1, first + 1), res.start[c] if res.start is not None
+                              else np.full(first, np.nan), lw=0.5, alpha=0.6)[0]
+            trace.plot(kept_at, res.draws[c], lw=0.7, color=line.get_color(),
+                       label=f"chain {c + 1}")
+            hist.hist(res.draws[c], bins=40, alpha=0.45, color=line.get_color(),
+                      label=f"chain {c + 1} (median {np.median(res.draws[c]):,.0f})")
+        trace.axvline(first, color="grey", lw=1, ls=":")
+        trace.set_yscale("log")
+        trace.set_xlabel("sweep (dotted: end of burn-in)")
+        trace.set_ylabel("N")
+        where = f"stratum {label}: " if label is not None else ""
+        verdict = (f"{len(res.modes)} modes — no pooled estimate" if res.multimodal
+                   else f"R-hat {res.rhat:.3f}, ESS {res.ess:.0f}")
+        trace.set_title(f"{where}LCMCR trace, K={s.K} ({verdict})")
+        trace.legend(fontsize=7)
+        hist.set_xlabel("N (kept draws)")
+        hist.set_title(f"{where}posterior of N by chain")
+        hist.legend(fontsize=7)
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=100)
     plt.close(fig)
     return out

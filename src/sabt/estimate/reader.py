@@ -15,6 +15,7 @@ import numpy as np
 
 from sabt.errors import InvalidValue, NotFound
 from sabt.estimate.table import CaptureTable
+from sabt.safety import reason
 
 
 def read_capture_csv(
@@ -24,13 +25,16 @@ def read_capture_csv(
     p = Path(path)
     if not p.is_file():
         raise NotFound("no such file", file=str(p))
-    with p.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            raise InvalidValue("empty file", file=str(p)) from None
-        rows = [row for row in reader if any(cell.strip() for cell in row)]
+    try:
+        with p.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            try:
+                header = [h.strip() for h in next(reader)]
+            except StopIteration:
+                raise InvalidValue("empty file", file=str(p)) from None
+            rows = [row for row in reader if any(cell.strip() for cell in row)]
+    except (csv.Error, UnicodeDecodeError) as exc:  # a damaged or hostile file: one line
+        raise InvalidValue(f"not a readable CSV ({reason(exc)})", file=str(p)) from exc
     has_count = count in header
     return table_from_rows(header, rows, count=count if has_count else None,
                            strata=list(strata), source=str(p))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from scipy.signal import fftconvolve
 
 from sabt.errors import InvalidValue
 from sabt.estimate.dga import DgaResult, fit_dga
-from sabt.estimate.lcmcr import LcmcrResult, LcmcrSettings, fit_lcmcr
+from sabt.estimate.lcmcr import LcmcrResult, LcmcrSettings, fit_lcmcr, write_draws
 from sabt.estimate.loglinear import Z95, LoglinearResult, fit_loglinear
 from sabt.estimate.table import CaptureTable
 
@@ -113,7 +114,8 @@ def _loglinear_estimates(res: LoglinearResult) -> list[MethodEstimate]:
         method="loglinear", model=b.name, estimate=b.estimate, lower=b.lower or math.nan,
         upper=b.upper or math.nan, interval=b.interval,
         diagnostics={
-            "selection": "lowest BIC among models Rcapture does not flag",
+            "selection": f"lowest BIC among models Rcapture does not flag; {res.search}",
+            "fit": _fit_dict(res),
             "bic": b.bic, "aic": b.aic, "deviance": b.deviance, "df": b.df,
             "n_params": b.n_params, "se": b.se, "poisson_estimate": b.poisson_estimate,
             "asymptotic_bias": b.bias, "mle_exists": b.mle_exists,
@@ -136,16 +138,34 @@ def _loglinear_estimates(res: LoglinearResult) -> list[MethodEstimate]:
     return [best, avg]
 
 
+def _fit_dict(res: LoglinearResult) -> dict[str, Any]:
+    """Goodness of fit of the selected model: deviance, df, deviance/df, p and residuals."""
+    g = res.fit
+    if g is None:
+        return {}
+    return {
+        "deviance": g.deviance, "df": g.df, "deviance_per_df": g.deviance_per_df,
+        "p_value": g.p_value, "saturated": g.df == 0,
+        "residuals": [{"pattern": p, "observed": o, "fitted": m, "pearson": r}
+                      for p, o, m, r in g.residuals],
+    }
+
+
 def _lcmcr_estimate(res: LcmcrResult) -> MethodEstimate:
     s = res.settings
     return MethodEstimate(
         method="lcmcr", model=f"K={s.K}", estimate=res.median, lower=res.lower,
-        upper=res.upper, interval="posterior 95% (median)",
+        upper=res.upper,
+        interval=("none: chains in different modes" if res.multimodal
+                  else "posterior 95% (median)"),
         diagnostics={
-            "mean": res.mean, "rhat": res.rhat, "ess": res.ess, "chains": s.chains,
-            "draws": int(res.draws.size), "burn_in": s.burn_in, "thinning": s.thinning,
-            "a_alpha": s.a_alpha, "b_alpha": s.b_alpha, "seed": s.seed, "cap": res.cap,
-            "cap_fraction": res.cap_fraction, "seconds": res.seconds,
+            "mean": math.nan if res.multimodal else res.mean, "rhat": res.rhat, "ess": res.ess,
+            "chains": s.chains, "draws": int(res.draws.size), "burn_in": s.burn_in,
+            "thinning": s.thinning, "a_alpha": s.a_alpha, "b_alpha": s.b_alpha, "seed": s.seed,
+            "cap": res.cap, "cap_fraction": res.cap_fraction, "seconds": res.seconds,
+            "chain_medians": [float(np.median(d)) for d in res.draws],
+            "modes": [{"chains": list(m.chains), "median": m.median, "lower": m.lower,
+                       "upper": m.upper} for m in res.modes],
         },
     )
 
@@ -271,10 +291,16 @@ def _combine(strata: dict[str, EstimateReport], methods: list[str], table: Captu
         rng = np.random.default_rng(seed)
         total = np.sum([rng.permutation(d) for d in draws], axis=0)
         lo, med, hi = np.quantile(total, [0.025, 0.5, 0.975])
+        split = [k for k, r in strata.items() if r.lcmcr is not None and r.lcmcr.multimodal]
+        if split:  # a sum over a stratum whose chains disagree would hide it
+            lo = med = hi = math.nan
         out.append(MethodEstimate(
             method="lcmcr", model="sum of per-stratum posterior draws", estimate=float(med),
-            lower=float(lo), upper=float(hi), interval="posterior 95% (median)",
-            diagnostics={"mean": float(total.mean()), "draws": int(total.size),
+            lower=float(lo), upper=float(hi),
+            interval=("none: chains in different modes in stratum " + ", ".join(split)
+                      if split else "posterior 95% (median)"),
+            diagnostics={"mean": math.nan if split else float(total.mean()),
+                         "draws": int(total.size),
                          "max_rhat": max(float(r.lcmcr.rhat) for r in reps if r.lcmcr)},
         ))
         for r in reps:
@@ -363,9 +389,27 @@ def leave_one_out(
     return out
 
 
+def lcmcr_results(report: EstimateReport) -> dict[str | None, LcmcrResult]:
+    """The LCMCR runs behind a report: {None: run} for one table, {stratum: run} otherwise."""
+    if report.strata:
+        return {k: r.lcmcr for k, r in report.strata.items() if r.lcmcr is not None}
+    return {None: report.lcmcr} if report.lcmcr is not None else {}
+
+
+def write_lcmcr_draws(report: EstimateReport, path: str | Path) -> Path:
+    """Write every LCMCR draw of N (and alpha) as CSV, by chain (and stratum, if stratified)."""
+    runs = lcmcr_results(report)
+    if not runs:
+        raise InvalidValue("no LCMCR draws to write: add lcmcr to --method", field="draws")
+    for i, (label, res) in enumerate(runs.items()):
+        write_draws(res, path, stratum=label, append=i > 0)
+    return Path(path)
+
+
 def fast_settings(seed: int = 19481210) -> LcmcrSettings:
     """The demo preset for LCMCR (see LcmcrSettings.fast)."""
     return LcmcrSettings.fast(seed)
 
 
-__all__ = ["EstimateReport", "MethodEstimate", "estimate_all", "fast_settings", "leave_one_out"]
+__all__ = ["EstimateReport", "MethodEstimate", "estimate_all", "fast_settings", "lcmcr_results",
+           "leave_one_out", "write_lcmcr_draws"]

@@ -62,7 +62,7 @@ def workspace_gazetteer(ws: Store) -> Gazetteer:
     """Known persons, organisations and places: labels plus name/alias statements."""
     gazetteer = Gazetteer()
     kinds = ("person", "organization", "place")
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         entities = conn.execute(select(st.entity.c.id, st.entity.c.kind, st.entity.c.label)
                                 .where(st.entity.c.kind.in_(kinds),
                                        st.entity.c.status == "active")).all()
@@ -139,7 +139,7 @@ def _queue(conn: Connection, row: dict[str, Any], text_sha: str, text: str,
 
 def pending(ws: Store, status: str = PENDING) -> list[Suggestion]:
     """Suggestions with a status (pending by default), in item and text order."""
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         rows = conn.execute(select(suggestion).where(suggestion.c.status == status).order_by(
             suggestion.c.item_sha256, suggestion.c.char_start, suggestion.c.id)).mappings().all()
     return [_suggestion(r) for r in rows]
@@ -153,7 +153,7 @@ def _suggestion(row: Any) -> Suggestion:
 
 def get(ws: Store, suggestion_id: int) -> Suggestion:
     """One suggestion by id."""
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         row = conn.execute(select(suggestion).where(
             suggestion.c.id == suggestion_id)).mappings().first()
     if row is None:

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sabt.errors import InvalidValue, SabtError
+from sabt.limits import current
 from sabt.model.dates import Calendar, FuzzyDate, edtf_bounds
 from sabt.model.statements import (
     Confidence,
@@ -37,6 +38,7 @@ from sabt.model.statements import (
     Text,
     Value,
 )
+from sabt.safety import clean_value, has_controls, reason
 from sabt.text.normalize import detect_script
 
 FILES: dict[str, tuple[str, ...]] = {
@@ -75,7 +77,8 @@ class Row:
     values: dict[str, str]
 
     def __getitem__(self, key: str) -> str:
-        return (self.values.get(key) or "").strip()
+        value = self.values.get(key)
+        return clean_value(value, keep_lines=True).strip() if isinstance(value, str) else ""
 
     def ids(self, key: str) -> list[str]:
         return [part.strip() for part in self[key].split(";") if part.strip()]
@@ -104,24 +107,61 @@ class CasePlan:
     sources: list[NewSource] = field(default_factory=list)
     entities: list[tuple[str, str, str]] = field(default_factory=list)  # id, kind, label
     statements: list[NewStatement] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # odd rows, each imported anyway
 
 
-def read_rows(folder: Path, name: str) -> list[Row]:
-    """Rows of one file, refusing a missing file or missing columns with a clear reason."""
+def read_rows(folder: Path, name: str, warnings: list[str] | None = None) -> list[Row]:
+    """Rows of one file, refusing a missing file, missing columns or a value over a limit with
+    a clear reason; short rows and control characters are added to ``warnings``."""
     path = folder / f"{name}.csv"
     if not path.is_file():
         raise SabtError(f"{path}: missing (a case dataset has {', '.join(FILES)})")
+    limits = current()
+    rows: list[Row] = []
+    previous = csv.field_size_limit(limits.cell_chars)
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
-            missing = [col for col in FILES[name] if col not in (reader.fieldnames or [])]
+            fieldnames = reader.fieldnames or []
+            missing = [col for col in FILES[name] if col not in fieldnames]
             if missing:
                 raise InvalidValue(f"missing column(s) {', '.join(missing)}", file=str(path),
                                    row=1, field=missing[0])
-            return [Row(str(path), number, values)
-                    for number, values in enumerate(reader, start=2)]
+            for number, values in enumerate(reader, start=2):
+                if number > limits.rows + 1:
+                    raise limits.refuse("rows", "too many rows", file=str(path), row=number)
+                row = Row(str(path), number, values)
+                if warnings is not None:
+                    _row_warnings(row, len(fieldnames), warnings)
+                rows.append(row)
     except UnicodeDecodeError as exc:
         raise InvalidValue(f"not UTF-8 text: {exc.reason}", file=str(path)) from exc
+    except csv.Error as exc:
+        number = len(rows) + 2
+        if "field larger than field limit" in str(exc):
+            raise limits.refuse("cell_chars", "a value is too long", file=str(path),
+                                row=number) from exc
+        raise InvalidValue(f"not readable as CSV: {reason(exc)}", file=str(path),
+                           row=number) from exc
+    finally:
+        csv.field_size_limit(previous)
+    return rows
+
+
+def _row_warnings(row: Row, width: int, warnings: list[str]) -> None:
+    values = [v for k, v in row.values.items() if k is not None and v is not None]
+    if len(values) < width and any(v.strip() for v in values):
+        warnings.append(f"{row.file}, row {row.number}: has {len(values)} values but the "
+                        f"header has {width} columns; the missing ones are read as empty")
+    extra = row.values.get(None)  # type: ignore[call-overload]
+    if extra:
+        warnings.append(f"{row.file}, row {row.number}: {len(extra)} value(s) beyond the "
+                        "header are not imported")
+    for key, value in row.values.items():
+        if isinstance(key, str) and isinstance(value, str) and has_controls(
+                value.replace("\n", "").replace("\r", "").replace("\t", "")):
+            warnings.append(f"{row.file}, row {row.number}, field {key!r}: control characters "
+                            "removed")
 
 
 def slug(text: str) -> str:
@@ -196,14 +236,43 @@ def _quantity(row: Row) -> Value:
             high = None
         return Quantity(low, high, QUALIFIERS[qualifier])
     except ValueError as exc:
-        raise row.error(f"figures must be integers: {exc}", "value_low") from exc
+        raise row.error(f"figures must be integers: {reason(exc)}", "value_low") from exc
     except InvalidValue as exc:
         raise row.error(exc.message, "value_low") from exc
 
 
+class _Tracker:
+    """Remembers the row being planned, so that any value error can name its file and row."""
+
+    def __init__(self) -> None:
+        self.row: Row | None = None
+
+    def each(self, rows: list[Row]) -> Iterator[Row]:
+        for row in rows:
+            self.row = row
+            yield row
+
+
 def plan_case(folder: Path, dataset_title: str) -> CasePlan:
     """Read a case dataset folder into a plan (pure apart from reading the CSV files)."""
-    rows = {name: read_rows(folder, name) for name in FILES}
+    warnings: list[str] = []
+    tracker = _Tracker()
+    rows = {name: tracker.each(read_rows(folder, name, warnings)) for name in FILES}
+    try:
+        plan = _plan(rows, dataset_title)
+    except InvalidValue as exc:
+        if exc.file is None and tracker.row is not None:
+            raise tracker.row.error(exc.message, exc.field) from exc
+        raise
+    except (ValueError, TypeError, OverflowError) as exc:
+        if tracker.row is None:
+            raise SabtError(f"unusable value: {reason(exc)}") from exc
+        raise tracker.row.error(f"unusable value: {reason(exc)}") from exc
+    plan.warnings = warnings
+    return plan
+
+
+def _plan(rows: dict[str, Iterator[Row]], dataset_title: str) -> CasePlan:
     dataset = NewSource("DS-" + slug(dataset_title)[5:40], dataset_title, None, None, None,
                         None, "en", "A curated dataset: rows cite public sources; anything the "
                         "compilers supplied themselves cites this dataset.")

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sabt.errors import SabtError
+from sabt.safety import reason
 from sabt.text.normalize import to_ascii_digits
 
 CANONICAL_FIELDS: tuple[str, ...] = (
@@ -116,8 +117,14 @@ def normalise_header(text: str) -> str:
     return _SEPARATORS.sub(" ", _ELIDED.sub("", folded)).strip()
 
 
+def compact_header(text: str) -> str:
+    """A header's lookup key without any space: ``نامخانوادگی``, ``نام‌خانوادگی`` (ZWNJ),
+    ``نام‌‍خانوادگی`` (ZWJ) and ``نام خانوادگی`` all fold to one key."""
+    return normalise_header(text).replace(" ", "")
+
+
 _LOOKUP: dict[str, str] = {
-    normalise_header(alias): canonical
+    compact_header(alias): canonical
     for canonical, aliases in _ALIASES.items()
     for alias in aliases
 }
@@ -137,8 +144,8 @@ class Mapping:
         """Read and check a ``mapping.toml`` file; unknown targets are refused with the reason."""
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise SabtError(f"cannot read mapping file: {exc}", file=str(path)) from exc
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
+            raise SabtError(f"cannot read mapping file: {reason(exc)}", file=str(path)) from exc
         unknown_tables = [k for k in data if k not in _MAPPING_TABLES]
         if unknown_tables:
             raise SabtError(f"unknown key {unknown_tables[0]!r} (the tables are "
@@ -170,13 +177,14 @@ class Mapping:
         )
 
 
-def _lookup(header: str) -> str:
-    """Canonical field of a header; a bilingual header ("نام / Name") by its first known part."""
-    key = normalise_header(header)
+def lookup_field(header: str) -> str:
+    """Canonical field of a header ("" if none); spaces, ZWNJ and ZWJ do not matter, and a
+    bilingual header ("نام / Name") maps by its first known part."""
+    key = compact_header(header)
     if key in _LOOKUP:
         return _LOOKUP[key]
     for part in re.split(r"[/|]", header):
-        target = _LOOKUP.get(normalise_header(part))
+        target = _LOOKUP.get(compact_header(part))
         if target:
             return target
     return ""
@@ -228,7 +236,7 @@ def detect_columns(headers: list[str], mapping: Mapping | None = None, *,
     claimed: dict[str, str] = {}
     for header in headers:
         key = normalise_header(header)
-        target = explicit[key] if key in explicit else _lookup(header)
+        target = explicit[key] if key in explicit else lookup_field(header)
         if not target:
             continue
         if target in claimed:

@@ -7,6 +7,12 @@ year and age as integers, and birth/death dates as `FuzzyDate` (Solar Hijri awar
 `sabt.text.dates.parse_date`). A value that cannot be parsed keeps its raw text and adds a
 warning naming the row and field; a file that cannot be read as a list at all raises `SabtError`.
 ``row`` is the 1-based position of the data row under the header, the locator users cite.
+
+Hostile input (docs/reliability.md): every reader checks the limits of `sabt.limits` (cell size,
+rows, columns, nesting depth, number length, unzipped size) and refuses with one line naming the
+file, row and limit. No row is lost silently: short rows, values beyond the last header, blank
+rows, unmapped columns and control characters each add a warning; control characters are removed
+from the canonical (normalised) fields only, never from ``raw``.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import hashlib
 import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -30,8 +37,11 @@ from sabt.ingest.headers import (
     compare_number,
     compared_columns,
     detect_columns,
+    lookup_field,
 )
+from sabt.limits import Limits, current, load_json
 from sabt.model.dates import FuzzyDate
+from sabt.safety import clean_value, has_controls, reason
 from sabt.text.dates import parse_date
 from sabt.text.normalize import to_ascii_digits
 
@@ -53,7 +63,7 @@ _SOLAR_HIJRI_YEARS = range(1250, 1450)  # a bare year in this range is a Solar H
 
 @dataclass(frozen=True)
 class ListWarning:
-    """A value kept only as raw text because it could not be parsed."""
+    """Something odd about a value, a row or (``row`` 0) the header; the row is still imported."""
 
     row: int
     field: str
@@ -61,7 +71,10 @@ class ListWarning:
     message: str
 
     def __str__(self) -> str:
-        return f"row {self.row}, field {self.field!r}: {self.message} ({self.value!r})"
+        where = "header" if self.row == 0 else f"row {self.row}"
+        if self.field:
+            where += f", field {self.field!r}"
+        return f"{where}: {self.message}" + (f" ({self.value!r})" if self.value else "")
 
 
 @dataclass
@@ -101,29 +114,41 @@ def read_list(path: Path, *, name: str | None = None, mapping: Mapping | None = 
             f"unsupported file type {path.suffix!r} (use .csv, .tsv, .xlsx or .json)",
             file=str(path),
         )
+    limits = current()
     try:
+        size = path.stat().st_size
+        if size > limits.list_bytes:
+            raise limits.refuse("list_bytes", f"the file has {size:,} bytes", file=str(path))
         data = path.read_bytes()
     except OSError as exc:
         raise SabtError(f"cannot read file: {exc.strerror}", file=str(path)) from exc
-    return parse_list_bytes(data, fmt, path=path, name=name, mapping=mapping)
+    return parse_list_bytes(data, fmt, path=path, name=name, mapping=mapping, limits=limits)
 
 
 def parse_list_bytes(data: bytes, fmt: str, *, path: Path, name: str | None = None,
-                     mapping: Mapping | None = None) -> ParsedList:
+                     mapping: Mapping | None = None, limits: Limits | None = None,
+                     ) -> ParsedList:
     """Parse a list from its bytes; `path` only names it in messages and results."""
     mapping = mapping or Mapping()
+    limits = limits or current()
     where = str(path)
+    warnings: list[ListWarning] = []
     if fmt == "csv":
-        headers, rows = _read_csv(data, mapping.encoding, where)
+        headers, rows = _read_csv(data, mapping.encoding, where, limits, warnings)
     elif fmt == "xlsx":
-        headers, rows = _read_xlsx(data, mapping.sheet, where)
+        headers, rows = _read_xlsx(data, mapping.sheet, where, limits, warnings)
     elif fmt == "json":
-        headers, rows = _read_json(data, mapping.encoding, where)
+        headers, rows = _read_json(data, mapping.encoding, where, limits)
     else:
         raise SabtError(f"unknown format {fmt!r}", file=where)
+    if len(headers) > limits.columns:
+        raise limits.refuse("columns", f"the header has {len(headers):,} columns", file=where)
     columns = detect_columns(headers, mapping, file=where)
     compared = compared_columns(headers, mapping, file=where)
-    records, warnings = _records(headers, rows, columns, compared)
+    warnings[:0] = _header_warnings(headers, columns, compared, mapping)
+    records, row_warnings = _records(headers, rows, columns, compared)
+    warnings.extend(row_warnings)
+    warnings.sort(key=lambda w: w.row)
     if records.empty:
         raise SabtError("the list has no data rows", file=where)
     return ParsedList(
@@ -153,7 +178,8 @@ def _decode(data: bytes, encoding: str | None, where: str) -> str:
         ) from exc
 
 
-def _read_csv(data: bytes, encoding: str | None, where: str) -> tuple[list[str], list[list[str]]]:
+def _read_csv(data: bytes, encoding: str | None, where: str, limits: Limits,
+              warnings: list[ListWarning]) -> tuple[list[str], list[list[str]]]:
     text = _decode(data, encoding, where)
     lines = text.splitlines(keepends=True)
     # Leading comment lines (e.g. "# SYNTHETIC …") are not part of the table.
@@ -164,7 +190,22 @@ def _read_csv(data: bytes, encoding: str | None, where: str) -> tuple[list[str],
         raise SabtError("the file is empty", file=where)
     first = body.splitlines()[0]
     delimiter = max((",", ";", "\t", "|"), key=first.count)
-    table = list(csv.reader(io.StringIO(body, newline=""), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+    table: list[list[str]] = []
+    previous = csv.field_size_limit(limits.cell_chars)
+    try:
+        for row in reader:
+            if len(table) > limits.rows:
+                raise limits.refuse("rows", "too many rows", file=where, row=len(table))
+            table.append(row)
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise limits.refuse("cell_chars", "a value is too long", file=where,
+                                row=len(table)) from exc
+        raise SabtError(f"not readable as CSV: {reason(exc)}", file=where,
+                        row=len(table)) from exc
+    finally:
+        csv.field_size_limit(previous)
     headers = [h.strip() for h in table[0]]
     rows = table[1:]
     for number, row in enumerate(rows, start=1):
@@ -173,6 +214,10 @@ def _read_csv(data: bytes, encoding: str | None, where: str) -> tuple[list[str],
                 f"has {len(row)} values but the header has {len(headers)} columns",
                 file=where, row=number,
             )
+        if len(row) < len(headers) and any(c.strip() for c in row):
+            warnings.append(ListWarning(number, "", "", (
+                f"has {len(row)} values but the header has {len(headers)} columns; the "
+                "missing ones are read as empty")))
     return headers, [[c for c in row[: len(headers)]] for row in rows]
 
 
@@ -188,18 +233,51 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, sheet: str | None, where: str) -> tuple[list[str], list[list[str]]]:
+def _check_zip(data: bytes, where: str, limits: Limits) -> None:
+    """Refuse a package with too many parts or too many declared uncompressed bytes (the bytes
+    read out of a part never exceed its declared size, so this bounds what parsers see)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except Exception as exc:  # zipfile raises several types for a damaged archive
+        raise SabtError(f"not a readable XLSX workbook ({reason(exc)})", file=where) from exc
+    if len(infos) > limits.archive_members:
+        raise limits.refuse("archive_members", f"the workbook has {len(infos):,} parts",
+                            file=where)
+    total = sum(info.file_size for info in infos)
+    if total > limits.unzipped_bytes:
+        raise limits.refuse("unzipped_bytes",
+                            f"the workbook unzips to {total:,} bytes", file=where)
+
+
+def _read_xlsx(data: bytes, sheet: str | None, where: str, limits: Limits,
+               warnings: list[ListWarning]) -> tuple[list[str], list[list[str]]]:
     from openpyxl import load_workbook  # imported here: only XLSX needs it
 
+    _check_zip(data, where, limits)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise SabtError(f"not a readable XLSX workbook ({exc})", file=where) from exc
+        raise SabtError(f"not a readable XLSX workbook ({reason(exc)})", file=where) from exc
+    table: list[list[str]] = []
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise SabtError(f"no sheet {sheet!r} (sheets: {book.sheetnames})", file=where)
         ws = book[sheet] if sheet is not None else book.worksheets[0]
-        table = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        # The stored sheet size (<dimension>) may be stale: count the rows ourselves.
+        ws.reset_dimensions()
+        for values in ws.iter_rows(values_only=True):
+            if len(table) > limits.rows:
+                raise limits.refuse("rows", "too many rows", file=where, row=len(table))
+            if len(values) > limits.columns:
+                raise limits.refuse("columns", f"a row has {len(values):,} cells",
+                                    file=where, row=len(table))
+            table.append([_cell_text(v) for v in values])
+    except SabtError:
+        raise
+    except Exception as exc:  # a damaged sheet fails while it is read, not when opened
+        raise SabtError(f"not a readable XLSX workbook ({reason(exc)})",
+                        file=where, row=len(table) or None) from exc
     finally:
         book.close()
     while table and not any(c.strip() for c in table[0]):
@@ -209,24 +287,48 @@ def _read_xlsx(data: bytes, sheet: str | None, where: str) -> tuple[list[str], l
     headers = [h.strip() for h in table[0]]
     while headers and not headers[-1]:
         headers.pop()
-    return headers, [row[: len(headers)] for row in table[1:]]
+    rows = table[1:]
+    for number, row in enumerate(rows, start=1):
+        for cell in row:
+            if len(cell) > limits.cell_chars:
+                raise limits.refuse("cell_chars", f"a value has {len(cell):,} characters",
+                                    file=where, row=number)
+        extra = [i for i in range(len(headers), len(row)) if row[i].strip()]
+        if extra:
+            warnings.append(ListWarning(number, "", ", ".join(row[i] for i in extra), (
+                f"{len(extra)} value(s) right of the last header column are not imported")))
+    return headers, [row[: len(headers)] for row in rows]
 
 
-def _read_json(data: bytes, encoding: str | None, where: str,
+def _read_json(data: bytes, encoding: str | None, where: str, limits: Limits,
                ) -> tuple[list[str], list[list[str]]]:
-    try:
-        doc = json.loads(_decode(data, encoding, where))
-    except json.JSONDecodeError as exc:
-        raise SabtError(f"not valid JSON: {exc.msg} (line {exc.lineno})", file=where) from exc
+    doc = load_json(_decode(data, encoding, where), where, limits)
     items = doc.get("records") if isinstance(doc, dict) else doc
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise SabtError(
             'expected a JSON array of objects (or {"records": [...]})', file=where
         )
+    if len(items) > limits.rows:
+        raise limits.refuse("rows", f"the list has {len(items):,} records", file=where)
     headers: list[str] = []
+    seen: set[str] = set()
     for item in items:
-        headers.extend(str(k) for k in item if str(k) not in headers)
-    rows = [[_cell_text(item.get(h)) for h in headers] for item in items]
+        for key in map(str, item):
+            if key not in seen:
+                seen.add(key)
+                headers.append(key)
+        if len(headers) > limits.columns:
+            raise limits.refuse("columns", f"the records have {len(headers):,} keys",
+                                file=where)
+    rows = []
+    for number, item in enumerate(items, start=1):
+        cells = {str(k): v for k, v in item.items()}
+        row = [_cell_text(cells.get(h)) for h in headers]
+        for header, cell in zip(headers, row, strict=True):
+            if len(cell) > limits.cell_chars:
+                raise limits.refuse("cell_chars", f"a value has {len(cell):,} characters",
+                                    file=where, row=number, field=header)
+        rows.append(row)
     return headers, rows
 
 
@@ -260,28 +362,49 @@ def _date(text: str) -> FuzzyDate | None:
     return parsed
 
 
+def _header_warnings(headers: list[str], columns: dict[str, str], compared: dict[str, str],
+                     mapping: Mapping) -> list[ListWarning]:
+    """Every column the import does not use, and a lone name column read as full names."""
+    out = [ListWarning(0, header, "", "column not mapped to a field: kept in the raw row only "
+                       "(map it in a mapping file to use it)")
+           for header in headers if header not in columns and header not in compared
+           and header not in mapping.columns]
+    out += [ListWarning(0, header, "", "the only name column is read as full names")
+            for header, target in columns.items()
+            if target == "full_name" and mapping.columns.get(header) != "full_name"
+            and lookup_field(header) == "given_name"]
+    return out
+
+
 def _records(headers: list[str], rows: list[list[str]], columns: dict[str, str],
              compared: dict[str, str]) -> tuple[pd.DataFrame, list[ListWarning]]:
     index = {h: i for i, h in enumerate(headers)}
     out: list[dict[str, Any]] = []
     warnings: list[ListWarning] = []
+    blank: list[int] = []
     for number, cells in enumerate(rows, start=1):
         cells = [c.strip() for c in cells] + [""] * (len(headers) - len(cells))
         if not any(cells):
+            blank.append(number)
             continue
         rec: dict[str, Any] = dict.fromkeys(RECORD_COLUMNS)
         rec["row"] = number
         rec["raw"] = json.dumps(dict(zip(headers, cells, strict=True)), ensure_ascii=False)
+        for header, cell in zip(headers, cells, strict=True):
+            if has_controls(cell) and (header in columns or header in compared):
+                warnings.append(ListWarning(number, header, cell, (
+                    "control characters (NUL, newline, escape or bidi override) removed from "
+                    "the normalised value; the raw row keeps them")))
         for header, target in columns.items():
-            rec[target] = cells[index[header]] or None
-        rec["compare"] = {f"{kind}:{header}": cells[index[header]]
+            rec[target] = clean_value(cells[index[header]]) or None
+        rec["compare"] = {f"{kind}:{header}": clean_value(cells[index[header]])
                           for header, kind in compared.items() if cells[index[header]]} or None
 
         def warn(fld: str, value: str, message: str, row: int = number) -> None:
             warnings.append(ListWarning(row, fld, value, message))
 
         for header, kind in compared.items():
-            cell = cells[index[header]]
+            cell = clean_value(cells[index[header]])
             if kind == "number" and cell and compare_number(cell) is None:
                 warn(header, cell, "not a number; compared as missing")
         if rec["sex"]:
@@ -308,6 +431,10 @@ def _records(headers: list[str], rows: list[list[str]], columns: dict[str, str],
             if year is None:
                 warn("birth_year", rec["birth_year"], "unparseable year; kept as written")
         out.append(rec)
+    if blank:
+        shown = ", ".join(map(str, blank[:10])) + (", …" if len(blank) > 10 else "")
+        warnings.append(ListWarning(blank[0], "", "", (
+            f"{len(blank)} blank row(s) skipped (rows {shown})")))
     frame = pd.DataFrame(out, columns=list(RECORD_COLUMNS))
     for col in ("birth_year_num", "age_num"):
         frame[col] = frame[col].astype("Int64")

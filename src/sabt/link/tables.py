@@ -9,7 +9,6 @@ undoing one stamps it rather than deleting it.
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     Column,
     DateTime,
@@ -23,7 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from sabt.store.schema import BigId, EntityId, metadata
+from sabt.store.schema import BigId, EntityId, Json, metadata
 
 list_import = Table(
     "list_import",
@@ -33,7 +32,7 @@ list_import = Table(
     Column("sha256", String(64), nullable=False, unique=True),
     Column("file_name", Text, nullable=False),
     Column("media_type", String(128), nullable=False),
-    Column("columns", JSON, nullable=False),
+    Column("columns", Json, nullable=False),
     Column("n_records", Integer, nullable=False),
     Column("n_warnings", Integer, nullable=False),
     Column("duplicate_free", Boolean, nullable=False),
@@ -47,7 +46,7 @@ list_record = Table(
     Column("source_id", EntityId, ForeignKey("entity.id"), nullable=False, index=True),
     Column("row_number", Integer, nullable=False),
     Column("raw", Text, nullable=False),
-    Column("fields", JSON, nullable=False),
+    Column("fields", Json, nullable=False),
     UniqueConstraint("source_id", "row_number"),
 )
 
@@ -58,10 +57,10 @@ link_run = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("author", String(200), nullable=False),
     Column("software_version", String(64), nullable=False),
-    Column("inputs", JSON, nullable=False),
-    Column("settings", JSON, nullable=False),
-    Column("model", JSON, nullable=False),
-    Column("stats", JSON, nullable=False),
+    Column("inputs", Json, nullable=False),
+    Column("settings", Json, nullable=False),
+    Column("model", Json, nullable=False),
+    Column("stats", Json, nullable=False),
     Column("revision_id", BigId, ForeignKey("revision.id"), nullable=False),
 )
 
@@ -91,7 +90,7 @@ person_record = Table(
     metadata,
     Column("record_id", BigId, ForeignKey("list_record.id"), primary_key=True),
     Column("person_id", EntityId, ForeignKey("entity.id"), nullable=False, index=True),
-    Column("statement_ids", JSON, nullable=False),
+    Column("statement_ids", Json, nullable=False),
 )
 
 review_decision = Table(

@@ -10,11 +10,14 @@
   on the new one). Every statement references its list and row, quoting the raw row.
 * Review: pairs whose probability falls in the review band wait in a queue; decisions (match /
   non-match / skip) are stored by record, survive re-runs, can be undone, and travel as CSV.
+* Merges: merging or splitting persons drawn from lists (`merge_persons`, `unmerge_persons`)
+  records review decisions in the same change; captures follow merge pointers at once.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -44,8 +47,9 @@ from sabt.model.statements import (
     Text,
     Value,
 )
+from sabt.safety import csv_row, csv_uncell, reason
 from sabt.store.change import Change, allocate
-from sabt.store.workspace import Store
+from sabt.store.workspace import Store, merge_parents, merge_root, merge_roots
 from sabt.text.normalize import detect_script
 from sabt.vault.vault import FileIngest, Provenance, Vault
 
@@ -80,6 +84,11 @@ class RunReport:
     mode: str = "full"          # "incremental": only what new records touch was re-linked
     mode_reason: str = ""       # why this mode ran
     blocking: dict[str, int] = field(default_factory=dict)   # blocks left unscored (max_block)
+    created_at: datetime | None = None
+    software_version: str = __version__
+    input_checksum: str = ""    # SHA-256 over the records and decisions the run read
+    merges: int = 0             # persons merged into another person drawn from lists …
+    merges_honoured: int = 0    # … whose merged records this run put in one cluster
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -105,11 +114,11 @@ def _fields(rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def import_list(ws: Store, path: Path, *, name: str | None = None,
-                mapping: Mapping | None = None, author: str | None = None,
+                mapping: Mapping | None = None, author: str,
                 duplicate_free: bool = False, dry_run: bool = False) -> ImportReport:
     """Import a list file as a source with one record per row (all or nothing)."""
     parsed = read_list(path, name=name, mapping=mapping)
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         known = conn.execute(select(lt.list_import.c.source_id).where(
             lt.list_import.c.sha256 == parsed.sha256)).scalar()
         if known is not None:
@@ -233,7 +242,7 @@ _CSV_FIELDS = ("list_l", "row_l", "list_r", "row_r", "probability", "decision", 
 
 def export_decisions(ws: Store, out: Path) -> int:
     """Write the review queue and every active decision as CSV (blank decision = to do)."""
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         where = {v: k for k, v in _record_ids_by_locator(conn).items()}
         d = lt.review_decision
         done = conn.execute(select(d).where(d.c.undone_at.is_(None)).order_by(d.c.id)).all()
@@ -243,19 +252,22 @@ def export_decisions(ws: Store, out: Path) -> int:
         writer.writerow(_CSV_FIELDS)
         for item in queue:
             (la, ra), (lb, rb) = where[item.record_l], where[item.record_r]
-            writer.writerow([la, ra, lb, rb, f"{item.probability:.6f}", "", "", "", ""])
+            writer.writerow(csv_row([la, ra, lb, rb, f"{item.probability:.6f}", "", "", "", ""]))
         for r in done:
             (la, ra), (lb, rb) = where[r.record_l], where[r.record_r]
-            writer.writerow([la, ra, lb, rb, "", r.decision, r.reviewer,
-                             r.decided_at.isoformat(), r.note])
+            writer.writerow(csv_row([la, ra, lb, rb, "", r.decision, r.reviewer,
+                                     r.decided_at.isoformat(), r.note]))
     return len(queue) + len(done)
 
 
 def import_decisions(ws: Store, path: Path, *, reviewer: str) -> int:
     """Read decisions from an offline reviewer's CSV (rows with a blank decision are skipped)."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    with ws.engine.connect() as conn:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise InvalidValue(f"not a readable CSV ({reason(exc)})", file=str(path)) from exc
+    with ws.connect() as conn:
         ids = _record_ids_by_locator(conn)
         current = active_decisions(conn)
     todo: list[tuple[int, int, str, str, str]] = []
@@ -267,14 +279,14 @@ def import_decisions(ws: Store, path: Path, *, reviewer: str) -> int:
             raise InvalidValue(f"decision {decision!r} is not one of {', '.join(DECISIONS)}",
                                file=str(path), row=n, field="decision")
         try:
-            a = ids[(row["list_l"], int(row["row_l"]))]
-            b = ids[(row["list_r"], int(row["row_r"]))]
+            a = ids[(csv_uncell(row["list_l"]), int(row["row_l"]))]
+            b = ids[(csv_uncell(row["list_r"]), int(row["row_r"]))]
         except (KeyError, ValueError) as exc:
             raise InvalidValue(f"no such record ({exc})", file=str(path), row=n) from exc
         if current.get(_ordered(a, b)) == decision:
             continue  # already recorded: importing twice changes nothing
         todo.append((a, b, decision, (row.get("reviewer") or reviewer).strip(),
-                     row.get("note") or ""))
+                     csv_uncell(row.get("note") or "")))
     with ws.change(author=reviewer, reason=f"review: import {len(todo)} decisions") as ch:
         first = allocate(ch.conn, "review_decision", max(len(todo), 1))
         for i, (a, b, decision, who, note) in enumerate(todo):
@@ -303,7 +315,7 @@ def latest_run(conn: Connection) -> int | None:
 def review_queue(ws: Store, *, conn: Connection | None = None) -> list[ReviewItem]:
     """Pairs of the latest run in its review band that no active decision covers."""
     if conn is None:
-        with ws.engine.connect() as own:
+        with ws.connect() as own:
             return review_queue(ws, conn=own)
     run_id = latest_run(conn)
     if run_id is None:
@@ -323,7 +335,7 @@ def review_queue(ws: Store, *, conn: Connection | None = None) -> list[ReviewIte
 
 def records_by_id(ws: Store, ids: list[int]) -> dict[int, dict[str, Any]]:
     """Records (list name, row, raw row, canonical fields) for display."""
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
         rows = conn.execute(select(lt.list_record.c.id, lt.list_record.c.row_number,
                                    lt.list_record.c.raw, lt.list_record.c.fields,
                                    lt.list_record.c.source_id, lt.list_import.c.name)
@@ -401,9 +413,14 @@ def _label(rec: dict[str, Any]) -> str:
 
 def _assign_persons(ch: Change, records: pd.DataFrame, cluster: np.ndarray,
                     ) -> tuple[np.ndarray, int, int]:
-    """Person id per record: stable across runs; statements move with their records."""
+    """Person id per record: stable across runs; statements move with their records.
+
+    A record stays with its person when that person is merged with (resolves to the same
+    person as) the person its cluster keeps, so merged persons keep their own records.
+    """
     pr = lt.person_record
     old = {r.record_id: (r.person_id, r.statement_ids) for r in ch.conn.execute(select(pr))}
+    root = merge_roots(ch.conn)
     record_ids = records["record_id"].to_numpy()
     # Each old person goes to the cluster holding most of its records (ties: lowest cluster).
     votes: dict[str, Counter[int]] = {}
@@ -440,7 +457,8 @@ def _assign_persons(ch: Change, records: pd.DataFrame, cluster: np.ndarray,
             rid = int(record_ids[i])
             person[i] = pid
             prev = old.get(rid)
-            if prev is not None and prev[0] == pid:
+            if prev is not None and root.get(prev[0], prev[0]) == root.get(pid, pid):
+                person[i] = prev[0]
                 continue
             if prev is not None:
                 to_retract.extend(prev[1])
@@ -464,10 +482,181 @@ def _assign_persons(ch: Change, records: pd.DataFrame, cluster: np.ndarray,
             inserts.append({"record_id": rid, **values})
     for start in range(0, len(inserts), 5000):
         ch.conn.execute(insert(pr), inserts[start:start + 5000])
-    kept = set(owner.values())
+    kept = set(person)
     for pid in sorted(set(votes) - kept):
         ch.retract_entity(pid, "all its records now belong to other persons")
     return person, created, updated
+
+
+# --- merges ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PersonMerge:
+    """What merging or splitting two persons did to the linkage (decisions by record pair)."""
+
+    from_id: str
+    into_id: str
+    matches: int = 0        # match decisions recorded
+    non_matches: int = 0    # non-match decisions recorded
+    undone: int = 0         # earlier decisions between the two persons' records undone
+
+
+def _side(parent: dict[str, str], entity_id: str) -> set[str]:
+    """An entity and every entity merged into it, directly or through others."""
+    children: dict[str, list[str]] = {}
+    for child, target in parent.items():
+        children.setdefault(target, []).append(child)
+    out, todo = {entity_id}, [entity_id]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in out:
+                out.add(child)
+                todo.append(child)
+    return out
+
+
+def _records_of(conn: Connection, persons: set[str]) -> list[int]:
+    """The list records that currently make up these persons, in id order."""
+    if not persons:
+        return []
+    pr = lt.person_record
+    return sorted(int(x) for x in conn.execute(select(pr.c.record_id).where(
+        pr.c.person_id.in_(sorted(persons)))).scalars())
+
+
+def _crossing(conn: Connection, left: list[int], right: list[int],
+              ) -> list[tuple[int, int, int, str]]:
+    """Not-undone decisions (id, record_l, record_r, decision) joining `left` with `right`."""
+    d, lset, rset = lt.review_decision, set(left), set(right)
+    both = sorted(lset | rset)
+    rows = conn.execute(select(d.c.id, d.c.record_l, d.c.record_r, d.c.decision).where(
+        d.c.undone_at.is_(None), d.c.record_l.in_(both), d.c.record_r.in_(both))
+        .order_by(d.c.id)).tuples()
+    return [(int(i), int(a), int(b), str(dec)) for i, a, b, dec in rows
+            if (a in lset and b in rset) or (a in rset and b in lset)]
+
+
+def _undo(ch: Change, ids: list[int]) -> int:
+    if ids:
+        d = lt.review_decision
+        ch.conn.execute(update(d).where(d.c.id.in_(ids)).values(
+            undone_at=datetime.now(UTC), undone_by=ch.author))
+    return len(ids)
+
+
+def _record_decisions(ch: Change, pairs: list[tuple[int, int]], decision: str,
+                      note: str) -> int:
+    if not pairs:
+        return 0
+    first = allocate(ch.conn, "review_decision", len(pairs))
+    now = datetime.now(UTC)
+    ch.conn.execute(insert(lt.review_decision), [
+        {"id": first + i, "record_l": a, "record_r": b, "decision": decision,
+         "reviewer": ch.author, "decided_at": now, "note": note}
+        for i, (a, b) in enumerate(_ordered(x, y) for x, y in pairs)])
+    return len(pairs)
+
+
+def _linked_by_model(conn: Connection, left: list[int], right: list[int]) -> bool:
+    """Whether the latest run's model joined a record of `left` with one of `right`: a chain of
+    its pairs at or above the run's threshold, through records of their clusters."""
+    run_id = latest_run(conn)
+    if run_id is None:
+        return False
+    settings = _json(conn.execute(select(lt.link_run.c.settings).where(
+        lt.link_run.c.id == run_id)).scalar_one())
+    c, p = lt.link_cluster, lt.link_pair
+    clusters = select(c.c.cluster).where(c.c.run_id == run_id,
+                                         c.c.record_id.in_(left + right))
+    members = sorted(int(x) for x in conn.execute(select(c.c.record_id).where(
+        c.c.run_id == run_id, c.c.cluster.in_(clusters))).scalars())
+    parent = {r: r for r in members}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in conn.execute(select(p.c.record_l, p.c.record_r).where(
+            p.c.run_id == run_id, p.c.probability >= float(settings["threshold"]),
+            p.c.record_l.in_(members), p.c.record_r.in_(members))).tuples():
+        parent[find(int(a))] = find(int(b))
+    linked = {find(r) for r in left if r in parent}
+    return any(find(r) in linked for r in right if r in parent)
+
+
+def merge_persons(ws: Store, from_id: str, into_id: str, *, author: str,
+                  reason: str = "") -> PersonMerge:
+    """Merge `from_id` into `into_id` and, for persons drawn from lists, make it a linkage
+    decision: one change records the merge pointer and `match` decisions joining every record
+    of `from_id` (and of what is merged into it) to a record of `into_id`, undoing earlier
+    `non-match` decisions between them. The captures count the two as one at once
+    (`capture_table` follows the pointer); the next `sabt link` puts their records in one
+    cluster. Entities without list records merge as a pointer only.
+    """
+    with ws.change(author=author, reason=reason or f"merge {from_id} into {into_id}") as ch:
+        ch.merge(from_id, into_id, reason)
+        parent = merge_parents(ch.conn)
+        from_side = _side(parent, from_id)
+        left = _records_of(ch.conn, from_side)
+        right = _records_of(ch.conn, _side(parent, merge_root(parent, into_id)) - from_side)
+        if not left or not right:
+            return PersonMerge(from_id, into_id)
+        crossing = _crossing(ch.conn, left, right)
+        undone = _undo(ch, [i for i, _a, _b, dec in crossing if dec == "non-match"])
+        matched = {_ordered(a, b) for _i, a, b, dec in crossing if dec == "match"}
+        own = _records_of(ch.conn, {into_id})
+        anchor = own[0] if own else right[0]
+        todo = [(anchor, r) for r in left if _ordered(anchor, r) not in matched]
+        note = f"merge {from_id} into {into_id}" + (f": {reason}" if reason else "")
+        return PersonMerge(from_id, into_id, _record_decisions(ch, todo, "match", note),
+                           undone=undone)
+
+
+def unmerge_persons(ws: Store, from_id: str, *, author: str,
+                    reason: str = "") -> PersonMerge:
+    """Split `from_id` off the person it is merged into, as a linkage decision: one change
+    clears the pointer, undoes the `match` decisions between the two persons' records (the
+    merge's and any reviewer's), and, where the latest run's model linked the two, records
+    `non-match` decisions between all their records so the next `sabt link` keeps them apart.
+    """
+    with ws.change(author=author, reason=reason or f"unmerge {from_id}") as ch:
+        parent = merge_parents(ch.conn)
+        ch.unmerge(from_id, reason)
+        into_id = parent[from_id]
+        from_side = _side(parent, from_id)
+        left = _records_of(ch.conn, from_side)
+        right = _records_of(ch.conn, _side(parent, merge_root(parent, from_id)) - from_side)
+        if not left or not right:
+            return PersonMerge(from_id, into_id)
+        crossing = _crossing(ch.conn, left, right)
+        undone = _undo(ch, [i for i, _a, _b, dec in crossing if dec == "match"])
+        non_matches = 0
+        if _linked_by_model(ch.conn, left, right):
+            apart = {_ordered(a, b) for _i, a, b, dec in crossing if dec == "non-match"}
+            todo = [(a, b) for a in left for b in right if _ordered(a, b) not in apart]
+            note = f"unmerge {from_id} from {into_id}" + (f": {reason}" if reason else "")
+            non_matches = _record_decisions(ch, todo, "non-match", note)
+        return PersonMerge(from_id, into_id, non_matches=non_matches, undone=undone)
+
+
+def _merges_kept(roots: dict[str, str], person: np.ndarray,
+                 cluster: np.ndarray) -> tuple[int, int]:
+    """(merged persons with records, those whose merged person's records all share a cluster).
+
+    Counted over persons merged into another person that also has records in this run.
+    """
+    if not roots:
+        return 0, 0
+    frame = pd.DataFrame({"person": person.astype(str), "cluster": cluster})
+    frame["root"] = frame["person"].map(roots).fillna(frame["person"])
+    groups = frame.groupby("root").agg(persons=("person", "nunique"),
+                                       clusters=("cluster", "nunique"))
+    merged = frame.loc[frame["person"].isin(roots.keys()), ["person", "root"]].drop_duplicates()
+    merged = merged[groups.loc[merged["root"], "persons"].to_numpy() >= 2]
+    kept = groups.loc[merged["root"], "clusters"].to_numpy() == 1
+    return len(merged), int(kept.sum())
 
 
 # --- runs ------------------------------------------------------------------------------------
@@ -530,20 +719,75 @@ def _reviewed_records(conn: Connection) -> set[int]:
     return {int(x) for row in conn.execute(select(d.c.record_l, d.c.record_r)) for x in row}
 
 
+def input_checksum(conn: Connection) -> str:
+    """SHA-256 over what a link run reads: every record (id, list, row, raw row) in id order,
+    then every active review decision in record-pair order. A record's fields are read from
+    its raw row at import and never change, so the raw row stands for them. Equal checksums:
+    equal inputs, whichever database holds them."""
+    digest = hashlib.sha256()
+    r = lt.list_record
+    for rid, sid, row, raw in conn.execute(select(
+            r.c.id, r.c.source_id, r.c.row_number, r.c.raw).order_by(r.c.id)):
+        digest.update(f"{rid}\x1f{sid}\x1f{row}\x1f{raw}\x1e".encode())
+    for (a, b), decision in sorted(active_decisions(conn).items()):
+        digest.update(f"d\x1f{a}\x1f{b}\x1f{decision}\x1e".encode())
+    return digest.hexdigest()
+
+def _inputs_state(conn: Connection) -> tuple[int, ...]:
+    """A summary of what a link run reads: lists, records, review decisions (and undos).
+
+    These rows are only ever added (a decision is undone by stamping it), so counts and the
+    latest ids change whenever the inputs do.
+    """
+    r, d = lt.list_record, lt.review_decision
+    lists = conn.execute(select(func.count()).select_from(lt.list_import)).scalar_one()
+    records = conn.execute(select(func.count(), func.coalesce(func.max(r.c.id), 0))).one()
+    decisions = conn.execute(select(func.count(), func.coalesce(func.max(d.c.id), 0),
+                                    func.count(d.c.undone_at))).one()
+    return (int(lists), *map(int, records), *map(int, decisions))
+
+
+def _check_inputs(conn: Connection, before: tuple[int, ...]) -> None:
+    """Refuse to write a run whose inputs changed after it read them (in the run's transaction).
+
+    PostgreSQL: a SHARE lock on the input tables waits for imports and decisions in progress
+    and holds new ones back until this run commits; SQLite: the write lock does the same.
+    """
+    if conn.dialect.name == "postgresql":
+        names = ", ".join(tbl.name for tbl in (lt.list_import, lt.list_record,
+                                                lt.review_decision))
+        conn.exec_driver_sql(f"LOCK TABLE {names} IN SHARE MODE")
+    if _inputs_state(conn) != before:
+        raise SabtError("lists or review decisions changed while this link run was working; "
+                        "nothing was written and the previous run stands: run `sabt link` again")
+
+
 def run_linkage(ws: Store, settings: LinkSettings | None = None, *,
-                author: str | None = None, progress: Progress | None = None,
+                author: str, progress: Progress | None = None,
                 full: bool = False) -> RunReport:
     """Link all imported records and store the run, its clusters and persons (all or nothing).
 
     When the latest run's lists are all still imported and the settings are unchanged, only
     what new records and review decisions touch is re-linked with that run's model
     (`sabt.link.incremental`); ``full`` re-trains and re-scores everything.
+
+    One run at a time: a second one started meanwhile is refused. If lists are imported or
+    review decisions made while the run works, it writes nothing and says so (run it again).
     """
+    with ws.exclusive("link", "another `sabt link` is running on this workspace; wait for it "
+                      "to finish, then run it again"):
+        return _run_linkage(ws, settings, author=author, progress=progress, full=full)
+
+
+def _run_linkage(ws: Store, settings: LinkSettings | None, *, author: str,
+                 progress: Progress | None, full: bool) -> RunReport:
     settings = settings or LinkSettings()
-    with ws.engine.connect() as conn:
+    with ws.connect() as conn:
+        inputs = _inputs_state(conn)   # before the reads: a change after this is caught
         records = load_records(conn)
         decisions = active_decisions(conn)
         reviewed = _reviewed_records(conn)
+        checksum = input_checksum(conn)
         imports = list(conn.execute(select(lt.list_import).order_by(lt.list_import.c.name)))
         if records.empty:
             raise SabtError("no lists imported yet; use `sabt import-list` first")
@@ -571,18 +815,23 @@ def run_linkage(ws: Store, settings: LinkSettings | None = None, *,
     record_ids = records["record_id"].to_numpy(dtype=np.int64)
     s = result.scored
     keep = s.probability >= min(settings.review_low, settings.threshold)
+    created_at = datetime.now(UTC)
     with ws.change(author=author, reason="link run") as ch:
+        _check_inputs(ch.conn, inputs)
         run_id = allocate(ch.conn, "link_run")
         person, created, updated = _assign_persons(ch, records, result.clustering.cluster)
         clusters = len(np.unique(result.clustering.cluster))
+        merges, honoured = _merges_kept(merge_roots(ch.conn), person,
+                                        result.clustering.cluster)
         ch.conn.execute(insert(lt.link_run).values(
-            id=run_id, created_at=datetime.now(UTC), author=ch.author,
+            id=run_id, created_at=created_at, author=ch.author,
             software_version=__version__,
             inputs=[{"source_id": r.source_id, "name": r.name, "sha256": r.sha256,
                      "records": r.n_records} for r in imports],
             settings=settings.as_dict(), model=json.loads(json.dumps(s.model, default=str)),
             stats={"records": len(records), "scored_pairs": len(s.left), "clusters": clusters,
                    "decisions": len(decisions), "timings": s.timings, "blocking": s.blocking,
+                   "input_checksum": checksum, "merges": merges, "merges_honoured": honoured,
                    "mode": mode,
                    "mode_reason": reason, "base_run": base_run, **extra},
             revision_id=ch.revision_id))
@@ -600,12 +849,17 @@ def run_linkage(ws: Store, settings: LinkSettings | None = None, *,
             ch.conn.execute(insert(lt.link_cluster), rows[start:start + 5000])
     band = (s.probability >= settings.review_low) & (s.probability < settings.review_high)
     return RunReport(run_id, len(records), clusters, created, updated, int(band.sum()),
-                     s.timings, mode, reason, s.blocking)
+                     s.timings, mode, reason, s.blocking, created_at, __version__, checksum,
+                     merges, honoured)
 
 
 def run_clusters(ws: Store, run_id: int | None = None) -> pd.DataFrame:
-    """Record → cluster, person, list and fields for a run (default: the latest)."""
-    with ws.engine.connect() as conn:
+    """Record → cluster, person, list and fields for a run (default: the latest).
+
+    ``person_id`` is the person the run gave the record; ``person`` is that person followed
+    through merges made since (`merge_persons`): what a record counts towards.
+    """
+    with ws.connect() as conn:
         run_id = run_id or latest_run(conn)
         if run_id is None:
             raise NotFound("no link run yet; use `sabt link` first")
@@ -613,16 +867,19 @@ def run_clusters(ws: Store, run_id: int | None = None) -> pd.DataFrame:
         rows = conn.execute(select(c.c.record_id, c.c.cluster, c.c.probability, c.c.person_id)
                             .where(c.c.run_id == run_id)).all()
         records = load_records(conn)
+        roots = merge_roots(conn)
     frame = pd.DataFrame(rows, columns=["record_id", "cluster", "probability", "person_id"])
+    frame["person"] = frame["person_id"].map(roots).fillna(frame["person_id"])
     return records.merge(frame, on="record_id", how="inner")
 
 
 def capture_table(ws: Store, strata: str | None = None) -> pd.DataFrame:
     """The capture-pattern table of the latest run: 0/1 column per list, ``count``, strata.
 
-    A person is on a list if any of its records is. With `strata` (a canonical field such as
-    ``province`` or ``sex_code``), each person's stratum is the most frequent value among its
-    records (ties: alphabetical; none: ``unknown``).
+    A person is on a list if any of its records is; persons merged since the run
+    (`merge_persons`) count as the one person they were merged into. With `strata` (a canonical
+    field such as ``province`` or ``sex_code``), each person's stratum is the most frequent
+    value among its records (ties: alphabetical; none: ``unknown``).
     """
     frame = run_clusters(ws)
     lists = sorted(frame["source"].unique())
@@ -630,7 +887,7 @@ def capture_table(ws: Store, strata: str | None = None) -> pd.DataFrame:
         raise InvalidValue(f"unknown stratum column {strata!r}; use one of "
                            f"{', '.join(c for c in RECORD_COLUMNS if c not in ('raw', 'row'))}",
                            field="strata")
-    onehot = pd.crosstab(frame["person_id"], frame["source"]).clip(upper=1)[lists]
+    onehot = pd.crosstab(frame["person"], frame["source"]).clip(upper=1)[lists]
     if strata is not None:
         def pick(values: pd.Series) -> str:
             vals = [str(v) for v in values if isinstance(v, str) and v]
@@ -638,7 +895,7 @@ def capture_table(ws: Store, strata: str | None = None) -> pd.DataFrame:
                 return "unknown"
             counts = Counter(vals)
             return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        onehot[strata] = frame.groupby("person_id")[strata].agg(pick)
+        onehot[strata] = frame.groupby("person")[strata].agg(pick)
     keys = [*([strata] if strata else []), *lists]
     table = onehot.groupby(keys).size().reset_index(name="count")
     return table[[*lists, *([strata] if strata else []), "count"]]

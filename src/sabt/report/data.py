@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,18 +12,10 @@ from sqlalchemy import select
 from sabt import __version__
 from sabt.claims.board import Board, StoredEstimate, claims_board, stored_estimates
 from sabt.model.dates import FuzzyDate
-from sabt.model.statements import (
-    EntityRef,
-    EntityView,
-    Quantity,
-    Statement,
-    Text,
-    current_view,
-    value_text,
-)
+from sabt.model.statements import EntityRef, EntityView, Quantity, Statement, Text, value_text
 from sabt.policy import BulkFilter
 from sabt.store import schema as t
-from sabt.store.workspace import Store
+from sabt.store.workspace import Store, merge_roots
 
 
 @dataclass(frozen=True)
@@ -112,31 +105,45 @@ def _source_ids(statements: list[Statement]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(r.source_id for st in statements for r in st.references))
 
 
+PAGE = 1000   # entities whose views are loaded together (a few queries per page)
+
+
+def _views(ws: Store, ids: list[str], sight: BulkFilter | None) -> Iterator[EntityView]:
+    """The entities' views in id order, a page at a time: the number of queries grows with
+    the number of pages, never with one query per entity. Only what `sight` keeps."""
+    for start in range(0, len(ids), PAGE):
+        page = ws.entities_with_statements(ids[start:start + PAGE])
+        views = [page[i] for i in ids[start:start + PAGE]]
+        yield from sight.views(views) if sight is not None else views
+
+
+def _shown(ws: Store, kind: str) -> list[str]:
+    """Ids of the entities of a kind that stand for themselves (not merged into another)."""
+    return [e.id for e in ws.entities(kind) if e.merged_into is None]
+
+
 def collect(ws: Store, title: str, sight: BulkFilter | None = None,
             **extra: Any) -> ReportData:
     """Read the report's content from a workspace (`extra`: synthetic parts, vault results);
-    only what `sight` keeps, when given."""
-    with ws.engine.connect() as conn:
+    only what `sight` keeps, when given.
+
+    Entities merged into another are shown as part of it (their statements are in its view).
+    """
+    with ws.connect() as conn:
         sources = {r.entity_id: SourceInfo(r.entity_id, r.title, r.publisher or "",
                                            r.published or "", r.url or "")
                    for r in conn.execute(select(t.source))}
-
-    def seen(view: EntityView) -> EntityView | None:
-        if sight is None:
-            return view
-        ids, kept = sight.filter([view.id], view.statements)
-        return replace(view, statements=tuple(kept), view=current_view(kept)) \
-            if view.id in ids else None
-
-    if sight is not None:
+        # Only persons with a post are officials: find them (through merges) before loading.
+        roots = merge_roots(conn)
+        with_posts = {roots.get(e, e) for e in conn.execute(
+            select(t.statement.c.entity_id).where(t.statement.c.property == "held post")
+            .distinct()).scalars()}
+    if sight is not None:   # sources the reader may not see are not listed
         shown, _ = sight.filter(sources, [])
         sources = {k: v for k, v in sources.items() if k in shown}
     labels = {e.id: e.label for e in ws.entities("organization")}
     officials = []
-    for person in ws.entities("person"):
-        view = seen(ws.entity(person.id))
-        if view is None:
-            continue
+    for view in _views(ws, [p for p in _shown(ws, "person") if p in with_posts], sight):
         posts = []
         for st in view.statements:
             if st.property != "held post":
@@ -152,31 +159,25 @@ def collect(ws: Store, title: str, sight: BulkFilter | None = None,
                               value_text(q["attribution"]) if "attribution" in q else "",
                               st.confidence.value, _source_ids([st])))
         if posts:
-            officials.append(Official(person.id, person.label, _text(_best(view, "name", "fa")),
+            officials.append(Official(view.id, view.label, _text(_best(view, "name", "fa")),
                                       tuple(posts)))
     places = []
-    for place in ws.entities("place"):
-        view = seen(ws.entity(place.id))
-        if view is None:
-            continue
+    for view in _views(ws, _shown(ws, "place"), sight):
         lat, lon = _best(view, "latitude"), _best(view, "longitude")
         coord_ref = lat.references[0] if lat and lat.references else None
         places.append(PlaceInfo(
-            place.id, place.label, _text(_best(view, "name", "fa")),
+            view.id, view.label, _text(_best(view, "name", "fa")),
             _text(_best(view, "place type")), _text(_best(view, "city")),
             lat.value.low if lat and isinstance(lat.value, Quantity) else None,
             lon.value.low if lon and isinstance(lon.value, Quantity) else None,
             coord_ref.source_id if coord_ref else "", coord_ref.quote if coord_ref else "",
             _source_ids(list(view.statements))))
     timeline = []
-    for event in ws.entities("event"):
-        view = seen(ws.entity(event.id))
-        if view is None:
-            continue
+    for view in _views(ws, _shown(ws, "event"), sight):
         date = _best(view, "date")
         if date is None or not isinstance(date.value, FuzzyDate):
             continue
-        timeline.append(TimelineEvent(event.id, event.label, date.value,
+        timeline.append(TimelineEvent(view.id, view.label, date.value,
                                       _text(_best(view, "description")),
                                       _source_ids([date])))
     timeline.sort(key=lambda e: (e.date.earliest or datetime.max.date(), e.id))

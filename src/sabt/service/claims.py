@@ -3,6 +3,7 @@ showing only what the reader may see."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from sabt.store.workspace import Store
 
 if TYPE_CHECKING:
     from sabt.claims.board import Board, StoredEstimate
+    from sabt.estimate.table import CaptureTable
 
 
 class Claims:
@@ -21,14 +23,16 @@ class Claims:
         self.store = store
         self.guard = guard
 
-    def import_case(self, actor: Actor, folder: Path, title: str) -> dict[str, int]:
-        """A curated case dataset: every row becomes statements citing its sources (one change)."""
+    def import_case(self, actor: Actor, folder: Path, title: str,
+                    ) -> tuple[dict[str, int], list[str]]:
+        """A curated case dataset: every row becomes statements citing its sources (one
+        change). Returns what was written and the reader's warnings (file, row, field)."""
         from sabt.ingest.case import plan_case, write_plan
 
         self.guard.require(actor, Action.EDIT)
         plan = plan_case(folder, title)
         with self.store.change(actor.id, f"import case dataset {title}") as ch:
-            return write_plan(ch, plan)
+            return write_plan(ch, plan), [str(w) for w in plan.warnings]
 
     def board(self, actor: Actor, subject: str | None = None) -> list[Board]:
         """Every published figure on each subject the actor may see, with stored estimates."""
@@ -84,6 +88,25 @@ class Estimates:
         with self.store.change(actor.id, f"estimates: {label}") as ch:
             return record_estimates(ch, report, label=label, synthetic=synthetic,
                                     subject_id=subject_id, inputs=inputs)
+
+    def capture_table(self, actor: Actor, strata: Sequence[str] = ()) -> CaptureTable:
+        """The capture-pattern table of the latest link run, ready to estimate (one stratum
+        column at most: the linkage stratifies each person by one record field)."""
+        from sabt.errors import InvalidValue
+        from sabt.estimate.table import CaptureTable
+        from sabt.link import workspace as lw
+
+        if len(strata) > 1:
+            raise InvalidValue("with --workspace, give --strata once (one record field such as "
+                               "province or sex_code)", field="strata")
+        column = strata[0] if strata else None
+        self.guard.require(actor, Action.ANALYSE)
+        self.guard.record(actor, "captures", None, "export",
+                          f"capture table{f' by {column}' if column else ''}")
+        frame = lw.capture_table(self.store, column)
+        lists = [str(c) for c in frame.columns if c not in ("count", column)]
+        return CaptureTable.from_dataframe(frame, lists=lists, strata=list(strata),
+                                           source=f"{self.store.root} (latest link run)")
 
     def stored(self, actor: Actor, *, synthetic: bool | None = None) -> list[StoredEstimate]:
         from sabt.claims.board import stored_estimates

@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sabt.errors import InvalidValue, NotFound, SabtError
 from sabt.model.dates import FuzzyDate
@@ -28,8 +28,12 @@ from sabt.policy import DEFAULT_MARK, Action, Actor, Level, Mark, MarkIndex, Mar
 from sabt.policy.levels import check_group
 from sabt.policy.roles import Role
 from sabt.service.guard import Guard
+from sabt.service.sight import mark_index_for
 from sabt.store import access
 from sabt.store.workspace import EntitySummary, HistoryEntry, Store, added_detail
+
+if TYPE_CHECKING:
+    from sabt.link.workspace import PersonMerge
 
 _SHA256 = 64
 
@@ -62,24 +66,7 @@ class Entities:
 
     def index_for(self, views: Sequence[EntityView]) -> MarkIndex:
         """The marks of everything these views show, in a few queries."""
-        entities: set[str] = set()
-        records: set[tuple[str, int]] = set()
-        for view in views:
-            entities.update((view.id, *view.merged_from))
-            for st in view.statements:
-                entities.add(st.entity_id)
-                for value in (st.value, *st.qualifiers.values()):
-                    if isinstance(value, EntityRef):
-                        entities.add(value.entity_id)
-                for ref in st.references:
-                    entities.add(ref.source_id)
-                    if ref.locator.row is not None:
-                        records.add((ref.source_id, ref.locator.row))
-        with self.store.connect() as conn:
-            return access.mark_index(
-                conn, entities=entities, records=records,
-                statements=[st.id for v in views for st in v.statements],
-                properties_of={e for v in views for e in (v.id, *v.merged_from)})
+        return mark_index_for(self.store, views)
 
     def marks(self, entity_id: str) -> Marks:
         with self.store.connect() as conn:
@@ -175,7 +162,9 @@ class Entities:
             last = out[-1]
             out.append(HistoryEntry(last.revision_id, last.created_at, "", "", "withheld",
                                     f"{dropped} change(s) to statements you may not see"))
-        self.guard.read(actor, entity_id, index.entity(entity_id), what="history")
+        seen = [*index.entity(entity_id), *(m for st in view.statements if st.id in visible
+                                             for m in index.statement(st, entity_id))]
+        self.guard.read(actor, entity_id, tuple(seen), what="history")
         return out
 
     def _exists(self, entity_id: str) -> bool:
@@ -267,17 +256,21 @@ class Entities:
         with self.store.change(actor.id, reason) as ch:
             ch.set_rank(statement_id, rank, reason)
 
-    def merge(self, actor: Actor, from_id: str, into_id: str, reason: str = "") -> None:
-        """Record that two entities are one (reversible with `unmerge`)."""
+    def merge(self, actor: Actor, from_id: str, into_id: str, reason: str = "") -> PersonMerge:
+        """Record that two entities are one (reversible with `unmerge`); for persons drawn from
+        lists, also the linkage decisions that make captures and the next run count one."""
+        from sabt.link.workspace import merge_persons
+
         self.require_visible(actor, from_id, Action.EDIT)
         self.require_visible(actor, into_id, Action.EDIT)
-        with self.store.change(actor.id, reason) as ch:
-            ch.merge(from_id, into_id, reason)
+        return merge_persons(self.store, from_id, into_id, author=actor.id, reason=reason)
 
-    def unmerge(self, actor: Actor, from_id: str, reason: str = "") -> None:
+    def unmerge(self, actor: Actor, from_id: str, reason: str = "") -> PersonMerge:
+        """Split an entity off again (and undo the linkage decisions that joined it)."""
+        from sabt.link.workspace import unmerge_persons
+
         self.require_visible(actor, from_id, Action.EDIT)
-        with self.store.change(actor.id, reason) as ch:
-            ch.unmerge(from_id, reason)
+        return unmerge_persons(self.store, from_id, author=actor.id, reason=reason)
 
     # --- marks ---------------------------------------------------------------------------------
 

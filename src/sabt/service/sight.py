@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sabt.model.statements import EntityRef, Statement
-from sabt.policy import Actor, sees
+from sabt.model.statements import EntityRef, EntityView, Statement
+from sabt.policy import Actor, MarkIndex, redact, sees
 from sabt.policy.rules import visible_statements
 from sabt.store import access
 from sabt.store.workspace import Store
@@ -45,5 +45,33 @@ class Sight:
         self.withheld += len(ids - seen) + sum(withheld.values())
         return seen, kept
 
-    def sees_entity(self, entity_id: str) -> bool:
-        return entity_id in self.filter([entity_id], [])[0]
+    def views(self, views: Sequence[EntityView]) -> list[EntityView]:
+        """The views the actor may see, each redacted (as `ws.entities.get` would show it)."""
+        index = mark_index_for(self.store, views)
+        shown = [redact(self.actor, v, index) for v in views
+                 if sees(self.actor, index.entity(v.id))]
+        self.withheld += len(views) - len(shown) + sum(
+            w.count for v in shown for w in v.withheld)
+        return shown
+
+
+def mark_index_for(store: Store, views: Sequence[EntityView]) -> MarkIndex:
+    """The marks of everything these views show, in a few queries."""
+    entities: set[str] = set()
+    records: set[tuple[str, int]] = set()
+    for view in views:
+        entities.update((view.id, *view.merged_from))
+        for st in view.statements:
+            entities.add(st.entity_id)
+            for value in (st.value, *st.qualifiers.values()):
+                if isinstance(value, EntityRef):
+                    entities.add(value.entity_id)
+            for ref in st.references:
+                entities.add(ref.source_id)
+                if ref.locator.row is not None:
+                    records.add((ref.source_id, ref.locator.row))
+    with store.connect() as conn:
+        return access.mark_index(
+            conn, entities=entities, records=records,
+            statements=[st.id for v in views for st in v.statements],
+            properties_of={e for v in views for e in (v.id, *v.merged_from)})

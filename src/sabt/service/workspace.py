@@ -29,6 +29,7 @@ from sabt.service.users import Users, new_actor
 from sabt.service.vault import VaultService
 from sabt.store import access
 from sabt.store.workspace import MARKER, Store
+from sabt.vault.blobs import BlobStore
 
 
 class Workspace:
@@ -70,9 +71,10 @@ class Workspace:
 
     @classmethod
     def open(cls, root: Path | str, database_url: str | None = None, *,
-             engine: Engine | None = None) -> Workspace:
-        """Open a workspace; a server passes its own `engine` (one pool for every request)."""
-        return cls(Store.open(root, database_url, engine=engine))
+             engine: Engine | None = None, blobs: BlobStore | None = None) -> Workspace:
+        """Open a workspace; a server passes its own `engine` (one pool for every request) and
+        may pass the blob store the vault keeps files in."""
+        return cls(Store.open(root, database_url, engine=engine, blobs=blobs))
 
     @classmethod
     def upgrade(cls, root: Path | str, database_url: str | None = None, *,

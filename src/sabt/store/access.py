@@ -80,6 +80,11 @@ audit_log = Table(
 MARK_KINDS = ("entity", "statement", "property", "record", "vault")
 
 
+def _like_literal(text: str) -> str:
+    """Text matched literally inside a LIKE pattern (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def pack_groups(groups: Iterable[str]) -> str:
     names = sorted(set(groups))
     return f",{','.join(names)}," if names else ""
@@ -165,7 +170,7 @@ def mark_index(conn: Connection, *, entities: Iterable[str] = (), statements: It
     props: dict[tuple[str, str], Mark] = {}
     if owners:
         s = sensitivity
-        clauses = [s.c.item.like(f"{owner}/%") for owner in owners]
+        clauses = [s.c.item.like(f"{_like_literal(owner)}/%", escape="\\") for owner in owners]
         for start in range(0, len(clauses), 200):
             for row in conn.execute(select(s.c.item, s.c.level, s.c.groups).where(
                     s.c.kind == "property", or_(*clauses[start:start + 200]))):
@@ -191,7 +196,8 @@ def visible_clause(kind: str, key: Any, actor: Actor, default: Level) -> Any:
     own = select(s.c.item).where(s.c.kind == kind, s.c.item == key)
     group_ok = [s.c.groups == ""]
     if not actor.is_public:
-        group_ok += [s.c.groups.like(f"%,{g},%") for g in sorted(actor.groups)]
+        group_ok += [s.c.groups.like(f"%,{_like_literal(g)},%", escape="\\")
+                     for g in sorted(actor.groups)]
     allowed = select(s.c.item).where(s.c.kind == kind, s.c.item == key,
                                      s.c.level <= int(limit), or_(*group_ok))
     if default > limit:

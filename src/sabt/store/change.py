@@ -29,6 +29,7 @@ from sabt.model.statements import (
     check_property,
 )
 from sabt.store import schema as t
+from sabt.store.ids import allocate as allocate  # re-exported: areas take ids from here
 from sabt.store.rows import (
     REFERENCE_COLUMNS,
     VALUE_COLUMNS,
@@ -39,21 +40,6 @@ from sabt.store.rows import (
 
 ID_PREFIX = {"person": "P", "organization": "O", "place": "L", "event": "E", "source": "S"}
 _CHUNK = 5000
-
-
-def allocate(conn: Connection, name: str, n: int = 1) -> int:
-    """Reserve `n` consecutive ids from the named counter; returns the first.
-
-    The UPDATE comes first so the row is locked (PostgreSQL) or the write lock taken (SQLite)
-    before the value is read: two writers never get the same ids.
-    """
-    done = conn.execute(update(t.id_counter).where(t.id_counter.c.name == name).values(
-        next=t.id_counter.c.next + n))
-    if done.rowcount == 0:
-        conn.execute(insert(t.id_counter).values(name=name, next=1 + n))
-        return 1
-    return int(conn.execute(select(t.id_counter.c.next).where(
-        t.id_counter.c.name == name)).scalar_one()) - n
 
 
 _STATEMENT_COLUMNS = ("id", "entity_id", "property", *VALUE_COLUMNS, "qualifiers",

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData(
     naming_convention={
@@ -35,6 +36,9 @@ metadata = MetaData(
 # BIGINT on PostgreSQL, INTEGER (rowid alias) on SQLite.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 EntityId = String(64)
+# JSONB on PostgreSQL (binary, indexable, no re-parsing on read), JSON (text) on SQLite. Every
+# JSON column of every area uses it; migration 0006_jsonb converts older PostgreSQL workspaces.
+Json = JSON().with_variant(JSONB(), "postgresql")
 
 meta = Table(
     "sabt_meta",
@@ -102,7 +106,7 @@ statement = Table(
     Column("value_latest", Date),
     Column("value_calendar", String(16)),
     Column("value_entity", EntityId, ForeignKey("entity.id"), index=True),
-    Column("qualifiers", JSON),
+    Column("qualifiers", Json),
     Column("confidence", String(8), nullable=False),
     Column("rank", String(12), nullable=False),
     Column("status", String(16), nullable=False),

@@ -7,15 +7,15 @@ that a failed write leaves the workspace exactly as it was and every change can 
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select
 from sqlalchemy.engine import make_url
@@ -30,29 +30,30 @@ from sabt.model.statements import (
     check_entity_id,
     current_view,
 )
-from sabt.store import access, jsonl, migrate
+from sabt.store import access, jsonl, locks, migrate
 from sabt.store import schema as t
 from sabt.store.change import Change
 from sabt.store.rows import statement_from_rows
+
+if TYPE_CHECKING:
+    from sabt.vault.blobs import BlobStore
 
 MARKER = "sabt-workspace.json"
 SQLITE_FILE = "sabt.sqlite"
 
 
-def default_author() -> str:
-    """Who is recorded on revisions: $SABT_AUTHOR, else the login name."""
-    try:
-        return os.environ.get("SABT_AUTHOR") or getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        return "unknown"
-
-
 def safe_url(url: str) -> str:
-    """A database URL with any password hidden, for messages and logs."""
+    """A database URL with any password hidden (also ``?password=`` and other secret-looking
+    query parameters), for messages and logs."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+        parsed = make_url(url)
+        query = {k: "***" if _SECRET.search(k) else v for k, v in parsed.query.items()}
+        return parsed.set(query=query).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError, TypeError):
         return "<unparseable database URL>"
+
+
+_SECRET = re.compile(r"pass|pwd|secret|token|key|auth", re.IGNORECASE)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -60,17 +61,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(locks.SQLITE_BUSY_MS)}")
     cursor.close()
 
 
 def make_engine(root: Path, database_url: str | None) -> Engine:
     """SQLite in the workspace folder unless a database URL is given (PostgreSQL)."""
     url = database_url or f"sqlite:///{(root / SQLITE_FILE).resolve()}"
-    try:
-        engine = create_engine(url, future=True)
-    except (ArgumentError, ModuleNotFoundError) as exc:
-        raise SabtError(f"cannot use database {safe_url(url)}: {exc}") from exc
+    try:  # hide_parameters: SQL errors and --debug never print victims' data
+        engine = create_engine(url, future=True, hide_parameters=True)
+    except (ArgumentError, ModuleNotFoundError, ValueError, TypeError) as exc:
+        reason = str(exc).replace(url, safe_url(url))
+        raise SabtError(f"cannot use database {safe_url(url)}: {reason}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -108,9 +110,14 @@ class EntitySummary:
 class Store:
     """A Sabt workspace; open with `Store.open(path)` or make one with `Store.create`."""
 
-    def __init__(self, root: Path, engine: Engine) -> None:
+    def __init__(self, root: Path, engine: Engine, blobs: BlobStore | None = None) -> None:
         self.root = root
         self.engine = engine
+        #: where the vault keeps its files: given (a server injects one), or the workspace
+        #: folder's `vault/`, made on first use by `sabt.vault.vault.Vault`
+        self.blobs = blobs
+        #: SQLite: how long a write waits for another writer to finish (seconds).
+        self.lock_wait = locks.lock_wait()
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -123,6 +130,9 @@ class Store:
         if root.exists() and not root.is_dir():
             raise SabtError(f"{root} exists and is not a folder")
         root.mkdir(parents=True, exist_ok=True)
+        os.chmod(root, 0o700)  # victims' data: the owner only (files inside are 0600)
+        if database_url is None:
+            os.close(os.open(root / SQLITE_FILE, os.O_CREAT | os.O_WRONLY, 0o600))
         engine = make_engine(root, database_url)
         with _reachable(engine):
             with engine.connect() as conn:
@@ -138,12 +148,15 @@ class Store:
                 ])
         marker = {"sabt_workspace": 1, "created_with": __version__,
                   "database": "sqlite" if database_url is None else "external"}
-        (root / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+        with os.fdopen(os.open(root / MARKER, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600),
+                       "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(marker, indent=2) + "\n")
         return cls(root, engine)
 
     @classmethod
     def open(cls, root: Path | str, database_url: str | None = None,
-             *, check_version: bool = True, engine: Engine | None = None) -> Store:
+             *, check_version: bool = True, engine: Engine | None = None,
+             blobs: BlobStore | None = None) -> Store:
         """Open an existing workspace; say clearly when it is not one or needs `sabt upgrade`."""
         root = Path(root)
         marker_path = root / MARKER
@@ -160,7 +173,7 @@ class Store:
                 f"workspace {root} keeps its data in an external database: pass --database-url "
                 "or set SABT_DATABASE_URL"
             )
-        ws = cls(root, engine or make_engine(root, database_url))
+        ws = cls(root, engine or make_engine(root, database_url), blobs)
         if check_version:
             ws.check_version()
         return ws
@@ -210,10 +223,16 @@ class Store:
     # --- writes --------------------------------------------------------------------------------
 
     @contextmanager
-    def change(self, author: str | None = None, reason: str = "") -> Iterator[Change]:
-        """One transaction and one revision; all of it is written, or none of it."""
+    def change(self, author: str, reason: str = "") -> Iterator[Change]:
+        """One transaction and one revision by `author` (a user's name: the services pass the
+        acting user); all of it is written, or none of it.
+
+        On SQLite the change takes the write lock first, waiting (up to `lock_wait`) while
+        another writer holds it; on PostgreSQL changes run side by side.
+        """
         with _reachable(self.engine), self.engine.begin() as conn:
-            yield Change.begin(conn, author or default_author(), reason)
+            self._begin_write(conn)
+            yield Change.begin(conn, author, reason)
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -222,34 +241,67 @@ class Store:
             yield conn
 
     def write_audit(self, row: dict[str, Any]) -> None:
-        """Append one audit row in its own short transaction (see `sabt.store.access`)."""
+        """Append one audit row in its own short transaction (see `sabt.store.access`); on
+        SQLite it waits, like any write, for a write in progress."""
         with _reachable(self.engine), self.engine.begin() as conn:
+            self._begin_write(conn)
             access.write_audit(conn, [row])
+
+    @contextmanager
+    def exclusive(self, task: str, busy: str) -> Iterator[None]:
+        """Run `task` (e.g. "link") in one process at a time; another gets SabtError(`busy`)."""
+        with _reachable(self.engine), locks.exclusive(self.engine, self.root, task, busy):
+            yield
+
+    def _begin_write(self, conn: Connection) -> None:
+        if conn.dialect.name == "sqlite":
+            locks.begin_write(conn, self.lock_wait)
 
     # --- reads ---------------------------------------------------------------------------------
 
     def entity(self, entity_id: str) -> EntityView:
         """An entity with every statement (its own and those of entities merged into it)."""
         check_entity_id(entity_id)
+        return self.entities_with_statements([entity_id])[entity_id]
+
+    def entities_with_statements(self, ids: Sequence[str]) -> dict[str, EntityView]:
+        """Many entities' views (as `entity` gives one), by id, in a bounded number of queries:
+        one per table per 900 ids, plus one per level of merges. Raises NotFound for an
+        unknown id. Callers page through large sets (a page's views are held in memory)."""
+        wanted = list(dict.fromkeys(ids))
         with _reachable(self.engine), self.engine.connect() as conn:
-            row = conn.execute(select(t.entity).where(t.entity.c.id == entity_id)).first()
-            if row is None:
-                raise NotFound(f"no entity with id {entity_id!r}")
-            members = [entity_id]
-            frontier = [entity_id]
+            rows = {r.id: r for chunk in _chunks(wanted) for r in conn.execute(
+                select(t.entity).where(t.entity.c.id.in_(chunk)))}
+            missing = [i for i in wanted if i not in rows]
+            if missing:
+                raise NotFound(f"no entity with id {missing[0]!r}")
+            children: dict[str, list[str]] = {}
+            frontier, asked = wanted, set(wanted)
             while frontier:
-                merged = conn.execute(
-                    select(t.entity.c.id).where(t.entity.c.merged_into.in_(frontier))
-                ).scalars().all()
-                members.extend(merged)
-                frontier = list(merged)
-            statements = load_statements(conn, select(t.statement).where(
-                t.statement.c.entity_id.in_(members)).order_by(t.statement.c.id))
-        return EntityView(
-            id=row.id, kind=row.kind, label=row.label, status=Status(row.status),
-            merged_into=row.merged_into, merged_from=tuple(members[1:]),
-            statements=tuple(statements), view=current_view(statements),
-        )
+                found = [(r.id, r.merged_into) for chunk in _chunks(frontier)
+                         for r in conn.execute(select(t.entity.c.id, t.entity.c.merged_into)
+                                               .where(t.entity.c.merged_into.in_(chunk)))]
+                for child, parent in sorted(found):
+                    children.setdefault(parent, []).append(child)
+                frontier = sorted({child for child, _p in found} - asked)
+                asked.update(frontier)
+            members = {eid: _members(eid, children) for eid in wanted}
+            everyone = sorted({m for group in members.values() for m in group})
+            by_entity: dict[str, list[Statement]] = {}
+            for chunk in _chunks(everyone):
+                for st in load_statements(conn, select(t.statement).where(
+                        t.statement.c.entity_id.in_(chunk))):
+                    by_entity.setdefault(st.entity_id, []).append(st)
+        views = {}
+        for eid in wanted:
+            row = rows[eid]
+            statements = sorted((st for m in members[eid] for st in by_entity.get(m, [])),
+                                key=lambda st: st.id)
+            views[eid] = EntityView(
+                id=row.id, kind=row.kind, label=row.label, status=Status(row.status),
+                merged_into=row.merged_into, merged_from=tuple(members[eid][1:]),
+                statements=tuple(statements), view=current_view(statements))
+        return views
 
     def entity_kind(self, entity_id: str) -> str:
         """An entity's kind (NotFound when there is no such entity)."""
@@ -352,7 +404,45 @@ class Store:
         if not path.is_file():
             raise SabtError(f"{path}: no such file")
         with _reachable(self.engine), self.engine.begin() as conn:
+            self._begin_write(conn)
             return jsonl.import_jsonl(conn, path, progress)
+
+
+def merge_parents(conn: Connection) -> dict[str, str]:
+    """Every merged entity's id → the entity it is merged into."""
+    e = t.entity
+    return {str(a): str(b) for a, b in conn.execute(select(e.c.id, e.c.merged_into).where(
+        e.c.merged_into.is_not(None))).tuples()}
+
+
+def merge_root(parent: dict[str, str], entity_id: str) -> str:
+    """The entity `entity_id` finally resolves to, following `merge_parents`."""
+    seen = {entity_id}
+    while entity_id in parent and parent[entity_id] not in seen:   # merges refuse cycles
+        entity_id = parent[entity_id]
+        seen.add(entity_id)
+    return entity_id
+
+
+def merge_roots(conn: Connection) -> dict[str, str]:
+    """Every merged entity's id → the entity it resolves to (its `merged_into`, followed)."""
+    parent = merge_parents(conn)
+    return {eid: merge_root(parent, eid) for eid in parent}
+
+
+def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
+    """Ids in pieces small enough for one IN list on every database."""
+    for start in range(0, len(ids), 900):
+        yield list(ids[start:start + 900])
+
+
+def _members(entity_id: str, children: dict[str, list[str]]) -> list[str]:
+    """An entity, then every entity merged into it (level by level)."""
+    out, level = [entity_id], [entity_id]
+    while level:
+        level = [c for p in level for c in children.get(p, []) if c not in out]
+        out.extend(level)
+    return out
 
 
 def load_statements(conn: Connection, query: Any) -> list[Statement]:

@@ -8,7 +8,6 @@ can be re-checked byte for byte; ``prev_hash`` is unique, so two writers cannot 
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Column,
     DateTime,
@@ -20,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from sabt.store.schema import BigId, EntityId, metadata
+from sabt.store.schema import BigId, EntityId, Json, metadata
 
 vault_item = Table(
     "vault_item",
@@ -39,7 +38,7 @@ vault_item = Table(
     Column("language", String(16)),
     Column("source_id", EntityId, ForeignKey("entity.id"), index=True),
     Column("text_sha256", String(64)),
-    Column("meta", JSON),
+    Column("meta", Json),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -66,7 +65,7 @@ suggestion = Table(
     Column("char_start", Integer, nullable=False),
     Column("char_end", Integer, nullable=False),
     Column("text", Text, nullable=False),
-    Column("payload", JSON, nullable=False),
+    Column("payload", Json, nullable=False),
     Column("status", String(16), nullable=False, index=True),
     Column("decided_by", String(200)),
     Column("decided_at", DateTime(timezone=True)),

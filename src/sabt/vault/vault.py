@@ -28,6 +28,8 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from sabt.errors import NotFound, SabtError
+from sabt.safety import csv_cell
+from sabt.store import locks
 from sabt.store.change import Change
 from sabt.store.workspace import Store
 from sabt.vault import readers
@@ -148,7 +150,9 @@ class Vault:
 
     def __init__(self, ws: Store) -> None:
         self.ws = ws
-        self.blobs = BlobStore(ws.root / "vault")
+        if ws.blobs is None:   # made once per store, then shared by every use of the vault
+            ws.blobs = BlobStore(ws.root / "vault")
+        self.blobs = ws.blobs
 
     # --- ingest -------------------------------------------------------------------------------
 
@@ -211,15 +215,18 @@ class Vault:
         except SabtError as exc:
             raise SabtError(exc.message, file=name) from exc
         try:
-            return self._read_staged(staged, name, provenance, None, None, report)
+            return self._read_staged(staged, name, provenance, None, None, report, max_bytes)
         except BaseException:
             self.blobs.discard(staged)
             raise
 
     def _read_staged(self, staged: Staged, name: str, provenance: Provenance,
                      parent: str | None, relation: str | None,
-                     report: AddReport) -> list[_Pending]:
-        reading = readers.read(staged.tmp, name)
+                     report: AddReport, max_bytes: int | None = None) -> list[_Pending]:
+        reading = readers.read(staged.tmp, name, max_bytes=max_bytes)
+        if parent is not None and reading.members is not None:  # no archive bombs in archives
+            reading.members = None
+            reading.skipped.append("an archive inside an archive: stored, not expanded")
         by_name = mimetypes.guess_type(name.split("#")[0])[0]
         kind_by_name = by_name.split("/")[0] if by_name else None
         if by_name and parent is None and kind_by_name != reading.media_type.split("/")[0]:
@@ -320,7 +327,7 @@ class Vault:
         report.duplicates.extend(duplicates)
 
     @contextmanager
-    def ingest_within(self, path: Path, *, author: str | None,
+    def ingest_within(self, path: Path, *, author: str,
                       reason: str) -> Iterator[FileIngest]:
         """A workspace change that also stores ``path`` in the vault, all or nothing.
 
@@ -459,7 +466,7 @@ class Vault:
         key = sha256.lower()
         match = vault_item.c.sha256 == key if len(key) == 64 else \
             vault_item.c.sha256.like(f"{key}%")
-        with self.ws.engine.connect() as conn:
+        with self.ws.connect() as conn:
             rows = conn.execute(select(vault_item).where(match)).mappings().all()
         if len(sha256) < 8 or len(rows) != 1:
             raise NotFound(f"no single vault item with hash {sha256!r}")
@@ -505,12 +512,12 @@ class Vault:
 
         if conn is not None:
             return load(conn)
-        with self.ws.engine.connect() as c:
+        with self.ws.connect() as c:
             return load(c)
 
     def items(self) -> list[dict[str, Any]]:
         """Every item row, in hash order."""
-        with self.ws.engine.connect() as conn:
+        with self.ws.connect() as conn:
             return [dict(r) for r in conn.execute(
                 select(vault_item).order_by(vault_item.c.sha256)).mappings()]
 
@@ -598,7 +605,7 @@ class Vault:
         with open(paths["csv"], "w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
             writer.writeheader()
-            writer.writerows(records)
+            writer.writerows({k: csv_cell(v) for k, v in r.items()} for r in records)
         with open(paths["sums"], "w", encoding="utf-8") as fh:
             for record in records:
                 fh.write(f"{record['sha256']}  {record['path']}\n")
@@ -615,11 +622,17 @@ class Vault:
 
 
 class LogWriter:
-    """Appends custody entries inside one transaction, chaining from the last stored entry."""
+    """Appends custody entries inside one transaction, chaining from the last stored entry.
+
+    The chain has its own lock, taken before the last entry is read and held until commit, so
+    two writers never chain from the same entry (PostgreSQL: an advisory lock; SQLite: the
+    write lock `Store.change` holds). Writers that do not touch the chain do not wait for it.
+    """
 
     def __init__(self, conn: Connection, actor: str) -> None:
         self.conn = conn
         self.actor = actor
+        locks.transaction_lock(conn, locks.CUSTODY_CHAIN)
         last_seq = conn.execute(select(func.max(custody_log.c.seq))).scalar()
         self.last: Entry | None = None
         if last_seq is not None:
