@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -78,9 +79,7 @@ def user_disable(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Stop a user from acting (kept: their history still names them)."""
-    with session(workspace, database_url) as (ws, me):
-        ws.users.update(me, name, active=False, reason=reason)
-    console.print(f"disabled user {shown(name)}")
+    _set_active(name, False, reason, workspace, database_url)
 
 
 @user_app.command("enable")
@@ -91,9 +90,14 @@ def user_enable(
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Let a disabled user act again."""
+    _set_active(name, True, reason, workspace, database_url)
+
+
+def _set_active(name: str, active: bool, reason: str, workspace: Path,
+                database_url: str | None) -> None:
     with session(workspace, database_url) as (ws, me):
-        ws.users.update(me, name, active=True, reason=reason)
-    console.print(f"enabled user {shown(name)}")
+        ws.users.update(me, name, active=active, reason=reason)
+    console.print(f"{'enabled' if active else 'disabled'} user {shown(name)}")
 
 
 @user_app.command("list")

@@ -25,21 +25,7 @@ class Sight:
                ) -> tuple[set[str], list[Statement]]:
         """The entity ids and the statements (their secret references removed) the actor sees."""
         ids = set(entity_ids)
-        named = set(ids)
-        records: set[tuple[str, int]] = set()
-        for st in statements:
-            named.add(st.entity_id)
-            for value in (st.value, *st.qualifiers.values()):
-                if isinstance(value, EntityRef):
-                    named.add(value.entity_id)
-            for ref in st.references:
-                named.add(ref.source_id)
-                if ref.locator.row is not None:
-                    records.add((ref.source_id, ref.locator.row))
-        with self.store.connect() as conn:
-            index = access.mark_index(conn, entities=named, records=records,
-                                      statements=[st.id for st in statements],
-                                      properties_of={st.entity_id for st in statements})
+        index = _index(self.store, ids, statements, {st.entity_id for st in statements})
         seen = {e for e in ids if sees(self.actor, index.entity(e))}
         kept, withheld = visible_statements(self.actor, statements, index)
         self.withheld += len(ids - seen) + sum(withheld.values())
@@ -57,21 +43,26 @@ class Sight:
 
 def mark_index_for(store: Store, views: Sequence[EntityView]) -> MarkIndex:
     """The marks of everything these views show, in a few queries."""
-    entities: set[str] = set()
+    owners = {e for v in views for e in (v.id, *v.merged_from)}
+    return _index(store, owners, [st for v in views for st in v.statements], owners)
+
+
+def _index(store: Store, entities: Iterable[str], statements: Sequence[Statement],
+           properties_of: Iterable[str]) -> MarkIndex:
+    """The marks of these entities, statements and of everything the statements name: their
+    entities, the entities in their values and qualifiers, their sources and list rows."""
+    named = set(entities)
     records: set[tuple[str, int]] = set()
-    for view in views:
-        entities.update((view.id, *view.merged_from))
-        for st in view.statements:
-            entities.add(st.entity_id)
-            for value in (st.value, *st.qualifiers.values()):
-                if isinstance(value, EntityRef):
-                    entities.add(value.entity_id)
-            for ref in st.references:
-                entities.add(ref.source_id)
-                if ref.locator.row is not None:
-                    records.add((ref.source_id, ref.locator.row))
+    for st in statements:
+        named.add(st.entity_id)
+        for value in (st.value, *st.qualifiers.values()):
+            if isinstance(value, EntityRef):
+                named.add(value.entity_id)
+        for ref in st.references:
+            named.add(ref.source_id)
+            if ref.locator.row is not None:
+                records.add((ref.source_id, ref.locator.row))
     with store.connect() as conn:
-        return access.mark_index(
-            conn, entities=entities, records=records,
-            statements=[st.id for v in views for st in v.statements],
-            properties_of={e for v in views for e in (v.id, *v.merged_from)})
+        return access.mark_index(conn, entities=named, records=records,
+                                 statements=[st.id for st in statements],
+                                 properties_of=properties_of)
