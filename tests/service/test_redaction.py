@@ -144,3 +144,17 @@ def test_a_list_statement_quotes_its_own_cell_only() -> None:
     assert made["family name"].quote == "رضایی"
     assert made["date of death"].quote == "۱۳۶۷/۰۵/۰۸"
     assert all("SECRET" not in ref.quote for ref in made.values())
+
+
+def test_a_read_whose_audit_cannot_be_written_fails(case: tuple[Workspace, Actor, Actor],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit fails closed: no audit row, no data."""
+    ws, boss, viewer = case
+
+    def broken(row: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ws.store, "write_audit", broken)
+    with pytest.raises(SabtError, match="audit log could not be written"):
+        ws.entities.get(boss, "P2")          # restricted: its read must be audited
+    assert ws.entities.get(viewer, "P1").id == "P1"   # nothing restricted shown: no row needed
