@@ -66,14 +66,15 @@ def test_strata_and_sensitivity(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def linked_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace with three SYNTHETIC lists (simulator, 400 people) and one link run."""
     from sabt.link import workspace as lw
+    from sabt.service import Workspace
     from sabt.simulate import scenario, simulate, write
-    from sabt.store.workspace import Store
 
     folder = tmp_path_factory.mktemp("SYNTHETIC_lists")
     write(simulate(scenario("independent", population=400), seed=3), folder, formats=("csv",),
           population=False)
     path = folder / "ws"
-    with Store.create(path) as ws:
+    with Workspace.create(path, admin="tester") as service:
+        ws = service.store
         for csv_path in sorted((folder / "lists").glob("SYNTHETIC_list_*.csv")):
             lw.import_list(ws, csv_path, name=csv_path.stem.split("_")[2], author="tester")
         lw.run_linkage(ws, author="tester")
@@ -89,8 +90,8 @@ def test_estimate_from_workspace(linked_workspace: Path,
         persons = run_clusters(ws)["person_id"].nunique()
         sexes = set(capture_table(ws, "sex_code")["sex_code"])
     with pytest.raises(SystemExit) as info:
-        main(["estimate", "--workspace", str(linked_workspace), "--method", "loglinear",
-              "--json"])
+        main(["--as", "tester", "estimate", "--workspace", str(linked_workspace), "--method",
+              "loglinear", "--json"])
     assert info.value.code in (0, None)
     doc = json.loads(capsys.readouterr().out)
     assert doc["lists"] == ["A", "B", "C"]
@@ -99,8 +100,8 @@ def test_estimate_from_workspace(linked_workspace: Path,
     assert 300 < doc["estimates"][0]["estimate"] < 550
 
     with pytest.raises(SystemExit) as info:
-        main(["estimate", "-w", str(linked_workspace), "--strata", "sex_code", "--method",
-              "dga", "--json"])  # dga: the women's stratum is too sparse for log-linear
+        main(["--as", "tester", "estimate", "-w", str(linked_workspace), "--strata", "sex_code",
+              "--method", "dga", "--json"])  # dga: the women's stratum is too sparse for log-linear
     assert info.value.code in (0, None)
     doc = json.loads(capsys.readouterr().out)
     assert set(doc["strata"]) == sexes and doc["n_observed"] == persons
@@ -110,11 +111,11 @@ def test_file_or_workspace_not_both(linked_workspace: Path,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     for args in ([], [str(DATA / "rcapture_HIV.csv"), "--workspace", str(linked_workspace)]):
         with pytest.raises(SystemExit) as info:
-            main(["estimate", *args])
+            main(["--as", "tester", "estimate", *args])
         assert info.value.code == 1
         assert "--workspace" in capsys.readouterr().err
     with pytest.raises(SystemExit) as info:
-        main(["estimate", "-w", str(linked_workspace), "--strata", "sex_code", "--strata",
+        main(["--as", "tester", "estimate", "-w", str(linked_workspace), "--strata", "sex_code", "--strata",
               "province"])
     assert info.value.code == 1
     assert "--strata once" in capsys.readouterr().err

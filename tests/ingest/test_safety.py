@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sabt.cli import main
 from sabt.errors import SabtError
 from sabt.safety import clean_value, csv_cell, csv_uncell, printable, safe_frame, shown
+from sabt.service import Workspace
 from sabt.store.workspace import SQLITE_FILE, Store, make_engine, safe_url
 from sabt.vault.vault import Provenance, Vault
 
@@ -103,11 +104,12 @@ def test_workspace_files_are_private(tmp_path: Path) -> None:
 
 def test_cli_error_line_escapes_the_file_name(tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    Store.create(tmp_path / "ws").close()
+    Workspace.create(tmp_path / "ws", admin="tester").close()
     name = tmp_path / "\x1b[31m[bold]evil.csv"
     name.write_text("", encoding="utf-8")
     with pytest.raises(SystemExit) as exit_:
-        main(["import-list", str(name), "--name", "x", "-w", str(tmp_path / "ws")])
+        main(["--as", "tester", "import-list", str(name), "--name", "x", "-w",
+              str(tmp_path / "ws")])
     assert exit_.value.code == 1
     err = capsys.readouterr().err
     assert "\x1b[31m" not in err and "\\x1b[31m[bold]evil.csv" in err
