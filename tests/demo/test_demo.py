@@ -78,7 +78,7 @@ def test_verify_passes_on_the_demo_workspace(demo: DemoResult,
     from sabt.cli import main
 
     with pytest.raises(SystemExit) as done:
-        main(["verify", "--workspace", str(demo.workspace)])
+        main(["--as", "tester", "verify", "--workspace", str(demo.workspace)])
     assert done.value.code in (0, None), capsys.readouterr()
 
 

@@ -115,7 +115,8 @@ def test_file_or_workspace_not_both(linked_workspace: Path,
         assert info.value.code == 1
         assert "--workspace" in capsys.readouterr().err
     with pytest.raises(SystemExit) as info:
-        main(["--as", "tester", "estimate", "-w", str(linked_workspace), "--strata", "sex_code", "--strata",
+        main(["--as", "tester", "estimate", "-w", str(linked_workspace), "--strata", "sex_code",
+              "--strata",
               "province"])
     assert info.value.code == 1
     assert "--strata once" in capsys.readouterr().err

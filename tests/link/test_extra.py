@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sabt.cli import app
+from sabt.cli.app import acting_user
 from sabt.ingest.headers import Mapping
 from sabt.ingest.lists import read_list
 from sabt.link import workspace as lw
@@ -20,7 +21,7 @@ from sabt.link.extra import blocking_rules, column_name, normalise
 from sabt.link.features import build_features
 from sabt.link.options import LinkSettings
 from sabt.link.settings import settings_creator
-from sabt.store.workspace import Store
+from sabt.service import Workspace
 
 LIST = ("given_name,surname,Street No,Post code,Suburb,Weight\n"
         "Maryam,Karimi,12,2 000,North  Ryde,61.5\n"
@@ -84,7 +85,8 @@ def test_blocking_keeps_only_rules_within_the_pair_budget() -> None:
 def test_compared_columns_survive_the_workspace_and_show_in_dry_run(
         tmp_path: Path, files: tuple[Path, Path]) -> None:
     data, mapping = files
-    space = Store.create(tmp_path / "ws")
+    # the CLI below acts as the login user: make them the workspace's admin
+    space = Workspace.create(tmp_path / "ws", admin=acting_user()).store
     try:
         lw.import_list(space, data, name="A", mapping=Mapping.load(mapping), author="tester")
         with space.engine.connect() as conn:

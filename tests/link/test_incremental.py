@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from sabt.cli import app
+from sabt.cli.app import acting_user
 from sabt.link import incremental
 from sabt.link import settings as link_settings
 from sabt.link import tables as lt
@@ -20,6 +21,7 @@ from sabt.link.cluster import cluster_pairs
 from sabt.link.engine import score
 from sabt.link.features import build_features
 from sabt.link.options import LinkSettings
+from sabt.service import Workspace
 from sabt.store.workspace import Store
 
 
@@ -209,7 +211,7 @@ def test_a_failed_incremental_run_keeps_the_previous_one(
 def test_cli_link_full(tmp_path: Path, small_lists: list[Path]) -> None:
     runner = CliRunner()
     space = tmp_path / "cli-ws"
-    Store.create(space).close()
+    Workspace.create(space, admin=acting_user()).close()   # the CLI acts as the login user
     common = ["--workspace", str(space)]
     for path, name in zip(small_lists[:2], "AB", strict=True):
         assert runner.invoke(app, ["import-list", str(path), "--name", name,

@@ -12,9 +12,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from sabt.cli.app import acting_user
 from sabt.errors import SabtError
 from sabt.link import tables as lt
 from sabt.link import workspace as lw
+from sabt.service import Workspace
 from sabt.store import schema as t
 from sabt.store.workspace import Store
 from tests.pg_server import PgServer
@@ -24,7 +26,8 @@ from tests.pg_server import PgServer
 def linked(tmp_path: Path, small_lists: list[Path], database_url: str | None,
            ) -> Iterator[Store]:
     """Lists A and B imported and linked once, on each backend."""
-    space = Store.create(tmp_path / "ws", database_url)
+    # the CLI test acts as the login user: make them the workspace's admin
+    space = Workspace.create(tmp_path / "ws", database_url, admin=acting_user()).store
     for path, name in zip(small_lists[:2], "AB", strict=True):
         lw.import_list(space, path, name=name, author="tester")
     lw.run_linkage(space, author="tester")
