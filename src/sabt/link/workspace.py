@@ -586,6 +586,15 @@ def _linked_by_model(conn: Connection, left: list[int], right: list[int]) -> boo
     return any(find(r) in linked for r in right if r in parent)
 
 
+def _two_sides(conn: Connection, parent: dict[str, str], from_id: str,
+               root: str) -> tuple[list[int], list[int]]:
+    """The records of `from_id` (with what is merged into it) and those of the rest of the
+    person rooted at `root`."""
+    from_side = _side(parent, from_id)
+    return (_records_of(conn, from_side),
+            _records_of(conn, _side(parent, root) - from_side))
+
+
 def merge_persons(ws: Store, from_id: str, into_id: str, *, author: str,
                   reason: str = "") -> PersonMerge:
     """Merge `from_id` into `into_id` and, for persons drawn from lists, make it a linkage
@@ -598,9 +607,7 @@ def merge_persons(ws: Store, from_id: str, into_id: str, *, author: str,
     with ws.change(author=author, reason=reason or f"merge {from_id} into {into_id}") as ch:
         ch.merge(from_id, into_id, reason)
         parent = merge_parents(ch.conn)
-        from_side = _side(parent, from_id)
-        left = _records_of(ch.conn, from_side)
-        right = _records_of(ch.conn, _side(parent, merge_root(parent, into_id)) - from_side)
+        left, right = _two_sides(ch.conn, parent, from_id, merge_root(parent, into_id))
         if not left or not right:
             return PersonMerge(from_id, into_id)
         crossing = _crossing(ch.conn, left, right)
@@ -625,9 +632,7 @@ def unmerge_persons(ws: Store, from_id: str, *, author: str,
         parent = merge_parents(ch.conn)
         ch.unmerge(from_id, reason)
         into_id = parent[from_id]
-        from_side = _side(parent, from_id)
-        left = _records_of(ch.conn, from_side)
-        right = _records_of(ch.conn, _side(parent, merge_root(parent, from_id)) - from_side)
+        left, right = _two_sides(ch.conn, parent, from_id, merge_root(parent, from_id))
         if not left or not right:
             return PersonMerge(from_id, into_id)
         crossing = _crossing(ch.conn, left, right)
