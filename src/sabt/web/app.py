@@ -13,13 +13,13 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader
 
 from sabt import __version__
 from sabt.errors import Forbidden, InvalidValue, NotFound, SabtError, Unauthenticated
 from sabt.policy import PUBLIC, Action, Actor, can
+from sabt.report import i18n
+from sabt.report.jinja import environment
 from sabt.service import Workspace
-from sabt.web import i18n
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "sabt_session"
@@ -50,16 +50,6 @@ class Visitor:
         return bool(self.token)
 
 
-def templates() -> Environment:
-    """Jinja2 with autoescape on for every template: all text a user wrote is escaped."""
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters["digits"] = i18n.digits
-    env.filters["fuzzy_date"] = i18n.fuzzy_date
-    env.filters["moment"] = i18n.moment
-    return env
-
-
 def create_app(workspace: Workspace, *, secure_cookies: bool = True) -> FastAPI:
     """The web application over an opened workspace (the caller closes it)."""
     from sabt.web import api, pages
@@ -67,7 +57,7 @@ def create_app(workspace: Workspace, *, secure_cookies: bool = True) -> FastAPI:
     web = FastAPI(title="Sabt", version=__version__, openapi_url="/api/v1/openapi.json",
                   docs_url=None, redoc_url=None)
     web.state.ws = workspace
-    web.state.env = templates()
+    web.state.env = environment()
     web.state.secure_cookies = secure_cookies
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     web.include_router(api.router)
