@@ -1,9 +1,11 @@
-"""Web commands: `sabt serve`, `sabt search`, and the sign-in credentials `sabt user passwd` and
-`sabt user totp`. FastAPI and uvicorn are imported inside `serve` only."""
+"""Web commands: `sabt serve`, `sabt search`, the sign-in credentials `sabt user passwd` and
+`sabt user totp`, and API tokens (`sabt token …`). FastAPI and uvicorn are imported inside
+`serve` only."""
 
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -105,3 +107,78 @@ def user_totp(
     console.print("Recovery codes, each usable once instead of a code (keep them offline):")
     for code in factor.recovery_codes:
         console.print(f"  {code}", highlight=False)
+
+
+token_app = typer.Typer(help="Tokens for the REST API: create, list, revoke.",
+                        no_args_is_help=True)
+app.add_typer(token_app, name="token")
+_UNITS = {"m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(text: str) -> timedelta:
+    """`30d`, `12h`, `90m` as a timedelta (one line naming the option when it is not one)."""
+    number, unit = text[:-1], text[-1:]
+    if unit not in _UNITS or not number.isdigit():
+        raise InvalidValue(f"--expires {text!r}: write a number and m, h or d (e.g. 30d)",
+                           field="expires")
+    return timedelta(seconds=int(number) * _UNITS[unit])
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Argument(help="The user the token acts as.")],
+    expires: Annotated[str, typer.Option("--expires", help="How long it lasts: 90m, 12h, 30d "
+                                         "(at most 366d).")] = "30d",
+    label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "",
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Make an API token (your own, or anyone's as an admin); it is printed once."""
+    with session(workspace, database_url) as (ws, me):
+        token, info = ws.tokens.create(me, name, expires_in=_duration(expires), label=label)
+    console.print(f"token {info.id} for {escape(name)}, expires "
+                  f"{info.expires_at:%Y-%m-%d %H:%M} UTC (shown once; send it as "
+                  "`Authorization: Bearer TOKEN`):")
+    console.print(token, highlight=False, soft_wrap=True)
+
+
+@token_app.command("list")
+def token_list(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    as_json: JsonOpt = False,
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """A user's tokens (ids, labels, expiry, state; never the tokens themselves)."""
+    import json
+
+    with session(workspace, database_url) as (ws, me):
+        infos = ws.tokens.list(me, name)
+    if as_json:
+        console.print_json(json.dumps([
+            {"id": i.id, "label": i.label, "created_at": i.created_at.isoformat(),
+             "expires_at": i.expires_at.isoformat(), "active": i.active,
+             "revoked_at": i.revoked_at.isoformat() if i.revoked_at else None}
+            for i in infos], ensure_ascii=False))
+        return
+    table = Table(title=f"{len(infos)} tokens of {escape(name)}")
+    for column in ("id", "label", "created", "expires", "state"):
+        table.add_column(column)
+    for i in infos:
+        state = "revoked" if i.revoked_at else "active" if i.active else "expired"
+        table.add_row(i.id, escape(i.label), f"{i.created_at:%Y-%m-%d %H:%M}",
+                      f"{i.expires_at:%Y-%m-%d %H:%M}", state)
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    token_id: Annotated[str, typer.Argument(help="The token's id from `sabt token list`.")],
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Revoke a token at once."""
+    with session(workspace, database_url) as (ws, me):
+        ws.tokens.revoke(me, name, token_id)
+    console.print(f"revoked token {escape(token_id)} of {escape(name)}")

@@ -107,3 +107,15 @@ review_decision = Table(
     Column("undone_by", String(200)),
     Index("ix_review_decision_pair", "record_l", "record_r"),
 )
+
+# Which reviewer is looking at which pair, until when: working state, not part of the record
+# (no revision). A pair claimed by one reviewer is not served to another until the claim ends,
+# so several reviewers at once never decide the same pair twice.
+review_claim = Table(
+    "review_claim",
+    metadata,
+    Column("record_l", BigId, primary_key=True, autoincrement=False),
+    Column("record_r", BigId, primary_key=True, autoincrement=False),
+    Column("reviewer", String(200), nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False, index=True),
+)

@@ -163,12 +163,15 @@ def _list_source(job: FileIngest, parsed: ParsedList, path: Path) -> str:
                                  notes=f"list file {path.name}; {len(parsed.records)} records")
 
 
-def load_records(conn: Connection) -> pd.DataFrame:
-    """Every imported record as a records table (ordered by record id) with ``source``."""
+def load_records(conn: Connection, ids: list[int] | None = None) -> pd.DataFrame:
+    """Every imported record (or those with the given ids) as a records table (ordered by
+    record id) with ``source``."""
     query = select(lt.list_record.c.id, lt.list_record.c.source_id, lt.list_record.c.row_number,
                    lt.list_record.c.raw, lt.list_record.c.fields, lt.list_import.c.name) \
         .join(lt.list_import, lt.list_import.c.source_id == lt.list_record.c.source_id) \
         .order_by(lt.list_record.c.id)
+    if ids is not None:
+        query = query.where(lt.list_record.c.id.in_(ids))
     out = []
     for row in conn.execute(query):
         fields = row.fields if isinstance(row.fields, dict) else json.loads(row.fields)
@@ -250,14 +253,14 @@ def export_decisions(ws: Store, out: Path) -> int:
     with out.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(_CSV_FIELDS)
-        for item in queue:
+        for item in (i for i in queue if not i.skipped):   # skipped ones are among `done`
             (la, ra), (lb, rb) = where[item.record_l], where[item.record_r]
             writer.writerow(csv_row([la, ra, lb, rb, f"{item.probability:.6f}", "", "", "", ""]))
         for r in done:
             (la, ra), (lb, rb) = where[r.record_l], where[r.record_r]
             writer.writerow(csv_row([la, ra, lb, rb, "", r.decision, r.reviewer,
                                      r.decided_at.isoformat(), r.note]))
-    return len(queue) + len(done)
+    return sum(not i.skipped for i in queue) + len(done)
 
 
 def import_decisions(ws: Store, path: Path, *, reviewer: str) -> int:
@@ -304,6 +307,7 @@ class ReviewItem:
     record_l: int
     record_r: int
     probability: float
+    skipped: bool = False   # a reviewer skipped it: it comes back after every other pair
 
 
 def latest_run(conn: Connection) -> int | None:
@@ -313,7 +317,8 @@ def latest_run(conn: Connection) -> int | None:
 
 
 def review_queue(ws: Store, *, conn: Connection | None = None) -> list[ReviewItem]:
-    """Pairs of the latest run in its review band that no active decision covers."""
+    """Pairs of the latest run in its review band that no match or non-match decision covers,
+    in the order that resolves whole persons (`review.order_for_review`); skipped pairs last."""
     if conn is None:
         with ws.connect() as own:
             return review_queue(ws, conn=own)
@@ -328,9 +333,13 @@ def review_queue(ws: Store, *, conn: Connection | None = None) -> list[ReviewIte
         p.c.run_id == run_id, p.c.probability >= settings["review_low"],
         p.c.probability < settings["review_high"]).order_by(p.c.probability.desc(),
                                                              p.c.record_l, p.c.record_r))
+    from sabt.link.review import order_for_review
+
     decided = active_decisions(conn)
-    return [ReviewItem(r.record_l, r.record_r, r.probability) for r in rows
-            if _ordered(r.record_l, r.record_r) not in decided]
+    return order_for_review([
+        ReviewItem(r.record_l, r.record_r, r.probability,
+                   skipped=decided.get(_ordered(r.record_l, r.record_r)) == "skip")
+        for r in rows if decided.get(_ordered(r.record_l, r.record_r)) in (None, "skip")])
 
 
 def records_by_id(ws: Store, ids: list[int]) -> dict[int, dict[str, Any]]:

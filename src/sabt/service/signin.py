@@ -105,7 +105,7 @@ class SignIn:
                                field="password")
         hashed = _hasher().hash(password)
         now = datetime.now(UTC)
-        with self.store.engine.begin() as conn:
+        with self.store.working() as conn:
             done = conn.execute(update(credential).where(credential.c.name == name).values(
                 password_hash=hashed, failed=0, locked_until=None, updated_at=now)).rowcount
             if not done:
@@ -123,7 +123,7 @@ class SignIn:
         secret = pyotp.random_base32()
         codes = tuple(f"{secrets.token_hex(4)}-{secrets.token_hex(4)}"
                       for _ in range(RECOVERY_CODES))
-        with self.store.engine.begin() as conn:
+        with self.store.working() as conn:
             done = conn.execute(update(credential).where(credential.c.name == name).values(
                 totp_secret=secret, totp_last_step=None,
                 recovery_hashes="\n".join(_sha256(c) for c in codes),
@@ -163,7 +163,7 @@ class SignIn:
                 used_recovery = _recovery_match(row.recovery_hashes, code.strip())
                 ok = used_recovery is not None
         if not ok:
-            with self.store.engine.begin() as conn:   # counted in the database: no lost count
+            with self.store.working() as conn:   # counted in the database: no lost count
                 mine = credential.c.name == name
                 conn.execute(update(credential).where(mine).values(
                     failed=credential.c.failed + 1))
@@ -182,7 +182,7 @@ class SignIn:
         if used_recovery is not None:
             values["recovery_hashes"] = "\n".join(
                 h for h in row.recovery_hashes.split("\n") if h and h != used_recovery)
-        with self.store.engine.begin() as conn:
+        with self.store.working() as conn:
             conn.execute(update(credential).where(credential.c.name == name).values(**values))
         self.guard.record(name, "login", None, "done",
                           "recovery code used" if used_recovery else "")
@@ -194,7 +194,7 @@ class SignIn:
         """A new session for a signed-in actor; returns the token for the cookie."""
         token = secrets.token_urlsafe(32)
         now = datetime.now(UTC)
-        with self.store.engine.begin() as conn:
+        with self.store.working() as conn:
             conn.execute(delete(web_session).where(web_session.c.expires_at < now))
             conn.execute(insert(web_session).values(
                 token_sha256=_sha256(token), name=actor.id, csrf=secrets.token_urlsafe(32),
@@ -216,7 +216,7 @@ class SignIn:
         return WebSession(access.actor_from_row(user), row.csrf, _aware(row.expires_at))
 
     def end_session(self, token: str) -> None:
-        with self.store.engine.begin() as conn:
+        with self.store.working() as conn:
             conn.execute(delete(web_session).where(web_session.c.token_sha256 == _sha256(token)))
 
 

@@ -22,9 +22,11 @@ from sabt.service.entities import Entities
 from sabt.service.exchange import Exports
 from sabt.service.guard import Guard
 from sabt.service.lists import Linkage, Lists
+from sabt.service.review import Review
 from sabt.service.search import Search
 from sabt.service.signin import SignIn
 from sabt.service.suggestions import Suggestions
+from sabt.service.tokens import Tokens
 from sabt.service.users import Users, new_actor
 from sabt.service.vault import VaultService
 from sabt.store import access
@@ -44,6 +46,7 @@ class Workspace:
         self.audit = Audit(store, self.guard)
         self.lists = Lists(store, self.guard)
         self.linkage = Linkage(store, self.guard)
+        self.review = Review(store, self.guard, self.linkage)
         self.vault = VaultService(store, self.guard)
         self.entities = Entities(store, self.guard, self.vault.marks_by_hash)
         self.suggestions = Suggestions(store, self.guard, self.vault)
@@ -51,6 +54,7 @@ class Workspace:
         self.reports = Reports(store, self.guard)
         self.estimates = Estimates(store, self.guard)
         self.signin = SignIn(store, self.guard)
+        self.tokens = Tokens(store, self.guard)
         self.search = Search(store, self.guard, self.entities)
 
     @property

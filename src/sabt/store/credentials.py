@@ -6,6 +6,8 @@
   time a lock-out ends.
 * ``web_session``: server-side sessions; the cookie holds a random token, the table only its
   SHA-256 (a copy of the table does not sign anyone in), the CSRF token and the expiry.
+* ``api_token``: tokens for the REST API (``Authorization: Bearer …``), stored as SHA-256 like
+  sessions, each with a label, an expiry and the time it was revoked, if it was.
 
 The user names are not foreign keys: this branch of the schema migrates on its own.
 Neither is part of the case record: they are not exported and not versioned in revisions.
@@ -38,4 +40,15 @@ web_session = Table(
     Column("csrf", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("name", String(64), nullable=False, index=True),
+    Column("label", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
 )

@@ -248,6 +248,14 @@ class Store:
             access.write_audit(conn, [row])
 
     @contextmanager
+    def working(self) -> Iterator[Connection]:
+        """A short write transaction for working state that is not part of the case record —
+        sign-in sessions, API tokens, review claims: no revision, never exported."""
+        with _reachable(self.engine), self.engine.begin() as conn:
+            self._begin_write(conn)
+            yield conn
+
+    @contextmanager
     def exclusive(self, task: str, busy: str) -> Iterator[None]:
         """Run `task` (e.g. "link") in one process at a time; another gets SabtError(`busy`)."""
         with _reachable(self.engine), locks.exclusive(self.engine, self.root, task, busy):

@@ -38,21 +38,23 @@ SECURITY_HEADERS = {
 @dataclass(frozen=True)
 class Visitor:
     """Who is asking: the signed-in actor (or `PUBLIC`), the CSRF token their forms carry, the
-    session token (empty when not signed in) and the interface language."""
+    session token (empty when not signed in or signed in by an API token) and the interface
+    language."""
 
     actor: Actor
     csrf: str
     token: str
     lang: str
+    bearer: bool = False   # signed in by an API token: no cookie, so no CSRF to check
 
     @property
     def signed_in(self) -> bool:
-        return bool(self.token)
+        return bool(self.token) or self.bearer
 
 
 def create_app(workspace: Workspace, *, secure_cookies: bool = True) -> FastAPI:
     """The web application over an opened workspace (the caller closes it)."""
-    from sabt.web import api, pages
+    from sabt.web import api, pages, review
 
     web = FastAPI(title="Sabt", version=__version__, openapi_url="/api/v1/openapi.json",
                   docs_url=None, redoc_url=None)
@@ -61,7 +63,9 @@ def create_app(workspace: Workspace, *, secure_cookies: bool = True) -> FastAPI:
     web.state.secure_cookies = secure_cookies
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     web.include_router(api.router)
+    web.include_router(review.api)
     web.include_router(pages.router)
+    web.include_router(review.pages)
 
     @web.middleware("http")
     async def headers(request: Request,
@@ -99,6 +103,12 @@ def visitor(request: Request) -> Visitor:
     """The visitor of this request: from the session cookie, else the public with the CSRF token
     of the sign-in form (a cookie it must match)."""
     lang = i18n.pick_lang(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
+    scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and request.url.path.startswith("/api/"):
+        actor = workspace_of(request).tokens.actor(bearer.strip())
+        if actor is None:   # a bad token is refused, never taken for the public
+            raise Unauthenticated("the API token is unknown, expired or revoked")
+        return Visitor(actor, "", "", lang, bearer=True)
     token = request.cookies.get(SESSION_COOKIE, "")
     found = workspace_of(request).signin.session(token) if token else None
     if found is not None:
@@ -110,6 +120,8 @@ def visitor(request: Request) -> Visitor:
 def check_csrf(who: Visitor, sent: str) -> None:
     """Every POST carries the synchroniser token of the visitor's session (or of the sign-in
     form); a missing or wrong one is refused with 403."""
+    if who.bearer:
+        return
     if not sent or not secrets.compare_digest(sent.encode(), who.csrf.encode()):
         raise Forbidden("the form's security token is missing or out of date: reload the page "
                         "and try again")
@@ -128,7 +140,7 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
         **context, who=who, lang=lang, t=t, dir="rtl" if lang == "fa" else "ltr",
         other_lang="en" if lang == "fa" else "fa", path=request.url.path,
         # which links the menu offers (the services still decide every request)
-        menu_audit=can(who.actor, Action.ADMIN))
+        menu_audit=can(who.actor, Action.ADMIN), menu_review=can(who.actor, Action.REVIEW))
     response = HTMLResponse(html, status_code=status)
     set_cookie(request, response, LANG_COOKIE, lang, http_only=False)
     if not who.signed_in:

@@ -1,0 +1,47 @@
+"""review claims and API tokens: who is reviewing which pair, and tokens for the REST API
+
+Revision ID: 0010_review_tokens
+Revises: 0001_foundation
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010_review_tokens"
+down_revision: str | None = "0001_foundation"
+branch_labels: str | Sequence[str] | None = ("review_tokens",)
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "review_claim",
+        sa.Column("record_l", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                  autoincrement=False, nullable=False),
+        sa.Column("record_r", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                  autoincrement=False, nullable=False),
+        sa.Column("reviewer", sa.String(200), nullable=False),
+        sa.Column("until", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("record_l", "record_r", name=op.f("pk_review_claim")),
+    )
+    with op.batch_alter_table("review_claim", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_review_claim_until"), ["until"], unique=False)
+    op.create_table(
+        "api_token",
+        sa.Column("token_sha256", sa.String(64), nullable=False),
+        sa.Column("name", sa.String(64), nullable=False),
+        sa.Column("label", sa.String(200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("token_sha256", name=op.f("pk_api_token")),
+    )
+    with op.batch_alter_table("api_token", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_api_token_name"), ["name"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_table("api_token")
+    op.drop_table("review_claim")
