@@ -188,6 +188,13 @@ class SignIn:
                           "recovery code used" if used_recovery else "")
         return access.actor_from_row(user)
 
+    def reauthenticate(self, actor: Actor, password: str, code: str = "") -> None:
+        """Confirm a signed-in actor's password (and code, when set) again before a sensitive
+        action, such as administering users; a failure counts towards lock-out like any
+        sign-in and raises `Unauthenticated`."""
+        if self.authenticate(actor.id, password, code).id != actor.id:
+            raise Unauthenticated(REFUSED)
+
     # --- sessions ------------------------------------------------------------------------------
 
     def start_session(self, actor: Actor) -> str:

@@ -54,7 +54,7 @@ class Visitor:
 
 def create_app(workspace: Workspace, *, secure_cookies: bool = True) -> FastAPI:
     """The web application over an opened workspace (the caller closes it)."""
-    from sabt.web import api, pages, review
+    from sabt.web import admin, api, pages, review
 
     web = FastAPI(title="Sabt", version=__version__, openapi_url="/api/v1/openapi.json",
                   docs_url=None, redoc_url=None)
@@ -66,6 +66,8 @@ def create_app(workspace: Workspace, *, secure_cookies: bool = True) -> FastAPI:
     web.include_router(review.api)
     web.include_router(pages.router)
     web.include_router(review.pages)
+    web.include_router(admin.api)
+    web.include_router(admin.pages)
 
     @web.middleware("http")
     async def headers(request: Request,
