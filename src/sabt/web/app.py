@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from sabt import __version__
 from sabt.errors import Forbidden, InvalidValue, NotFound, SabtError, Unauthenticated
 from sabt.policy import PUBLIC, Action, Actor, can
 from sabt.report import i18n
+from sabt.report.fonts import persian_font
 from sabt.report.jinja import environment
 from sabt.service import Workspace
 
@@ -74,8 +75,18 @@ def create_app(workspace: Workspace, *, secure_cookies: bool = True) -> FastAPI:
                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
-            response.headers[name] = value
+            if name != "Cache-Control" or name not in response.headers:
+                response.headers[name] = value
         return response
+
+    @web.get("/fonts/{name}", include_in_schema=False)
+    def font(name: str) -> Response:
+        """The Persian font from Debian's packages (`sabt.report.fonts`); cacheable."""
+        path = persian_font(name)
+        if path is None:
+            raise NotFound(f"no font {name}")
+        return FileResponse(path, media_type="font/ttf",
+                            headers={"Cache-Control": "public, max-age=604800"})
 
     for kind, status in ((NotFound, 404), (Forbidden, 403), (Unauthenticated, 401),
                          (InvalidValue, 400), (SabtError, 400)):
