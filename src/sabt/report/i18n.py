@@ -120,6 +120,13 @@ LABELS: dict[str, dict[str, str]] = {
                      "fa": "کد شما، اگر عامل دوم دارید"},
     "save": {"en": "Save", "fa": "ذخیره"},
     "done": {"en": "Done", "fa": "انجام شد"},
+    "posts_over_time": {"en": "Posts over time", "fa": "سمت‌ها در گذر زمان"},
+    "as_of": {"en": "as of", "fa": "در"},
+    "undated": {"en": "undated", "fa": "بی‌تاریخ"},
+    "unattributed": {"en": "attribution not given", "fa": "انتساب نامشخص"},
+    "named_in": {"en": "Named in", "fa": "نام‌برده در"},
+    "more_not_shown": {"en": "More items name it than are shown here.",
+                       "fa": "موارد بیشتری به آن اشاره دارند که اینجا نشان داده نشده‌اند."},
     "apply_hint": {"en": "Decisions take effect at the next link run (`sabt link`).",
                    "fa": "تصمیم‌ها در اجرای بعدی پیوند (`sabt link`) اعمال می‌شوند."},
 }

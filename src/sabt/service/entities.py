@@ -8,7 +8,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from sabt.link.workspace import PersonMerge
 
 _SHA256 = 64
+MAX_INCOMING = 500   # statements naming an entity shown on its page (a prison is named by many)
 
 
 def _missing(entity_id: str) -> str:
@@ -51,6 +52,15 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Related:
+    """See `Entities.related`: labels by entity id, and the statements naming the entity."""
+
+    labels: dict[str, str]
+    incoming: list[Statement]
+    more: bool = False          # more than `MAX_INCOMING` statements name it: the first shown
 
 
 class Entities:
@@ -102,6 +112,36 @@ class Entities:
             raise
         self.guard.require(actor, action, marks, item=entity_id, missing=_missing(entity_id))
         return marks
+
+    def related(self, actor: Actor, view: EntityView) -> Related:
+        """What an entity's page links to and from, as `actor` may see it: the labels of the
+        entities its statements name, and the active statements of other entities that name it
+        (the events a person took part in, the posts held in an organisation)."""
+        from sqlalchemy import select
+
+        from sabt.service.sight import Sight
+        from sabt.store import schema as t
+        from sabt.store.workspace import load_statements
+
+        self.guard.require(actor, Action.VIEW)
+        owners = (view.id, *view.merged_from)
+        query = select(t.statement).where(t.statement.c.value_entity.in_(owners),
+                                          t.statement.c.status == "active",
+                                          t.statement.c.entity_id.not_in(owners)) \
+            .order_by(t.statement.c.id).limit(MAX_INCOMING + 1)
+        with self.store.connect() as conn:
+            incoming = load_statements(conn, query)
+        more = len(incoming) > MAX_INCOMING
+        incoming = incoming[:MAX_INCOMING]
+        seen, kept = Sight(actor, self.store).filter({st.entity_id for st in incoming}, incoming)
+        kept = [st for st in kept if st.entity_id in seen]
+        named = {v.entity_id for st in view.statements
+                 for v in (st.value, *st.qualifiers.values()) if isinstance(v, EntityRef)}
+        ids = sorted(named | seen)
+        labels = {e.id: e.label for e in self.store.entities(
+            limit=None, where=t.entity.c.id.in_(ids) & self.visible_where(actor))} if ids else {}
+        return Related(labels, sorted(kept, key=lambda st: (st.entity_id, st.property, st.id)),
+                       more)
 
     def source(self, actor: Actor, source_id: str) -> dict[str, Any]:
         """A source's bibliographic record."""

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from sabt.errors import NotFound, Unauthenticated
+from sabt.model.timeline import posts
 from sabt.service.signin import SESSION_LIFETIME
 from sabt.web.app import (
     LOGIN_CSRF_COOKIE,
@@ -92,8 +93,9 @@ def entity(request: Request, who: Who, entity_id: str) -> Response:
     view = ws.entities.get(who.actor, entity_id)
     history = ws.entities.history(who.actor, entity_id)
     by_id = {st.id: st for st in view.statements}
-    return render(request, "entity.html", {"view": view, "history": history, "by_id": by_id},
-                  who=who)
+    return render(request, "entity.html", {
+        "view": view, "history": history, "by_id": by_id, "posts": posts(view),
+        "related": ws.entities.related(who.actor, view)}, who=who)
 
 
 @router.get("/claims", response_class=HTMLResponse)
