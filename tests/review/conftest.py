@@ -4,7 +4,6 @@ reviewers and a viewer, shared by the review tests of one module."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 

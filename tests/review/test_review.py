@@ -37,13 +37,14 @@ def test_a_decided_pair_cannot_be_decided_again_until_undone(reviewed: Workspace
     one, two = reviewed.actor("rev1"), reviewed.actor("rev2")
     card = reviewed.review.next(one)
     assert card is not None
-    l, r = card.item.record_l, card.item.record_r
-    number = reviewed.review.decide(one, l, r, "non-match")
+    left, right = card.item.record_l, card.item.record_r
+    number = reviewed.review.decide(one, left, right, "non-match")
     with pytest.raises(InvalidValue, match="already decided"):
-        reviewed.review.decide(two, l, r, "match")
-    assert all((i.record_l, i.record_r) != (l, r) for i in reviewed.linkage.queue(two))
+        reviewed.review.decide(two, left, right, "match")
+    pair = (left, right)
+    assert all((i.record_l, i.record_r) != pair for i in reviewed.linkage.queue(two))
     reviewed.review.undo(one, number)
-    assert any((i.record_l, i.record_r) == (l, r) for i in reviewed.linkage.queue(two))
+    assert any((i.record_l, i.record_r) == pair for i in reviewed.linkage.queue(two))
     assert reviewed.review.state(one).recent[0].undone
 
 

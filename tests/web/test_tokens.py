@@ -39,7 +39,7 @@ def test_a_token_acts_as_its_user_until_revoked(client: TestClient, case: Case) 
 
 def test_expired_tokens_and_disabled_users_are_refused(client: TestClient, case: Case) -> None:
     ws, boss = case.ws, case.ws.actor("boss")
-    token, info = ws.tokens.create(boss, "ana", expires_in=timedelta(hours=1))
+    token, _info = ws.tokens.create(boss, "ana", expires_in=timedelta(hours=1))
     assert _me(client, token)[0] == 200
     ws.users.update(boss, "ana", active=False)
     assert _me(client, token)[0] == 401
