@@ -143,6 +143,30 @@ class Entities:
         return Related(labels, sorted(kept, key=lambda st: (st.entity_id, st.property, st.id)),
                        more)
 
+    def citing(self, actor: Actor, source_id: str) -> Related:
+        """The active statements that cite a source, as `actor` may see them (at most
+        `MAX_INCOMING`), with the labels of their entities."""
+        from sqlalchemy import select
+
+        from sabt.service.sight import Sight
+        from sabt.store import schema as t
+        from sabt.store.workspace import load_statements
+
+        self.require_visible(actor, source_id)
+        cited = select(t.reference.c.statement_id).where(t.reference.c.source_id == source_id)
+        query = select(t.statement).where(t.statement.c.id.in_(cited),
+                                          t.statement.c.status == "active") \
+            .order_by(t.statement.c.id).limit(MAX_INCOMING + 1)
+        with self.store.connect() as conn:
+            found = load_statements(conn, query)
+        seen, kept = Sight(actor, self.store).filter({st.entity_id for st in found},
+                                                     found[:MAX_INCOMING])
+        kept = [st for st in kept if st.entity_id in seen]
+        labels = {e.id: e.label for e in self.store.entities(
+            limit=None, where=t.entity.c.id.in_(sorted(seen)) & self.visible_where(actor))
+        } if seen else {}
+        return Related(labels, kept, len(found) > MAX_INCOMING)
+
     def source(self, actor: Actor, source_id: str) -> dict[str, Any]:
         """A source's bibliographic record."""
         marks = self.require_visible(actor, source_id)

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from sabt.errors import NotFound
-from sabt.policy import DEFAULT_MARK, Action, Actor, Marks
+from sabt.policy import DEFAULT_MARK, Action, Actor, Marks, sees
 from sabt.service.guard import Guard
 from sabt.store import access
 from sabt.store.workspace import Store
+from sabt.vault.chain import Entry
 from sabt.vault.vault import AddReport, Provenance, Vault, VerifyReport
 
 
@@ -60,6 +61,28 @@ class VaultService:
                            missing=f"no single vault item with hash {sha256!r}")
         self.guard.read(actor, row["sha256"], marks)
         return row
+
+    def of_source(self, actor: Actor, source_id: str) -> list[dict[str, Any]]:
+        """The vault items of a source that the actor may see, in hash order."""
+        from sqlalchemy import select
+
+        from sabt.vault.tables import vault_item
+
+        self.guard.require(actor, Action.VIEW)
+        with self.store.connect() as conn:
+            rows = conn.execute(select(vault_item).where(vault_item.c.source_id == source_id)
+                                .order_by(vault_item.c.sha256)).mappings().all()
+        shown = []
+        for row in map(dict, rows):
+            marks = self.marks(row)
+            if sees(actor, marks):
+                self.guard.read(actor, row["sha256"], marks)
+                shown.append(row)
+        return shown
+
+    def custody(self, actor: Actor, sha256: str) -> list[Entry]:
+        """The custody entries of one item the actor may see, in order."""
+        return self.vault.entries_of(self.item(actor, sha256)["sha256"])
 
     def text(self, actor: Actor, sha256: str) -> str:
         self.item(actor, sha256)

@@ -515,6 +515,13 @@ class Vault:
         with self.ws.connect() as c:
             return load(c)
 
+    def entries_of(self, sha256: str) -> list[Entry]:
+        """The custody entries about one item (full hash), in order."""
+        with self.ws.connect() as conn:
+            rows = conn.execute(select(custody_log).where(custody_log.c.item_sha256 == sha256)
+                                .order_by(custody_log.c.seq)).mappings()
+            return [_entry_of(r) for r in rows]
+
     def items(self) -> list[dict[str, Any]]:
         """Every item row, in hash order."""
         with self.ws.connect() as conn:

@@ -55,7 +55,7 @@ class Visitor:
 
 def create_app(workspace: Workspace, *, secure_cookies: bool = True) -> FastAPI:
     """The web application over an opened workspace (the caller closes it)."""
-    from sabt.web import admin, api, pages, review
+    from sabt.web import admin, api, pages, review, sources
 
     web = FastAPI(title="Sabt", version=__version__, openapi_url="/api/v1/openapi.json",
                   docs_url=None, redoc_url=None)
@@ -69,6 +69,8 @@ def create_app(workspace: Workspace, *, secure_cookies: bool = True) -> FastAPI:
     web.include_router(review.pages)
     web.include_router(admin.api)
     web.include_router(admin.pages)
+    web.include_router(sources.api)
+    web.include_router(sources.pages)
 
     @web.middleware("http")
     async def headers(request: Request,
