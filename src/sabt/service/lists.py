@@ -39,6 +39,22 @@ class Lists:
                               duplicate_free=duplicate_free, dry_run=dry_run)
 
 
+    def imported(self, actor: Actor) -> list[dict[str, Any]]:
+        """The imported lists the actor may see: name, source, file, records, warnings."""
+        from sqlalchemy import select
+
+        from sabt.link import tables as lt
+
+        self.guard.require(actor, Action.VIEW)
+        with self.store.connect() as conn:
+            rows = conn.execute(select(lt.list_import).order_by(lt.list_import.c.name)).all()
+            index = access.mark_index(conn, entities={r.source_id for r in rows}, records=set())
+        return [{"name": r.name, "source_id": r.source_id, "file_name": r.file_name,
+                 "records": r.n_records, "warnings": r.n_warnings,
+                 "duplicate_free": r.duplicate_free}
+                for r in rows if sees(actor, index.entity(r.source_id))]
+
+
 class Linkage:
     """Link runs, review decisions and capture histories."""
 

@@ -21,8 +21,10 @@ from sabt.service.claims import Claims, Estimates, Reports
 from sabt.service.entities import Entities
 from sabt.service.exchange import Exports
 from sabt.service.guard import Guard
+from sabt.service.jobs import Jobs
 from sabt.service.lists import Linkage, Lists
 from sabt.service.review import Review
+from sabt.service.runners import runners
 from sabt.service.search import Search
 from sabt.service.signin import SignIn
 from sabt.service.suggestions import Suggestions
@@ -56,6 +58,7 @@ class Workspace:
         self.signin = SignIn(store, self.guard)
         self.tokens = Tokens(store, self.guard)
         self.search = Search(store, self.guard, self.entities)
+        self.jobs = Jobs(store, self.guard, self.users.resolve, runners(self))
 
     @property
     def root(self) -> Path:

@@ -53,12 +53,15 @@ class Visitor:
         return bool(self.token) or self.bearer
 
 
-def create_app(workspace: Workspace, *, secure_cookies: bool = True) -> FastAPI:
-    """The web application over an opened workspace (the caller closes it)."""
-    from sabt.web import admin, api, pages, review, sources
+def create_app(workspace: Workspace, *, secure_cookies: bool = True,
+               run_jobs: bool = True) -> FastAPI:
+    """The web application over an opened workspace (the caller closes it); with `run_jobs`
+    a worker thread runs the background jobs (`sabt.web.worker`)."""
+    from sabt.web import admin, api, lists, pages, review, sources
+    from sabt.web.worker import lifespan
 
     web = FastAPI(title="Sabt", version=__version__, openapi_url="/api/v1/openapi.json",
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, lifespan=lifespan(workspace, run_jobs))
     web.state.ws = workspace
     web.state.env = environment()
     web.state.secure_cookies = secure_cookies
@@ -71,6 +74,8 @@ def create_app(workspace: Workspace, *, secure_cookies: bool = True) -> FastAPI:
     web.include_router(admin.pages)
     web.include_router(sources.api)
     web.include_router(sources.pages)
+    web.include_router(lists.api)
+    web.include_router(lists.pages)
 
     @web.middleware("http")
     async def headers(request: Request,
@@ -155,7 +160,8 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
         **context, who=who, lang=lang, t=t, dir="rtl" if lang == "fa" else "ltr",
         other_lang="en" if lang == "fa" else "fa", path=request.url.path,
         # which links the menu offers (the services still decide every request)
-        menu_audit=can(who.actor, Action.ADMIN), menu_review=can(who.actor, Action.REVIEW))
+        menu_audit=can(who.actor, Action.ADMIN), menu_review=can(who.actor, Action.REVIEW),
+        menu_lists=can(who.actor, Action.EDIT))
     response = HTMLResponse(html, status_code=status)
     set_cookie(request, response, LANG_COOKIE, lang, http_only=False)
     if not who.signed_in:

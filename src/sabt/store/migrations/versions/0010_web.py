@@ -1,6 +1,6 @@
-"""review claims and API tokens: who is reviewing which pair, and tokens for the REST API
+"""web working state: review claims, API tokens and background jobs
 
-Revision ID: 0010_review_tokens
+Revision ID: 0010_web
 Revises: 0001_foundation
 """
 
@@ -8,10 +8,11 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
-revision: str = "0010_review_tokens"
+revision: str = "0010_web"
 down_revision: str | None = "0001_foundation"
-branch_labels: str | Sequence[str] | None = ("review_tokens",)
+branch_labels: str | Sequence[str] | None = ("web",)
 depends_on: str | Sequence[str] | None = None
 
 
@@ -42,6 +43,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_api_token_name"), ["name"], unique=False)
 
 
+    op.create_table(
+        "job",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                  autoincrement=True, nullable=False),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("actor", sa.String(64), nullable=False),
+        sa.Column("params", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+                  nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("result", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+                  nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job")),
+    )
+    with op.batch_alter_table("job", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_job_actor"), ["actor"], unique=False)
+        batch_op.create_index(batch_op.f("ix_job_status"), ["status"], unique=False)
+
+
 def downgrade() -> None:
+    op.drop_table("job")
     op.drop_table("api_token")
     op.drop_table("review_claim")
