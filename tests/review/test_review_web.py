@@ -17,7 +17,7 @@ from tests.web.conftest import PASSWORD, csrf_of, sign_in
 @pytest.fixture(scope="module")
 def client(reviewed: Workspace) -> Iterator[TestClient]:
     boss = reviewed.actor("boss")
-    for name in ("rev1", "vi"):
+    for name in ("boss", "rev1", "vi"):
         reviewed.signin.set_password(boss, name, PASSWORD)
     with TestClient(create_app(reviewed), base_url="https://testserver") as c:
         yield c
@@ -81,3 +81,29 @@ def test_a_viewer_and_the_public_cannot_review(client: TestClient) -> None:
     assert sign_in(client, "vi") == 303
     assert client.get("/review").status_code == 403
     assert 'href="/review"' not in client.get("/search").text
+
+
+def test_the_estimates_page_shows_captures_and_stored_estimates(client: TestClient,
+                                                                reviewed: Workspace) -> None:
+    from sabt.estimate.report import estimate_all
+
+    boss = reviewed.actor("boss")
+    table = reviewed.estimates.capture_table(boss)
+    report = estimate_all(table, ["loglinear"]).to_dict()
+    reviewed.estimates.save(boss, report, label="SYNTHETIC three lists", synthetic=True,
+                            subject_id=None, inputs={"scenario": "hard", "SYNTHETIC": True})
+    client.cookies.clear()
+    assert sign_in(client, "boss") == 303
+    page = client.get("/estimates").text
+    assert "SYNTHETIC three lists" in page and "<svg" in page and 'class="ci"' in page
+    counts = [int(c) for c in re.findall(r"<td>(\d+)</td></tr>", page.split(
+        'class="captures"')[1])]
+    assert sum(counts) == int(table.counts.sum())          # every person observed, once
+    api = client.get("/api/v1/captures").json()
+    assert api["observed"] == int(table.counts.sum()) and len(api["lists"]) == 3
+    stored = client.get("/api/v1/estimates").json()
+    assert stored and stored[0]["synthetic"] is True
+    client.cookies.clear()
+    assert sign_in(client, "vi") == 303       # a viewer: no capture table (analysts only)
+    assert client.get("/api/v1/captures").status_code == 403
+    assert "SYNTHETIC three lists" in client.get("/estimates").text
