@@ -81,3 +81,29 @@ def test_token_commands(folder: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 0 and "revoked" in out
     code, out = _sabt(capsys, "token", "create", "vi", "--expires", "soon", *w)
     assert code != 0 and "--expires" in out and "Traceback" not in out
+
+
+def test_a_required_second_factor_blocks_sign_in_without_one(client: TestClient,
+                                                             case: Case) -> None:
+    import pyotp
+
+    from sabt.errors import Unauthenticated
+    from tests.web.conftest import PASSWORD, sign_in
+
+    ws, boss = case.ws, case.ws.actor("boss")
+    with pytest.raises(Forbidden):
+        ws.signin.require_second_factor(ws.actor("vi"), "everyone")
+    ws.signin.require_second_factor(boss, "admins")
+    with pytest.raises(Unauthenticated, match="requires a second factor"):
+        ws.signin.authenticate("boss", PASSWORD)          # an admin without one
+    assert ws.signin.authenticate("vi", PASSWORD).id == "vi"    # not an admin: still optional
+    ws.signin.require_second_factor(boss, "everyone")
+    assert sign_in(client, "vi") == 401
+    code = pyotp.TOTP(case.totp_secret).now()
+    assert ws.signin.authenticate("ana", PASSWORD, code).id == "ana"   # she has one
+    assert any("second factor required" in e.detail
+               for e in ws.audit.entries(boss, user="vi"))
+    with pytest.raises(InvalidValue):
+        ws.signin.require_second_factor(boss, "sometimes")
+    ws.signin.require_second_factor(boss, "off")
+    assert sign_in(client, "vi") == 303

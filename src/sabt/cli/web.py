@@ -109,6 +109,21 @@ def user_totp(
         console.print(f"  {code}", highlight=False)
 
 
+@user_app.command("second-factor")
+def user_second_factor(
+    rule: Annotated[str | None, typer.Argument(
+        help="off, admins or everyone; without it, show the rule in force.")] = None,
+    workspace: WorkspaceOpt = DEFAULT_WS,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Who must have a second factor to sign in to the web application (admins set it)."""
+    with session(workspace, database_url) as (ws, me):
+        if rule is not None:
+            ws.signin.require_second_factor(me, rule)
+        current = ws.signin.second_factor_rule()
+    console.print(f"second factor required for: {current}")
+
+
 token_app = typer.Typer(help="Tokens for the REST API: create, list, revoke.",
                         no_args_is_help=True)
 app.add_typer(token_app, name="token")

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, insert, select, update
 
 from sabt.errors import InvalidValue, NotFound, Unauthenticated
-from sabt.policy import Action, Actor
+from sabt.policy import Action, Actor, Role
 from sabt.service.guard import Guard
 from sabt.store import access
-from sabt.store.credentials import credential, web_session
+from sabt.store.credentials import credential, setting, web_session
 from sabt.store.workspace import Store
 
 if TYPE_CHECKING:
@@ -37,6 +37,9 @@ RECOVERY_CODES = 10
 _TOTP_STEP = 30
 ARGON2 = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
 REFUSED = "wrong user name, password or code"   # the one answer to every failed sign-in
+REQUIRE_SECOND_FACTOR = "require_second_factor"
+#: who must have a second factor to sign in: nobody, admins only, or every user
+SECOND_FACTOR_RULES = ("off", "admins", "everyone")
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,30 @@ class SignIn:
         uri = pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=issuer)
         return SecondFactor(uri, codes)
 
+    def second_factor_rule(self) -> str:
+        """Who must have a second factor to sign in (`SECOND_FACTOR_RULES`; default off)."""
+        with self.store.connect() as conn:
+            value = conn.execute(select(setting.c.value).where(
+                setting.c.key == REQUIRE_SECOND_FACTOR)).scalar()
+        return str(value) if value in SECOND_FACTOR_RULES else "off"
+
+    def require_second_factor(self, actor: Actor, rule: str) -> None:
+        """Make a second factor mandatory for admins or for everyone, or optional (admins)."""
+        self.guard.require(actor, Action.ADMIN)
+        if rule not in SECOND_FACTOR_RULES:
+            raise InvalidValue(f"the rule is one of {', '.join(SECOND_FACTOR_RULES)}",
+                               field="rule")
+        now = datetime.now(UTC)
+        with self.store.working() as conn:
+            conn.execute(delete(setting).where(setting.c.key == REQUIRE_SECOND_FACTOR))
+            conn.execute(insert(setting).values(key=REQUIRE_SECOND_FACTOR, value=rule,
+                                                updated_by=actor.id, updated_at=now))
+        self.guard.record(actor, "settings", REQUIRE_SECOND_FACTOR, "done", rule)
+
+    def _needs_second_factor(self, user: Actor) -> bool:
+        rule = self.second_factor_rule()
+        return rule == "everyone" or (rule == "admins" and Role.ADMIN in user.roles)
+
     # --- signing in ----------------------------------------------------------------------------
 
     def authenticate(self, name: str, password: str, code: str = "") -> Actor:
@@ -176,6 +203,11 @@ class SignIn:
                               f"wrong password or code ({failed} in a row)"
                               + (f"; locked out until {locked:%H:%M} UTC" if locked else ""))
             raise Unauthenticated(REFUSED)
+        actor = access.actor_from_row(user)
+        if not row.totp_secret and self._needs_second_factor(actor):
+            self.guard.record(name, "login", None, "failed", "second factor required, none set")
+            raise Unauthenticated("this workspace requires a second factor to sign in: set one "
+                                  f"up with `sabt user totp {name}` (or ask an admin)")
         values: dict[str, object] = {"failed": 0, "locked_until": None}
         if step is not None:
             values["totp_last_step"] = step
@@ -186,7 +218,7 @@ class SignIn:
             conn.execute(update(credential).where(credential.c.name == name).values(**values))
         self.guard.record(name, "login", None, "done",
                           "recovery code used" if used_recovery else "")
-        return access.actor_from_row(user)
+        return actor
 
     def reauthenticate(self, actor: Actor, password: str, code: str = "") -> None:
         """Confirm a signed-in actor's password (and code, when set) again before a sensitive

@@ -6,6 +6,7 @@
   time a lock-out ends.
 * ``web_session``: server-side sessions; the cookie holds a random token, the table only its
   SHA-256 (a copy of the table does not sign anyone in), the CSRF token and the expiry.
+* ``setting``: workspace-wide sign-in rules (whether a second factor is required).
 * ``api_token``: tokens for the REST API (``Authorization: Bearer …``), stored as SHA-256 like
   sessions, each with a label, an expiry and the time it was revoked, if it was.
 
@@ -51,4 +52,15 @@ api_token = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
+)
+
+# Workspace-wide sign-in rules an admin sets (`sabt settings`), e.g. whether a second factor is
+# required; working state like the rest of this module.
+setting = Table(
+    "setting",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )

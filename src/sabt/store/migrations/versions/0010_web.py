@@ -1,4 +1,4 @@
-"""web working state: review claims, API tokens and background jobs
+"""web working state: review claims, API tokens, background jobs and sign-in settings
 
 Revision ID: 0010_web
 Revises: 0001_foundation
@@ -65,9 +65,18 @@ def upgrade() -> None:
     with op.batch_alter_table("job", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_job_actor"), ["actor"], unique=False)
         batch_op.create_index(batch_op.f("ix_job_status"), ["status"], unique=False)
+    op.create_table(
+        "setting",
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("updated_by", sa.String(64), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_setting")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("setting")
     op.drop_table("job")
     op.drop_table("api_token")
     op.drop_table("review_claim")
