@@ -82,11 +82,11 @@ def test_upload_link_review_source_and_official(server: str, folder: Path,
         page.goto(server + "/review")
         assert page.locator("form.decide").count() == 1, "a pair waits for review"
         page.screenshot(path=str(shots / "web-review.png"))
-        page.keyboard.press("n")
-        page.wait_for_selector(".notice")
+        with page.expect_navigation():
+            page.keyboard.press("n")
         assert "#" in page.inner_text(".notice")
-        page.keyboard.press("u")
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            page.keyboard.press("u")
         assert page.locator("table.recent tr.retracted").count() == 1
         page.goto(server + "/entity/P2")
         page.click("ul.refs a[href^='/source/']")
