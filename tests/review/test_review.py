@@ -85,3 +85,15 @@ def test_the_explanation_adds_up_and_names_the_differences(reviewed: Workspace) 
 def test_a_viewer_cannot_review(reviewed: Workspace) -> None:
     with pytest.raises(Forbidden):
         reviewed.review.next(reviewed.actor("vi"))
+
+
+def test_names_in_persian_script_are_also_shown_in_latin_letters() -> None:
+    from sabt.link.review import differences
+
+    rows = {d.field: d for d in differences(
+        {"given_name": "حسین", "sex": "مرد", "family_name": "Rezaei"},
+        {"given_name": "Hossein", "family_name": "رضایی"})}
+    assert rows["given_name"].left_latin.lower().startswith("ho")     # Hosein / Hossein
+    assert rows["given_name"].right_latin == ""                       # already Latin
+    assert rows["family_name"].right_latin.lower().startswith("reza")
+    assert rows["sex"].left_latin == ""                               # not a name

@@ -143,11 +143,28 @@ class FieldDiff:
     left: str
     right: str
     same: bool
+    left_latin: str = ""      # a name or place in Persian script, in Latin letters
+    right_latin: str = ""
+
+
+_ROMANISED = ("name", "prison", "province", "place", "city")
+
+
+def _latin(field: str, value: str) -> str:
+    """The best Latin spelling of a Persian-script name or place (else "")."""
+    from sabt.text import detect_script, romanize
+
+    if not value or not any(k in field for k in _ROMANISED) or \
+            detect_script(value) != "persian":
+        return ""
+    spellings = romanize(value)
+    return spellings[0] if spellings else ""
 
 
 def differences(left: dict[str, Any], right: dict[str, Any]) -> list[FieldDiff]:
     """The canonical fields either record has, compared after trimming (a field only one
-    side has is a difference)."""
+    side has is a difference), with names and places in Persian script also in Latin letters,
+    so a reviewer reads both scripts side by side."""
     out = []
     for name in sorted(set(left) | set(right)):
         if name.endswith("_fd") or name.endswith("_num"):
@@ -155,5 +172,5 @@ def differences(left: dict[str, Any], right: dict[str, Any]) -> list[FieldDiff]:
         a, b = (str(v).strip() if v not in (None, "") else "" for v in
                 (left.get(name), right.get(name)))
         if a or b:
-            out.append(FieldDiff(name, a, b, a == b))
+            out.append(FieldDiff(name, a, b, a == b, _latin(name, a), _latin(name, b)))
     return out
