@@ -182,6 +182,10 @@ LABELS: dict[str, dict[str, str]] = {
     "synthetic": {"en": "SYNTHETIC", "fa": "ساختگی"},
     "no_estimates": {"en": "No estimate is stored yet (`sabt estimate … --save`).",
                      "fa": "هنوز برآوردی ذخیره نشده است."},
+    "places": {"en": "Places", "fa": "مکان‌ها"},
+    "place_history": {"en": "Over time", "fa": "در گذر زمان"},
+    "no_coordinates": {"en": "no coordinates in the sources", "fa": "بی‌مختصات در منابع"},
+    "map_note": {"en": "Borders for orientation only.", "fa": "مرزها فقط برای جهت‌یابی‌اند."},
     "apply_hint": {"en": "Decisions take effect at the next link run (`sabt link`).",
                    "fa": "تصمیم‌ها در اجرای بعدی پیوند (`sabt link`) اعمال می‌شوند."},
 }
