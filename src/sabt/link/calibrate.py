@@ -13,8 +13,10 @@ reviewer and the web queue see the same sample). From reviewers' decisions on th
 * **reliability**: per band, the model's mean probability beside the reviewed match rate and
   its Wilson interval; a band whose mean probability falls outside that interval disagrees;
 * **recalibration**: when a band disagrees, the isotonic regression (pool-adjacent-violators)
-  of the decisions on the model probability, each block shrunk towards ½ by half a pair
-  (Jeffreys), interpolated between blocks. Linkage draws then use these probabilities.
+  of the decisions on the model probability, each block's rate shrunk towards the model's own
+  mean probability by `PRIOR_PAIRS` pseudo-pairs (so a block of one pair is neither 0 nor 1 and
+  mostly the model's), kept non-decreasing, interpolated between blocks. Linkage draws then
+  use these probabilities.
 
 Only decisions on sampled pairs count: they are a probability sample of each band, decisions
 made elsewhere (the review queue) are not.
@@ -34,6 +36,8 @@ from sabt.errors import InvalidValue
 #: Band edges on the match probability (the last band holds 1.0).
 BANDS: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 0.95, 0.99, 1.0)
 Z95 = 1.959963984540054
+#: Pseudo-pairs at the model's probability added to each isotonic block.
+PRIOR_PAIRS = 2.0
 
 
 def band_of(probability: NDArray[np.float64], edges: tuple[float, ...] = BANDS,
@@ -219,9 +223,10 @@ def _isotonic(x: NDArray[np.float64], y: NDArray[np.float64],
             blocks[-1][0] += sx
             blocks[-1][1] += sy
             blocks[-1][2] += c
-    knots_x = tuple(b[0] / b[2] for b in blocks)
-    knots_y = tuple((b[1] + 0.5) / (b[2] + 1.0) for b in blocks)
-    return knots_x, knots_y
+    knots_x = np.array([b[0] / b[2] for b in blocks])
+    rate = np.array([(b[1] + PRIOR_PAIRS * b[0] / b[2]) / (b[2] + PRIOR_PAIRS)
+                     for b in blocks])
+    return tuple(knots_x.tolist()), tuple(np.maximum.accumulate(rate).tolist())
 
 
 __all__ = ["BANDS", "BandRow", "Calibration", "Rate", "band_of", "calibrate", "sample_bands",
