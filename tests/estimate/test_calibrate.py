@@ -65,7 +65,7 @@ def test_overconfident_model_is_flagged_and_recalibrated() -> None:
 
 
 def test_undecided_pairs_do_not_count() -> None:
-    p, truth, linked = _synthetic()
+    p, _, linked = _synthetic()
     picked = sample_bands(p, PER_BAND, seed=1)
     none = calibrate(p, linked, picked, np.full(len(picked), -1, dtype=np.int64))
     assert none.reviewed == 0 and none.precision is None and not none.recalibrate

@@ -39,7 +39,7 @@ def stratum_labels(values: Iterable[str | None]) -> tuple[list[str], dict[str, l
     """Per value its stratum label ("" when missing) and, per label, the spellings it holds.
 
     A label is its key's most frequent Latin-script spelling (any spelling if none is Latin;
-    ties alphabetical), stripped."""
+    ties: not all capitals, then alphabetical), stripped."""
     raw = [v.strip() if isinstance(v, str) else "" for v in values]
     keys = {v: stratum_key(v) for v in set(raw) if v}
     counts: dict[str, Counter[str]] = {}
@@ -50,7 +50,7 @@ def stratum_labels(values: Iterable[str | None]) -> tuple[list[str], dict[str, l
     spellings: dict[str, list[str]] = {}
     for key, c in counts.items():
         latin = [(n, v) for v, n in c.items() if v.isascii()] or [(n, v) for v, n in c.items()]
-        best = sorted(latin, key=lambda nv: (-nv[0], nv[1]))[0][1]
+        best = sorted(latin, key=lambda nv: (-nv[0], nv[1].isupper(), nv[1]))[0][1]
         label[key] = UNKNOWN if key == UNKNOWN else best
         spellings[label[key]] = sorted(c)
     return [label[keys[v]] if v else "" for v in raw], spellings
