@@ -164,7 +164,6 @@ def estimate_stage(out: Path, replicates: int, seed: int, scenarios: tuple[str, 
     `replicates` groups; one JSON file per scenario (`table` prints them)."""
     use, dga_replicates, lcmcr_replicates, truth_replicates = limits
     for name in scenarios:
-        rows: list[dict[str, Any]] = []
         wall, cpu = time.perf_counter(), time.process_time()
         data = load(out / f"{name}.npz")
         population = int(data["population"])
@@ -199,21 +198,29 @@ def estimate_stage(out: Path, replicates: int, seed: int, scenarios: tuple[str, 
                     math.nan if t is None else float(t.lower <= N <= t.upper),
                     e.naive.estimate / N,
                     (e.naive.upper - e.naive.lower) / N, (p.upper - p.lower) / N))
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        for (scen, method), v in hits.items():
-            a = np.array(v, dtype=np.float64)
-            known = a[:, 2][~np.isnan(a[:, 2])]
-            rows.append({"scenario": scen, "method": method, "replicates": len(v),
-                         "naive": float(a[:, 0].mean()), "propagated": float(a[:, 1].mean()),
-                         "true_table": float(known.mean()) if len(known) else None,
-                         "true_table_replicates": len(known),
-                         "median_ratio": float(np.median(a[:, 3])),
-                         "naive_width": float(a[:, 4].mean()),
-                         "propagated_width": float(a[:, 5].mean()),
-                         "wall": wall, "cpu": cpu, "calibration": calib.to_dict(),
-                         "true_rates": true_rates})
-        print(json.dumps(rows), flush=True)
-        (out / f"coverage_{name}.json").write_text(json.dumps(rows, indent=1))
+            _write(out / f"coverage_{name}.json", hits, time.perf_counter() - wall,
+                   time.process_time() - cpu, calib, true_rates)
+
+
+def _write(path: Path, hits: dict[tuple[str, str], list[tuple[bool, bool, float, float, float,
+                                                                float]]],
+           wall: float, cpu: float, calib: Calibration, true_rates: dict[str, float]) -> None:
+    """The coverage rows so far (written after every replicate, so a study cut short still
+    says what it ran)."""
+    rows: list[dict[str, Any]] = []
+    for (scen, method), v in hits.items():
+        a = np.array(v, dtype=np.float64)
+        known = a[:, 2][~np.isnan(a[:, 2])]
+        rows.append({"scenario": scen, "method": method, "replicates": len(v),
+                     "naive": float(a[:, 0].mean()), "propagated": float(a[:, 1].mean()),
+                     "true_table": float(known.mean()) if len(known) else None,
+                     "true_table_replicates": len(known),
+                     "median_ratio": float(np.median(a[:, 3])),
+                     "naive_width": float(a[:, 4].mean()),
+                     "propagated_width": float(a[:, 5].mean()),
+                     "wall": wall, "cpu": cpu, "calibration": calib.to_dict(),
+                     "true_rates": true_rates})
+    path.write_text(json.dumps(rows, indent=1))
 
 
 def table_stage(out: Path, scenarios: tuple[str, ...]) -> None:
