@@ -159,6 +159,13 @@ def test_linkage_draws_from_workspace(linked_workspace: Path,
     assert doc["linkage"]["probabilities"] == "model"
     assert any("sample-bands" in w for w in doc["warnings"])
     with pytest.raises(SystemExit) as info:
+        main(["--as", "tester", "estimate", "-w", str(linked_workspace), "--method",
+              "loglinear", "--linkage-draws", "5"])
+    assert info.value.code in (0, None)
+    captured = capsys.readouterr()
+    assert "linkage" in captured.out and "naive" in captured.out   # columns (may wrap)
+    assert "drawn from: model" in captured.out
+    with pytest.raises(SystemExit) as info:
         main(["estimate", str(DATA / "rcapture_HIV.csv"), "--linkage-draws", "5"])
     assert info.value.code == 1
     assert "estimate-lists" in capsys.readouterr().err

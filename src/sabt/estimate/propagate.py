@@ -365,7 +365,8 @@ def propagate(
     per: dict[str, list[Any]] = {m: [] for m in methods}
     best = next((e for e in naive.estimates if e.method == "loglinear" and not e.averaged),
                 None)
-    short = replace(DRAW_LCMCR, K=(lcmcr or LcmcrSettings()).K)
+    chosen = lcmcr or LcmcrSettings()
+    short = replace(DRAW_LCMCR, K=chosen.K, a_alpha=chosen.a_alpha, b_alpha=chosen.b_alpha)
     for d, table in enumerate(tables):
         if progress and (d + 1) % max(1, draws // 10) == 0:
             progress(f"estimating on linkage draw {d + 1} of {draws}")
