@@ -241,3 +241,29 @@ def test_estimate_lists_links_draws_and_pools(tmp_path: Path,
     assert e["method"] == "loglinear" and e["linkages"] == 10
     assert e["lower"] <= e["estimate"] <= e["upper"] and "linkage_share" in e
     assert len(doc["lists"]) == 3
+
+
+def test_reviewed_band_sample_recalibrates_and_is_fixed_in_draws(linked_workspace: Path) -> None:
+    """Runs last in this module: it records decisions in the shared workspace."""
+    from sabt.estimate.propagate import draw_clusterings
+    from sabt.link import workspace as lw
+    from sabt.service import Workspace
+
+    with Workspace.open(linked_workspace) as ws:
+        me = ws.actor("tester")
+        items = ws.linkage.sample_bands(me, per_band=3, seed=5)
+        # a SYNTHETIC reviewer who calls every sampled pair different people: the top bands'
+        # probabilities (≥ 0.95) then lie far outside their 0-of-3 Wilson interval (0–0.56)
+        for it in items:
+            ws.linkage.decide(me, it.record_l, it.record_r, "non-match")
+        calib = ws.linkage.calibration(me, 3, 5)
+        assert calib.reviewed == len(items) and calib.recalibrate
+        inp = lw.linkage_input(ws.store)
+        assert len(inp.cannot_link) == len(items)
+        labels = draw_clusterings(inp, 20, seed=2)
+        for a, b in inp.cannot_link:
+            assert (labels[:, a] != labels[:, b]).all()
+        report = ws.estimates.propagate(me, draws=5, methods=["loglinear"], per_band=3,
+                                        band_seed=5)
+        assert report.probabilities.startswith("calibrated on")
+        assert report.calibration is not None and report.calibration["recalibrated"]
