@@ -20,7 +20,18 @@ from sabt.cli.app import DatabaseUrlOpt, JsonOpt, app, console, err_console
 from sabt.errors import InvalidValue
 
 if TYPE_CHECKING:
+    from sabt.estimate.propagate import PropagatedReport
     from sabt.estimate.report import EstimateReport
+
+MergeOpt = Annotated[list[str] | None, typer.Option(
+    "--merge-strata", help="FROM=INTO: count stratum FROM's people in INTO (any spelling; "
+                           "repeatable), e.g. unknown=Tehran.")]
+DropOpt = Annotated[list[str] | None, typer.Option(
+    "--drop-stratum", help="Leave this stratum's people out of the estimate (repeatable).")]
+DrawsOpt = Annotated[int, typer.Option(
+    "--linkage-draws", help="Draw this many linkages from the run's match probabilities, "
+                            "estimate on each and pool: intervals that include the "
+                            "linkage's uncertainty (0: the point linkage only).")]
 
 
 def _fmt(x: float | None) -> str:
@@ -91,10 +102,36 @@ def estimate(
                                                "alpha) to this CSV file.")] = None,
     trace: Annotated[Path | None, typer.Option(help="Write LCMCR trace plots (N per chain) to "
                                                "this image file.")] = None,
+    merge_strata: MergeOpt = None,
+    drop_stratum: DropOpt = None,
+    linkage_draws: DrawsOpt = 0,
+    per_band: Annotated[int, typer.Option(
+        help="With --linkage-draws: pairs per band of the reviewed band sample (as `sabt "
+             "review --sample-bands`) used to check and calibrate the probabilities.")] = 20,
+    band_seed: Annotated[int, typer.Option(help="Seed of the band sample.")] = 1988,
 ) -> None:
     """How many were killed: every method side by side, with 95% intervals and diagnostics."""
     from sabt.estimate import LcmcrSettings, estimate_all, read_capture_csv
+    from sabt.estimate.strata import edit_strata, parse_merges
 
+    settings = LcmcrSettings.chosen(fast=fast, burn_in=burn_in, thinning=thinning, K=K,
+                                    a_alpha=a_alpha, b_alpha=b_alpha, samples=samples,
+                                    chains=chains, seed=seed)
+    methods = ["loglinear", "lcmcr", "dga"] if method == "all" else [method]
+    merges = parse_merges(merge_strata or [])
+    if linkage_draws:
+        if workspace is None or file is not None:
+            raise InvalidValue("--linkage-draws needs --workspace (for list files use `sabt "
+                               "estimate-lists`)", field="linkage-draws")
+        from sabt.cli.app import session
+
+        with session(workspace, database_url) as (ws, me), _Phases() as phases:
+            propagated = ws.estimates.propagate(
+                me, draws=linkage_draws, methods=methods, strata=strata or [], merge=merges,
+                drop=drop_stratum or [], seed=seed, lcmcr=settings, delta=delta,
+                max_order=max_order, per_band=per_band, band_seed=band_seed, progress=phases)
+        print_propagated(propagated, f"{workspace} (latest link run)", json_out)
+        return
     if workspace is not None and file is None:
         from sabt.cli.app import session
 
@@ -106,12 +143,10 @@ def estimate(
         name = file.name
     else:
         raise InvalidValue("give a capture CSV file or --workspace (not both)", field="FILE")
-    settings = LcmcrSettings.chosen(fast=fast, burn_in=burn_in, thinning=thinning, K=K,
-                                    a_alpha=a_alpha, b_alpha=b_alpha, samples=samples,
-                                    chains=chains, seed=seed)
-    methods = ["loglinear", "lcmcr", "dga"] if method == "all" else [method]
+    table, notes = edit_strata(table, merges, drop_stratum or [])
     report = estimate_all(table, methods, lcmcr=settings, delta=delta, max_order=max_order,
                           sensitivity=sensitivity)
+    report.warnings[:0] = notes
     if plot is not None:
         from sabt.estimate.plot import plot_report
 
@@ -160,3 +195,99 @@ def estimate(
     for label, path in (("plot", plot), ("trace plot", trace), ("draws", draws)):
         if path is not None:
             console.print(f"{label} written to {path}")
+
+
+class _Phases:
+    """Progress of a long run on stderr, one line per phase (nothing on stdout, so --json
+    stays clean)."""
+
+    def __enter__(self) -> _Phases:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+    def __call__(self, message: str) -> None:
+        err_console.print(f"[dim]{message}[/]", highlight=False)
+
+
+def print_propagated(report: PropagatedReport, name: str, json_out: bool) -> None:
+    """The propagated estimates beside the naive ones, the linkage's share, the calibration."""
+    if json_out:
+        console.print_json(json.dumps(report.to_dict()))
+        return
+    lo, hi = report.clusters[1], report.clusters[2]
+    table = Table(title=f"{name}: {report.naive.n_observed:,} people seen on the point linkage "
+                        f"({lo:,.0f}–{hi:,.0f} over {report.draws} linkage draws)",
+                  title_justify="left")
+    for col in ("method", "model", "estimate", "95% with linkage", "naive 95%",
+                "linkage share", "draws"):
+        table.add_column(col, justify="right" if col in ("estimate", "draws") else "left")
+    for e in report.estimates:
+        p = e.pooled
+        table.add_row(e.method, e.model, _fmt(p.estimate) if p else "—",
+                      f"{_fmt(p.lower)} – {_fmt(p.upper)}" if p else f"none: {e.note}",
+                      f"{_fmt(e.naive.lower)} – {_fmt(e.naive.upper)}",
+                      f"{p.linkage_share:.0%}" if p else "—", str(e.linkages))
+    console.print(table)
+    console.print(f"match probabilities drawn from: {report.probabilities}", highlight=False)
+    c = report.calibration
+    if c and c.get("precision"):
+        pr, rc = c["precision"], c["recall"]
+        line = (f"linkage checked on {c['reviewed']} reviewed pairs: precision "
+                f"{pr['estimate']:.3f} ({pr['lower']:.3f}–{pr['upper']:.3f})")
+        if rc:
+            line += f", recall {rc['estimate']:.3f} ({rc['lower']:.3f}–{rc['upper']:.3f})"
+        console.print(line, highlight=False)
+    for w in report.to_dict()["warnings"]:
+        err_console.print(f"[bold yellow]warning:[/] {w}", highlight=False)
+
+
+@app.command("estimate-lists")
+def estimate_lists(
+    files: Annotated[list[Path], typer.Argument(help="List files (.csv, .xlsx, .json), one per "
+                                                     "list.")],
+    mapping: Annotated[Path | None, typer.Option(help="mapping.toml for unknown headers.")] = None,
+    method: Annotated[str, typer.Option(help="loglinear, lcmcr, dga or all.")] = "all",
+    strata: Annotated[str | None, typer.Option(
+        "--strata", help="A record field to stratify by (province, sex_code …).")] = None,
+    merge_strata: MergeOpt = None,
+    drop_stratum: DropOpt = None,
+    linkage_draws: Annotated[int, typer.Option(
+        "--linkage-draws", help="Linkages drawn from the match probabilities.")] = 200,
+    one_per_list: Annotated[bool, typer.Option(
+        "--one-per-list", help="No list names a person twice (records of a list never "
+                               "join).")] = False,
+    seed: Annotated[int, typer.Option(help="Random seed (draws and LCMCR).")] = 19481210,
+    delta: Annotated[float | None, typer.Option(help="dga prior delta (default 2^-J).")] = None,
+    max_order: Annotated[int | None, typer.Option(help="Log-linear: highest interaction "
+                                                  "order.")] = None,
+    fast: Annotated[bool, typer.Option("--fast", help="Quick LCMCR preset on the point "
+                                                      "linkage.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Link list files, draw linkages, estimate on each and pool — N with an interval that
+    includes the linkage's uncertainty, for statisticians with only files."""
+    from functools import partial
+
+    from sabt.estimate import LcmcrSettings
+    from sabt.estimate.propagate import propagate
+    from sabt.estimate.strata import edit_strata, parse_merges
+    from sabt.ingest.headers import Mapping
+    from sabt.link.files import linkage_input_files
+    from sabt.link.options import LinkSettings
+
+    methods = ["loglinear", "lcmcr", "dga"] if method == "all" else [method]
+    merges = parse_merges(merge_strata or [])
+    with _Phases() as phases:
+        inp, warnings = linkage_input_files(
+            files, LinkSettings(all_duplicate_free=one_per_list),
+            mapping=Mapping.load(mapping) if mapping else None, strata=strata, progress=phases)
+        for path, ws in warnings.items():
+            for w in ws[:5]:
+                err_console.print(f"[yellow]warning:[/] {path}: {w}", highlight=False)
+        edit = partial(edit_strata, merge=merges, drop=drop_stratum or []) if strata else None
+        report = propagate(inp, draws=linkage_draws, methods=methods, seed=seed,
+                           lcmcr=LcmcrSettings.chosen(fast=fast, seed=seed), delta=delta,
+                           max_order=max_order, edit=edit, progress=phases)
+    print_propagated(report, ", ".join(p.name for p in files), json_out)

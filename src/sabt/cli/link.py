@@ -24,9 +24,12 @@ from sabt.link.options import LinkSettings
 from sabt.safety import safe_frame, shown
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.progress import TaskID
 
     from sabt.ingest.lists import ParsedList
+    from sabt.link.workspace import BandItem, ReviewItem
 
 ThresholdOpt = Annotated[float, typer.Option(
     help="Link pairs at or above this match probability.")]
@@ -267,6 +270,17 @@ def review_cmd(
     import_: Annotated[Path | None, typer.Option(
         "--import", help="Read decisions from a CSV filled in offline.")] = None,
     undo: Annotated[int | None, typer.Option("--undo", help="Undo decision N.")] = None,
+    sample_bands: Annotated[bool, typer.Option(
+        "--sample-bands", help="Review a fixed number of random pairs from every probability "
+                               "band (not the review band): the decisions estimate precision "
+                               "and recall and check the probabilities.")] = False,
+    per_band: Annotated[int, typer.Option(help="With --sample-bands: pairs per band.")] = 20,
+    band_seed: Annotated[int, typer.Option(help="With --sample-bands: the sample's seed.")
+                         ] = 1988,
+    calibration: Annotated[bool, typer.Option(
+        "--calibration", help="Show precision, recall and each band's reliability from the "
+                              "decisions on the band sample.")] = False,
+    as_json: JsonOpt = False,
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
@@ -274,6 +288,14 @@ def review_cmd(
     from rich.prompt import Prompt
 
     with session(workspace, database_url) as (ws, me):
+        if calibration:
+            calib = ws.linkage.calibration(me, per_band, band_seed)
+            _print_calibration(calib.to_dict(), as_json)
+            return
+        if sample_bands and as_json:
+            items = ws.linkage.sample_bands(me, per_band, band_seed)
+            console.print_json(json.dumps([vars(it) for it in items]))
+            return
         if export is not None:
             n = ws.linkage.export_decisions(me, export)
             console.print(f"wrote {n:,} rows to {export}")
@@ -286,7 +308,9 @@ def review_cmd(
             ws.linkage.undo(me, undo)
             console.print(f"undid decision {undo}; run `sabt link` to apply")
             return
-        queue = ws.linkage.queue(me)
+        queue: Sequence[ReviewItem | BandItem] = (
+            ws.linkage.sample_bands(me, per_band, band_seed, undecided=True) if sample_bands
+            else ws.linkage.queue(me))
         if not queue:
             console.print("nothing to review")
             return
@@ -309,6 +333,32 @@ def review_cmd(
             made.append(ws.linkage.decide(me, item.record_l, item.record_r, decision))
             i += 1
     console.print(f"{len(made)} decisions recorded; run `sabt link` to apply them")
+
+
+def _print_calibration(c: dict[str, Any], as_json: bool) -> None:
+    """Precision, recall and the per-band reliability table."""
+    if as_json:
+        console.print_json(json.dumps(c))
+        return
+    grid = Table(title=f"band sample: {c['reviewed']} pairs decided", title_justify="left")
+    for col in ("band", "pairs", "linked", "reviewed", "matches", "mean probability",
+                "match rate (95%)", "agrees"):
+        grid.add_column(col)
+    for b in c["bands"]:
+        rate = (f"{b['match_rate']:.2f} ({b['lower']:.2f}–{b['upper']:.2f})"
+                if b["reviewed"] else "—")
+        grid.add_row(f"{b['low']:.2f}–{b['high']:.2f}", f"{b['pairs']:,}", f"{b['linked']:,}",
+                     str(b["reviewed"]), str(b["matches"]), f"{b['mean_probability']:.3f}",
+                     rate, "yes" if b["agrees"] else "NO")
+    console.print(grid)
+    for name in ("precision", "recall"):
+        r = c[name]
+        console.print(f"{name}: " + (f"{r['estimate']:.3f} (95% {r['lower']:.3f}–"
+                                     f"{r['upper']:.3f})" if r else "not estimable yet"),
+                      highlight=False)
+    if c["recalibrated"]:
+        console.print("the model's probabilities disagree with the reviewed sample: linkage "
+                      "draws (`sabt estimate --linkage-draws`) use the calibrated ones")
 
 
 @app.command("captures")

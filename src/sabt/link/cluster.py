@@ -61,6 +61,7 @@ def cluster_pairs(
     contradiction: float = CONTRADICTION,
     merge_limit: float = MERGE_LIMIT,
     weak_merge_limit: float = WEAK_MERGE_LIMIT,
+    links: np.ndarray | None = None,
 ) -> Clustering:
     """Cluster records 0..n-1 from scored pairs (`left`, `right` indices, `probability`).
 
@@ -70,6 +71,9 @@ def cluster_pairs(
     clusters whose scored pairs' log-odds (bits, each at least that of `contradiction`; pairs
     listed in `contradicted` as (left, right) arrays, scored below the kept floor, count at it)
     sum to less than `merge_limit` (`weak_merge_limit` if none of them is below `contradiction`).
+    `links` (one bool per pair) replaces the threshold's choice of candidate links while every
+    pair still counts as evidence: a linkage draw (`sabt.estimate.propagate`) keeps each pair
+    with its probability and clusters under the same rules.
     """
     left = np.asarray(left, dtype=np.int64)
     right = np.asarray(right, dtype=np.int64)
@@ -77,7 +81,7 @@ def cluster_pairs(
     must = [(min(a, b), max(a, b)) for a, b in must_link]
     cannot = {(min(a, b), max(a, b)) for a, b in cannot_link}
     dup_free = set(duplicate_free)
-    keep = probability >= threshold
+    keep = probability >= threshold if links is None else np.asarray(links, dtype=np.bool_)
     evidence = _evidence(left, right, probability, keep, contradicted, contradiction)
     if not must and not cannot and not dup_free and not (evidence[2] < 0).any():
         labels = _components(n_records, left[keep], right[keep])

@@ -893,7 +893,8 @@ def capture_table(ws: Store, strata: str | None = None) -> pd.DataFrame:
     A person is on a list if any of its records is; persons merged since the run
     (`merge_persons`) count as the one person they were merged into. With `strata` (a canonical
     field such as ``province`` or ``sex_code``), each person's stratum is the most frequent
-    value among its records (ties: alphabetical; none: ``unknown``).
+    value among its records (ties: alphabetical; none: ``unknown``), spellings of one place
+    counted as one (`sabt.estimate.strata.stratum_labels`: Tehran = تهران).
     """
     frame = run_clusters(ws)
     lists = sorted(frame["source"].unique())
@@ -903,6 +904,11 @@ def capture_table(ws: Store, strata: str | None = None) -> pd.DataFrame:
                            field="strata")
     onehot = pd.crosstab(frame["person"], frame["source"]).clip(upper=1)[lists]
     if strata is not None:
+        from sabt.estimate.strata import stratum_labels
+
+        frame[strata] = stratum_labels(
+            [v if isinstance(v, str) else None for v in frame[strata]])[0]
+
         def pick(values: pd.Series) -> str:
             vals = [str(v) for v in values if isinstance(v, str) and v]
             if not vals:
@@ -914,3 +920,108 @@ def capture_table(ws: Store, strata: str | None = None) -> pd.DataFrame:
     table = onehot.groupby(keys).size().reset_index(name="count")
     return table[[*lists, *([strata] if strata else []), "count"]]
 
+
+
+# --- linkage draws and the band sample ------------------------------------------------------
+
+def run_pairs(ws: Store) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The latest run's kept pairs (record_l, record_r, probability, linked: both records count
+    towards one person now), ordered by record ids, and the run's settings."""
+    frame = run_clusters(ws)
+    with ws.connect() as conn:
+        run_id = latest_run(conn)
+        settings = conn.execute(select(lt.link_run.c.settings).where(
+            lt.link_run.c.id == run_id)).scalar_one()
+        p = lt.link_pair
+        rows = conn.execute(select(p.c.record_l, p.c.record_r, p.c.probability)
+                            .where(p.c.run_id == run_id)
+                            .order_by(p.c.record_l, p.c.record_r)).all()
+    settings = settings if isinstance(settings, dict) else json.loads(settings)
+    pairs = pd.DataFrame(rows, columns=["record_l", "record_r", "probability"])
+    person = dict(zip(frame["record_id"], frame["person"], strict=True))
+    pairs["linked"] = [person.get(a) == person.get(b) for a, b in
+                       zip(pairs["record_l"], pairs["record_r"], strict=True)]
+    return pairs, settings
+
+
+def linkage_input(ws: Store, strata: str | None = None) -> Any:
+    """The latest run as `sabt.estimate.propagate.LinkageInput`: records' lists, kept pairs,
+    persons (after merges) as the point linkage, reviewers' decisions, duplicate-free lists and,
+    with `strata`, each record's stratum label (`sabt.estimate.strata`)."""
+    from sabt.estimate.propagate import LinkageInput
+    from sabt.estimate.strata import stratum_labels
+
+    frame = run_clusters(ws)
+    if strata is not None and strata not in frame.columns:
+        raise InvalidValue(f"unknown stratum column {strata!r}; use one of "
+                           f"{', '.join(c for c in RECORD_COLUMNS if c not in ('raw', 'row'))}",
+                           field="strata")
+    pairs, settings = run_pairs(ws)
+    position = {int(r): i for i, r in enumerate(frame["record_id"])}
+    with ws.connect() as conn:
+        decisions = active_decisions(conn)
+    known = pairs["record_l"].isin(position) & pairs["record_r"].isin(position)
+    pairs = pairs[known]
+    decided = [((position[a], position[b]), d) for (a, b), d in decisions.items()
+               if a in position and b in position]
+    labels = None
+    if strata is not None:
+        labels = stratum_labels([v if isinstance(v, str) else None
+                                 for v in frame[strata]])[0]
+    return LinkageInput(
+        sources=frame["source"].astype(str).tolist(),
+        left=np.asarray(pairs["record_l"].map(position), dtype=np.int64),
+        right=np.asarray(pairs["record_r"].map(position), dtype=np.int64),
+        probability=pairs["probability"].to_numpy(dtype=np.float64),
+        point=pd.factorize(frame["person"])[0].astype(np.int64),
+        must_link=[ab for ab, d in decided if d == "match"],
+        cannot_link=[ab for ab, d in decided if d == "non-match"],
+        duplicate_free=(tuple(sorted(set(frame["source"].astype(str))))
+                        if settings.get("all_duplicate_free")
+                        else tuple(settings.get("duplicate_free", ()))),
+        strata=labels,
+    )
+
+
+@dataclass(frozen=True)
+class BandItem:
+    """A pair drawn for the band sample: its band, and the decision on it if there is one."""
+
+    record_l: int
+    record_r: int
+    probability: float
+    band: int
+    decision: str | None
+
+
+def band_sample(ws: Store, per_band: int, seed: int) -> tuple[pd.DataFrame, list[BandItem]]:
+    """The latest run's pairs and its band sample (`sabt.link.calibrate.sample_bands`, the
+    same for everyone with the same `per_band` and `seed`) with the active decisions."""
+    from sabt.link.calibrate import band_of, sample_bands
+
+    pairs, _ = run_pairs(ws)
+    prob = pairs["probability"].to_numpy(dtype=np.float64)
+    picked = sample_bands(prob, per_band, seed)
+    bands = band_of(prob)
+    with ws.connect() as conn:
+        decided = active_decisions(conn)
+    left = pairs["record_l"].to_numpy(dtype=np.int64)
+    right = pairs["record_r"].to_numpy(dtype=np.int64)
+    items = [BandItem(int(left[i]), int(right[i]), float(prob[i]), int(bands[i]),
+                      decided.get(_ordered(int(left[i]), int(right[i]))))
+             for i in picked]
+    return pairs, items
+
+
+def calibration(ws: Store, per_band: int, seed: int) -> Any:
+    """`sabt.link.calibrate.Calibration` of the latest run from decisions on its band sample
+    (skips count as not decided)."""
+    from sabt.link.calibrate import calibrate, sample_bands
+
+    pairs, items = band_sample(ws, per_band, seed)
+    prob = pairs["probability"].to_numpy(dtype=np.float64)
+    code = {"match": 1, "non-match": 0}
+    return calibrate(prob, pairs["linked"].to_numpy(dtype=np.bool_),
+                     sample_bands(prob, per_band, seed),
+                     np.array([code.get(it.decision or "", -1) for it in items],
+                              dtype=np.int64))

@@ -15,6 +15,8 @@ from sabt.store.workspace import Store
 
 if TYPE_CHECKING:
     from sabt.claims.board import Board, StoredEstimate
+    from sabt.estimate.lcmcr import LcmcrSettings
+    from sabt.estimate.propagate import Progress, PropagatedReport
     from sabt.estimate.table import CaptureTable
 
 
@@ -107,6 +109,51 @@ class Estimates:
         lists = [str(c) for c in frame.columns if c not in ("count", column)]
         return CaptureTable.from_dataframe(frame, lists=lists, strata=list(strata),
                                            source=f"{self.store.root} (latest link run)")
+
+    def propagate(
+        self, actor: Actor, *, draws: int = 200, methods: Sequence[str] = ("loglinear", "lcmcr",
+                                                                          "dga"),
+        strata: Sequence[str] = (), merge: dict[str, str] | None = None, drop: Sequence[str] = (),
+        seed: int = 19481210, lcmcr: LcmcrSettings | None = None, delta: float | None = None,
+        max_order: int | None = None, per_band: int = 20, band_seed: int = 1988,
+        progress: Progress | None = None,
+    ) -> PropagatedReport:
+        """Estimates on the latest link run with its uncertainty carried in: `draws` linkage
+        draws (reviewers' decisions fixed in each), every method pooled over them, beside the
+        naive estimates. The probabilities drawn from are the model's, or the calibrated ones
+        when the decisions on the band sample (`per_band`, `band_seed`: see
+        `Linkage.sample_bands`) say the model's are off."""
+        from functools import partial
+
+        from sabt.errors import InvalidValue
+        from sabt.estimate.propagate import propagate
+        from sabt.estimate.strata import edit_strata
+        from sabt.link import workspace as lw
+
+        if len(strata) > 1:
+            raise InvalidValue("with --workspace, give --strata once (one record field such as "
+                               "province or sex_code)", field="strata")
+        column = strata[0] if strata else None
+        self.guard.require(actor, Action.ANALYSE)
+        self.guard.record(actor, "captures", None, "export",
+                          f"linkage draws ({draws}){f' by {column}' if column else ''}")
+        inp = lw.linkage_input(self.store, column)
+        calib = lw.calibration(self.store, per_band, band_seed) if len(inp.left) else None
+        label = "model"
+        probability = None
+        if calib is not None and calib.reviewed:
+            if calib.recalibrate:
+                probability = calib.calibrated(inp.probability)
+                label = f"calibrated on {calib.reviewed} reviewed band-sample pairs (isotonic)"
+            else:
+                label = f"model (agrees with {calib.reviewed} reviewed band-sample pairs)"
+        edit = partial(edit_strata, merge=merge or {}, drop=drop) if column else None
+        report = propagate(inp, draws=draws, methods=methods, seed=seed, lcmcr=lcmcr,
+                           delta=delta, max_order=max_order, probability=probability,
+                           probabilities=label, edit=edit, progress=progress)
+        if calib is not None:
+            report.calibration = calib.to_dict()
+        return report
 
     def stored(self, actor: Actor, *, synthetic: bool | None = None) -> list[StoredEstimate]:
         from sabt.claims.board import stored_estimates

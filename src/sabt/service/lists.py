@@ -17,9 +17,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from sabt.ingest.headers import Mapping
+    from sabt.link.calibrate import Calibration
     from sabt.link.engine import Progress
     from sabt.link.options import LinkSettings
-    from sabt.link.workspace import ImportReport, ReviewItem, RunReport
+    from sabt.link.workspace import BandItem, ImportReport, ReviewItem, RunReport
 
 
 class Lists:
@@ -110,6 +111,33 @@ class Linkage:
         return [it for it in items
                 if all(i in recs and sees(actor, self._record_marks(index, recs[i]))
                        for i in (it.record_l, it.record_r))]
+
+    def sample_bands(self, actor: Actor, per_band: int = 20, seed: int = 1988, *,
+                     undecided: bool = False) -> list[BandItem]:
+        """The band sample of the latest run (`per_band` random pairs per probability band,
+        fixed by `seed`) whose two records the actor may see; with `undecided`, only pairs
+        without a match / non-match decision. Decisions on these pairs estimate the linkage's
+        precision and recall and check its probabilities (`calibration`)."""
+        from sabt.link import workspace as lw
+
+        self.guard.require(actor, Action.REVIEW)
+        _, items = lw.band_sample(self.store, per_band, seed)
+        recs = lw.records_by_id(self.store, sorted({i for it in items
+                                                    for i in (it.record_l, it.record_r)}))
+        index = self._index(recs)
+        return [it for it in items
+                if not (undecided and it.decision in ("match", "non-match"))
+                and all(i in recs and sees(actor, self._record_marks(index, recs[i]))
+                        for i in (it.record_l, it.record_r))]
+
+    def calibration(self, actor: Actor, per_band: int = 20, seed: int = 1988) -> Calibration:
+        """Precision and recall with 95% intervals, reliability per band and recalibrated
+        probabilities, from decisions on the band sample (aggregates only)."""
+        from sabt.link import workspace as lw
+
+        self.guard.require(actor, Action.ANALYSE)
+        calib: Calibration = lw.calibration(self.store, per_band, seed)
+        return calib
 
     def decide(self, actor: Actor, record_l: int, record_r: int, decision: str, *,
                note: str = "") -> int:
