@@ -116,6 +116,7 @@ class Store:
         #: where the vault keeps its files: given (a server injects one), or the workspace
         #: folder's `vault/`, made on first use by `sabt.vault.vault.Vault`
         self.blobs = blobs
+        self._blobs_given = blobs is not None
         #: SQLite: how long a write waits for another writer to finish (seconds).
         self.lock_wait = locks.lock_wait()
 
@@ -212,6 +213,9 @@ class Store:
         return before, after
 
     def close(self) -> None:
+        """Release the database and, unless a server gave the blob store, its staging folder."""
+        if self.blobs is not None and not self._blobs_given:
+            self.blobs.close()
         self.engine.dispose()
 
     def __enter__(self) -> Store:
