@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sabt.errors import SabtError
 from sabt.policy import Actor, Level, Role
 from sabt.service.audit import Audit
+from sabt.service.backup import Backups
 from sabt.service.claims import Claims, Estimates, Reports
 from sabt.service.entities import Entities
 from sabt.service.exchange import Exports
@@ -28,6 +29,7 @@ from sabt.service.suggestions import Suggestions
 from sabt.service.users import Users, new_actor
 from sabt.service.vault import VaultService
 from sabt.store import access
+from sabt.store.backup import RestoreReport
 from sabt.store.workspace import MARKER, Store
 from sabt.vault.blobs import BlobStore
 
@@ -45,6 +47,7 @@ class Workspace:
         self.lists = Lists(store, self.guard)
         self.linkage = Linkage(store, self.guard)
         self.vault = VaultService(store, self.guard)
+        self.backups = Backups(store, self.guard, self.vault.vault)
         self.entities = Entities(store, self.guard, self.vault.marks_by_hash)
         self.suggestions = Suggestions(store, self.guard, self.vault)
         self.claims = Claims(store, self.guard)
@@ -105,6 +108,20 @@ class Workspace:
             store.close()
             raise
         return cls(store), counts
+
+    @classmethod
+    def restore(cls, path: Path, to: Path, *, key: Path | None = None,
+                database_url: str | None = None) -> tuple[Workspace, RestoreReport]:
+        """Rebuild a workspace from a backup in the new folder `to` (refused if it exists and is
+        not empty) and, with `database_url`, an empty PostgreSQL database; `key` is the private
+        key of an encrypted backup. Its users, roles and audit are the backup's. The restored
+        vault is re-hashed and its custody chain checked (`report.verify`)."""
+        from sabt.store.backup import restore_backup
+
+        report = restore_backup(path, to, key=key, database_url=database_url)
+        ws = cls.open(to, database_url)
+        report.verify = ws.vault.vault.verify()
+        return ws, report
 
     def actor(self, name: str) -> Actor:
         """The active user called `name` (see `Users.resolve`)."""
