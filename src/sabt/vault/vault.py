@@ -218,7 +218,8 @@ class Vault:
     def add(self, paths: Sequence[Path], provenance: Provenance, *, batch: int = 500,
             max_bytes: int | None = None, fsync: bool = True,
             progress: Callable[[int], None] | None = None,
-            actor: str | None = None) -> AddReport:
+            actor: str | None = None,
+            within: Callable[[Change, AddReport], None] | None = None) -> AddReport:
         """Ingest files and folders in one transaction: every readable file, or none of them.
 
         A file that cannot be read (or a link out of its folder) is skipped with a reason and
@@ -228,8 +229,10 @@ class Vault:
         (`BlobStore.journal`): if the process dies first, the next open removes them.
 
         `actor` is the user recorded on the revision and custody entries (by default the
-        collector named in the provenance). ``fsync=False`` skips flushing blobs to disk before
-        commit (only for benchmark setup).
+        collector named in the provenance). `within` writes more in the same transaction once
+        every file is in (e.g. the extraction suggestions of the new texts), so that is all or
+        nothing too. ``fsync=False`` skips flushing blobs to disk before commit (only for
+        benchmark setup).
         """
         report = AddReport()
         seen = 0
@@ -259,6 +262,8 @@ class Vault:
                         progress(seen)
                 if not seen:
                     raise SabtError("no files found", file=", ".join(str(p) for p in paths))
+                if within is not None:
+                    within(ch, report)
         except BaseException:
             for item in pending:
                 self._discard(item)
@@ -549,20 +554,25 @@ class Vault:
 
     # --- reading back -------------------------------------------------------------------------
 
-    def item(self, sha256: str) -> dict[str, Any]:
-        """The row of one item (a unique hash prefix of 8+ characters is enough)."""
+    def item(self, sha256: str, conn: Connection | None = None) -> dict[str, Any]:
+        """The row of one item (a unique hash prefix of 8+ characters is enough); read through
+        `conn` when given (a transaction that may not have committed yet)."""
         key = sha256.lower()
         match = vault_item.c.sha256 == key if len(key) == 64 else \
             vault_item.c.sha256.like(f"{key}%")
-        with self.ws.connect() as conn:
+        if conn is not None:
             rows = conn.execute(select(vault_item).where(match)).mappings().all()
+        else:
+            with self.ws.connect() as own:
+                rows = own.execute(select(vault_item).where(match)).mappings().all()
         if len(sha256) < 8 or len(rows) != 1:
             raise NotFound(f"no single vault item with hash {sha256!r}")
         return dict(rows[0])
 
-    def text(self, sha256: str) -> tuple[str, dict[str, Any]]:
-        """The text of an item (its derived text, or itself if plain text) and that text's row."""
-        row = self.item(sha256)
+    def text(self, sha256: str, conn: Connection | None = None) -> tuple[str, dict[str, Any]]:
+        """The text of an item (its derived text, or itself if plain text) and that text's row
+        (read through `conn` when given, as `item`)."""
+        row = self.item(sha256, conn)
         text_sha = row["text_sha256"] or (row["sha256"] if row["media_type"].startswith(
             "text/plain") else None)
         if text_sha is None:
@@ -572,7 +582,7 @@ class Vault:
         text = readers.decode_text(data)
         if text is None:
             raise SabtError(f"text of item {row['sha256'][:12]} is not UTF-8")
-        return text, self.item(text_sha)
+        return text, self.item(text_sha, conn)
 
     def log(self, actor: str, action: str, item: str | None, details: dict[str, Any]) -> Entry:
         """Append one custody entry in its own transaction (e.g. "exported", "viewed")."""
