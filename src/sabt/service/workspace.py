@@ -66,11 +66,13 @@ class Workspace:
         """A new workspace whose first user, `admin`, is an admin cleared for everything."""
         first = new_actor(admin, [Role.ADMIN], clearance=Level.CONFIDENTIAL,
                           display_name=display_name)
-        store = Store.create(root, database_url)
-        with store.change(first.id, "workspace created") as ch:
-            access.insert_user(ch.conn, first, ch.revision_id)
-            ch._log("user", detail=f"added user {first.id}: first admin")
-        return cls(store)
+
+        def add_admin(store: Store) -> None:
+            with store.change(first.id, "workspace created") as ch:
+                access.insert_user(ch.conn, first, ch.revision_id)
+                ch._log("user", detail=f"added user {first.id}: first admin")
+
+        return cls(Store.create(root, database_url, setup=add_admin))
 
     @classmethod
     def open(cls, root: Path | str, database_url: str | None = None, *,
