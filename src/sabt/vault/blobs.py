@@ -98,9 +98,13 @@ class BlobStore:
         with self._session_lock:
             if self._session is None:
                 self.tmp_dir.mkdir(parents=True, exist_ok=True)
-                session = Path(tempfile.mkdtemp(prefix=f"s{os.getpid()}-", dir=self.tmp_dir))
-                fd = os.open(session / "lock", os.O_CREAT | os.O_RDWR, 0o600)
+                # made under a name `leftovers` leaves alone while young, locked, then renamed:
+                # a session folder is never seen without its lock held
+                new = Path(tempfile.mkdtemp(prefix=".new-", dir=self.tmp_dir))
+                fd = os.open(new / "lock", os.O_CREAT | os.O_RDWR, 0o600)
                 _try_lock(fd)   # a new folder: nobody else can hold its lock
+                session = new.with_name(f"s{os.getpid()}-{new.name[len('.new-'):]}")
+                os.rename(new, session)
                 self._session, self._lock_fd = session, fd
             return self._session
 
@@ -131,7 +135,7 @@ class BlobStore:
         if not self.tmp_dir.is_dir():
             return found
         for entry in sorted(self.tmp_dir.iterdir()):
-            if entry == self._session:
+            if entry == self._session or (entry.name.startswith(".new-") and _age(entry) < 60):
                 continue
             if not entry.is_dir() or entry.is_symlink():
                 found.folders.append(entry)
@@ -139,9 +143,7 @@ class BlobStore:
                 continue
             try:
                 fd = os.open(entry / "lock", os.O_RDWR)
-            except FileNotFoundError:   # being made this instant, or not a session folder
-                if _age(entry) < 60:
-                    continue
+            except FileNotFoundError:   # not a session folder
                 fd = None
             try:
                 if fd is not None and not _try_lock(fd):
