@@ -3,11 +3,12 @@
 Ingest is two-phase so that a failed ingest leaves nothing behind. First each file is streamed
 into a temporary file inside the vault while it is hashed, and read (media type, text, archive
 records); a file that cannot be read is skipped with its reason and its temporary file removed.
-Then, per batch, one workspace change (one database transaction) inserts the item rows, the
-source entities and the custody entries, renames the temporary files into their addresses and
-commits; if anything fails, the blobs placed by that batch are removed and the transaction
-rolls back. Extracted text is stored as a *derived* item (relation ``text``) linked to its
-original, never replacing it.
+Then, batch by batch inside one workspace change (one database transaction for the whole
+`add`), the item rows, source entities and custody entries are inserted and the temporary files
+renamed into their addresses (journalled first); the change commits at the end. If anything
+fails, the blobs placed are removed and the transaction rolls back; if the process is killed,
+the next open removes them (`Vault.clean_leftovers`). Extracted text is stored as a *derived*
+item (relation ``text``) linked to its original, never replacing it.
 """
 
 from __future__ import annotations
@@ -195,9 +196,11 @@ class Vault:
         if ws.blobs is None:   # made once per store, then shared by every use of the vault
             ws.blobs = BlobStore(ws.root / "vault")
         self.blobs = ws.blobs
+        #: (staged copies, orphan blobs) a killed process left, removed when this vault opened
+        self.removed_at_open = (0, 0)
         if not self.blobs.cleaned:
             self.blobs.cleaned = True
-            self.clean_leftovers()
+            self.removed_at_open = self.clean_leftovers()
 
     def clean_leftovers(self) -> tuple[int, int]:
         """Remove what killed processes left in ``vault/tmp``: staged copies, and blobs they
@@ -665,6 +668,11 @@ class Vault:
                 rel = path.relative_to(self.blobs.root)
                 problems.append(Problem("inserted", str(rel),
                                         f"file {rel} is in the vault but is no recorded item"))
+        if any(self.removed_at_open):
+            staged, orphans = self.removed_at_open
+            report.warnings.append(
+                f"removed {staged} staged copies and {orphans} blob(s) with no record that an "
+                "interrupted ingest had left in the vault (when the workspace was opened)")
         found = self.blobs.leftovers()
         if found.folders:
             report.warnings.append(
