@@ -198,6 +198,7 @@ def test_a_killed_command_happens_entirely_or_not_at_all(kit: Kit, command: str)
             if point < 0:
                 complete = counts
                 assert complete != before, f"{command} changed nothing"
+                print(f"\n{command}: a complete run took {delay:.1f} s", end="")
                 continue
             if counts == complete:
                 outcomes["killed, all done" if code is None else "finished first"] += 1
@@ -223,6 +224,8 @@ def test_a_killed_backup_leaves_no_backup_or_a_whole_one(kit: Kit) -> None:
         finally:
             store.close()
         out = Path(f"{ws}.bak")
+        if point < 0:
+            print(f"\nbackup: a complete run took {delay:.1f} s", end="")
         if not out.exists():
             assert code is None
             outcomes["killed, no backup"] += 1
