@@ -324,7 +324,7 @@ def test_archive_members_count_against_max_size(tmp_path: Path) -> None:
     assert report.skipped[0]["file"] == "bomb.warc.gz"
     assert "--max-size" in report.skipped[0]["reason"]
     assert "record-0" in report.skipped[0]["reason"]
-    assert not list(vault.blobs.tmp_dir.iterdir())   # nothing staged is left behind
+    assert vault.blobs.staged_files() == []   # nothing staged is left behind
     ws.close()
 
 
