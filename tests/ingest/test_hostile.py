@@ -324,7 +324,7 @@ def test_archive_members_count_against_max_size(tmp_path: Path) -> None:
     assert report.skipped[0]["file"] == "bomb.warc.gz"
     assert "--max-size" in report.skipped[0]["reason"]
     assert "record-0" in report.skipped[0]["reason"]
-    assert not list(vault.blobs.tmp_dir.iterdir())   # nothing staged is left behind
+    assert vault.blobs.staged_files() == []   # nothing staged is left behind
     ws.close()
 
 
@@ -401,3 +401,17 @@ def test_capture_and_review_csvs_that_cannot_be_read_are_one_line(tmp_path: Path
         import_decisions(ws, path, reviewer="SYNTHETIC")
     ws.close()
     assert "in.csv" in one_line(exc)
+
+
+def test_case_file_linked_out_of_its_folder_is_refused(tmp_path: Path) -> None:
+    folder = _case(tmp_path)
+    outside = tmp_path / "persons-elsewhere.csv"
+    (folder / "persons.csv").replace(outside)
+    (folder / "persons.csv").symlink_to(outside)
+    with pytest.raises(SabtError) as exc:
+        plan_case(folder, "SYNTHETIC")
+    assert "symbolic link" in one_line(exc) and str(outside) in str(exc.value)
+    (folder / "persons.csv").unlink()
+    (folder / "persons.csv").symlink_to(folder / "places.csv")   # inside: followed
+    with pytest.raises(SabtError, match="missing column"):
+        plan_case(folder, "SYNTHETIC")

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from sabt.errors import SabtError
+from sabt.store.schema import revision
 from sabt.store.workspace import Store
 from sabt.vault.tables import custody_log, vault_item
 from sabt.vault.vault import Provenance, Vault
@@ -103,7 +104,7 @@ def test_a_failed_ingest_leaves_nothing(workspace: Store, tmp_path: Path,
         vault.add([folder], PROV)
     assert vault.items() == [] and vault.entries() == []
     assert list(vault.blobs.iter_files()) == []
-    assert list((vault.blobs.root / "tmp").iterdir()) == []
+    assert vault.blobs.staged_files() == []
     assert workspace.entities("source") == []
 
 
@@ -122,7 +123,7 @@ def test_bad_files_are_skipped_with_a_reason(workspace: Store, tmp_path: Path) -
     assert "unreadable PDF" in reasons["in/broken.pdf"]
     assert "larger than" in reasons["in/big.txt"]
     assert [a["name"] for a in report.added] == ["in/ok.txt"]
-    assert list((vault.blobs.root / "tmp").iterdir()) == []
+    assert vault.blobs.staged_files() == []
     assert vault.verify().ok
 
 
@@ -176,3 +177,85 @@ def test_export_is_logged(tmp_path: Path) -> None:
     with ws.engine.connect() as conn:
         assert "exported" in conn.execute(rows).scalars().all()
     ws.close()
+
+
+def test_symlinks_out_of_the_folder_are_refused_and_named(workspace: Store,
+                                                          tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0 SYNTHETIC password database", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "hidden.txt").write_text("SYNTHETIC outside", encoding="utf-8")
+    folder = _files(tmp_path / "in")
+    (folder / "passwd").symlink_to(secret)
+    (folder / "outdir").symlink_to(tmp_path / "elsewhere")
+    (folder / "dangling").symlink_to(tmp_path / "nothing-here")
+    (folder / "alias.txt").symlink_to(folder / "b.txt")
+    (folder / "subdir-link").symlink_to(folder / "sub")
+    os.mkfifo(folder / "pipe")
+    vault = Vault(workspace)
+    report = vault.add([folder], PROV)
+    reasons = {s["file"]: s["reason"] for s in report.skipped}
+    assert set(reasons) == {"in/passwd", "in/outdir", "in/dangling", "in/subdir-link", "in/pipe"}
+    assert str(secret) in reasons["in/passwd"] and "outside the folder" in reasons["in/passwd"]
+    assert "outside the folder" in reasons["in/outdir"]
+    assert "not followed" in reasons["in/subdir-link"]
+    assert "regular file" in reasons["in/pipe"]
+    stored = {row["original_name"] for row in vault.items()}
+    assert stored == {"in/a.txt", "in/alias.txt"}   # b.txt (after alias.txt) is a duplicate
+    assert {d["name"] for d in report.duplicates} == {"in/b.txt", "in/sub/c.txt"}
+    assert all(b"SYNTHETIC" not in vault.blobs.path_for(r["sha256"]).read_bytes()
+               for r in vault.items())
+
+
+def test_a_failure_in_a_later_batch_stores_nothing(workspace: Store, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"f{i:02}.txt").write_text(f"SYNTHETIC statement {i}", encoding="utf-8")
+    vault = Vault(workspace)
+    calls = []
+    real = vault._write_batch
+
+    def third_fails(*args: object) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("disk full in the third batch")
+        real(*args)   # type: ignore[arg-type]
+
+    monkeypatch.setattr(vault, "_write_batch", third_fails)
+    with pytest.raises(RuntimeError):
+        vault.add([folder], PROV, batch=5)
+    assert vault.items() == [] and vault.entries() == []
+    assert list(vault.blobs.iter_files()) == [] and vault.blobs.staged_files() == []
+    monkeypatch.undo()
+    report = vault.add([folder], PROV, batch=5)
+    assert len(report.added) == 12 and vault.verify().ok
+    with workspace.connect() as conn:   # one revision for the whole folder
+        reasons = conn.execute(select(revision.c.reason)).scalars().all()
+    assert [r for r in reasons if r.startswith("vault add")] == ["vault add many"]
+
+
+def test_what_a_killed_add_left_is_cleaned_when_the_workspace_is_opened(tmp_path: Path) -> None:
+    ws = Store.create(tmp_path / "ws")
+    vault = Vault(ws)
+    kept = vault.add([_files(tmp_path / "in")], PROV).added[0]["sha256"]
+    orphan = vault.blobs.path_for("e" * 64)   # placed by a transaction that never committed
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"SYNTHETIC orphan")
+    dead = vault.blobs.tmp_dir / "s99999-dead"   # a session folder whose process died
+    dead.mkdir()
+    (dead / "lock").write_bytes(b"")
+    (dead / "ingest-abc").write_bytes(b"SYNTHETIC staged copy")
+    (dead / "placing-1.txt").write_text(f"{'e' * 64}\n{kept}\n", encoding="ascii")
+    live = vault.blobs.session_dir()   # this process's own folder is left alone
+    (live / "ingest-live").write_bytes(b"SYNTHETIC being staged")
+    other = Vault(Store.open(tmp_path / "ws"))
+    assert not dead.exists() and not orphan.exists()
+    assert (live / "ingest-live").exists() and other.blobs.has(kept)
+    checked = other.verify()
+    assert checked.ok and "removed 1 staged copies and 1 blob(s)" in checked.warnings[0]
+    other.ws.close()
+    (live / "ingest-live").unlink()
+    ws.close()
+    assert not live.exists()

@@ -7,6 +7,7 @@ import sys
 # Each module registers its commands on `app` when imported.
 from sabt.cli import (
     access,  # noqa: F401  (registers commands)
+    backup,  # noqa: F401  (registers commands)
     claims,  # noqa: F401  (registers commands)
     core,  # noqa: F401  (registers commands)
     demo,  # noqa: F401  (registers commands)

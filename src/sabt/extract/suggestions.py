@@ -99,15 +99,25 @@ def suggest_items(ws: Store, items: Sequence[str], actor: str,
     new_ids: list[int] = []
     for first in range(0, len(items), batch):
         with ws.change(author=actor, reason="extraction suggestions") as ch:
-            log = LogWriter(ch.conn, actor)
-            for sha in items[first:first + batch]:
-                row = vault.item(sha)
-                text, text_row = vault.text(row["sha256"])
-                added = _queue(ch.conn, row, text_row["sha256"], text, gazetteer)
-                log.add("suggestions_extracted", row["sha256"],
-                        {"text_sha256": text_row["sha256"], "new": len(added)})
-                new_ids.extend(added)
-            log.flush()
+            new_ids.extend(suggest_within(ch.conn, vault, items[first:first + batch], actor,
+                                          gazetteer))
+    return new_ids
+
+
+def suggest_within(conn: Connection, vault: Vault, items: Sequence[str], actor: str,
+                   gazetteer: Gazetteer) -> list[int]:
+    """Queue the suggestions of `items` (and a custody entry each) in the transaction of
+    `conn`, which may be the one storing the items (`Vault.add`'s `within`)."""
+    log = LogWriter(conn, actor)
+    new_ids: list[int] = []
+    for sha in items:
+        row = vault.item(sha, conn)
+        text, text_row = vault.text(row["sha256"], conn)
+        added = _queue(conn, row, text_row["sha256"], text, gazetteer)
+        log.add("suggestions_extracted", row["sha256"],
+                {"text_sha256": text_row["sha256"], "new": len(added)})
+        new_ids.extend(added)
+    log.flush()
     return new_ids
 
 

@@ -116,6 +116,9 @@ def read_rows(folder: Path, name: str, warnings: list[str] | None = None) -> lis
     path = folder / f"{name}.csv"
     if not path.is_file():
         raise SabtError(f"{path}: missing (a case dataset has {', '.join(FILES)})")
+    if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve()):
+        raise SabtError(f"{path}: a symbolic link to {path.resolve()}, outside the folder "
+                        f"{folder}: not followed")
     limits = current()
     rows: list[Row] = []
     previous = csv.field_size_limit(limits.cell_chars)

@@ -11,6 +11,7 @@ from sabt.errors import NotFound
 from sabt.policy import DEFAULT_MARK, Action, Actor, Marks, sees
 from sabt.service.guard import Guard
 from sabt.store import access
+from sabt.store.change import Change
 from sabt.store.workspace import Store
 from sabt.vault.chain import Entry
 from sabt.vault.vault import AddReport, Provenance, Vault, VerifyReport
@@ -26,16 +27,23 @@ class VaultService:
             max_bytes: int | None = None, suggest: bool = True,
             progress: Callable[[int], None] | None = None) -> tuple[AddReport, int]:
         """Store files and folders (with custody entries by `actor`); with `suggest`, queue
-        extraction suggestions for new texts. Returns the report and the suggestions queued."""
-        from sabt.extract.suggestions import suggest_items
+        extraction suggestions for new texts, in the same transaction (all or nothing).
+        Returns the report and the suggestions queued."""
+        from sabt.extract.suggestions import suggest_within, workspace_gazetteer
 
         self.guard.require(actor, Action.EDIT)
+        queued: list[int] = []
+
+        def queue(ch: Change, report: AddReport) -> None:
+            texts = [item["sha256"] for item in report.added
+                     if item["text_sha256"] or item["media_type"] == "text/plain"]
+            if texts:
+                queued.extend(suggest_within(ch.conn, self.vault, texts, actor.id,
+                                             workspace_gazetteer(self.store)))
+
         report = self.vault.add(paths, provenance, max_bytes=max_bytes, progress=progress,
-                                actor=actor.id)
-        texts = [item["sha256"] for item in report.added
-                 if item["text_sha256"] or item["media_type"] == "text/plain"]
-        queued = len(suggest_items(self.store, texts, actor.id)) if suggest and texts else 0
-        return report, queued
+                                actor=actor.id, within=queue if suggest else None)
+        return report, len(queued)
 
     def marks(self, row: dict[str, Any]) -> Marks:
         """The item's own mark (or the default) and its source's."""

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sabt.errors import SabtError
 from sabt.policy import Actor, Level, Role
 from sabt.service.audit import Audit
+from sabt.service.backup import Backups
 from sabt.service.claims import Claims, Estimates, Reports
 from sabt.service.entities import Entities
 from sabt.service.exchange import Exports
@@ -32,6 +33,7 @@ from sabt.service.tokens import Tokens
 from sabt.service.users import Users, new_actor
 from sabt.service.vault import VaultService
 from sabt.store import access
+from sabt.store.backup import RestoreReport
 from sabt.store.workspace import MARKER, Store
 from sabt.vault.blobs import BlobStore
 
@@ -50,6 +52,7 @@ class Workspace:
         self.linkage = Linkage(store, self.guard)
         self.review = Review(store, self.guard, self.linkage)
         self.vault = VaultService(store, self.guard)
+        self.backups = Backups(store, self.guard, self.vault.vault)
         self.entities = Entities(store, self.guard, self.vault.marks_by_hash)
         self.suggestions = Suggestions(store, self.guard, self.vault)
         self.claims = Claims(store, self.guard)
@@ -70,11 +73,13 @@ class Workspace:
         """A new workspace whose first user, `admin`, is an admin cleared for everything."""
         first = new_actor(admin, [Role.ADMIN], clearance=Level.CONFIDENTIAL,
                           display_name=display_name)
-        store = Store.create(root, database_url)
-        with store.change(first.id, "workspace created") as ch:
-            access.insert_user(ch.conn, first, ch.revision_id)
-            ch._log("user", detail=f"added user {first.id}: first admin")
-        return cls(store)
+
+        def add_admin(store: Store) -> None:
+            with store.change(first.id, "workspace created") as ch:
+                access.insert_user(ch.conn, first, ch.revision_id)
+                ch._log("user", detail=f"added user {first.id}: first admin")
+
+        return cls(Store.create(root, database_url, setup=add_admin))
 
     @classmethod
     def open(cls, root: Path | str, database_url: str | None = None, *,
@@ -112,6 +117,20 @@ class Workspace:
             store.close()
             raise
         return cls(store), counts
+
+    @classmethod
+    def restore(cls, path: Path, to: Path, *, key: Path | None = None,
+                database_url: str | None = None) -> tuple[Workspace, RestoreReport]:
+        """Rebuild a workspace from a backup in the new folder `to` (refused if it exists and is
+        not empty) and, with `database_url`, an empty PostgreSQL database; `key` is the private
+        key of an encrypted backup. Its users, roles and audit are the backup's. The restored
+        vault is re-hashed and its custody chain checked (`report.verify`)."""
+        from sabt.store.backup import restore_backup
+
+        report = restore_backup(path, to, key=key, database_url=database_url)
+        ws = cls.open(to, database_url)
+        report.verify = ws.vault.vault.verify()
+        return ws, report
 
     def actor(self, name: str) -> Actor:
         """The active user called `name` (see `Users.resolve`)."""

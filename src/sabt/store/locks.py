@@ -109,7 +109,7 @@ def exclusive(engine: Engine, root: Path, task: str, busy: str) -> Iterator[None
                 conn.commit()
         return
     with open(root / f"{task}.lock", "a+b") as handle:
-        if not _try_lock_file(handle.fileno()):
+        if not try_lock_file(handle.fileno()):
             raise SabtError(busy)
         try:
             yield
@@ -120,7 +120,7 @@ def exclusive(engine: Engine, root: Path, task: str, busy: str) -> Iterator[None
 if sys.platform == "win32":
     import msvcrt
 
-    def _try_lock_file(fd: int) -> bool:
+    def try_lock_file(fd: int) -> bool:
         os.lseek(fd, 0, os.SEEK_SET)
         try:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
@@ -134,7 +134,7 @@ if sys.platform == "win32":
 else:
     import fcntl
 
-    def _try_lock_file(fd: int) -> bool:
+    def try_lock_file(fd: int) -> bool:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

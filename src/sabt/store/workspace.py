@@ -116,14 +116,19 @@ class Store:
         #: where the vault keeps its files: given (a server injects one), or the workspace
         #: folder's `vault/`, made on first use by `sabt.vault.vault.Vault`
         self.blobs = blobs
+        self._blobs_given = blobs is not None
         #: SQLite: how long a write waits for another writer to finish (seconds).
         self.lock_wait = locks.lock_wait()
 
     # --- lifecycle ---------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, root: Path | str, database_url: str | None = None) -> Store:
-        """Make a new workspace folder (and database schema); refuse to overwrite one."""
+    def create(cls, root: Path | str, database_url: str | None = None,
+               setup: Callable[[Store], None] | None = None) -> Store:
+        """Make a new workspace folder (and database schema); refuse to overwrite one.
+
+        `setup` writes the first rows (the first admin) before the marker file that makes the
+        folder a workspace is written: a process killed before then leaves no workspace."""
         root = Path(root)
         if (root / MARKER).exists():
             raise SabtError(f"{root} is already a Sabt workspace")
@@ -146,12 +151,15 @@ class Store:
                     {"key": "created_with", "value": __version__},
                     {"key": "created_at", "value": datetime.now().astimezone().isoformat()},
                 ])
+        store = cls(root, engine)
+        if setup is not None:
+            setup(store)
         marker = {"sabt_workspace": 1, "created_with": __version__,
                   "database": "sqlite" if database_url is None else "external"}
         with os.fdopen(os.open(root / MARKER, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600),
                        "w", encoding="utf-8") as fh:
             fh.write(json.dumps(marker, indent=2) + "\n")
-        return cls(root, engine)
+        return store
 
     @classmethod
     def open(cls, root: Path | str, database_url: str | None = None,
@@ -212,6 +220,9 @@ class Store:
         return before, after
 
     def close(self) -> None:
+        """Release the database and, unless a server gave the blob store, its staging folder."""
+        if self.blobs is not None and not self._blobs_given:
+            self.blobs.close()
         self.engine.dispose()
 
     def __enter__(self) -> Store:

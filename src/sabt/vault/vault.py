@@ -3,11 +3,12 @@
 Ingest is two-phase so that a failed ingest leaves nothing behind. First each file is streamed
 into a temporary file inside the vault while it is hashed, and read (media type, text, archive
 records); a file that cannot be read is skipped with its reason and its temporary file removed.
-Then, per batch, one workspace change (one database transaction) inserts the item rows, the
-source entities and the custody entries, renames the temporary files into their addresses and
-commits; if anything fails, the blobs placed by that batch are removed and the transaction
-rolls back. Extracted text is stored as a *derived* item (relation ``text``) linked to its
-original, never replacing it.
+Then, batch by batch inside one workspace change (one database transaction for the whole
+`add`), the item rows, source entities and custody entries are inserted and the temporary files
+renamed into their addresses (journalled first); the change commits at the end. If anything
+fails, the blobs placed are removed and the transaction rolls back; if the process is killed,
+the next open removes them (`Vault.clean_leftovers`). Extracted text is stored as a *derived*
+item (relation ``text``) linked to its original, never replacing it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import Connection, func, insert, select
 
@@ -132,17 +133,59 @@ class VerifyReport:
         return not self.problems
 
 
-def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
-    """(path, display name) of every regular file under the given files and folders, sorted."""
+FoundFile = tuple[Path, str, str | None]
+"""A file found under the paths given to `add`: (path, display name, why it is refused)."""
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[FoundFile]:
+    """Every file under the given files and folders, sorted: (path, display name, refusal).
+
+    Paths given are taken as they are. Inside a folder, symbolic links are not followed out of
+    it: a link to a file or folder outside the folder (or to nothing) is yielded with its
+    refusal, naming the link and its target; a link to a file inside the folder yields that
+    file; a link to a folder is not entered (its files are reached by their own path, or not
+    at all) and is reported.
+    """
     for path in paths:
-        if path.is_dir():
-            for dirpath, dirs, files in os.walk(path):
-                dirs.sort()
-                for name in sorted(files):
-                    full = Path(dirpath) / name
-                    yield full, str(full.relative_to(path.parent))
-        else:
-            yield path, path.name
+        if not path.is_dir():
+            yield path, path.name, None
+            continue
+        top = path.resolve()
+        for dirpath, dirs, files in os.walk(path):
+            dirs.sort()
+            for name in sorted(files + [d for d in dirs if (Path(dirpath) / d).is_symlink()]):
+                full = Path(dirpath) / name
+                shown_name = str(full.relative_to(path.parent))
+                if not full.is_symlink():
+                    yield full, shown_name, None
+                    continue
+                target = full.resolve()
+                if not target.is_relative_to(top):
+                    yield full, shown_name, (f"a symbolic link to {target}, outside the folder "
+                                             f"{path}: not followed")
+                elif target.is_dir():
+                    yield full, shown_name, "a symbolic link to a folder: not followed"
+                elif not target.exists():
+                    yield full, shown_name, f"a symbolic link to {target}, which does not exist"
+                else:
+                    yield target, shown_name, None
+            dirs[:] = [d for d in dirs if not (Path(dirpath) / d).is_symlink()]
+
+
+@contextmanager
+def open_regular(path: Path) -> Iterator[BinaryIO]:
+    """Open a regular file for reading without following a final symbolic link or blocking on
+    a FIFO or device swapped in after it was listed (one line otherwise)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise SabtError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise SabtError("not a regular file", file=str(path))
+    with os.fdopen(fd, "rb") as fh:
+        yield fh
 
 
 class Vault:
@@ -153,46 +196,97 @@ class Vault:
         if ws.blobs is None:   # made once per store, then shared by every use of the vault
             ws.blobs = BlobStore(ws.root / "vault")
         self.blobs = ws.blobs
+        #: (staged copies, orphan blobs) a killed process left, removed when this vault opened
+        self.removed_at_open = (0, 0)
+        if not self.blobs.cleaned:
+            self.blobs.cleaned = True
+            self.removed_at_open = self.clean_leftovers()
+
+    def clean_leftovers(self) -> tuple[int, int]:
+        """Remove what killed processes left in ``vault/tmp``: staged copies, and blobs they
+        placed for a transaction that never committed (journalled hashes with no item row).
+        Returns (staged copies, orphan blobs) removed. Runs when a workspace is opened."""
+        found = self.blobs.leftovers()
+        orphans: set[str] = set()
+        if found.placing:
+            with self.ws.connect() as conn:
+                orphans = found.placing - self._existing(conn, found.placing)
+            for sha in sorted(orphans):
+                self.blobs.remove_new(sha)
+        self.blobs.remove_leftovers(found)
+        return found.staged, len(orphans)
 
     # --- ingest -------------------------------------------------------------------------------
 
     def add(self, paths: Sequence[Path], provenance: Provenance, *, batch: int = 500,
             max_bytes: int | None = None, fsync: bool = True,
             progress: Callable[[int], None] | None = None,
-            actor: str | None = None) -> AddReport:
-        """Ingest files and folders; unreadable ones are skipped with a reason, never half-stored.
+            actor: str | None = None,
+            within: Callable[[Change, AddReport], None] | None = None) -> AddReport:
+        """Ingest files and folders in one transaction: every readable file, or none of them.
 
-        `actor` is the user recorded on the revisions and custody entries (by default the
-        collector named in the provenance).
+        A file that cannot be read (or a link out of its folder) is skipped with a reason and
+        the rest is stored. Files are staged and written ``batch`` at a time, so memory stays
+        bounded whatever the folder's size; the rows of all batches commit together. The blobs of
+        a batch are placed before the commit, after their hashes are journalled
+        (`BlobStore.journal`): if the process dies first, the next open removes them.
 
-        ``fsync=False`` skips flushing blobs to disk before commit (only for benchmark setup).
+        `actor` is the user recorded on the revision and custody entries (by default the
+        collector named in the provenance). `within` writes more in the same transaction once
+        every file is in (e.g. the extraction suggestions of the new texts), so that is all or
+        nothing too. ``fsync=False`` skips flushing blobs to disk before commit (only for
+        benchmark setup).
         """
         report = AddReport()
         seen = 0
         files = iter_files(paths)
-        # Staging (copy, hash, read) overlaps file-system latency in threads; the database
-        # writes of each batch stay in this thread, in one transaction.
-        with ThreadPoolExecutor(max_workers=STAGING_THREADS) as pool:
-            while chunk := list(itertools.islice(files, batch)):
-                pending: list[_Pending] = []
-                for staged, local in pool.map(
-                        lambda f: self._stage_one(f[0], f[1], provenance, max_bytes), chunk):
-                    pending.extend(staged)
-                    report.skipped.extend(local.skipped)
-                    report.warnings.extend(local.warnings)
-                if pending:
-                    self._commit(pending, report, fsync, actor or provenance.collected_by)
-                seen += len(chunk)
-                if progress:
-                    progress(seen)
-        if not seen:
-            raise SabtError("no files found", file=", ".join(str(p) for p in paths))
+        author = actor or provenance.collected_by
+        placed: list[str] = []
+        journal: list[Path] = []
+        names = ", ".join(p.name for p in paths)
+        pending: list[_Pending] = []
+        try:
+            # Staging (copy, hash, read) overlaps file-system latency in threads; the database
+            # writes stay in this thread, in one transaction.
+            with ThreadPoolExecutor(max_workers=STAGING_THREADS) as pool, \
+                    self.ws.change(author=author, reason=f"vault add {names}"[:200]) as ch:
+                log = LogWriter(ch.conn, ch.author)
+                while chunk := list(itertools.islice(files, batch)):
+                    pending = []
+                    for staged, local in pool.map(
+                            lambda f: self._stage_one(f, provenance, max_bytes), chunk):
+                        pending.extend(staged)
+                        report.skipped.extend(local.skipped)
+                        report.warnings.extend(local.warnings)
+                    if pending:
+                        self._write_batch(ch, log, pending, report, fsync, placed, journal)
+                    seen += len(chunk)
+                    if progress:
+                        progress(seen)
+                if not seen:
+                    raise SabtError("no files found", file=", ".join(str(p) for p in paths))
+                if within is not None:
+                    within(ch, report)
+        except BaseException:
+            for item in pending:
+                self._discard(item)
+            for sha in placed:
+                self.blobs.remove_new(sha)
+            report.added.clear()
+            raise
+        finally:
+            for path in journal:
+                path.unlink(missing_ok=True)
         return report
 
-    def _stage_one(self, path: Path, name: str, provenance: Provenance,
+    def _stage_one(self, found: FoundFile, provenance: Provenance,
                    max_bytes: int | None) -> tuple[list[_Pending], AddReport]:
         """Stage one file; its skips and warnings go to a report of its own (thread-safe)."""
         local = AddReport()
+        path, name, refused = found
+        if refused is not None:
+            local.skipped.append({"file": name, "reason": refused})
+            return [], local
         try:
             return self._stage(path, name, provenance, max_bytes, local), local
         except SabtError as exc:
@@ -205,10 +299,10 @@ class Vault:
             raise SabtError("no such file", file=name)
         if not path.is_file():
             raise SabtError("not a regular file", file=name)
-        if path.stat().st_size == 0:
-            raise SabtError("empty file (zero bytes): nothing to store", file=name)
         try:
-            with open(path, "rb") as fh:
+            with open_regular(path) as fh:
+                if os.fstat(fh.fileno()).st_size == 0:
+                    raise SabtError("empty file (zero bytes): nothing to store", file=name)
                 staged = self.blobs.stage(fh, max_bytes=max_bytes)
         except OSError as exc:
             raise SabtError(f"cannot read: {exc.strerror or exc}", file=name) from exc
@@ -269,62 +363,58 @@ class Vault:
         if item.text_staged:
             self.blobs.discard(item.text_staged)
 
-    def _commit(self, pending: list[_Pending], report: AddReport, fsync: bool,
-                actor: str) -> None:
-        placed: list[str] = []
-        added: list[dict[str, Any]] = []
-        duplicates: list[dict[str, Any]] = []
+    def _write_batch(self, ch: Change, log: LogWriter, pending: list[_Pending],
+                     report: AddReport, fsync: bool, placed: list[str],
+                     journal: list[Path]) -> None:
+        """Write one batch's rows and custody entries in the add's transaction, then place its
+        blobs (journalled first); the staged copies are gone when this returns or raises."""
         try:
-            with self.ws.change(author=actor, reason=f"vault add ({len(pending)} files)") as ch:
-                log = LogWriter(ch.conn, ch.author)
-                rows: list[dict[str, Any]] = []
-                known = self._existing(ch.conn, {p.staged.sha256 for p in pending}
-                                       | {p.text_staged.sha256 for p in pending if p.text_staged})
-                for item in pending:
-                    row = self._row(item, ch, known)
-                    if row is None:
-                        log.add("ingested_again", item.staged.sha256, self._details(item))
-                        duplicates.append({"sha256": item.staged.sha256, "name": item.name})
-                        continue
-                    text_sha = None
-                    if item.text_staged is not None:
-                        text_sha = item.text_staged.sha256
-                        if text_sha not in known:
-                            text_row = self._text_row(item, text_sha)
-                            rows.append(text_row)
-                            known.add(text_sha)
-                            log.add("derived_copy_made", text_sha, _recorded(text_row))
-                    row["text_sha256"] = text_sha
-                    rows.append(row)
-                    known.add(row["sha256"])
-                    log.add("ingested", row["sha256"], _recorded(row))
-                    if text_sha:
-                        log.add("text_extracted", row["sha256"],
-                                {"text_sha256": text_sha, "chars": item.chars,
-                                 "pages": len(item.reading.pages or [])})
-                    added.append({"sha256": row["sha256"], "name": item.name,
-                                  "media_type": row["media_type"], "size": row["size"],
-                                  "source_id": row["source_id"], "text_sha256": text_sha})
-                if rows:
-                    ch.conn.execute(insert(vault_item), rows)
-                log.flush()
-                staged_all = [s for item in pending for s in (item.staged, item.text_staged)
-                              if s is not None]
-                if fsync:  # bytes on disk before the rows that name them commit
-                    self.blobs.sync(s.tmp for s in staged_all)
-                for staged in staged_all:
-                    if self.blobs.place(staged):
-                        placed.append(staged.sha256)
-                if fsync:
-                    self.blobs.sync({self.blobs.path_for(sha).parent for sha in placed})
-        except BaseException:
-            for sha in placed:
-                self.blobs.remove_new(sha)
+            known = self._existing(ch.conn, {p.staged.sha256 for p in pending}
+                                   | {p.text_staged.sha256 for p in pending if p.text_staged})
+            rows: list[dict[str, Any]] = []
+            for item in pending:
+                row = self._row(item, ch, known)
+                if row is None:
+                    log.add("ingested_again", item.staged.sha256, self._details(item))
+                    report.duplicates.append({"sha256": item.staged.sha256, "name": item.name})
+                    continue
+                text_sha = None
+                if item.text_staged is not None:
+                    text_sha = item.text_staged.sha256
+                    if text_sha not in known:
+                        text_row = self._text_row(item, text_sha)
+                        rows.append(text_row)
+                        known.add(text_sha)
+                        log.add("derived_copy_made", text_sha, _recorded(text_row))
+                row["text_sha256"] = text_sha
+                rows.append(row)
+                known.add(row["sha256"])
+                log.add("ingested", row["sha256"], _recorded(row))
+                if text_sha:
+                    log.add("text_extracted", row["sha256"],
+                            {"text_sha256": text_sha, "chars": item.chars,
+                             "pages": len(item.reading.pages or [])})
+                report.added.append({"sha256": row["sha256"], "name": item.name,
+                                     "media_type": row["media_type"], "size": row["size"],
+                                     "source_id": row["source_id"], "text_sha256": text_sha})
+            if rows:
+                ch.conn.execute(insert(vault_item), rows)
+            log.flush()
+            staged_all = [s for item in pending for s in (item.staged, item.text_staged)
+                          if s is not None]
+            if fsync:  # bytes on disk before the rows that name them commit
+                self.blobs.sync(s.tmp for s in staged_all)
+            new = sorted({s.sha256 for s in staged_all if not self.blobs.has(s.sha256)})
+            if new:
+                journal[:] = [self.blobs.journal(new, journal[0] if journal else None)]
+            for staged in staged_all:
+                if self.blobs.place(staged):
+                    placed.append(staged.sha256)
+            if fsync:
+                self.blobs.sync({self.blobs.path_for(sha).parent for sha in new})
+        finally:
             for item in pending:
                 self._discard(item)
-            raise
-        report.added.extend(added)
-        report.duplicates.extend(duplicates)
 
     @contextmanager
     def ingest_within(self, path: Path, *, author: str,
@@ -337,11 +427,12 @@ class Vault:
         copy are removed and the transaction rolls back: nothing remains.
         """
         try:
-            with open(path, "rb") as fh:
+            with open_regular(path) as fh:
                 staged = self.blobs.stage(fh)
         except OSError as exc:
             raise SabtError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
         placing = False   # set before the blob may be placed: a failure then removes it
+        journal: Path | None = None
         try:
             with self.ws.change(author=author, reason=reason) as ch:
                 found = ch.conn.execute(select(vault_item).where(
@@ -350,12 +441,17 @@ class Vault:
                 yield job
                 if job.kept is not None:
                     placing = found is None and not self.blobs.has(staged.sha256)
+                    if placing:
+                        journal = self.blobs.journal([staged.sha256])
                     self._keep(job)
         except BaseException:
             if placing:
                 self.blobs.remove_new(staged.sha256)
             self.blobs.discard(staged)
             raise
+        finally:
+            if journal is not None:
+                journal.unlink(missing_ok=True)
         self.blobs.discard(staged)   # a no-op once placed; drops it when nothing was kept
 
     def _keep(self, job: FileIngest) -> None:
@@ -461,20 +557,25 @@ class Vault:
 
     # --- reading back -------------------------------------------------------------------------
 
-    def item(self, sha256: str) -> dict[str, Any]:
-        """The row of one item (a unique hash prefix of 8+ characters is enough)."""
+    def item(self, sha256: str, conn: Connection | None = None) -> dict[str, Any]:
+        """The row of one item (a unique hash prefix of 8+ characters is enough); read through
+        `conn` when given (a transaction that may not have committed yet)."""
         key = sha256.lower()
         match = vault_item.c.sha256 == key if len(key) == 64 else \
             vault_item.c.sha256.like(f"{key}%")
-        with self.ws.connect() as conn:
+        if conn is not None:
             rows = conn.execute(select(vault_item).where(match)).mappings().all()
+        else:
+            with self.ws.connect() as own:
+                rows = own.execute(select(vault_item).where(match)).mappings().all()
         if len(sha256) < 8 or len(rows) != 1:
             raise NotFound(f"no single vault item with hash {sha256!r}")
         return dict(rows[0])
 
-    def text(self, sha256: str) -> tuple[str, dict[str, Any]]:
-        """The text of an item (its derived text, or itself if plain text) and that text's row."""
-        row = self.item(sha256)
+    def text(self, sha256: str, conn: Connection | None = None) -> tuple[str, dict[str, Any]]:
+        """The text of an item (its derived text, or itself if plain text) and that text's row
+        (read through `conn` when given, as `item`)."""
+        row = self.item(sha256, conn)
         text_sha = row["text_sha256"] or (row["sha256"] if row["media_type"].startswith(
             "text/plain") else None)
         if text_sha is None:
@@ -484,7 +585,7 @@ class Vault:
         text = readers.decode_text(data)
         if text is None:
             raise SabtError(f"text of item {row['sha256'][:12]} is not UTF-8")
-        return text, self.item(text_sha)
+        return text, self.item(text_sha, conn)
 
     def log(self, actor: str, action: str, item: str | None, details: dict[str, Any]) -> Entry:
         """Append one custody entry in its own transaction (e.g. "exported", "viewed")."""
@@ -574,12 +675,17 @@ class Vault:
                 rel = path.relative_to(self.blobs.root)
                 problems.append(Problem("inserted", str(rel),
                                         f"file {rel} is in the vault but is no recorded item"))
-        if self.blobs.tmp_dir.is_dir():
-            leftovers = list(self.blobs.tmp_dir.iterdir())
-            if leftovers:
-                report.warnings.append(
-                    f"{len(leftovers)} temporary file(s) from an interrupted ingest in "
-                    f"{self.blobs.tmp_dir} (not items; safe to remove)")
+        if any(self.removed_at_open):
+            staged, orphans = self.removed_at_open
+            report.warnings.append(
+                f"removed {staged} staged copies and {orphans} blob(s) with no record that an "
+                "interrupted ingest had left in the vault (when the workspace was opened)")
+        found = self.blobs.leftovers()
+        if found.folders:
+            report.warnings.append(
+                f"{found.staged} staged copies and {len(found.placing)} journalled blob(s) from "
+                f"an interrupted ingest in {self.blobs.tmp_dir} (not items; removed when the "
+                "workspace is next opened)")
         return problems
 
     # --- manifest -----------------------------------------------------------------------------
