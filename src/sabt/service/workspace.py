@@ -21,6 +21,7 @@ from sabt.service.claims import Claims, Estimates, Reports
 from sabt.service.entities import Entities
 from sabt.service.exchange import Exports
 from sabt.service.guard import Guard
+from sabt.service.integrity import Integrity
 from sabt.service.lists import Linkage, Lists
 from sabt.service.search import Search
 from sabt.service.signin import SignIn
@@ -52,6 +53,7 @@ class Workspace:
         self.estimates = Estimates(store, self.guard)
         self.signin = SignIn(store, self.guard)
         self.search = Search(store, self.guard, self.entities)
+        self.integrity = Integrity(store, self.guard)
 
     @property
     def root(self) -> Path:
