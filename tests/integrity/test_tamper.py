@@ -5,6 +5,7 @@ SQLite and on PostgreSQL. Expected problems are written from docs/integrity.md."
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -192,7 +193,7 @@ def test_a_custody_rewrite_with_every_hash_recomputed(case: Case) -> None:
         for row in rows:
             actor = "mallory" if row["seq"] == 1 else row["actor"]
             last = append(last, at=row["at"], actor=actor, action=row["action"],
-                          item=row["item_sha256"], details=__import__("json").loads(
+                          item=row["item_sha256"], details=json.loads(
                               row["details"]))
             rebuilt.append(last)
         conn.execute(delete(custody_log))
