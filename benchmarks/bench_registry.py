@@ -8,6 +8,7 @@ then (with the registry) `verify` of the registry log over every row written.
 
     python benchmarks/bench_registry.py [--rows 10000] [--statements 50000] \
         [--backend sqlite|postgresql|both]
+    python benchmarks/bench_registry.py --small 300    # small changes one by one (SQLite)
 """
 
 from __future__ import annotations
@@ -44,6 +45,26 @@ def write_list(path: Path, rows: int) -> None:
         for i in range(rows):
             out.writerow([f"SYNTHETIC person {i}", f"SYNTHETIC father {i % 997}",
                           str(18 + i % 50), "1988-08-15", f"SYNTHETIC prison {i % 7}"])
+
+
+def small_writes(backend: str, new_url: Callable[[], str | None], folder: Path,
+                 n: int) -> None:
+    """`n` small changes, one after another: a person and three sourced statements each."""
+    ws = Store.create(folder / f"ws-small-{backend}", new_url())
+    with ws.change("bench", "source") as ch:
+        source = ch.add_source("SYNTHETIC source")
+
+    def edits() -> None:
+        for i in range(n):
+            with ws.change("bench", "edit") as ch:
+                person = ch.add_entity("person", f"SYNTHETIC {i}")
+                ch.add_statements([NewStatement(
+                    person, f"field {k}", Text(f"SYNTHETIC value {i}.{k}"),
+                    references=(Reference(source, Locator(page=str(k)), "SYNTHETIC quote"),))
+                    for k in range(3)])
+
+    timed(f"{backend}: {n:,} small changes (person + 3 statements)", edits)
+    ws.close()
 
 
 def run(backend: str, new_url: Callable[[], str | None], folder: Path, rows: int,
@@ -91,6 +112,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--statements", type=int, default=50_000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    parser.add_argument("--small", type=int, default=0,
+                        help="only time this many small changes")
     args = parser.parse_args()
     import sabt.store.workspace as sw
 
@@ -98,6 +121,9 @@ def main() -> None:
           f"{'yes' if importlib_has('sabt.store.registry') else 'no'}; "
           f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     folder = Path(tempfile.mkdtemp(prefix="SYNTHETIC_registry_"))
+    if args.small:
+        small_writes("sqlite", lambda: None, folder, args.small)
+        return
     if args.backend != "postgresql":
         run("sqlite", lambda: None, folder, args.rows, args.statements)
     if args.backend != "sqlite":
