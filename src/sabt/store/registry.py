@@ -504,7 +504,9 @@ def describe(conn: Connection, table: str, key: str) -> str:
              "statement": "statement", "reference": "reference", "sabt_user": "user",
              "sensitivity": "sensitivity mark", "list_record": "list record",
              "list_import": "list", "review_decision": "linkage decision",
-             "person_record": "person link of record"}
+             "person_record": "person link of record", "vault_item": "vault item",
+             "change_log": "change log row", "link_run": "link run",
+             "estimate_record": "saved estimate", "suggestion": "suggestion"}
     label = f"{names.get(table, table)} {shown}"
     owner = {"statement": ("entity_id", "of"), "reference": ("statement_id", "of statement")}
     if table in owner and key.isdigit():
