@@ -23,6 +23,7 @@ from sabt.service.entities import Entities
 from sabt.service.exchange import Exports
 from sabt.service.guard import Guard
 from sabt.service.jobs import Jobs
+from sabt.service.integrity import Integrity
 from sabt.service.lists import Linkage, Lists
 from sabt.service.review import Review
 from sabt.service.runners import runners
@@ -62,6 +63,7 @@ class Workspace:
         self.tokens = Tokens(store, self.guard)
         self.search = Search(store, self.guard, self.entities)
         self.jobs = Jobs(store, self.guard, self.users.resolve, runners(self))
+        self.integrity = Integrity(store, self.guard)
 
     @property
     def root(self) -> Path:
