@@ -18,6 +18,7 @@ from sabt.errors import SabtError
 from sabt.policy import Actor, Level, Role
 from sabt.service.audit import Audit
 from sabt.service.claims import Claims, Estimates, Reports
+from sabt.service.dossiers import Dossiers
 from sabt.service.entities import Entities
 from sabt.service.exchange import Exports
 from sabt.service.guard import Guard
@@ -52,6 +53,7 @@ class Workspace:
         self.estimates = Estimates(store, self.guard)
         self.signin = SignIn(store, self.guard)
         self.search = Search(store, self.guard, self.entities)
+        self.dossiers = Dossiers(store, self.guard, self.entities)
 
     @property
     def root(self) -> Path:
