@@ -46,7 +46,6 @@ class VaultService:
         page saved as HTML, PDF or an image) byte for byte, linked to the source `source_id`,
         with its custody entry. `url` defaults to the source's address. Returns the item."""
         from sabt.vault.readers import sniff
-        from sabt.vault.vault import Provenance
 
         self.guard.require(actor, Action.EDIT)
         with self.store.connect() as conn:
