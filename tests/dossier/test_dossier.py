@@ -169,7 +169,7 @@ def test_evidence_holds_the_capture_and_its_custody(case: Case) -> None:
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout
     custody = (folder / "evidence" / "custody.jsonl").read_text(encoding="utf-8")
-    assert f'"action":"ingested","actor":"admin","at"' in custody
+    assert '"action":"ingested","actor":"admin","at"' in custody
     assert case.shown_capture in custody
 
 
