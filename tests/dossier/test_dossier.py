@@ -312,3 +312,39 @@ def test_a_killed_run_leaves_no_folder(case: Case, tmp_path: Path) -> None:
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert not out.exists()
+
+
+# --- preserved web pages ---------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_the_report_says_which_cited_pages_have_no_preserved_capture(case: Case,
+                                                                     tmp_path: Path) -> None:
+    def row(page: str, source: str) -> str:
+        return page.split(f'id="src-{source}"')[1].split("</tr>")[0]
+
+    case.ws.reports.write(case.admin, tmp_path / "admin.html", "test")
+    page = (tmp_path / "admin.html").read_text(encoding="utf-8")
+    assert case.shown_capture in row(page, "S41a")
+    assert "no preserved capture" in row(page, "S01b")     # a web page, never captured
+    case.ws.reports.write(case.viewer, tmp_path / "viewer.html", "test")
+    page = (tmp_path / "viewer.html").read_text(encoding="utf-8")
+    assert "1 capture(s) withheld" in row(page, "S04")
+    assert case.hidden_capture not in page
+
+
+def test_a_capture_must_be_a_page_of_a_source_the_editor_sees(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path / "ws", admin="admin")
+    admin = ws.actor("admin")
+    source = ws.entities.add_source(admin, "A web page", url="https://example.org/a")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("plain notes, not a capture", encoding="utf-8")
+    with pytest.raises(SabtError, match="a capture is a WARC or WACZ"):
+        ws.vault.add_capture(admin, source, notes)
+    with pytest.raises(NotFound, match="no source with id 'S999'"):
+        ws.vault.add_capture(admin, "S999", _page(tmp_path / "p.html", "x"))
+    item = ws.vault.add_capture(admin, source, _page(tmp_path / "a.html", source),
+                                captured_at="2026-01-02T03:04:05Z")
+    assert (item["source_id"], item["origin_url"], item["media_type"]) == (
+        source, "https://example.org/a", "text/html")
+    assert ws.vault.verify(admin).ok
+    ws.close()

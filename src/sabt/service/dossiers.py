@@ -96,7 +96,7 @@ class Dossiers:
             self.guard.record(actor, "export", view.id, "export",
                               f"case file to {out}, {result.withheld} item(s) withheld")
             Vault(self.store).log(actor.id, "dossier_exported", None, {
-                "entity": view.id, "to": str(out),
+                "entity": view.id, "to": _where(out, self.store.root),
                 "manifest_sha256": seal.sha256_file(tmp / seal.MANIFEST),
                 "items": list(result.evidence)})
             tmp.rename(out)
@@ -342,6 +342,13 @@ class _PeopleNames:
             return []
         raw = self.store.entities_with_statements(wanted)
         return [v for v in self.sight.views([raw[i] for i in wanted]) if v.kind == "person"]
+
+
+def _where(out: Path, root: Path) -> str:
+    """The folder as the custody entry records it: relative when inside the workspace (which
+    may be renamed, as the demo's is)."""
+    out, root = out.resolve(), root.resolve()
+    return f"{out.relative_to(root)} (in the workspace)" if out.is_relative_to(root) else str(out)
 
 
 def _fa_name(view: EntityView) -> str:
