@@ -27,7 +27,7 @@ from sabt import __version__
 from sabt.dossier import content, render, seal
 from sabt.dossier.content import Around, Capture, RelatedShown, Withheld
 from sabt.errors import SabtError
-from sabt.model.statements import EntityRef, EntityView, Text, value_text
+from sabt.model.statements import EntityRef, EntityView, Text
 from sabt.policy import DEFAULT_MARK, Actor, sees
 from sabt.service.entities import Entities
 from sabt.service.guard import Guard
@@ -246,9 +246,9 @@ class Dossiers:
             return [], 0
         raw = self.store.entities_with_statements(others)
         visible = {v.id: v for v in sight.views([raw[o] for o in others])}
-        labels = {o: o for o in orgs}
-        labels.update({st.value.entity_id: value_text(st.value) for st in view.statements
-                       if isinstance(st.value, EntityRef)})
+        with self.store.connect() as conn:
+            labels = {str(r.id): f"{r.label} ({r.id})" for r in conn.execute(
+                select(t.entity.c.id, t.entity.c.label).where(t.entity.c.id.in_(sorted(orgs))))}
         out = []
         for other in others:
             shown = visible.get(other)
@@ -257,7 +257,8 @@ class Dossiers:
                              and st.value.entity_id in orgs}) if shown else []
             if shown is not None and shared:
                 out.append(RelatedShown(other, shown.label, _fa_name(shown),
-                                        "also held a post in " + ", ".join(shared)))
+                                        "also held a post in "
+                                        + ", ".join(labels.get(o, o) for o in shared)))
         return out, len(others) - len(out)
 
     def _evidence(self, actor: Actor, sources: dict[str, dict[str, Any]]) -> _Evidence:
