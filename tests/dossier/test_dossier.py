@@ -26,6 +26,7 @@ from sabt.errors import NotFound, SabtError
 from sabt.model.statements import Locator, Reference, Text
 from sabt.policy import Actor
 from sabt.service import Workspace
+from sabt.service.dossiers import _remove_stale
 from sabt.service.users import new_actor
 
 PERSON = "PER06"
@@ -312,6 +313,9 @@ def test_a_killed_run_leaves_no_folder(case: Case, tmp_path: Path) -> None:
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert not out.exists()
+    assert list(tmp_path.glob(".killed.partial-*")), "the test killed it while it was writing"
+    _remove_stale(out)          # what the next run does first
+    assert list(tmp_path.iterdir()) == []
 
 
 # --- preserved web pages ---------------------------------------------------------------------

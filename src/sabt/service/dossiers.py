@@ -88,8 +88,8 @@ class Dossiers:
         if not out.parent.is_dir():
             raise SabtError(f"{out.parent}: no such folder")
         self._require_sound()
+        _remove_stale(out)
         tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
         try:
             tmp.mkdir()
             result = self._build(actor, view, tmp, out, tsa_urls)
@@ -343,6 +343,21 @@ class _PeopleNames:
             return []
         raw = self.store.entities_with_statements(wanted)
         return [v for v in self.sight.views([raw[i] for i in wanted]) if v.kind == "person"]
+
+
+def _remove_stale(out: Path) -> None:
+    """Remove what runs killed before they finished left beside `out` (a run in progress, whose
+    process is alive, is left alone)."""
+    for partial in out.parent.glob(f".{out.name}.partial-*"):
+        pid = partial.name.rpartition("-")[2]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(partial, ignore_errors=True)
+        except PermissionError:   # another user's live process
+            continue
 
 
 def _where(out: Path, root: Path) -> str:
