@@ -26,8 +26,9 @@ from sabt.errors import NotFound, SabtError
 from sabt.model.statements import Locator, Reference, Text
 from sabt.policy import Actor
 from sabt.service import Workspace
-from sabt.service.dossiers import _remove_stale
+from sabt.service.dossiers import DossierResult, _remove_stale
 from sabt.service.users import new_actor
+from tests.conftest import LocalTsa
 
 PERSON = "PER06"
 NAME_EN = "Ebrahim Raisi"          # persons.csv, row of PER06 (name_en)
@@ -39,6 +40,7 @@ PERSIAN_QUOTE = "رئیس‌جمهور پیشین"
 # only shapes Persian letters (it has no glyph, so a PDF's text cannot carry it).
 INVISIBLE = re.compile("[\u200c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 SRC = Path(__file__).parents[2] / "src"
+UNREACHABLE = "http://127.0.0.1:9/tsr"     # the discard port: nothing answers there
 
 
 @dataclass
@@ -51,6 +53,9 @@ class Case:
     viewer_file: Path
     hidden_capture: str
     shown_capture: str
+    tsa_ca: Path
+    made: DossierResult        # the admin's (signed, time-stamped by one of two authorities)
+    read: DossierResult        # the viewer's (unsigned: a viewer may not sign)
 
 
 def _page(path: Path, label: str) -> Path:
@@ -60,7 +65,7 @@ def _page(path: Path, label: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
+def case(tmp_path_factory: pytest.TempPathFactory, tsa_server: LocalTsa) -> Iterator[Case]:
     root = tmp_path_factory.mktemp("dossier")
     ws = Workspace.create(root / "ws", admin="admin")
     admin = ws.actor("admin")
@@ -79,10 +84,10 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
     hidden = ws.vault.add_capture(admin, "S04", _page(root / "s04.html", "S04"))
     ws.entities.mark(admin, hidden["sha256"], "confidential", reason="test: hidden capture")
     admin_file, viewer_file = root / "admin-file", root / "viewer-file"
-    ws.dossiers.write(admin, PERSON, admin_file)
-    ws.dossiers.write(viewer, PERSON, viewer_file)
+    made = ws.dossiers.write(admin, PERSON, admin_file, tsa_urls=[tsa_server.url, UNREACHABLE])
+    read = ws.dossiers.write(viewer, PERSON, viewer_file)
     yield Case(root, ws, admin, viewer, admin_file, viewer_file, hidden["sha256"],
-               shown["sha256"])
+               shown["sha256"], tsa_server.ca_cert, made, read)
     ws.close()
 
 
@@ -107,27 +112,34 @@ def run_sabt(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess
                           env=env, cwd=cwd, check=False)
 
 
-def standard_check(folder: Path) -> list[str]:
+def standard_check(folder: Path, tsa_ca: Path) -> list[str]:
     """The recipient's steps of VERIFY.md with standard tools only; the failing steps."""
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(list(args), cwd=folder, capture_output=True, text=True,
+                              check=False)
+
     failed = []
-    done = subprocess.run(["sha256sum", "-c", "--strict", "--quiet", seal.MANIFEST],
-                          cwd=folder, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
+    if run("sha256sum", "-c", "--strict", "--quiet", seal.MANIFEST).returncode != 0:
         failed.append("sha256sum -c")
     listed = {line[66:] for line in (folder / seal.MANIFEST).read_text().splitlines()}
-    present = set(seal.files_of(folder))
-    extra = {p for p in present - listed
+    extra = {p for p in set(seal.files_of(folder)) - listed
              if p not in (seal.MANIFEST, seal.SIGNATURE, seal.SEAL)
              and not p.startswith("timestamps/")}
     if extra:
         failed.append("unlisted files")
-    if (folder / seal.SIGNATURE).exists():
-        done = subprocess.run(
-            ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", seal.PUBLIC_KEY, "-rawin",
-             "-in", seal.MANIFEST, "-sigfile", seal.SIGNATURE],
-            cwd=folder, capture_output=True, text=True, check=False)
+    for data in (seal.MANIFEST, "checkpoint/checkpoint.json"):
+        done = run("openssl", "pkeyutl", "-verify", "-pubin", "-inkey", seal.PUBLIC_KEY,
+                   "-rawin", "-in", data, "-sigfile", data + ".sig")
         if done.returncode != 0 or "Signature Verified Successfully" not in done.stdout:
-            failed.append("openssl pkeyutl -verify")
+            failed.append(f"openssl pkeyutl -verify {data}")
+    tokens = [(seal.MANIFEST, t) for t in sorted((folder / "timestamps").glob("*.tsr"))]
+    tokens += [("checkpoint/checkpoint.json", t)
+               for t in sorted((folder / "checkpoint").glob("*.tsr"))]
+    for data, token in tokens:
+        done = run("openssl", "ts", "-verify", "-data", data, "-in", str(token), "-CAfile",
+                   str(tsa_ca))
+        if done.returncode != 0 or "Verification: OK" not in done.stdout:
+            failed.append(f"openssl ts -verify {token.name}")
     return failed
 
 
@@ -237,17 +249,44 @@ def test_unknown_and_forbidden_entities_get_the_same_refusal(tmp_path: Path) -> 
 
 @pytest.mark.slow
 def test_a_recipient_checks_the_folder_with_standard_tools(case: Case) -> None:
-    assert standard_check(case.admin_file) == []
-    report = seal.check(case.admin_file)
-    assert [p for p in report.problems if "signature" not in p and "sig" not in p] == []
+    folder = case.admin_file
+    assert case.made.signed and case.made.timestamped
+    assert any(UNREACHABLE in w for w in case.made.warnings)
+    assert (folder / "timestamps" / "1.tsr").is_file()
+    assert not (folder / "timestamps" / "2.tsr").exists()
+    assert list((folder / "checkpoint").glob("checkpoint.json.*.tsr"))
+    assert standard_check(folder, case.tsa_ca) == []
+    fingerprint = subprocess.run(["sha256sum", seal.PUBLIC_KEY], cwd=folder,
+                                 capture_output=True, text=True, check=True).stdout.split()[0]
+    assert fingerprint in (folder / "VERIFY.md").read_text(encoding="utf-8")
+    report = seal.check(folder, fingerprint=fingerprint, tsa_ca=case.tsa_ca)
+    assert report.ok, report.problems
+    assert report.signed and report.timestamps_checked >= 2
+    done = run_sabt("verify-dossier", str(folder), "--tsa-ca", str(case.tsa_ca),
+                    "--fingerprint", fingerprint)
+    assert done.returncode == 0, done.stdout
+    assert not seal.check(folder, fingerprint="0" * 64).ok
+
+
+@pytest.mark.slow
+def test_a_viewer_s_case_file_is_unsigned_and_says_so(case: Case) -> None:
+    assert not case.read.signed and not case.read.timestamped
+    assert not (case.viewer_file / seal.SIGNATURE).exists()
+    assert not (case.viewer_file / "checkpoint").exists()
+    assert "no signature and no checkpoint" in (case.viewer_file / "VERIFY.md").read_text()
+    assert not (case.viewer_file / "evidence" / "registry.jsonl").exists()
+    assert (case.admin_file / "evidence" / "registry.jsonl").stat().st_size > 0
+    assert any("FAILED" in line for line in run_sabt(
+        "verify-dossier", str(case.viewer_file)).stdout.splitlines())
 
 
 @pytest.mark.slow
 def test_one_changed_byte_in_any_file_fails_both_checks(case: Case,
                                                         tmp_path: Path) -> None:
     targets = [rel for rel in seal.files_of(case.admin_file)
-               if rel not in (seal.SEAL,)]   # seal.json is a guide, not sealed (see VERIFY.md)
-    assert "dossier.pdf" in targets and "evidence/custody.jsonl" in targets
+               if rel != seal.SEAL]     # seal.json is a guide, not sealed (see VERIFY.md)
+    assert {"dossier.pdf", "evidence/custody.jsonl", seal.SIGNATURE, "timestamps/1.tsr",
+            "checkpoint/checkpoint.json"} <= set(targets)
     for number, rel in enumerate(targets):
         copy = tmp_path / f"c{number}"
         shutil.copytree(case.admin_file, copy)
@@ -255,13 +294,14 @@ def test_one_changed_byte_in_any_file_fails_both_checks(case: Case,
         data = bytearray(path.read_bytes())
         data[len(data) // 2] ^= 0x01
         path.write_bytes(bytes(data))
-        assert not seal.check(copy).ok, rel
-        assert standard_check(copy) != [] or rel == seal.SIGNATURE, rel
+        assert not seal.check(copy, tsa_ca=case.tsa_ca).ok, rel
+        assert standard_check(copy, case.tsa_ca) != [], rel
+        shutil.rmtree(copy)
     added = tmp_path / "added"
     shutil.copytree(case.admin_file, added)
     (added / "evidence" / "extra.txt").write_text("slipped in", encoding="utf-8")
     assert any("not in the manifest" in p for p in seal.check(added).problems)
-    assert "unlisted files" in standard_check(added)
+    assert "unlisted files" in standard_check(added, case.tsa_ca)
     done = run_sabt("verify-dossier", str(added))
     assert done.returncode == 1 and "evidence/extra.txt" in done.stdout
 
@@ -289,14 +329,36 @@ def test_a_workspace_that_fails_verification_is_refused(tmp_path: Path) -> None:
     ws = Workspace.create(tmp_path / "ws", admin="admin")
     admin = ws.actor("admin")
     ws.entities.add(admin, "person", "Someone", id="P1")
+    ws.entities.add_statement(admin, "P1", "name", Text("Someone", "en"))
     source = ws.entities.add_source(admin, "A web page", url="https://example.org/a")
     item = ws.vault.add_capture(admin, source, _page(tmp_path / "a.html", source))
     blob = ws.vault.vault.blobs.path_for(item["sha256"])
     blob.chmod(0o644)
-    blob.write_bytes(blob.read_bytes() + b"x")
+    original = blob.read_bytes()
+    blob.write_bytes(original + b"x")
+    with pytest.raises(SabtError, match=r"fails verification.*altered"):
+        ws.dossiers.write(admin, "P1", tmp_path / "out")
+    blob.write_bytes(original)
+    with ws.store.engine.begin() as conn:     # a value edited outside Sabt
+        conn.exec_driver_sql("UPDATE statement SET value_text = 'Someone else'")
     with pytest.raises(SabtError, match="fails verification"):
         ws.dossiers.write(admin, "P1", tmp_path / "out")
-    assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "ws"]
+    ws.close()
+
+
+def test_an_unreachable_authority_leaves_the_file_untimestamped(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path / "ws", admin="admin")
+    admin = ws.actor("admin")
+    ws.entities.add(admin, "person", "Someone", id="P1")
+    result = ws.dossiers.write(admin, "P1", tmp_path / "out", tsa_urls=[UNREACHABLE])
+    assert result.signed and not result.timestamped
+    assert any(UNREACHABLE in w for w in result.warnings)
+    assert any("untimestamped" in w for w in result.warnings)
+    note = (tmp_path / "out" / seal.SEAL).read_text(encoding="utf-8")
+    assert '"timestamped": false' in note and UNREACHABLE in note
+    report = seal.check(tmp_path / "out")
+    assert report.ok and any("untimestamped" in n for n in report.notes)
     ws.close()
 
 

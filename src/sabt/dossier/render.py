@@ -31,7 +31,8 @@ def pdf(page: str, out: Path) -> None:
     HTML(string=page, base_url=str(out.parent)).write_pdf(out, pdf_variant=PDF_VARIANT)
 
 
-def verify_md(dossier: Dossier, *, tsa_urls: Sequence[str], fingerprint: str) -> str:
+def verify_md(dossier: Dossier, *, tsa_urls: Sequence[str], fingerprint: str,
+              signed: bool) -> str:
     """VERIFY.md: how a recipient checks the folder with standard tools, offline."""
     return environment().get_template("dossier/VERIFY.md").render(
-        d=dossier, tsa_urls=list(tsa_urls), fingerprint=fingerprint)
+        d=dossier, tsa_urls=list(tsa_urls), fingerprint=fingerprint, signed=signed)

@@ -23,6 +23,7 @@ PUBLIC_KEY = "public_key.pem"
 SEAL = "seal.json"
 TIMESTAMPS = "timestamps"
 SEALING = frozenset({MANIFEST, SIGNATURE, SEAL})
+CHECKPOINT = "checkpoint/checkpoint.json"
 
 
 def sha256_file(path: Path) -> str:
@@ -57,17 +58,9 @@ def write_manifest(folder: Path) -> bytes:
 
 
 def key_fingerprint(public_pem: bytes) -> str:
-    """SHA-256 of the key's DER form: what `openssl pkey -pubin -outform DER | sha256sum` prints.
-    """
-    from cryptography.hazmat.primitives.serialization import (
-        Encoding,
-        PublicFormat,
-        load_pem_public_key,
-    )
-
-    key = load_pem_public_key(public_pem)
-    der = key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-    return hashlib.sha256(der).hexdigest()
+    """SHA-256 of the public key file's bytes (`sha256sum public_key.pem`), as checkpoints name
+    the key that signed them."""
+    return hashlib.sha256(public_pem).hexdigest()
 
 
 @dataclass
@@ -146,35 +139,62 @@ def check(folder: Path, *, fingerprint: str | None = None,
         report.signed = _verify_signature(folder, MANIFEST, SIGNATURE, report)
     else:
         report.problems.append(f"{SIGNATURE}: missing (the folder is not signed)")
-    checkpoint = folder / "checkpoint" / "checkpoint.json"
+    checkpoint = folder / CHECKPOINT
     if checkpoint.is_file():
-        _verify_signature(folder, "checkpoint/checkpoint.json", "checkpoint/checkpoint.json.sig",
-                          report)
+        _verify_signature(folder, CHECKPOINT, CHECKPOINT + ".sig", report)
+        _check_checkpoint(folder, report)
     _check_timestamps(folder, tsa_ca, report)
     return report
 
 
+def _check_checkpoint(folder: Path, report: CheckReport) -> None:
+    """The checkpoint names the folder's key, and pins the custody chain where the folder's
+    custody excerpt ends."""
+    try:
+        body = json.loads((folder / CHECKPOINT).read_text(encoding="utf-8"))
+        named_key = body["public_key_sha256"]
+        custody_head = body["chains"]["custody"]["head"]
+    except (ValueError, KeyError, TypeError):
+        report.problems.append(f"{CHECKPOINT}: not a readable Sabt checkpoint")
+        return
+    if (folder / PUBLIC_KEY).is_file() and named_key != key_fingerprint(
+            (folder / PUBLIC_KEY).read_bytes()):
+        report.problems.append(f"{CHECKPOINT}: names another signing key than {PUBLIC_KEY}")
+    custody = folder / "evidence" / "custody.jsonl"
+    if custody.is_file():
+        lines = custody.read_text(encoding="utf-8").splitlines()
+        last = json.loads(lines[-1]).get("hash") if lines else None
+        if last != custody_head:
+            report.problems.append("evidence/custody.jsonl: does not end at the custody head "
+                                   f"the checkpoint pins ({custody_head})")
+
+
 def _check_timestamps(folder: Path, tsa_ca: Path | None, report: CheckReport) -> None:
-    tokens = sorted((folder / TIMESTAMPS).glob("*.tsr")) if (folder / TIMESTAMPS).is_dir() else []
-    if not tokens:
-        report.notes.append("no time-stamp token: the folder is untimestamped")
+    """Each token under timestamps/ covers the manifest; each beside the checkpoint covers it."""
+    pairs = [(MANIFEST, token) for token in sorted((folder / TIMESTAMPS).glob("*.tsr"))]
+    pairs += [(CHECKPOINT, token) for token in sorted(
+        (folder / "checkpoint").glob("checkpoint.json.*.tsr"))]
+    if not any(data == MANIFEST for data, _ in pairs):
+        report.notes.append("no time-stamp token over the manifest: the folder is "
+                            "untimestamped")
+    if not pairs:
         return
     if tsa_ca is None:
-        report.notes.append(f"{len(tokens)} time-stamp token(s) present, not checked "
+        report.notes.append(f"{len(pairs)} time-stamp token(s) present, not checked "
                             "(give the authority's CA certificate with --tsa-ca)")
         return
     openssl = shutil.which("openssl")
     if openssl is None:
         report.problems.append("openssl is not installed: time-stamp tokens cannot be checked")
         return
-    for token in tokens:
+    for data, token in pairs:
         done = subprocess.run(
-            [openssl, "ts", "-verify", "-data", str(folder / MANIFEST), "-in", str(token),
+            [openssl, "ts", "-verify", "-data", str(folder / data), "-in", str(token),
              "-CAfile", str(tsa_ca)], capture_output=True, text=True, check=False)
         rel = token.relative_to(folder).as_posix()
         if done.returncode != 0 or "Verification: OK" not in done.stdout:
             report.problems.append(f"{rel}: the time-stamp token does not verify against "
-                                   f"{MANIFEST} and {tsa_ca.name}")
+                                   f"{data} and {tsa_ca.name}")
         else:
             report.timestamps_checked += 1
 

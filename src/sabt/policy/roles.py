@@ -18,6 +18,8 @@ class Action(StrEnum):
     ANALYSE = "analyse"    # capture histories, estimates, exports of aggregates
     EXPORT = "export"      # whole-workspace exports (lossless JSON Lines)
     ADMIN = "admin"        # users, groups, settings, the audit log
+    SIGN = "sign"          # sign with the workspace's key: checkpoints, case files
+    VERIFY = "verify"      # check the vault, the registry log and checkpoints (signed-in users)
 
 
 class Role(StrEnum):
@@ -39,9 +41,10 @@ class Role(StrEnum):
 
 GRANTS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.EDITOR: frozenset({Action.VIEW, Action.EDIT, Action.MARK, Action.LINK}),
-    Role.REVIEWER: frozenset({Action.VIEW, Action.REVIEW, Action.LINK}),
-    Role.ANALYST: frozenset({Action.VIEW, Action.ANALYSE}),
-    Role.VIEWER: frozenset({Action.VIEW}),
+    Role.EDITOR: frozenset({Action.VIEW, Action.EDIT, Action.MARK, Action.LINK, Action.SIGN,
+                            Action.VERIFY}),
+    Role.REVIEWER: frozenset({Action.VIEW, Action.REVIEW, Action.LINK, Action.VERIFY}),
+    Role.ANALYST: frozenset({Action.VIEW, Action.ANALYSE, Action.VERIFY}),
+    Role.VIEWER: frozenset({Action.VIEW, Action.VERIFY}),
     Role.PUBLIC: frozenset({Action.VIEW}),
 }

@@ -28,9 +28,10 @@ from sabt.dossier import content, render, seal
 from sabt.dossier.content import Around, Capture, RelatedShown, Withheld
 from sabt.errors import SabtError
 from sabt.model.statements import EntityRef, EntityView, Text
-from sabt.policy import DEFAULT_MARK, Actor, sees
+from sabt.policy import DEFAULT_MARK, Action, Actor, can, sees
 from sabt.service.entities import Entities
 from sabt.service.guard import Guard
+from sabt.service.integrity import Integrity
 from sabt.service.sight import Sight
 from sabt.store import access
 from sabt.store import schema as t
@@ -71,10 +72,12 @@ class _Evidence:
 
 
 class Dossiers:
-    def __init__(self, store: Store, guard: Guard, entities: Entities) -> None:
+    def __init__(self, store: Store, guard: Guard, entities: Entities,
+                 integrity: Integrity) -> None:
         self.store = store
         self.guard = guard
         self.entities = entities
+        self.integrity = integrity
 
     def write(self, actor: Actor, entity_id: str, out: Path, *,
               tsa_urls: Sequence[str] = ()) -> DossierResult:
@@ -87,7 +90,7 @@ class Dossiers:
             raise SabtError(f"{out} already exists: give a new folder for the case file")
         if not out.parent.is_dir():
             raise SabtError(f"{out.parent}: no such folder")
-        self._require_sound()
+        self._require_sound(actor)
         _remove_stale(out)
         tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
         try:
@@ -107,14 +110,14 @@ class Dossiers:
 
     # --- checks --------------------------------------------------------------------------------
 
-    def _require_sound(self) -> None:
-        """Refuse to seal a workspace whose own checks fail: a case file would vouch for it."""
-        report = Vault(self.store).verify()
+    def _require_sound(self, actor: Actor) -> None:
+        """Refuse to seal a workspace whose own checks fail (`ws.integrity.verify`: the vault
+        and the registry log): a case file would vouch for it."""
+        report = self.integrity.verify(actor)
         if not report.ok:
             kinds = sorted({p.kind for p in report.problems})
             raise SabtError(f"refused: the workspace fails verification ({len(report.problems)} "
-                            f"problem(s): {', '.join(kinds)}); an editor can run `sabt verify` "
-                            "to see them")
+                            f"problem(s): {', '.join(kinds)}); `sabt verify` names them")
 
     # --- building ------------------------------------------------------------------------------
 
@@ -126,8 +129,10 @@ class Dossiers:
                                 generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                                 version=__version__)
         head = self._write_evidence(folder, evidence)
-        public_pem = self._public_key()
-        fingerprint = seal.key_fingerprint(public_pem) if public_pem else "(not signed)"
+        self._registry(actor, view, folder)
+        public_pem = self.integrity.public_key_pem()
+        (folder / seal.PUBLIC_KEY).write_bytes(public_pem)
+        fingerprint = seal.key_fingerprint(public_pem)
         page = render.html(dossier)
         (folder / "dossier.html").write_text(page, encoding="utf-8")
         render.pdf(page, folder / "dossier.pdf")
@@ -135,27 +140,59 @@ class Dossiers:
             {**dossier.to_json(), "custody_head": head, "key_fingerprint": fingerprint},
             ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         (folder / "VERIFY.md").write_text(render.verify_md(
-            dossier, tsa_urls=tsa_urls, fingerprint=fingerprint), encoding="utf-8")
+            dossier, tsa_urls=tsa_urls, fingerprint=fingerprint,
+            signed=can(actor, Action.SIGN)), encoding="utf-8")
         signed, timestamped, warnings = self._seal(actor, folder, tsa_urls)
         return DossierResult(out, view.id, len(seal.files_of(folder)),
                              len(evidence.shown), dossier.withheld_total, signed,
                              timestamped, tuple(warnings), tuple(sorted(evidence.shown)))
 
-    def _public_key(self) -> bytes | None:
-        """The workspace's public signing key (None until the workspace has one)."""
-        return None
-
     def _seal(self, actor: Actor, folder: Path, tsa_urls: Sequence[str],
               ) -> tuple[bool, bool, list[str]]:
-        """Write the manifest, its signature and time-stamp tokens; (signed, timestamped,
-        warnings). Every file but the sealing files must be in place before this runs."""
-        seal.write_manifest(folder)
-        warnings = ["not signed: the workspace has no signing key"]
-        if tsa_urls:
-            warnings.append("not timestamped: time-stamps need the workspace's signing service")
-        seal.write_seal_note(folder, {"signed": False, "timestamped": False,
-                                      "requested_by": actor.id, "warnings": warnings})
-        return False, False, warnings
+        """The checkpoint, then the manifest over every file, its signature and time-stamp
+        tokens; returns (signed, timestamped, warnings). An actor without the `sign` right gets
+        an unsigned folder that says so; an authority that cannot be reached is a warning and
+        the folder is written untimestamped."""
+        warnings: list[str] = []
+        may_sign = can(actor, Action.SIGN)
+        if may_sign:
+            checkpoint = self.integrity.checkpoint(actor, folder / "checkpoint", tsa_urls)
+            warnings.extend(checkpoint.warnings)
+        data = seal.write_manifest(folder)
+        signed = timestamped = False
+        answered: list[dict[str, Any]] = []
+        if may_sign:
+            (folder / seal.SIGNATURE).write_bytes(self.integrity.sign(actor, data))
+            signed = True
+            results = self.integrity.timestamp(actor, data, tsa_urls) if tsa_urls else []
+            for number, found in enumerate(results, 1):
+                if found.token is None:
+                    warnings.append(f"time-stamping authority {found.url}: {found.error}")
+                    answered.append({"url": found.url, "token": None, "error": found.error})
+                    continue
+                (folder / seal.TIMESTAMPS).mkdir(exist_ok=True)
+                (folder / seal.TIMESTAMPS / f"{number}.tsr").write_bytes(found.token)
+                answered.append({"url": found.url, "token": f"{seal.TIMESTAMPS}/{number}.tsr"})
+                timestamped = True
+        else:
+            warnings.append("not signed and no checkpoint: signing with the workspace's key "
+                            "needs the 'sign' right (editors and admins)")
+        if not timestamped:
+            warnings.append("the case file is untimestamped" + (
+                ": no time-stamping authority answered" if tsa_urls and signed else ""))
+        seal.write_seal_note(folder, {"signed": signed, "timestamped": timestamped,
+                                      "timestamps": answered, "warnings": warnings})
+        return signed, timestamped, warnings
+
+    def _registry(self, actor: Actor, view: EntityView, folder: Path) -> None:
+        """evidence/registry.jsonl: the registry log entries about the person, for those who may
+        export the whole workspace (an entry also pins, by hash, other rows of its revision)."""
+        if not can(actor, Action.EXPORT):
+            return
+        keys = [view.id, *view.merged_from, *(str(st.id) for st in view.statements)]
+        with (folder / EVIDENCE / "registry.jsonl").open("w", encoding="utf-8") as fh:
+            for entry in self.integrity.entries_about(actor, keys):
+                fh.write(canonical_json(entry).decode("utf-8") + "\n")
 
     def _gather(self, actor: Actor, view: EntityView, sight: Sight) -> tuple[Around, _Evidence]:
         """Everything around the person that the actor may see, and what was left out."""

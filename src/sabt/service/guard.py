@@ -15,6 +15,7 @@ WHAT = {
     Action.REVIEW: "record linkage decisions", Action.LINK: "start a link run",
     Action.ANALYSE: "read capture histories or estimates",
     Action.EXPORT: "export the whole workspace", Action.ADMIN: "manage users or read the audit",
+    Action.SIGN: "sign with the workspace's key", Action.VERIFY: "verify the workspace",
 }
 
 

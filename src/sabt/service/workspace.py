@@ -22,6 +22,7 @@ from sabt.service.dossiers import Dossiers
 from sabt.service.entities import Entities
 from sabt.service.exchange import Exports
 from sabt.service.guard import Guard
+from sabt.service.integrity import Integrity
 from sabt.service.lists import Linkage, Lists
 from sabt.service.search import Search
 from sabt.service.signin import SignIn
@@ -53,7 +54,8 @@ class Workspace:
         self.estimates = Estimates(store, self.guard)
         self.signin = SignIn(store, self.guard)
         self.search = Search(store, self.guard, self.entities)
-        self.dossiers = Dossiers(store, self.guard, self.entities)
+        self.integrity = Integrity(store, self.guard)
+        self.dossiers = Dossiers(store, self.guard, self.entities, self.integrity)
 
     @property
     def root(self) -> Path:

@@ -4,6 +4,7 @@ import sabt.claims.tables
 import sabt.link.tables
 import sabt.store.access
 import sabt.store.credentials
+import sabt.store.registry
 import sabt.vault.tables  # noqa: F401  (vault items, custody log, suggestions)
 from sabt.store.schema import metadata
 

@@ -49,8 +49,9 @@ from sabt.store.change import chunks
 
 FORMAT = "sabt-jsonl"
 # per-workspace facts (creation time, version) are not content; sign-in secrets (password
-# hashes, TOTP secrets, sessions) never leave the database
-SKIP = {"sabt_meta", "credential", "web_session"}
+# hashes, TOTP secrets, sessions) never leave the database; the registry log is the source
+# workspace's own (the importing workspace pins the imported rows in its log)
+SKIP = {"sabt_meta", "credential", "web_session", "registry_log", "registry_dirty"}
 
 
 def _tables() -> list[Table]:

@@ -56,8 +56,12 @@ def is_known_revision(revision: str) -> bool:
 
 
 def upgrade(engine: Engine) -> None:
-    """Migrate the database to every head, in one transaction."""
+    """Migrate the database to every head, then watch every registry table (a table watched
+    for the first time has its rows pinned by a genesis entry), in one transaction."""
     from alembic.command import upgrade as alembic_upgrade
+
+    from sabt.store import registry
 
     with engine.begin() as connection:
         alembic_upgrade(_config(connection), "heads")
+        registry.install(connection)

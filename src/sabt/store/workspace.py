@@ -23,6 +23,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from sabt import __version__
 from sabt.errors import NeedsUpgrade, NotAWorkspace, NotFound, SabtError
+from sabt.integrity import keys
 from sabt.model.statements import (
     EntityView,
     Statement,
@@ -30,7 +31,7 @@ from sabt.model.statements import (
     check_entity_id,
     current_view,
 )
-from sabt.store import access, jsonl, locks, migrate
+from sabt.store import access, jsonl, locks, migrate, registry
 from sabt.store import schema as t
 from sabt.store.change import Change
 from sabt.store.rows import statement_from_rows
@@ -151,6 +152,7 @@ class Store:
         with os.fdopen(os.open(root / MARKER, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600),
                        "w", encoding="utf-8") as fh:
             fh.write(json.dumps(marker, indent=2) + "\n")
+        keys.ensure_key(root)
         return cls(root, engine)
 
     @classmethod
@@ -208,6 +210,7 @@ class Store:
             migrate.upgrade(ws.engine)
             with ws.engine.connect() as conn:
                 after = migrate.database_heads(conn)
+        keys.ensure_key(ws.root)
         ws.close()
         return before, after
 
@@ -228,11 +231,15 @@ class Store:
         acting user); all of it is written, or none of it.
 
         On SQLite the change takes the write lock first, waiting (up to `lock_wait`) while
-        another writer holds it; on PostgreSQL changes run side by side.
+        another writer holds it; on PostgreSQL changes run side by side. Just before commit,
+        every row the change wrote is pinned in the registry log (`sabt.store.registry`).
         """
         with _reachable(self.engine), self.engine.begin() as conn:
             self._begin_write(conn)
-            yield Change.begin(conn, author, reason)
+            registry.start(conn)
+            change = Change.begin(conn, author, reason)
+            yield change
+            registry.seal(conn, author, item=str(change.revision_id))
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -405,7 +412,11 @@ class Store:
             raise SabtError(f"{path}: no such file")
         with _reachable(self.engine), self.engine.begin() as conn:
             self._begin_write(conn)
-            return jsonl.import_jsonl(conn, path, progress)
+            registry.start(conn)
+            counts = jsonl.import_jsonl(conn, path, progress)
+            registry.seal(conn, "sabt import-jsonl", action="import",
+                          details={"file": path.name})
+            return counts
 
 
 def merge_parents(conn: Connection) -> dict[str, str]:

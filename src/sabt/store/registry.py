@@ -1,0 +1,467 @@
+"""The registry log: one hash-chained log of every change to the case record.
+
+Every row written to a *watched* table (revisions, entities, sources, statements, references,
+the change log, imported lists and their records, link runs, linkage decisions, users,
+sensitivity marks, vault items, estimates, extraction suggestions) is pinned by an entry of
+``registry_log``: the table, the row's key and the SHA-256 of the row's canonical content (or
+null when the row was deleted). Entries use the custody chain's format and hashing
+(`sabt.vault.chain`): ``{"seq", "at", "actor", "action", "item", "details", "prev"}``, hashed as
+canonical JSON, each naming the hash of the one before.
+
+How no write escapes it: database triggers on every watched table note the key of each row
+inserted, updated or deleted in ``registry_dirty`` (PostgreSQL: with the writing transaction's
+id); just before a workspace change commits, `seal` reads the rows it touched back, hashes them,
+appends the entries under the chain's own lock and clears its notes. A write made outside Sabt
+(a SQL shell) is never pinned, so `verify` finds the row's content no longer matching its last
+pin (or a row with no pin, or a pin with no row) and names the table and key.
+
+Triggers are installed by `install` after every migration run (`sabt init`, `sabt upgrade`);
+a table watched for the first time gets a ``genesis`` entry pinning the rows it already holds,
+so an upgraded workspace verifies. Large tables that are outputs of a recorded run
+(``link_pair``, ``link_cluster``), the read audit, sign-in secrets and sessions, id counters and
+the custody log (its own chain) are not watched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+)
+
+from sabt.store import locks
+from sabt.store.schema import BigId, metadata
+from sabt.vault.chain import ChainProblem, Entry, append, canonical_json, check_chain
+
+#: The tables whose every row the registry log pins (in the order verify checks them).
+WATCHED = ("revision", "entity", "source", "statement", "reference", "change_log",
+           "sabt_user", "sensitivity", "list_import", "list_record", "link_run",
+           "review_decision", "person_record", "vault_item", "estimate_record", "suggestion")
+#: Rows pinned by one entry at most (a bulk change writes several entries).
+PINS_PER_ENTRY = 5000
+#: Separates the columns of a composite key in a key string.
+KEY_SEPARATOR = "\x1f"
+REGISTRY_CHAIN = 3   # advisory lock key (sabt.store.locks key space)
+
+registry_log = Table(
+    "registry_log",
+    metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("item", String(64)),
+    Column("details", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False, unique=True),
+    Column("entry_hash", String(64), nullable=False, unique=True),
+)
+
+registry_dirty = Table(
+    "registry_dirty",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("txn", BigInteger),
+    Column("tbl", String(64), nullable=False),
+    Column("key", Text, nullable=False),
+    Index("ix_registry_dirty_txn", "txn"),
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing `verify` found wrong: kind, what (table and key, or log entry), a sentence."""
+
+    kind: str
+    subject: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Head:
+    """Where a chain ends: the last entry's sequence number and hash (0 and None if empty)."""
+
+    seq: int
+    hash: str | None
+
+
+def now_iso() -> str:
+    """A UTC timestamp with microseconds, as hashed into entries."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# --- canonical row content ---------------------------------------------------------------------
+
+def _plain(value: Any) -> Any:
+    """A column value as JSON-able data that reads back the same from the database."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float | Decimal):
+        return repr(float(value)) if isinstance(value, Decimal) else repr(value)
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    return str(value)
+
+
+def row_hash(table: str, row: Any) -> str:
+    """SHA-256 of a row's canonical content: every column, by name, as read back."""
+    content = {"table": table, "row": {k: _plain(v) for k, v in row._mapping.items()}}
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+def _table(name: str) -> Table:
+    import sabt.store.all_tables  # noqa: F401  (every area's tables on `metadata`)
+
+    return metadata.tables[name]
+
+
+def key_of(table: Table, row: Any) -> str:
+    """The key string of a row (its primary key; composite keys joined by `KEY_SEPARATOR`)."""
+    return KEY_SEPARATOR.join(str(row._mapping[c.name]) for c in table.primary_key.columns)
+
+
+def _parse_key(table: Table, key: str) -> tuple[Any, ...]:
+    columns = list(table.primary_key.columns)
+    parts = key.split(KEY_SEPARATOR, len(columns) - 1)
+    return tuple(int(p) if _is_int(c) else p for c, p in zip(columns, parts, strict=False))
+
+
+def _is_int(column: Column[Any]) -> bool:
+    try:
+        return column.type.python_type is int
+    except NotImplementedError:
+        return False
+
+
+# --- triggers ------------------------------------------------------------------------------------
+
+def _key_sql(table: Table, row: str, dialect: str) -> str:
+    sep = " || char(31) || " if dialect == "sqlite" else " || chr(31) || "
+    cast = "CAST({}.{} AS TEXT)" if dialect == "sqlite" else "CAST({}.{} AS text)"
+    return sep.join(cast.format(row, f'"{c.name}"') for c in table.primary_key.columns)
+
+
+def _trigger_names(name: str) -> list[str]:
+    return [f"registry_{name}_{op}" for op in ("ins", "upd", "del")]
+
+
+def _sqlite_triggers(table: Table) -> list[str]:
+    name = table.name
+    ins, upd, dele = _trigger_names(name)
+    new, old = _key_sql(table, "NEW", "sqlite"), _key_sql(table, "OLD", "sqlite")
+    note = f"INSERT INTO registry_dirty (tbl, key) VALUES ('{name}', {{}});"
+    return [
+        f'CREATE TRIGGER IF NOT EXISTS {ins} AFTER INSERT ON "{name}" BEGIN {note.format(new)} '
+        "END",
+        f'CREATE TRIGGER IF NOT EXISTS {upd} AFTER UPDATE ON "{name}" BEGIN {note.format(new)} '
+        f"INSERT INTO registry_dirty (tbl, key) SELECT '{name}', {old} WHERE {old} IS NOT {new};"
+        " END",
+        f'CREATE TRIGGER IF NOT EXISTS {dele} AFTER DELETE ON "{name}" BEGIN '
+        f"{note.format(old)} END",
+    ]
+
+
+def _postgres_triggers(table: Table) -> list[str]:
+    """Statement-level triggers with transition tables: one INSERT … SELECT per statement (a
+    COPY of 10,000 rows notes them in one go)."""
+    name = table.name
+    out = []
+    for trigger, op, tables, rows in zip(
+            _trigger_names(name), ("INSERT", "UPDATE", "DELETE"),
+            ("NEW TABLE AS new_rows", "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+             "OLD TABLE AS old_rows"),
+            (("new_rows",), ("new_rows", "old_rows"), ("old_rows",)), strict=True):
+        selects = " UNION ".join(
+            f"SELECT txid_current(), '{name}', {_key_sql(table, r, 'postgresql')} FROM {r}"
+            for r in rows)
+        out.append(f"CREATE OR REPLACE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql "
+                   f"AS $$ BEGIN INSERT INTO registry_dirty (txn, tbl, key) {selects}; "
+                   "RETURN NULL; END $$")
+        out.append(f'DROP TRIGGER IF EXISTS {trigger} ON "{name}"')
+        out.append(f'CREATE TRIGGER {trigger} AFTER {op} ON "{name}" REFERENCING {tables} '
+                   f"FOR EACH STATEMENT EXECUTE FUNCTION {trigger}()")
+    return out
+
+
+def watched_tables(conn: Connection) -> list[Table]:
+    """The watched tables that exist in this database."""
+    from sqlalchemy import inspect
+
+    present = set(inspect(conn).get_table_names())
+    return [_table(n) for n in WATCHED if n in present]
+
+
+def triggers_present(conn: Connection) -> set[str]:
+    """Names of the registry triggers installed in the database."""
+    if conn.dialect.name == "postgresql":
+        query = ("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'registry\\_%' "
+                 "AND NOT tgisinternal")
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'registry_%'"
+    return {str(n) for n in conn.execute(text(query)).scalars()}
+
+
+def install(conn: Connection, actor: str = "sabt upgrade") -> int:
+    """Watch every watched table (idempotent); a table watched for the first time gets a
+    ``genesis`` entry pinning its rows. Returns how many rows genesis pinned."""
+    present = triggers_present(conn)
+    pinned = 0
+    for table in watched_tables(conn):
+        if all(name in present for name in _trigger_names(table.name)):
+            continue
+        ddl = (_postgres_triggers(table) if conn.dialect.name == "postgresql"
+               else _sqlite_triggers(table))
+        for statement in ddl:
+            conn.exec_driver_sql(statement)
+        pins = [(table.name, key_of(table, row), row_hash(table.name, row))
+                for row in conn.execute(select(table))]
+        if pins:
+            writer = Writer(conn, actor)
+            writer.add_pins("genesis", None, {"table": table.name}, sorted(pins))
+            writer.flush()
+            pinned += len(pins)
+    # whatever the migrations themselves wrote is pinned by genesis, not by a change
+    conn.execute(delete(registry_dirty))
+    return pinned
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+def start(conn: Connection) -> None:
+    """At the start of a change (SQLite, inside the write lock): forget notes left by writes
+    made outside Sabt. They are not pinned: `verify` finds those rows by their content."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(delete(registry_dirty))
+
+
+def _mine(conn: Connection) -> Any:
+    if conn.dialect.name == "postgresql":
+        return registry_dirty.c.txn == func.txid_current()
+    return registry_dirty.c.id.is_not(None)
+
+
+def seal(conn: Connection, actor: str, action: str = "change", item: str | None = None,
+         details: dict[str, Any] | None = None) -> list[Entry]:
+    """Pin every row this transaction wrote: read each back, hash it, append entries (under
+    the chain's lock) and clear this transaction's notes. Called just before commit."""
+    mine = _mine(conn)
+    keys = set(conn.execute(select(registry_dirty.c.tbl, registry_dirty.c.key).where(mine))
+               .tuples())
+    if not keys:
+        return []
+    pins = sorted(_pins(conn, keys))
+    conn.execute(delete(registry_dirty).where(mine))
+    writer = Writer(conn, actor)
+    writer.add_pins(action, item, dict(details or {}), pins)
+    writer.flush()
+    return writer.written
+
+
+def _pins(conn: Connection, keys: set[tuple[str, str]]) -> Iterator[tuple[str, str, str | None]]:
+    """(table, key, hash of the row now — None when it is gone) for each noted key."""
+    by_table: dict[str, list[str]] = {}
+    for tbl, key in keys:
+        by_table.setdefault(tbl, []).append(key)
+    for name, table_keys in by_table.items():
+        table = _table(name)
+        pk = list(table.primary_key.columns)
+        found: dict[str, str] = {}
+        ordered = sorted(table_keys)
+        for offset in range(0, len(ordered), 900):
+            parsed = [_parse_key(table, k) for k in ordered[offset:offset + 900]]
+            where = (pk[0].in_([p[0] for p in parsed]) if len(pk) == 1
+                     else tuple_(*pk).in_(parsed))
+            for row in conn.execute(select(table).where(where)):
+                found[key_of(table, row)] = row_hash(name, row)
+        for key in table_keys:
+            yield name, key, found.get(key)
+
+
+class Writer:
+    """Appends registry entries inside one transaction, chaining from the last stored entry.
+
+    Takes the chain's own lock first (PostgreSQL: an advisory lock held until commit; SQLite:
+    the write lock the change holds), so two writers never chain from the same entry; the
+    unique ``prev_hash`` refuses a fork should anything else try."""
+
+    def __init__(self, conn: Connection, actor: str) -> None:
+        self.conn = conn
+        self.actor = actor[:200]
+        locks.transaction_lock(conn, REGISTRY_CHAIN)
+        self.last = last_entry(conn)
+        self.rows: list[dict[str, Any]] = []
+        self.written: list[Entry] = []
+
+    def add_pins(self, action: str, item: str | None, details: dict[str, Any],
+                 pins: Sequence[tuple[str, str, str | None]]) -> None:
+        parts = max(1, -(-len(pins) // PINS_PER_ENTRY))
+        for part in range(parts):
+            chunk = pins[part * PINS_PER_ENTRY:(part + 1) * PINS_PER_ENTRY]
+            extra = {"part": part + 1, "parts": parts} if parts > 1 else {}
+            self.add(action, item, {**details, **extra, "rows": [list(p) for p in chunk]})
+
+    def add(self, action: str, item: str | None, details: dict[str, Any]) -> Entry:
+        entry = append(self.last, at=now_iso(), actor=self.actor, action=action, item=item,
+                       details=details)
+        self.rows.append({"seq": entry.seq, "at": entry.at, "actor": entry.actor,
+                          "action": entry.action, "item": entry.item,
+                          "details": canonical_json(dict(entry.details)).decode("utf-8"),
+                          "prev_hash": entry.prev, "entry_hash": entry.hash})
+        self.last = entry
+        self.written.append(entry)
+        return entry
+
+    def flush(self) -> None:
+        if self.rows:
+            self.conn.execute(insert(registry_log), self.rows)
+            self.rows = []
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def entry_of(row: Any) -> Entry:
+    """An entry from its stored row (unparseable details kept, so the hash check fails)."""
+    try:
+        details = json.loads(row["details"])
+    except ValueError:
+        details = {"unparseable": row["details"]}
+    return Entry(seq=int(row["seq"]), at=row["at"], actor=row["actor"], action=row["action"],
+                 item=row["item"], details=details, prev=row["prev_hash"],
+                 hash=row["entry_hash"])
+
+
+def last_entry(conn: Connection) -> Entry | None:
+    last_seq = conn.execute(select(func.max(registry_log.c.seq))).scalar()
+    if last_seq is None:
+        return None
+    row = conn.execute(select(registry_log).where(registry_log.c.seq == last_seq)).mappings()
+    return entry_of(next(iter(row)))
+
+
+def entries(conn: Connection) -> Iterator[Entry]:
+    """The whole registry log, in order (streamed)."""
+    for row in conn.execute(select(registry_log).order_by(registry_log.c.seq)).mappings():
+        yield entry_of(row)
+
+
+def head(conn: Connection) -> Head:
+    last = last_entry(conn)
+    return Head(last.seq, last.hash) if last else Head(0, None)
+
+
+def entry_at(conn: Connection, table: Table, seq: int) -> Entry | None:
+    """The entry with this sequence number in a chain table (registry or custody log)."""
+    from sabt.vault.vault import _entry_of as custody_entry
+
+    row = conn.execute(select(table).where(table.c.seq == seq)).mappings().first()
+    if row is None:
+        return None
+    return entry_of(row) if table is registry_log else custody_entry(row)
+
+
+def entries_about(conn: Connection, keys: Iterable[tuple[str, str]]) -> list[Entry]:
+    """The entries that pin any of the given (table, key) rows, in order."""
+    wanted = {(t, k) for t, k in keys}
+    found = []
+    for entry in entries(conn):
+        rows = entry.details.get("rows") or []
+        if any(isinstance(r, list) and len(r) == 3 and (r[0], r[1]) in wanted for r in rows):
+            found.append(entry)
+    return found
+
+
+# --- verifying -----------------------------------------------------------------------------------
+
+def verify(conn: Connection) -> tuple[list[Problem], Head, int]:
+    """Check the chain, and every watched row against its last pin. Returns the problems, the
+    head and the number of rows checked."""
+    problems: list[Problem] = []
+    pins: dict[tuple[str, str], tuple[str | None, int]] = {}
+    chain: list[Entry] = []
+    for entry in entries(conn):
+        chain.append(entry)
+        for row in entry.details.get("rows") or []:
+            if isinstance(row, list) and len(row) == 3:
+                pins[(str(row[0]), str(row[1]))] = (row[2], entry.seq)
+    problems += [_chain_problem(p) for p in check_chain(chain)]
+    last = chain[-1] if chain else None
+    del chain
+    present = triggers_present(conn)
+    checked = 0
+    for table in watched_tables(conn):
+        missing = [n for n in _trigger_names(table.name) if n not in present]
+        if missing:
+            problems.append(Problem("unwatched", table.name, f"table {table.name} is not "
+                                    f"watched (trigger {missing[0]} is gone): writes to it "
+                                    "escape the registry log"))
+        seen: set[str] = set()
+        for row in conn.execute(select(table)):
+            checked += 1
+            key = key_of(table, row)
+            seen.add(key)
+            pin = pins.get((table.name, key))
+            what = describe(table.name, key, row)
+            if pin is None or pin[0] is None:
+                problems.append(Problem("row_inserted", f"{table.name} {key}",
+                                        f"{what} has no registry entry: it was added outside "
+                                        "Sabt" + (f" after registry entry {pin[1]} recorded its "
+                                                  "removal" if pin else "")))
+            elif pin[0] != row_hash(table.name, row):
+                problems.append(Problem("row_altered", f"{table.name} {key}",
+                                        f"{what} was altered outside Sabt: its content no "
+                                        f"longer matches registry entry {pin[1]}"))
+        for (name, key), (digest, seq) in pins.items():
+            if name == table.name and digest is not None and key not in seen:
+                problems.append(Problem("row_deleted", f"{name} {key}",
+                                        f"{describe(name, key, None)} was deleted outside Sabt "
+                                        f"(registry entry {seq} recorded it)"))
+    return problems, Head(last.seq, last.hash) if last else Head(0, None), checked
+
+
+def describe(table: str, key: str, row: Any) -> str:
+    """How a message names a row: its table and key (ids only, never content)."""
+    shown = key.replace(KEY_SEPARATOR, "/")
+    names = {"revision": "revision", "entity": "entity", "source": "source",
+             "statement": "statement", "reference": "reference", "sabt_user": "user",
+             "sensitivity": "sensitivity mark", "list_record": "list record",
+             "list_import": "list", "vault_item": "vault item", "review_decision":
+             "linkage decision", "person_record": "person link of record"}
+    label = f"{names.get(table, table)} {shown}"
+    if row is not None and table in ("statement",):
+        label += f" (of {row._mapping['entity_id']})"
+    if row is not None and table == "reference":
+        label += f" (of statement {row._mapping['statement_id']})"
+    return label + ("" if table in names else f" (table {table})")
+
+
+def _chain_problem(p: ChainProblem) -> Problem:
+    return Problem(f"registry_log_{p.kind}", f"registry entry {p.seq}",
+                   p.message.replace("log entr", "registry log entr"))
