@@ -1,10 +1,11 @@
 """The manifest of a case-file folder, its signature, and the checks a recipient runs.
 
 `manifest.sha256` is in `sha256sum` format (`<hex>  <path>`, sorted by path) and names every
-file of the folder except the sealing files, which are made from it afterwards: the manifest
-itself, its signature `manifest.sha256.sig`, the time-stamp tokens under `timestamps/` and
-`seal.json` (what was sealed and which authorities answered). `check` does what VERIFY.md tells
-a recipient to do with `sha256sum` and `openssl`, and names every failure.
+file of the folder except the sealing files, which are made from it afterwards: its signature
+`manifest.sha256.sig`, the time-stamp tokens over it under `timestamps/` and `seal.json` (what
+was sealed and which authorities answered). These are in turn listed in `seal.sha256`, signed as
+`seal.sha256.sig`, so that no byte of the folder is outside a signed list. `check` does what
+VERIFY.md tells a recipient to do with `sha256sum` and `openssl`, and names every failure.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ MANIFEST = "manifest.sha256"
 SIGNATURE = MANIFEST + ".sig"
 PUBLIC_KEY = "public_key.pem"
 SEAL = "seal.json"
+SEAL_SUMS = "seal.sha256"
+SEAL_SIGNATURE = SEAL_SUMS + ".sig"
 TIMESTAMPS = "timestamps"
-SEALING = frozenset({MANIFEST, SIGNATURE, SEAL})
+SEALING = frozenset({MANIFEST, SIGNATURE, SEAL, SEAL_SUMS, SEAL_SIGNATURE})
 CHECKPOINT = "checkpoint/checkpoint.json"
 
 
@@ -48,12 +51,23 @@ def files_of(folder: Path) -> list[str]:
     return sorted(out)
 
 
+def _sums(folder: Path, names: list[str]) -> bytes:
+    return "".join(f"{sha256_file(folder / rel)}  {rel}\n" for rel in names).encode("utf-8")
+
+
 def write_manifest(folder: Path) -> bytes:
     """Write `manifest.sha256` over every file but the sealing files; returns its bytes."""
-    lines = [f"{sha256_file(folder / rel)}  {rel}\n" for rel in files_of(folder)
-             if not _sealing(rel)]
-    data = "".join(lines).encode("utf-8")
+    data = _sums(folder, [rel for rel in files_of(folder) if not _sealing(rel)])
     (folder / MANIFEST).write_bytes(data)
+    return data
+
+
+def write_seal_sums(folder: Path) -> bytes:
+    """Write `seal.sha256` over the sealing files made after the manifest (its signature,
+    the time-stamp tokens, seal.json); returns its bytes, to be signed."""
+    data = _sums(folder, [rel for rel in files_of(folder)
+                          if _sealing(rel) and rel not in (MANIFEST, SEAL_SUMS, SEAL_SIGNATURE)])
+    (folder / SEAL_SUMS).write_bytes(data)
     return data
 
 
@@ -113,22 +127,19 @@ def check(folder: Path, *, fingerprint: str | None = None,
     if not manifest.is_file():
         report.problems.append(f"{MANIFEST}: missing, so nothing can be checked")
         return report
-    listed: set[str] = set()
-    for number, line in enumerate(manifest.read_text(encoding="utf-8").splitlines(), 1):
-        digest, sep, rel = line.partition("  ")
-        if not sep or len(digest) != 64 or not rel or rel.startswith("/") or ".." in rel.split(
-                "/"):
-            report.problems.append(f"{MANIFEST}, line {number}: not a sha256sum line")
-            continue
-        listed.add(rel)
-        path = folder / rel
-        if not path.is_file():
-            report.problems.append(f"{rel}: listed in the manifest but missing")
-        elif sha256_file(path) != digest:
-            report.problems.append(f"{rel}: changed (its SHA-256 differs from the manifest)")
+    listed = _check_sums(folder, MANIFEST, report)
     report.files = len(listed)
+    sealed: set[str] = set()
+    if (folder / SEAL_SUMS).is_file():
+        sealed = _check_sums(folder, SEAL_SUMS, report)
+        _verify_signature(folder, SEAL_SUMS, SEAL_SIGNATURE, report)
+    elif (folder / SIGNATURE).is_file():
+        report.problems.append(f"{SEAL_SUMS}: missing, so the signature and time-stamp tokens "
+                               "are not covered")
+    else:
+        sealed = {SEAL}     # an unsigned folder's note; the missing signature is reported
     for rel in files_of(folder):
-        if rel not in listed and not _sealing(rel):
+        if rel not in listed | sealed | {MANIFEST, SEAL_SUMS, SEAL_SIGNATURE}:
             report.problems.append(f"{rel}: not in the manifest (added after sealing)")
     if fingerprint is not None and (folder / PUBLIC_KEY).is_file():
         found = key_fingerprint((folder / PUBLIC_KEY).read_bytes())
@@ -145,6 +156,24 @@ def check(folder: Path, *, fingerprint: str | None = None,
         _check_checkpoint(folder, report)
     _check_timestamps(folder, tsa_ca, report)
     return report
+
+
+def _check_sums(folder: Path, name: str, report: CheckReport) -> set[str]:
+    """Check every line of a `sha256sum` list; returns the paths it names."""
+    listed: set[str] = set()
+    for number, line in enumerate((folder / name).read_text(encoding="utf-8").splitlines(), 1):
+        digest, sep, rel = line.partition("  ")
+        if not sep or len(digest) != 64 or not rel or rel.startswith("/") or ".." in rel.split(
+                "/"):
+            report.problems.append(f"{name}, line {number}: not a sha256sum line")
+            continue
+        listed.add(rel)
+        path = folder / rel
+        if not path.is_file():
+            report.problems.append(f"{rel}: listed in {name} but missing")
+        elif sha256_file(path) != digest:
+            report.problems.append(f"{rel}: changed (its SHA-256 differs from {name})")
+    return listed
 
 
 def _check_checkpoint(folder: Path, report: CheckReport) -> None:

@@ -182,6 +182,9 @@ class Dossiers:
                 ": no time-stamping authority answered" if tsa_urls and signed else ""))
         seal.write_seal_note(folder, {"signed": signed, "timestamped": timestamped,
                                       "timestamps": answered, "warnings": warnings})
+        if signed:
+            sums = seal.write_seal_sums(folder)
+            (folder / seal.SEAL_SIGNATURE).write_bytes(self.integrity.sign(actor, sums))
         return signed, timestamped, warnings
 
     def _registry(self, actor: Actor, view: EntityView, folder: Path) -> None:
