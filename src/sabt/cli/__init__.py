@@ -13,6 +13,7 @@ from sabt.cli import (
     dossier,  # noqa: F401  (registers commands)
     estimate,  # noqa: F401  (registers commands)
     extract,  # noqa: F401  (registers commands)
+    integrity,  # noqa: F401  (registers commands)
     link,  # noqa: F401  (registers commands)
     simulate,  # noqa: F401  (registers commands)
     vault,  # noqa: F401  (registers commands)

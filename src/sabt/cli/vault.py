@@ -1,4 +1,5 @@
-"""Vault commands: add files (with custody), verify everything, export a checkable manifest."""
+"""Vault commands: add files (with custody), export a checkable manifest (`sabt verify` is in
+`sabt.cli.integrity`)."""
 
 from __future__ import annotations
 
@@ -66,34 +67,6 @@ def add(
                       f"{shown(skipped['reason'])}", highlight=False)
     for warning in report.warnings:
         console.print(f"[yellow]warning[/] {shown(warning)}", highlight=False)
-
-
-@app.command()
-def verify(
-    workspace: WorkspaceOpt = DEFAULT_WS,
-    database_url: DatabaseUrlOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Re-hash every stored item and check the custody chain; exit 1 if anything is wrong."""
-    with session(workspace, database_url) as (ws, me):
-        report = ws.vault.verify(me)
-    if as_json:
-        console.print_json(json.dumps({
-            "ok": report.ok, "items": report.items, "bytes": report.bytes,
-            "log_entries": report.log_entries, "chain_head": report.chain_head,
-            "problems": [p.__dict__ for p in report.problems], "warnings": report.warnings}))
-    else:
-        for problem in report.problems:
-            console.print(f"[bold red]{problem.kind}[/] {shown(problem.message)}",
-                          highlight=False)
-        for warning in report.warnings:
-            console.print(f"[yellow]warning[/] {shown(warning)}", highlight=False)
-        status = "[green]OK[/]" if report.ok else f"[bold red]{len(report.problems)} problem(s)[/]"
-        console.print(f"{status}: {report.items} items ({report.bytes:,} bytes) re-hashed, "
-                      f"{report.log_entries} custody entries checked; chain head "
-                      f"{report.chain_head or '-'}")
-    if not report.ok:
-        raise typer.Exit(1)
 
 
 @app.command()

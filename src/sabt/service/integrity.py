@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from sabt import __version__
 from sabt.errors import SabtError
 from sabt.integrity import keys
 from sabt.integrity.checkpoint import ChainHead, document, extension_problem, parse
 from sabt.integrity.tsa import TimestampResult
-from sabt.policy import Action, Actor
+from sabt.policy import Action, Actor, can
 from sabt.service.guard import Guard
 from sabt.store import registry
 from sabt.store.registry import Problem, now_iso
@@ -165,9 +165,11 @@ class Integrity:
         vault_report = Vault(self.store).verify(workers)
         with self.store.connect() as conn:
             problems, head, checked = registry.verify(conn)
+        named = can(actor, Action.EDIT)   # vault messages name files: for those who may edit
         report = IntegrityReport(
-            problems=[Problem(p.kind, p.subject, p.message) for p in vault_report.problems]
-            + problems,
+            problems=[Problem(p.kind, p.subject, p.message if named
+                              else f"vault: {p.subject}: {p.kind}")
+                      for p in vault_report.problems] + problems,
             warnings=list(vault_report.warnings), items=vault_report.items,
             bytes=vault_report.bytes, custody_entries=vault_report.log_entries,
             custody_head=vault_report.chain_head, registry_entries=head.seq,
@@ -226,8 +228,6 @@ class Integrity:
         with self.store.connect() as conn:
             for name, head in pinned.items():
                 table = tables[name]
-                from sqlalchemy import func
-
                 last = int(conn.execute(select(func.max(table.c.seq))).scalar() or 0)
                 at = registry.entry_at(conn, table, head.seq) if head.seq else None
                 problem = extension_problem(name, head, last, at.hash if at else None)

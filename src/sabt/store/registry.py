@@ -402,48 +402,52 @@ def entries_about(conn: Connection, keys: Iterable[tuple[str, str]]) -> list[Ent
 
 def verify(conn: Connection) -> tuple[list[Problem], Head, int]:
     """Check the chain, and every watched row against its last pin. Returns the problems, the
-    head and the number of rows checked."""
-    problems: list[Problem] = []
+    head and the number of rows checked. Entries and rows are streamed: memory holds one pin
+    per watched row."""
     pins: dict[tuple[str, str], tuple[str | None, int]] = {}
-    chain: list[Entry] = []
-    for entry in entries(conn):
-        chain.append(entry)
-        for row in entry.details.get("rows") or []:
-            if isinstance(row, list) and len(row) == 3:
-                pins[(str(row[0]), str(row[1]))] = (row[2], entry.seq)
-    problems += [_chain_problem(p) for p in check_chain(chain)]
-    last = chain[-1] if chain else None
-    del chain
+    last: list[Entry] = []
+
+    def walk() -> Iterator[Entry]:
+        for entry in entries(conn):
+            for row in entry.details.get("rows") or []:
+                if isinstance(row, list) and len(row) == 3:
+                    pins[(str(row[0]), str(row[1]))] = (row[2], entry.seq)
+            last[:] = [entry]
+            yield entry
+
+    problems = [_chain_problem(p) for p in check_chain(walk())]
     present = triggers_present(conn)
     checked = 0
-    for table in watched_tables(conn):
+    tables = watched_tables(conn)
+    for table in tables:
         missing = [n for n in _trigger_names(table.name) if n not in present]
         if missing:
             problems.append(Problem("unwatched", table.name, f"table {table.name} is not "
                                     f"watched (trigger {missing[0]} is gone): writes to it "
                                     "escape the registry log"))
-        seen: set[str] = set()
-        for row in conn.execute(select(table)):
+        for row in conn.execute(select(table).execution_options(yield_per=2000)):
             checked += 1
             key = key_of(table, row)
-            seen.add(key)
-            pin = pins.get((table.name, key))
-            what = describe(table.name, key, row)
+            pin = pins.pop((table.name, key), None)
             if pin is None or pin[0] is None:
                 problems.append(Problem("row_inserted", f"{table.name} {key}",
-                                        f"{what} has no registry entry: it was added outside "
-                                        "Sabt" + (f" after registry entry {pin[1]} recorded its "
-                                                  "removal" if pin else "")))
+                                        f"{describe(table.name, key, row)} has no registry "
+                                        "entry: it was added outside Sabt"
+                                        + (f" after registry entry {pin[1]} recorded its "
+                                           "removal" if pin else "")))
             elif pin[0] != row_hash(table.name, row):
                 problems.append(Problem("row_altered", f"{table.name} {key}",
-                                        f"{what} was altered outside Sabt: its content no "
-                                        f"longer matches registry entry {pin[1]}"))
-        for (name, key), (digest, seq) in pins.items():
-            if name == table.name and digest is not None and key not in seen:
-                problems.append(Problem("row_deleted", f"{name} {key}",
-                                        f"{describe(name, key, None)} was deleted outside Sabt "
-                                        f"(registry entry {seq} recorded it)"))
-    return problems, Head(last.seq, last.hash) if last else Head(0, None), checked
+                                        f"{describe(table.name, key, row)} was altered outside "
+                                        f"Sabt: its content no longer matches registry entry "
+                                        f"{pin[1]}"))
+    checked_tables = {table.name for table in tables}
+    for (name, key), (digest, seq) in sorted(pins.items()):   # pinned rows no table holds
+        if name in checked_tables and digest is not None:
+            problems.append(Problem("row_deleted", f"{name} {key}",
+                                    f"{describe(name, key, None)} was deleted outside Sabt "
+                                    f"(registry entry {seq} recorded it)"))
+    head = Head(last[0].seq, last[0].hash) if last else Head(0, None)
+    return problems, head, checked
 
 
 def describe(table: str, key: str, row: Any) -> str:

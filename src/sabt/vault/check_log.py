@@ -2,8 +2,10 @@
 
 It uses only the Python standard library and the documented hashing (docs/vault.md), so a
 court or a UN mechanism can run it without Sabt: ``python check_log.py custody.jsonl [HEAD]``.
-It prints one line per problem and exits 1 if there is any; HEAD, if given, is the chain head
-printed in the manifest, which pins the end of the log.
+It prints one line per problem and exits 1 if there is any. HEAD, if given, is a chain head
+published earlier (in a manifest or a checkpoint): the log must still hold an entry with that
+hash, so that it *extends* the published log. A log that grew since passes; one cut before that
+entry, or rewritten up to it, fails.
 
 A line with ``"elided": true`` (as a case file writes for entries about other items) keeps only
 its ``seq``, ``prev`` and ``hash``: its contents cannot be re-hashed, but its place in the chain
@@ -21,6 +23,7 @@ def check(lines: list[str], head: str | None = None) -> list[str]:
     """Problems found in the log lines (an empty list means the chain holds)."""
     problems: list[str] = []
     prev, seq = "0" * 64, 0
+    seen_head = False
     for number, line in enumerate(lines, 1):
         entry = json.loads(line)
         stored = entry.pop("hash", "")
@@ -34,8 +37,10 @@ def check(lines: list[str], head: str | None = None) -> list[str]:
         if entry.get("seq") != seq + 1:
             problems.append(f"line {number}: sequence jumps from {seq} to {entry.get('seq')}")
         prev, seq = stored, int(entry.get("seq", seq + 1))
-    if head is not None and prev != head:
-        problems.append(f"the log ends at {prev}, not at the published head {head}")
+        seen_head = seen_head or stored == head
+    if head is not None and not seen_head:
+        problems.append(f"the published head {head} is not in the log: the log was cut before "
+                        "it, or rewritten up to it")
     return problems
 
 

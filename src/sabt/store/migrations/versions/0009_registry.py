@@ -51,7 +51,8 @@ def downgrade() -> None:
     from sabt.store.registry import WATCHED
 
     bind = op.get_bind()
-    for name in WATCHED:
+    present = set(sa.inspect(bind).get_table_names())
+    for name in (n for n in WATCHED if n in present):
         for suffix in ("ins", "upd", "del"):
             trigger = f"registry_{name}_{suffix}"
             if bind.dialect.name == "postgresql":
