@@ -6,7 +6,8 @@ workspace: `import-list` of a SYNTHETIC list of 10,000 rows (one source, 10,000 
 vault item of the file), and one change adding 50,000 statements with one reference each;
 then (with the registry) `verify` of the registry log over every row written.
 
-    python benchmarks/bench_registry.py [--rows 10000] [--statements 50000] [--postgres]
+    python benchmarks/bench_registry.py [--rows 10000] [--statements 50000] \
+        [--backend sqlite|postgresql|both]
 """
 
 from __future__ import annotations
@@ -45,15 +46,16 @@ def write_list(path: Path, rows: int) -> None:
                           str(18 + i % 50), "1988-08-15", f"SYNTHETIC prison {i % 7}"])
 
 
-def run(backend: str, url: str | None, folder: Path, rows: int, n_statements: int) -> None:
+def run(backend: str, new_url: Callable[[], str | None], folder: Path, rows: int,
+        n_statements: int) -> None:
     has_registry = importlib_has("sabt.store.registry")
     listed = folder / f"SYNTHETIC_list_{backend}.csv"
     write_list(listed, rows)
-    ws = Store.create(folder / f"ws-list-{backend}", url)
+    ws = Store.create(folder / f"ws-list-{backend}", new_url())
     timed(f"{backend}: import-list, {rows:,} rows", lambda: lw.import_list(
         ws, listed, name="SYNTHETIC list", author="bench"))
     ws.close()
-    ws = Store.create(folder / f"ws-st-{backend}", url)
+    ws = Store.create(folder / f"ws-st-{backend}", new_url())
     with ws.change("bench", "entities") as ch:
         source = ch.add_source("SYNTHETIC source")
         persons = ch.add_entities("person", [f"SYNTHETIC {i}" for i in range(n_statements // 10)])
@@ -88,7 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--statements", type=int, default=50_000)
-    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")
     args = parser.parse_args()
     import sabt.store.workspace as sw
 
@@ -96,14 +98,15 @@ def main() -> None:
           f"{'yes' if importlib_has('sabt.store.registry') else 'no'}; "
           f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     folder = Path(tempfile.mkdtemp(prefix="SYNTHETIC_registry_"))
-    run("sqlite", None, folder, args.rows, args.statements)
-    if args.postgres:
+    if args.backend != "postgresql":
+        run("sqlite", lambda: None, folder, args.rows, args.statements)
+    if args.backend != "sqlite":
         bin_dir = find_bin_dir()
         if bin_dir is None:
             sys.exit("PostgreSQL binaries not found")
         server = PgServer.start(bin_dir)
         try:
-            run("postgresql", server.new_database(), folder, args.rows, args.statements)
+            run("postgresql", server.new_database, folder, args.rows, args.statements)
         finally:
             server.stop()
     print(f"load after: {os.getloadavg()[0]:.1f}")

@@ -151,10 +151,7 @@ def _rewrite_registry(case: Case, table: str, key: str) -> None:
         tbl = registry.registry_log
         rows = conn.execute(select(tbl).order_by(tbl.c.seq)).mappings().all()
         chain = [registry.entry_of(r) for r in rows]
-        source = registry._table(table)
-        current = next(r for r in conn.execute(select(source))
-                       if registry.key_of(source, r) == key)
-        digest = registry.row_hash(table, current)
+        digest = dict(registry.raw_rows(conn, registry._table(table)))[key]
         first = next(e.seq for e in chain if any(p[:2] == [table, key]
                                                   for p in e.details.get("rows", [])))
         rebuilt: list[Entry] = []

@@ -36,7 +36,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Connection,
-    Index,
     Integer,
     String,
     Table,
@@ -46,7 +45,6 @@ from sqlalchemy import (
     insert,
     select,
     text,
-    tuple_,
 )
 
 from sabt.store import locks
@@ -84,7 +82,6 @@ registry_dirty = Table(
     Column("txn", BigInteger),
     Column("tbl", String(64), nullable=False),
     Column("key", Text, nullable=False),
-    Index("ix_registry_dirty_txn", "txn"),
 )
 
 
@@ -113,11 +110,13 @@ def now_iso() -> str:
 # --- canonical row content ---------------------------------------------------------------------
 
 def _plain(value: Any) -> Any:
-    """A column value as JSON-able data that reads back the same from the database."""
+    """A value the driver returned, as JSON-able data (floats as their repr, times in UTC)."""
     if value is None or isinstance(value, bool | int | str):
         return value
-    if isinstance(value, float | Decimal):
-        return repr(float(value)) if isinstance(value, Decimal) else repr(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, Decimal):
+        return repr(float(value))
     if isinstance(value, datetime):
         return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
     if isinstance(value, date):
@@ -131,10 +130,19 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def row_hash(table: str, row: Any) -> str:
-    """SHA-256 of a row's canonical content: every column, by name, as read back."""
-    content = {"table": table, "row": {k: _plain(v) for k, v in row._mapping.items()}}
-    return hashlib.sha256(canonical_json(content)).hexdigest()
+#: `canonical_json`'s encoder, made once (``json.dumps`` with options makes one per call).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                              allow_nan=False)
+
+
+def row_hash(table: str, names: Sequence[str], values: Sequence[Any]) -> str:
+    """SHA-256 of a row's canonical content: ``{"table": T, "row": {column: value}}`` over the
+    values exactly as the database driver returns them, NULL columns left out (so a column a
+    later migration adds does not change the hash of rows that do not use it)."""
+    row = {n: v if type(v) is str or type(v) is int else _plain(v)
+           for n, v in zip(names, values, strict=True) if v is not None}
+    body = _CANONICAL.encode({"row": row, "table": table})
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 def _table(name: str) -> Table:
@@ -143,15 +151,62 @@ def _table(name: str) -> Table:
     return metadata.tables[name]
 
 
-def key_of(table: Table, row: Any) -> str:
-    """The key string of a row (its primary key; composite keys joined by `KEY_SEPARATOR`)."""
-    return KEY_SEPARATOR.join(str(row._mapping[c.name]) for c in table.primary_key.columns)
+@dataclass(frozen=True)
+class _Shape:
+    """How to read one watched table raw: its SQL, key columns and their positions."""
+
+    name: str
+    select: str
+    key_columns: tuple[str, ...]
+    key_ints: tuple[bool, ...]
+
+    @classmethod
+    def of(cls, conn: Connection, table: Table) -> _Shape:
+        quote = conn.dialect.identifier_preparer.quote
+        columns = ", ".join(quote(c.name) for c in table.columns)
+        keys = tuple(c.name for c in table.primary_key.columns)
+        ints = tuple(_is_int(c) for c in table.primary_key.columns)
+        return cls(table.name, f"SELECT {columns} FROM {quote(table.name)}", keys, ints)
+
+    def key(self, names: Sequence[str], values: Sequence[Any]) -> str:
+        """The key string of a raw row (primary key; composite keys joined by
+        `KEY_SEPARATOR`), as the triggers write it."""
+        if len(self.key_columns) == 1:
+            return str(values[names.index(self.key_columns[0])])
+        return KEY_SEPARATOR.join(str(values[names.index(c)]) for c in self.key_columns)
 
 
-def _parse_key(table: Table, key: str) -> tuple[Any, ...]:
-    columns = list(table.primary_key.columns)
-    parts = key.split(KEY_SEPARATOR, len(columns) - 1)
-    return tuple(int(p) if _is_int(c) else p for c, p in zip(columns, parts, strict=False))
+def raw_rows(conn: Connection, table: Table, *, noted: bool = False,
+             ) -> Iterator[tuple[str, str]]:
+    """(key, row hash) of every row of a table — or, with `noted`, of the rows this transaction
+    noted in ``registry_dirty`` — read through the driver (no type conversion on the way, so
+    reading is cheap and exactly repeatable)."""
+    shape = _Shape.of(conn, table)
+    sql = shape.select
+    if noted:
+        quote = conn.dialect.identifier_preparer.quote
+        mine = "txn = txid_current()" if conn.dialect.name == "postgresql" else "1 = 1"
+        if len(shape.key_columns) == 1:   # the key's own index finds each row
+            column = quote(shape.key_columns[0])
+            key = "CAST(key AS BIGINT)" if shape.key_ints[0] else "key"
+        else:
+            column = _key_sql(table, quote(table.name), conn.dialect.name)
+            key = "key"
+        sql += (f" WHERE {column} IN (SELECT {key} FROM registry_dirty WHERE "
+                f"tbl = '{table.name}' AND {mine})")
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    # PostgreSQL: a whole table is read through a server-side cursor, in batches
+    named = conn.dialect.name == "postgresql" and not noted
+    cursor = driver.cursor(name="sabt_registry_rows") if named else driver.cursor()
+    try:
+        cursor.execute(sql)
+        names = [d[0] for d in cursor.description or ()]
+        while batch := cursor.fetchmany(5000):
+            for values in batch:
+                yield shape.key(names, values), row_hash(shape.name, names, values)
+    finally:
+        cursor.close()
 
 
 def _is_int(column: Column[Any]) -> bool:
@@ -241,8 +296,8 @@ def install(conn: Connection, actor: str = "sabt upgrade") -> int:
                else _sqlite_triggers(table))
         for statement in ddl:
             conn.exec_driver_sql(statement)
-        pins = [(table.name, key_of(table, row), row_hash(table.name, row))
-                for row in conn.execute(select(table))]
+        pins: list[list[str | None]] = [[table.name, key, digest]
+                                        for key, digest in raw_rows(conn, table)]
         if pins:
             writer = Writer(conn, actor)
             writer.add_pins("genesis", None, {"table": table.name}, sorted(pins))
@@ -262,47 +317,39 @@ def start(conn: Connection) -> None:
         conn.execute(delete(registry_dirty))
 
 
-def _mine(conn: Connection) -> Any:
-    if conn.dialect.name == "postgresql":
-        return registry_dirty.c.txn == func.txid_current()
-    return registry_dirty.c.id.is_not(None)
-
-
 def seal(conn: Connection, actor: str, action: str = "change", item: str | None = None,
          details: dict[str, Any] | None = None) -> list[Entry]:
     """Pin every row this transaction wrote: read each back, hash it, append entries (under
     the chain's lock) and clear this transaction's notes. Called just before commit."""
-    mine = _mine(conn)
-    keys = set(conn.execute(select(registry_dirty.c.tbl, registry_dirty.c.key).where(mine))
-               .tuples())
+    mine = "txn = txid_current()" if conn.dialect.name == "postgresql" else "1 = 1"
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:   # straight from the driver: a bulk change notes 100,000s of keys
+        cursor.execute(f"SELECT DISTINCT tbl, key FROM registry_dirty WHERE {mine}")
+        keys: set[tuple[str, str]] = set(cursor.fetchall())
+    finally:
+        cursor.close()
     if not keys:
         return []
-    pins = sorted(_pins(conn, keys))
-    conn.execute(delete(registry_dirty).where(mine))
+    pins = _pins(conn, keys)
+    conn.exec_driver_sql(f"DELETE FROM registry_dirty WHERE {mine}")
     writer = Writer(conn, actor)
     writer.add_pins(action, item, dict(details or {}), pins)
     writer.flush()
     return writer.written
 
 
-def _pins(conn: Connection, keys: set[tuple[str, str]]) -> Iterator[tuple[str, str, str | None]]:
-    """(table, key, hash of the row now — None when it is gone) for each noted key."""
+def _pins(conn: Connection, keys: set[tuple[str, str]]) -> list[list[str | None]]:
+    """[table, key, hash of the row now — None when it is gone] for each noted key, sorted."""
     by_table: dict[str, list[str]] = {}
     for tbl, key in keys:
         by_table.setdefault(tbl, []).append(key)
-    for name, table_keys in by_table.items():
-        table = _table(name)
-        pk = list(table.primary_key.columns)
-        found: dict[str, str] = {}
-        ordered = sorted(table_keys)
-        for offset in range(0, len(ordered), 900):
-            parsed = [_parse_key(table, k) for k in ordered[offset:offset + 900]]
-            where = (pk[0].in_([p[0] for p in parsed]) if len(pk) == 1
-                     else tuple_(*pk).in_(parsed))
-            for row in conn.execute(select(table).where(where)):
-                found[key_of(table, row)] = row_hash(name, row)
-        for key in table_keys:
-            yield name, key, found.get(key)
+    pins: list[list[str | None]] = []
+    for name in sorted(by_table):
+        found = dict(raw_rows(conn, _table(name), noted=True))
+        pins.extend([name, key, found.get(key)] for key in sorted(by_table[name]))
+    return pins
 
 
 class Writer:
@@ -321,12 +368,12 @@ class Writer:
         self.written: list[Entry] = []
 
     def add_pins(self, action: str, item: str | None, details: dict[str, Any],
-                 pins: Sequence[tuple[str, str, str | None]]) -> None:
+                 pins: Sequence[list[str | None]]) -> None:
         parts = max(1, -(-len(pins) // PINS_PER_ENTRY))
         for part in range(parts):
             chunk = pins[part * PINS_PER_ENTRY:(part + 1) * PINS_PER_ENTRY]
             extra = {"part": part + 1, "parts": parts} if parts > 1 else {}
-            self.add(action, item, {**details, **extra, "rows": [list(p) for p in chunk]})
+            self.add(action, item, {**details, **extra, "rows": list(chunk)})
 
     def add(self, action: str, item: str | None, details: dict[str, Any]) -> Entry:
         entry = append(self.last, at=now_iso(), actor=self.actor, action=action, item=item,
@@ -425,45 +472,48 @@ def verify(conn: Connection) -> tuple[list[Problem], Head, int]:
             problems.append(Problem("unwatched", table.name, f"table {table.name} is not "
                                     f"watched (trigger {missing[0]} is gone): writes to it "
                                     "escape the registry log"))
-        for row in conn.execute(select(table).execution_options(yield_per=2000)):
+        for key, digest in raw_rows(conn, table):
             checked += 1
-            key = key_of(table, row)
             pin = pins.pop((table.name, key), None)
             if pin is None or pin[0] is None:
                 problems.append(Problem("row_inserted", f"{table.name} {key}",
-                                        f"{describe(table.name, key, row)} has no registry "
+                                        f"{describe(conn, table.name, key)} has no registry "
                                         "entry: it was added outside Sabt"
                                         + (f" after registry entry {pin[1]} recorded its "
                                            "removal" if pin else "")))
-            elif pin[0] != row_hash(table.name, row):
+            elif pin[0] != digest:
                 problems.append(Problem("row_altered", f"{table.name} {key}",
-                                        f"{describe(table.name, key, row)} was altered outside "
+                                        f"{describe(conn, table.name, key)} was altered outside "
                                         f"Sabt: its content no longer matches registry entry "
                                         f"{pin[1]}"))
     checked_tables = {table.name for table in tables}
-    for (name, key), (digest, seq) in sorted(pins.items()):   # pinned rows no table holds
-        if name in checked_tables and digest is not None:
+    for (name, key), (pinned, seq) in sorted(pins.items()):   # pinned rows no table holds
+        if name in checked_tables and pinned is not None:
             problems.append(Problem("row_deleted", f"{name} {key}",
-                                    f"{describe(name, key, None)} was deleted outside Sabt "
+                                    f"{describe(conn, name, key)} was deleted outside Sabt "
                                     f"(registry entry {seq} recorded it)"))
     head = Head(last[0].seq, last[0].hash) if last else Head(0, None)
     return problems, head, checked
 
 
-def describe(table: str, key: str, row: Any) -> str:
-    """How a message names a row: its table and key (ids only, never content)."""
+def describe(conn: Connection, table: str, key: str) -> str:
+    """How a message names a row: its table and key, and for a statement or a reference what it
+    belongs to (ids only, never content)."""
     shown = key.replace(KEY_SEPARATOR, "/")
     names = {"revision": "revision", "entity": "entity", "source": "source",
              "statement": "statement", "reference": "reference", "sabt_user": "user",
              "sensitivity": "sensitivity mark", "list_record": "list record",
-             "list_import": "list", "vault_item": "vault item", "review_decision":
-             "linkage decision", "person_record": "person link of record"}
+             "list_import": "list", "review_decision": "linkage decision",
+             "person_record": "person link of record"}
     label = f"{names.get(table, table)} {shown}"
-    if row is not None and table in ("statement",):
-        label += f" (of {row._mapping['entity_id']})"
-    if row is not None and table == "reference":
-        label += f" (of statement {row._mapping['statement_id']})"
-    return label + ("" if table in names else f" (table {table})")
+    owner = {"statement": ("entity_id", "of"), "reference": ("statement_id", "of statement")}
+    if table in owner and key.isdigit():
+        column, words = owner[table]
+        found = conn.execute(select(_table(table).c[column]).where(
+            _table(table).c.id == int(key))).scalar()
+        if found is not None:
+            label += f" ({words} {found})"
+    return label
 
 
 def _chain_problem(p: ChainProblem) -> Problem:

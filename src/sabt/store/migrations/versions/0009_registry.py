@@ -44,7 +44,6 @@ def upgrade() -> None:
         sa.Column("key", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_registry_dirty")),
     )
-    op.create_index("ix_registry_dirty_txn", "registry_dirty", ["txn"], unique=False)
 
 
 def downgrade() -> None:
@@ -60,6 +59,5 @@ def downgrade() -> None:
                 op.execute(f"DROP FUNCTION IF EXISTS {trigger}()")
             else:
                 op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-    op.drop_index("ix_registry_dirty_txn", table_name="registry_dirty")
     op.drop_table("registry_dirty")
     op.drop_table("registry_log")
