@@ -145,3 +145,14 @@ def test_failed_build_leaves_the_previous_demo(demo: DemoResult, tmp_path: Path,
         build_demo(target, fresh=True, admin="tester")
     assert (target / "report.html").read_bytes() == before
     assert not (tmp_path / "demo.partial").exists()
+
+
+def test_the_demo_writes_a_checkable_case_file_of_an_official(demo: DemoResult) -> None:
+    from sabt.dossier.seal import check
+
+    folder = demo.case_file
+    assert folder == demo.workspace / "case-file-PER06"
+    for name in ("dossier.pdf", "dossier.html", "VERIFY.md", "manifest.sha256"):
+        assert (folder / name).is_file(), name
+    report = check(folder)
+    assert report.ok, report.problems

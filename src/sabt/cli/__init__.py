@@ -11,6 +11,7 @@ from sabt.cli import (
     claims,  # noqa: F401  (registers commands)
     core,  # noqa: F401  (registers commands)
     demo,  # noqa: F401  (registers commands)
+    dossier,  # noqa: F401  (registers commands)
     estimate,  # noqa: F401  (registers commands)
     extract,  # noqa: F401  (registers commands)
     integrity,  # noqa: F401  (registers commands)

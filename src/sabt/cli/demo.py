@@ -65,5 +65,7 @@ def demo(
         else:
             console.print(f"  {key}: {value}")
     console.print(f"\nReport: [bold]{result.report}[/] (open it in a browser; works offline)")
+    console.print(f"Case file of an official: [bold]{result.case_file}[/] (dossier.pdf, "
+                  f"dossier.html; VERIFY.md says how to check it)")
     console.print(f"Explore: sabt claims -w {result.workspace} · sabt show PER02 -w "
                   f"{result.workspace} · sabt export --format popolo -w {result.workspace}")

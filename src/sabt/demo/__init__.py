@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from sabt import __version__
-from sabt.demo.steps import STEPS, DemoState
+from sabt.demo.steps import CASE_FILE, STEPS, DemoState
 from sabt.errors import SabtError
 from sabt.service import Workspace
 from sabt.service.users import new_actor
@@ -35,6 +35,7 @@ class DemoResult:
     workspace: Path
     report: Path
     rebuilt: bool
+    case_file: Path
     summary: dict[str, Any] = field(default_factory=dict)
 
 
@@ -56,8 +57,9 @@ def build_demo(root: Path, *, admin: str, fresh: bool = False,
             built = _demo_version(store)
         if built is None:
             raise SabtError(f"{root} is a workspace that is not a demo: choose another folder")
-        if built == __version__ and not fresh and (root / REPORT).exists():
-            return DemoResult(root, root / REPORT, False)
+        if built == __version__ and not fresh and (root / REPORT).exists() \
+                and (root / CASE_FILE).exists():
+            return DemoResult(root, root / REPORT, False, root / CASE_FILE)
     elif root.exists() and any(root.iterdir()):
         raise SabtError(f"{root} exists and is not a demo workspace: choose another folder")
     partial = root.with_name(root.name + ".partial")
@@ -85,4 +87,4 @@ def build_demo(root: Path, *, admin: str, fresh: bool = False,
     if root.exists():
         shutil.rmtree(root)
     partial.rename(root)
-    return DemoResult(root, root / REPORT, True, state.summary)
+    return DemoResult(root, root / REPORT, True, root / CASE_FILE, state.summary)

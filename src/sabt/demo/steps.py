@@ -14,6 +14,8 @@ from sabt.policy import Actor
 from sabt.service import Workspace
 
 CASE_TITLE = "Case 1988 demo dataset (curated citations of public sources)"
+CASE_FILE_PERSON = "PER06"   # Ebrahim Raisi: posts over time, events, dates in both calendars
+CASE_FILE = f"case-file-{CASE_FILE_PERSON}"
 REPORT_TITLE = "Sabt — the 1988 prison killings in Iran (demo case)"
 
 
@@ -64,10 +66,19 @@ def report(state: DemoState) -> None:
     state.summary["report claims"] = sum(len(b.claims) for b in state.ws.claims.board(state.admin))
 
 
+def case_file(state: DemoState) -> None:
+    """One official's sealed case file (dossier), in the workspace folder."""
+    result = state.ws.dossiers.write(state.admin, CASE_FILE_PERSON, state.ws.root / CASE_FILE)
+    state.summary["case file"] = (f"{CASE_FILE}/ ({result.files} files; "
+                                  f"{'signed' if result.signed else 'not signed'}, "
+                                  f"{'timestamped' if result.timestamped else 'untimestamped'})")
+
+
 STEPS: list[tuple[str, Callable[[DemoState], None]]] = [
     ("sourced facts of the 1988 case", case_data),
     ("seed articles: vault and extraction", seed_articles),
     ("SYNTHETIC lists: simulate, link, estimate", synthetic_lists),
     ("vault verification", vault_check),
     ("HTML report", report),
+    ("case file of an official", case_file),
 ]

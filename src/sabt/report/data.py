@@ -87,6 +87,8 @@ class ReportData:
     linkage: dict[str, Any] = field(default_factory=dict)
     vault_items: list[dict[str, Any]] = field(default_factory=list)
     vault_verify: dict[str, Any] = field(default_factory=dict)
+    # source id → hashes of its preserved captures (None: a capture the reader may not see)
+    captures: dict[str, list[str | None]] = field(default_factory=dict)
 
 
 def _best(view: EntityView, prop: str, lang: str | None = None) -> Statement | None:

@@ -12,7 +12,7 @@ from html import escape
 
 from sabt.claims.board import Board, Claim, StoredEstimate, claim_order
 from sabt.model.dates import FuzzyDate
-from sabt.report.data import ReportData
+from sabt.report.data import ReportData, SourceInfo
 from sabt.text.dates import format_date
 from sabt.text.normalize import detect_script
 
@@ -297,15 +297,37 @@ def vault_section(data: ReportData) -> str:
             f"<th>bytes</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
+def preserved(source: SourceInfo, captures: Sequence[str | None]) -> str:
+    """Whether a cited web page has a preserved capture in the vault (its hash), or says plainly
+    that it has none."""
+    shown = [f"<code>{e(sha)}</code>" for sha in captures if sha]
+    hidden = sum(1 for sha in captures if sha is None)
+    if hidden:
+        shown.append(f'<span class="muted">{hidden} capture(s) withheld</span>')
+    if shown:
+        return "<br>".join(shown)
+    if source.url.startswith(("http://", "https://")):
+        return '<span class="flag disputed">no preserved capture</span>'
+    return ""
+
+
 def sources_section(data: ReportData) -> str:
     rows = "".join(
         f'<tr id="src-{e(s.id)}"><td>{e(s.id)}</td><td>{e(s.title)}</td><td>{e(s.publisher)}'
         f"</td><td>{e(s.published)}</td><td>"
         + (f'<a href="{e(s.url)}" rel="noreferrer noopener">{e(s.url)}</a>' if s.url.startswith(
             ("http://", "https://")) else e(s.url))
-        + "</td></tr>" for s in sorted(data.sources.values(), key=lambda s: s.id))
-    return ("<table><thead><tr><th>id</th><th>title</th><th>publisher</th><th>date</th>"
-            f"<th>address</th></tr></thead><tbody>{rows}</tbody></table>")
+        + f"</td><td>{preserved(s, data.captures.get(s.id, []))}</td></tr>"
+        for s in sorted(data.sources.values(), key=lambda s: s.id))
+    unpreserved = sum(1 for s in data.sources.values() if s.url.startswith(
+        ("http://", "https://")) and not data.captures.get(s.id))
+    note = (f'<p class="note">{unpreserved} cited web page(s) have no preserved capture: the '
+            "page may have changed or gone since it was cited. <code>sabt add-capture SOURCE "
+            "FILE</code> keeps a WARC, WACZ or saved copy in the vault.</p>"
+            if unpreserved else "")
+    return (f"{note}<table><thead><tr><th>id</th><th>title</th><th>publisher</th><th>date</th>"
+            "<th>address</th><th>preserved capture (SHA-256)</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
 
 
 def render(data: ReportData) -> str:

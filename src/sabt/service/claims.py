@@ -59,11 +59,33 @@ class Reports:
         sight = Sight(actor, self.store)
         if _sees_vault(actor):
             extra = {**vault_summary(self.store), **extra}
-        data = collect(self.store, title, sight=sight, **extra)
+        data = collect(self.store, title, sight=sight, captures=_captures(self.store, actor),
+                       **extra)
         write_atomically(out, lambda handle: handle.write(render(data)))
         self.guard.record(actor, "export", None, "export",
                           f"report to {out}, {sight.withheld} item(s) withheld")
         return sight.withheld
+
+
+def _captures(store: Store, actor: Actor) -> dict[str, list[str | None]]:
+    """Each source's preserved copies in the vault: the hash of those the actor may see (their
+    own mark and their source's), None for the others."""
+    from sqlalchemy import select
+
+    from sabt.policy import DEFAULT_MARK, sees
+    from sabt.store import access
+    from sabt.vault.tables import vault_item
+
+    with store.connect() as conn:
+        rows = conn.execute(select(vault_item.c.sha256, vault_item.c.source_id).where(
+            vault_item.c.source_id.is_not(None))).all()
+        own = access.marks_of(conn, "vault", [r.sha256 for r in rows])
+        of_source = access.marks_of(conn, "entity", [r.source_id for r in rows])
+    out: dict[str, list[str | None]] = {}
+    for sha, source in rows:
+        marks = (own.get(sha, DEFAULT_MARK), of_source.get(source, DEFAULT_MARK))
+        out.setdefault(source, []).append(sha if sees(actor, marks) else None)
+    return out
 
 
 def _sees_vault(actor: Actor) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sabt.errors import NotFound
+from sabt.errors import InvalidValue, NotFound, SabtError
 from sabt.policy import DEFAULT_MARK, Action, Actor, Marks, sees
 from sabt.service.guard import Guard
 from sabt.store import access
@@ -15,6 +15,9 @@ from sabt.store.change import Change
 from sabt.store.workspace import Store
 from sabt.vault.chain import Entry
 from sabt.vault.vault import AddReport, Provenance, Vault, VerifyReport
+
+CAPTURE_MEDIA = ("application/warc", "application/wacz", "text/html", "application/pdf",
+                 "image/")
 
 
 class VaultService:
@@ -44,6 +47,45 @@ class VaultService:
         report = self.vault.add(paths, provenance, max_bytes=max_bytes, progress=progress,
                                 actor=actor.id, within=queue if suggest else None)
         return report, len(queued)
+
+    def add_capture(self, actor: Actor, source_id: str, path: Path, *,
+                    captured_at: str | None = None, url: str | None = None,
+                    notes: str | None = None) -> dict[str, Any]:
+        """Preserve a cited web page: store `path` (a WARC or WACZ made by another tool, or the
+        page saved as HTML, PDF or an image) byte for byte, linked to the source `source_id`,
+        with its custody entry. `url` defaults to the source's address. Returns the item."""
+        from sabt.vault.readers import sniff
+
+        self.guard.require(actor, Action.EDIT)
+        with self.store.connect() as conn:
+            mark = access.mark_of(conn, "entity", source_id)
+        missing = f"no source with id {source_id!r}"
+        try:
+            details = self.store.source_details(source_id)
+        except NotFound:
+            self.guard.record(actor, "edit", source_id, "denied", "no such source")
+            raise NotFound(missing) from None
+        self.guard.require(actor, Action.EDIT, (mark or DEFAULT_MARK,), item=source_id,
+                           missing=missing)
+        if not path.is_file():
+            raise SabtError(f"{path}: no such file")
+        with path.open("rb") as fh:
+            media_type = sniff(fh.read(8192))
+        if media_type == "application/zip" and path.suffix.lower() == ".wacz":
+            media_type = "application/wacz"
+        if not media_type.startswith(CAPTURE_MEDIA):
+            raise InvalidValue(f"{path.name} is {media_type}: a capture is a WARC or WACZ file, "
+                               "or a page saved as HTML, PDF or an image", field="FILE")
+        provenance = Provenance(actor.id, captured_at, url or details.get("url"),
+                                f"web capture ({media_type.split('/')[-1]})", notes)
+        with self.vault.ingest_within(path, author=actor.id,
+                                      reason=f"capture of {source_id}") as job:
+            if job.existing is not None and job.existing["source_id"] != source_id:
+                raise SabtError(f"{path.name} is already vault item "
+                                f"{job.existing['sha256'][:16]} of another source: a capture "
+                                "belongs to one source")
+            job.keep(path.name, provenance, media_type=media_type, source_id=source_id)
+        return self.vault.item(job.staged.sha256)
 
     def marks(self, row: dict[str, Any]) -> Marks:
         """The item's own mark (or the default) and its source's."""

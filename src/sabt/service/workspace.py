@@ -19,6 +19,7 @@ from sabt.policy import Actor, Level, Role
 from sabt.service.audit import Audit
 from sabt.service.backup import Backups
 from sabt.service.claims import Claims, Estimates, Reports
+from sabt.service.dossiers import Dossiers
 from sabt.service.entities import Entities
 from sabt.service.exchange import Exports
 from sabt.service.guard import Guard
@@ -64,6 +65,7 @@ class Workspace:
         self.search = Search(store, self.guard, self.entities)
         self.jobs = Jobs(store, self.guard, self.users.resolve, runners(self))
         self.integrity = Integrity(store, self.guard)
+        self.dossiers = Dossiers(store, self.guard, self.entities, self.integrity)
 
     @property
     def root(self) -> Path:

@@ -158,6 +158,11 @@ def _marks(conn: Connection, kind: str, items: Sequence[str]) -> dict[str, Mark]
     return found
 
 
+def marks_of(conn: Connection, kind: str, items: Sequence[str]) -> dict[str, Mark]:
+    """The own marks of many items of one kind (items without a mark are absent)."""
+    return _marks(conn, kind, items)
+
+
 def mark_of(conn: Connection, kind: str, item: str) -> Mark | None:
     return _marks(conn, kind, [item]).get(item)
 
