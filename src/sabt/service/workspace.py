@@ -22,6 +22,7 @@ from sabt.service.entities import Entities
 from sabt.service.exchange import Exports
 from sabt.service.guard import Guard
 from sabt.service.lists import Linkage, Lists
+from sabt.service.publish import Publisher
 from sabt.service.search import Search
 from sabt.service.signin import SignIn
 from sabt.service.suggestions import Suggestions
@@ -52,6 +53,7 @@ class Workspace:
         self.estimates = Estimates(store, self.guard)
         self.signin = SignIn(store, self.guard)
         self.search = Search(store, self.guard, self.entities)
+        self.publish = Publisher(store, self.guard)
 
     @property
     def root(self) -> Path:
