@@ -68,11 +68,11 @@ def query_keys(token: str) -> Keys:
 
 def index_keys(token: str) -> Keys:
     """The keys of a name's token: a Persian token also gets its romanised Latin spelling."""
-    from sabt.text.keys import canon_token, canon_tokens, is_persian_token, name_key, \
-        skeleton_token
+    from sabt.text import keys as k
 
-    canon = "".join(canon_tokens(token)) if is_persian_token(token) else canon_token(token)
-    return Keys(name_key(token), canon, skeleton_token(token))
+    canon = ("".join(k.canon_tokens(token)) if k.is_persian_token(token)
+             else k.canon_token(token))
+    return Keys(k.name_key(token), canon, k.skeleton_token(token))
 
 
 def _collapse(text: str) -> str:

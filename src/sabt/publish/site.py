@@ -105,6 +105,19 @@ def render_page(memorial: Memorial, lang: str, path: str, *, server: bool = Fals
     return html
 
 
+def correction_page(memorial: Memorial, lang: str, victim: Victim,
+                    extra: dict[str, Any]) -> str:
+    """The server's correction form for one victim's page (never cached: it carries the
+    visitor's form token)."""
+    path = f"correct/{victim.id}"
+    html: str = _env().get_template("memorial/correct.html").render(
+        m=memorial, lang=lang, dir="rtl" if lang == "fa" else "ltr",
+        other_lang="en" if lang == "fa" else "fa", t=_t(lang), prop=_prop(lang), up="../",
+        root="../../", here=path, server=True, display=lambda v: display(v, lang), v=victim,
+        **extra)
+    return html
+
+
 def landing(memorial: Memorial) -> str:
     html: str = _env().get_template("memorial/root.html").render(
         m=memorial, t_en=_t("en"), t_fa=_t("fa"))

@@ -151,6 +151,8 @@ LABELS: dict[str, dict[str, str]] = {
     "m_p_province": {"en": "Province", "fa": "استان"},
     "m_p_affiliation": {"en": "Affiliation", "fa": "وابستگی"},
     "m_p_what_happened": {"en": "What happened", "fa": "چه رخ داد"},
+    "m_rate_limited": {"en": "Too many messages from your connection; please try again later.",
+                       "fa": "پیام‌های زیادی از اتصال شما رسیده است؛ لطفاً بعداً دوباره بکوشید."},
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,16 @@ if TYPE_CHECKING:
     from sabt.link.workspace import PersonMerge
 
 _SHA256 = 64
+
+
+@dataclass(frozen=True)
+class BulkMark:
+    """What a bulk mark changed: `marked` items of `what` (statements or entities), and how
+    many it left alone because the actor may not mark them."""
+
+    what: str
+    marked: int
+    skipped: int
 
 
 def _missing(entity_id: str) -> str:
@@ -323,3 +333,63 @@ class Entities:
             return "vault", target, None, None
         self.require_visible(actor, target, Action.MARK)
         return "entity", target, target, None
+
+    def mark_many(self, actor: Actor, level: Level | str, *, source: str | None = None,
+                  property: str | None = None, kind: str | None = "person",
+                  entities: bool = False, groups: Sequence[str] = (),
+                  reason: str = "") -> BulkMark:
+        """Mark in bulk: every active statement (of entities of `kind`) citing the list or
+        source `source` and/or of property `property` — or, with `entities`, the entities those
+        statements are about (e.g. the persons a list names, to make them publishable). Items
+        the actor may not mark are left as they were and counted; one revision for all."""
+        from sqlalchemy import select
+
+        from sabt.policy import can
+        from sabt.service.sight import mark_index_for
+        from sabt.store import schema as t
+        from sabt.store.workspace import load_statements
+
+        if source is None and property is None:
+            raise InvalidValue("say which statements: a list or source, a property, or both",
+                               field="source")
+        self.guard.require(actor, Action.MARK)
+        mark = Mark(level if isinstance(level, Level) else Level.parse(level),
+                    frozenset(check_group(g) for g in groups))
+        self._check_mark(actor, mark)
+        if source is not None:
+            self.require_visible(actor, source)
+        query = select(t.statement).where(t.statement.c.status == "active")
+        if kind:
+            query = query.where(t.statement.c.entity_id.in_(
+                select(t.entity.c.id).where(t.entity.c.kind == kind)))
+        if property is not None:
+            from sabt.model.statements import check_property
+
+            query = query.where(t.statement.c.property == check_property(property))
+        if source is not None:
+            query = query.where(t.statement.c.id.in_(select(t.reference.c.statement_id).where(
+                t.reference.c.source_id == source)))
+        with self.store.connect() as conn:
+            statements = load_statements(conn, query.order_by(t.statement.c.id))
+        owners = sorted({st.entity_id for st in statements})
+        views = list(self.store.entities_with_statements(owners).values()) if owners else []
+        index = mark_index_for(self.store, views)
+        items: list[tuple[str, str, str, int | None]]
+        if entities:
+            items = [("entity", e, e, None) for e in owners
+                     if can(actor, Action.MARK, index.entity(e))]
+            skipped = len(owners) - len(items)
+        else:
+            items = [("statement", str(st.id), st.entity_id, st.id) for st in statements
+                     if can(actor, Action.MARK, index.statement(st))]
+            skipped = len(statements) - len(items)
+        what = ", ".join(f"{k} {v}" for k, v in (("list", source), ("property", property),
+                                                 ("kind", kind)) if v)
+        if items:
+            with self.store.change(actor.id, reason or f"mark {what} {mark}") as ch:
+                for item_kind, item, entity_id, statement_id in items:
+                    old = access.set_mark(ch.conn, item_kind, item, mark, ch.revision_id)
+                    ch._log("mark", entity_id=entity_id, statement_id=statement_id,
+                            detail=f"{item_kind} {item}: {old or 'unmarked'} → {mark} "
+                                   f"(bulk: {what}). {reason}".strip())
+        return BulkMark("entities" if entities else "statements", len(items), skipped)

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 PAGE = 1000          # persons whose views are loaded together
 TITLE = "Memorial"
+DEMO_TITLE = "Sabt demo memorial (SYNTHETIC)"
+DEMO_KEY = "demo_built_with"   # sabt.demo.DEMO_KEY: the workspace is the SYNTHETIC demo
 
 
 @dataclass(frozen=True)
@@ -117,15 +119,17 @@ class Publisher:
                           f"memorial to {out}: {plan.published} persons, {withheld} withheld")
         return PublishReport(out, plan.published, withheld, len(files), changed, removed)
 
-    def memorial(self, *, title: str = TITLE, synthetic: bool = False) -> Memorial:
+    def memorial(self) -> Memorial:
         """The memorial as the anonymous public sees it on the server (rebuilt only after the
-        workspace changes)."""
+        workspace changes); a demo workspace's is labelled SYNTHETIC."""
         with self.store.connect() as conn:
             revision = conn.execute(select(func.max(t.revision.c.id))).scalar()
+            demo = conn.execute(select(t.meta.c.value).where(t.meta.c.key == DEMO_KEY)).scalar()
         with self._cached.lock:
             if self._cached.memorial is None or self._cached.revision != revision:
-                self._cached.memorial = collect(self.store, title=title,
-                                                synthetic=synthetic).memorial
+                self._cached.memorial = collect(
+                    self.store, title=DEMO_TITLE if demo else TITLE,
+                    synthetic=demo is not None).memorial
                 self._cached.revision = revision
             return self._cached.memorial
 

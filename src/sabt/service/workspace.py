@@ -18,6 +18,7 @@ from sabt.errors import SabtError
 from sabt.policy import Actor, Level, Role
 from sabt.service.audit import Audit
 from sabt.service.claims import Claims, Estimates, Reports
+from sabt.service.corrections import Corrections
 from sabt.service.entities import Entities
 from sabt.service.exchange import Exports
 from sabt.service.guard import Guard
@@ -54,6 +55,7 @@ class Workspace:
         self.signin = SignIn(store, self.guard)
         self.search = Search(store, self.guard, self.entities)
         self.publish = Publisher(store, self.guard)
+        self.corrections = Corrections(store, self.guard)
 
     @property
     def root(self) -> Path:

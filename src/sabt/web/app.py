@@ -52,7 +52,7 @@ class Visitor:
 
 def create_app(workspace: Workspace, *, secure_cookies: bool = True) -> FastAPI:
     """The web application over an opened workspace (the caller closes it)."""
-    from sabt.web import api, pages
+    from sabt.web import api, memorial, pages
 
     web = FastAPI(title="Sabt", version=__version__, openapi_url="/api/v1/openapi.json",
                   docs_url=None, redoc_url=None)
@@ -62,12 +62,15 @@ def create_app(workspace: Workspace, *, secure_cookies: bool = True) -> FastAPI:
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     web.include_router(api.router)
     web.include_router(pages.router)
+    web.include_router(memorial.router)
 
     @web.middleware("http")
     async def headers(request: Request,
                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
+            if name == "Cache-Control" and response.headers.get(name, "").startswith("public"):
+                continue   # a page that says it is public (the memorial) may be cached
             response.headers[name] = value
         return response
 
