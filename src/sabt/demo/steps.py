@@ -15,6 +15,8 @@ from sabt.service import Workspace
 
 CASE_TITLE = "Case 1988 demo dataset (curated citations of public sources)"
 REPORT_TITLE = "Sabt — the 1988 prison killings in Iran (demo case)"
+MEMORIAL = "memorial"
+MEMORIAL_TITLE = "Sabt demo memorial (SYNTHETIC)"
 
 
 @dataclass
@@ -57,6 +59,25 @@ def vault_check(state: DemoState) -> None:
     state.summary["vault"] = "verified" if result.ok else "VERIFY FAILED"
 
 
+def memorial(state: DemoState) -> None:
+    """The SYNTHETIC memorial: the synthetic lists and what they say made public in bulk (but
+    political affiliation, kept internal: publishing it could expose families), the persons
+    they name made publishable, and the static site written beside the report."""
+    ws, actor = state.ws, state.actor
+    lists = [e.id for e in ws.entities.list(actor, "source", limit=None)
+             if e.label.startswith("SYNTHETIC")]
+    for source in lists:
+        ws.entities.mark(actor, source, "public", reason="demo: a SYNTHETIC list is public")
+        ws.entities.mark_many(actor, "public", source=source, reason="demo memorial")
+        ws.entities.mark_many(actor, "public", source=source, entities=True,
+                              reason="demo memorial: SYNTHETIC persons are publishable")
+    ws.entities.mark_many(actor, "internal", property="affiliation",
+                          reason="demo memorial: affiliation is not published")
+    done = ws.publish.site(actor, ws.root / MEMORIAL, title=MEMORIAL_TITLE, synthetic=True)
+    state.summary["SYNTHETIC memorial"] = (f"{done.persons} persons published to "
+                                           f"{MEMORIAL}/index.html")
+
+
 def report(state: DemoState) -> None:
     """The static HTML report, one file in the workspace."""
     state.ws.reports.write(state.admin, state.ws.root / "report.html", REPORT_TITLE,
@@ -69,5 +90,6 @@ STEPS: list[tuple[str, Callable[[DemoState], None]]] = [
     ("seed articles: vault and extraction", seed_articles),
     ("SYNTHETIC lists: simulate, link, estimate", synthetic_lists),
     ("vault verification", vault_check),
+    ("SYNTHETIC memorial", memorial),
     ("HTML report", report),
 ]

@@ -89,15 +89,35 @@
     return normalizePersian(s).normalize("NFKD").toLowerCase().replace(/[^\p{L}\p{Nl}\p{No}]+/gu, "");
   }
 
+  var father = new RegExp(T.father, "i");
+  var honorLatin = new Set(T.honorifics_latin), honorPersian = new Set(T.honorifics_persian);
+
   function nameTokens(text) {
-    var toks = words(normalizePersian(Array.from(text).slice(0, 200).join(""))), out = [], glue = false;
-    toks.forEach(function (tok) {
+    text = Array.from(text).slice(0, T.max_query).join("");
+    var m = father.exec(text);
+    if (m && m.index > 0) { text = text.slice(0, m.index); }
+    var out = [], glue = false;
+    words(normalizePersian(text)).forEach(function (tok) {
       var low = isAscii(tok) ? foldLatin(tok) : tok;
       var suffix = suffixes.has(low), prefix = prefixes.has(low);
       if (out.length && (glue || suffix)) { out[out.length - 1] += tok; } else { out.push(tok); }
       glue = prefix;
     });
-    return out.filter(function (t) { return t.length > 0; });
+    out = out.filter(function (t) { return t.length > 0; });
+    var own = out.filter(function (t) {
+      return !(isPersianToken(t) ? honorPersian.has(nameKey(t)) : honorLatin.has(canonToken(t)));
+    });
+    return own.length ? own : out;
+  }
+
+  function spellings(toks) {
+    var out = [toks.slice()];
+    for (var i = 0; i < toks.length - 1; i++) {
+      if (isAscii(toks[i]) === isAscii(toks[i + 1])) {
+        out.push(toks.slice(0, i).concat([toks[i] + toks[i + 1]], toks.slice(i + 2)));
+      }
+    }
+    return out;
   }
 
   function queryKeys(tok) {
@@ -126,6 +146,8 @@
     return 0;
   }
 
+  function wholeSkeleton(keys) { return collapse(keys.map(function (k) { return k.skel; }).join("")); }
+
   function nameScore(query, whole, name) {
     var matched = 0, total = 0, used = new Set();
     query.forEach(function (q) {
@@ -133,7 +155,7 @@
       name.forEach(function (w, i) { var s = tokenScore(q, w); if (s > best) { best = s; at = i; } });
       if (best) { matched++; total += best; used.add(at); }
     });
-    var sameWhole = !!whole && whole === collapse(name.map(function (w) { return w.skel; }).join(""));
+    var sameWhole = !!whole && whole === wholeSkeleton(name);
     if (!sameWhole && matched * 2 < query.length) { return null; }
     total += sameWhole ? W.whole : 0;
     total -= name.length - used.size;
@@ -141,14 +163,20 @@
   }
 
   function rank(query, limit) {
-    var q = nameTokens(query).map(queryKeys).filter(function (k) { return k.key || k.skel; });
-    if (!q.length) { return []; }
-    var whole = collapse(q.map(function (k) { return k.skel; }).join("")), hits = [];
+    var alternatives = [];
+    spellings(nameTokens(query)).forEach(function (spelling) {
+      var q = spelling.map(queryKeys).filter(function (k) { return k.key || k.skel; });
+      if (q.length) { alternatives.push([q, wholeSkeleton(q)]); }
+    });
+    if (!alternatives.length) { return []; }
+    var hits = [];
     data.persons.forEach(function (p) {
       var best = null;
-      p[3].forEach(function (v) {
-        var s = nameScore(q, whole, v.map(function (i) { return tokens[i]; }));
-        if (s !== null && (best === null || s > best)) { best = s; }
+      alternatives.forEach(function (alt) {
+        p[3].forEach(function (v) {
+          var s = nameScore(alt[0], alt[1], v.map(function (i) { return tokens[i]; }));
+          if (s !== null && (best === null || s > best)) { best = s; }
+        });
       });
       if (best !== null) { hits.push({ id: p[0], en: p[1], fa: p[2], score: best }); }
     });
