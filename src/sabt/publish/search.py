@@ -1,12 +1,13 @@
 """The memorial's name search: one index and one ranking, used by the server (here, in Python)
 and by the static site (``static/search.js``, the same steps in JavaScript).
 
-The index holds, for each published person, the published names (each a list of tokens) and,
-for every distinct token, three keys from `sabt.text`: the exact key (`name_key`), the
-canonical Latin spelling (`canon_token`; a Persian token by its best romanisation) and the
-cross-script consonant skeleton (`skeleton_token`). A query's tokens get the same keys, except
-that a Persian query token has no Latin spelling (the browser has no romaniser): it is found by
-its exact key among Persian names and by its skeleton among all. The tables the JavaScript needs
+The index holds, for each published person, the published names (each a list of tokens, in
+every spelling: see `spellings`) and, for every distinct token, three keys from `sabt.text`:
+the exact key (`name_key`), the canonical Latin spelling of a Latin token (`canon_token`) and
+the cross-script consonant skeleton (`skeleton_token`). A query's tokens get the same keys, so a
+Persian token is found by its exact key among Persian names and by its skeleton among all
+(no romaniser is needed, in Python or in the browser). Before that, a father's name after a
+marker and honorifics are dropped (`name_tokens`). The tables the JavaScript needs
 to compute a query's keys exactly as `sabt.text` does (the Persian normalisation table, the Latin
 rewrite rules, the skeleton alphabet, the name particles) are written into the index from
 `sabt.text` itself, so the two sides cannot drift apart.
@@ -80,20 +81,11 @@ def spellings(toks: Sequence[str]) -> list[list[str]]:
 
 
 def query_keys(token: str) -> Keys:
-    """The keys of a query token (what the browser computes too)."""
+    """The keys of a token, of a query or of a name (the browser computes the same)."""
     from sabt.text.keys import canon_token, is_persian_token, name_key, skeleton_token
 
     persian = is_persian_token(token)
     return Keys(name_key(token), "" if persian else canon_token(token), skeleton_token(token))
-
-
-def index_keys(token: str) -> Keys:
-    """The keys of a name's token: a Persian token also gets its romanised Latin spelling."""
-    from sabt.text import keys as k
-
-    canon = ("".join(k.canon_tokens(token)) if k.is_persian_token(token)
-             else k.canon_token(token))
-    return Keys(k.name_key(token), canon, k.skeleton_token(token))
 
 
 def _collapse(text: str) -> str:
@@ -160,13 +152,10 @@ def name_score(scores: Sequence[dict[int, int]], whole: str, name: Sequence[int]
 def build_index(entries: Iterable[Entry]) -> dict[str, Any]:
     """The search index of the published persons (plain JSON data), in id order: each person's
     names, every name in each of its spellings, as lists of token numbers."""
-    from sabt.text.romanize import map_batched
-
     ordered = sorted(entries, key=lambda e: e.id)
     names = [[spellings(name_tokens(name)) for name in entry.names] for entry in ordered]
-    # every distinct token's keys at once: the romaniser's model runs in batches
-    found = map_batched(index_keys, (tok for person in names for name in person
-                                     for spelling in name for tok in spelling))
+    found = {tok: query_keys(tok) for person in names for name in person
+             for spelling in name for tok in spelling}
     tokens: dict[Keys, int] = {}
     keys: list[list[str]] = []
     persons: list[list[Any]] = []
