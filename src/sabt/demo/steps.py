@@ -17,6 +17,7 @@ CASE_TITLE = "Case 1988 demo dataset (curated citations of public sources)"
 REPORT_TITLE = "Sabt — the 1988 prison killings in Iran (demo case)"
 MEMORIAL = "memorial"
 MEMORIAL_TITLE = "Sabt demo memorial (SYNTHETIC)"
+MEMORIAL_LISTS = ("A", "B")   # the persons on list A, with the names list B gives them
 
 
 @dataclass
@@ -60,19 +61,24 @@ def vault_check(state: DemoState) -> None:
 
 
 def memorial(state: DemoState) -> None:
-    """The SYNTHETIC memorial: the synthetic lists and what they say made public in bulk (but
-    political affiliation, kept internal: publishing it could expose families), the persons
-    they name made publishable, and the static site written beside the report."""
+    """The SYNTHETIC memorial of the persons on SYNTHETIC list A: what list A says made public
+    in bulk (but political affiliation, kept internal: publishing it could expose families),
+    the names list B writes in Persian script, the persons on list A made publishable; the
+    static site written beside the report. (One list keeps the demo quick: a real memorial
+    publishes every list its documentalists mark.)"""
     ws, actor = state.ws, state.actor
-    lists = [e.id for e in ws.entities.list(actor, "source", limit=None)
-             if e.label.startswith("SYNTHETIC")]
-    for source in lists:
-        ws.entities.mark(actor, source, "public", reason="demo: a SYNTHETIC list is public")
-        ws.entities.mark_many(actor, "public", source=source, reason="demo memorial")
-        ws.entities.mark_many(actor, "public", source=source, entities=True,
-                              reason="demo memorial: SYNTHETIC persons are publishable")
-    ws.entities.mark_many(actor, "internal", property="affiliation",
+    lists = {e.label: e.id for e in ws.entities.list(actor, "source", limit=None)
+             if e.label.startswith("SYNTHETIC")}
+    first, second = lists[f"SYNTHETIC {MEMORIAL_LISTS[0]}"], lists[f"SYNTHETIC {MEMORIAL_LISTS[1]}"]
+    why = "demo memorial (SYNTHETIC)"
+    for source in (first, second):
+        ws.entities.mark(actor, source, "public", reason=why)
+    ws.entities.mark_many(actor, "public", source=first, reason=why)
+    for prop in ("name", "given name", "family name"):
+        ws.entities.mark_many(actor, "public", source=second, property=prop, reason=why)
+    ws.entities.mark_many(actor, "internal", source=first, property="affiliation",
                           reason="demo memorial: affiliation is not published")
+    ws.entities.mark_many(actor, "public", source=first, entities=True, reason=why)
     done = ws.publish.site(actor, ws.root / MEMORIAL, title=MEMORIAL_TITLE, synthetic=True)
     state.summary["SYNTHETIC memorial"] = (f"{done.persons} persons published to "
                                            f"{MEMORIAL}/index.html")

@@ -47,6 +47,8 @@ def row_names(frame: pd.DataFrame) -> list[str]:
 
 def linked_queries(sim: Simulation) -> tuple[list[Entry], list[Query]]:
     """The index entries and the held-out queries of a simulation (see the module doc)."""
+    from sabt.text import detect_script
+
     names: dict[str, list[tuple[str, str]]] = {}
     for list_name in sorted(sim.lists):
         people = sim.rows[list_name]["person_id"].astype(str).tolist()
@@ -59,7 +61,9 @@ def linked_queries(sim: Simulation) -> tuple[list[Entry], list[Query]]:
         lists = sorted({ln for ln, _ in seen})
         held = lists[-1] if len(lists) > 1 else None
         kept = tuple(dict.fromkeys(n for ln, n in seen if ln != held))
-        entries.append(Entry(person, "", "", kept))
+        latin = next((n for n in kept if detect_script(n) == "latin"), "")
+        persian = next((n for n in kept if detect_script(n) == "persian"), "")
+        entries.append(Entry(person, latin, persian, kept))
         if held is not None:
             queries.append(Query(next(n for ln, n in seen if ln == held), person, held))
     return entries, queries

@@ -61,17 +61,17 @@ def display(victim: Victim, lang: str) -> tuple[str, str]:
 
 
 def render_page(memorial: Memorial, lang: str, path: str, *, server: bool = False,
-                extra: dict[str, Any] | None = None) -> str | None:
+                extra: dict[str, Any] | None = None, env: Any = None) -> str | None:
     """One page of the memorial (path inside the language folder, e.g. ``p/P12.html``), or
     None when there is no such page. `server`: the server's version (correction form, search
-    answered by the server)."""
+    answered by the server); `env`: the Jinja2 environment to use (made once per site)."""
     depth = path.count("/")
     context: dict[str, Any] = {
         "m": memorial, "lang": lang, "dir": "rtl" if lang == "fa" else "ltr",
         "other_lang": "en" if lang == "fa" else "fa", "t": _t(lang), "prop": _prop(lang),
         "up": "../" * depth, "root": "../" * (depth + 1), "here": path, "server": server,
         "display": lambda v: display(v, lang), "hits": None, "q": "", **(extra or {})}
-    env = _env()
+    env = env or _env()
     if path in ("index.html", "search.html"):
         template = "memorial/home.html"
         context["prisons"] = [g for g in memorial.groups if g.kind == "prison"]
@@ -106,11 +106,11 @@ def render_page(memorial: Memorial, lang: str, path: str, *, server: bool = Fals
 
 
 def correction_page(memorial: Memorial, lang: str, victim: Victim,
-                    extra: dict[str, Any]) -> str:
+                    extra: dict[str, Any], env: Any = None) -> str:
     """The server's correction form for one victim's page (never cached: it carries the
     visitor's form token)."""
     path = f"correct/{victim.id}"
-    html: str = _env().get_template("memorial/correct.html").render(
+    html: str = (env or _env()).get_template("memorial/correct.html").render(
         m=memorial, lang=lang, dir="rtl" if lang == "fa" else "ltr",
         other_lang="en" if lang == "fa" else "fa", t=_t(lang), prop=_prop(lang), up="../",
         root="../../", here=path, server=True, display=lambda v: display(v, lang), v=victim,
@@ -118,8 +118,8 @@ def correction_page(memorial: Memorial, lang: str, victim: Victim,
     return html
 
 
-def landing(memorial: Memorial) -> str:
-    html: str = _env().get_template("memorial/root.html").render(
+def landing(memorial: Memorial, env: Any = None) -> str:
+    html: str = (env or _env()).get_template("memorial/root.html").render(
         m=memorial, t_en=_t("en"), t_fa=_t("fa"))
     return html
 
@@ -162,8 +162,9 @@ def font_files() -> dict[str, bytes]:
 
 def site_files(memorial: Memorial) -> dict[str, bytes]:
     """Every file of the static site, by relative path."""
+    env = _env()
     out: dict[str, bytes] = {
-        "index.html": landing(memorial).encode(),
+        "index.html": landing(memorial, env).encode(),
         "assets/memorial.css": asset("memorial.css"),
         "assets/search.js": asset("search.js"),
         "assets/search-index.js": search_index_js(memorial),
@@ -176,7 +177,7 @@ def site_files(memorial: Memorial) -> dict[str, bytes]:
              *(f"{g.kind}/{g.slug}.html" for g in memorial.groups)]
     for lang in LANGS:
         for page in pages:
-            html = render_page(memorial, lang, page)
+            html = render_page(memorial, lang, page, env=env)
             if html is not None:
                 out[f"{lang}/{page}"] = html.encode()
     return out

@@ -72,7 +72,8 @@ def _page(request: Request, lang: str, path: str, extra: dict[str, Any] | None =
 
     if lang not in i18n.LANGS:
         raise NotFound(f"no page {path!r}")
-    html = render_page(_memorial(request), lang, path, server=True, extra=extra)
+    html = render_page(_memorial(request), lang, path, server=True, extra=extra,
+                       env=request.app.state.env)
     if html is None:
         raise NotFound(f"no memorial page {path!r}")
     response = HTMLResponse(html, status_code=status)
@@ -86,7 +87,7 @@ def _page(request: Request, lang: str, path: str, extra: dict[str, Any] | None =
 def landing(request: Request) -> Response:
     from sabt.publish.site import landing as render_landing
 
-    response = HTMLResponse(render_landing(_memorial(request)))
+    response = HTMLResponse(render_landing(_memorial(request), request.app.state.env))
     response.headers["Cache-Control"] = CACHE
     return response
 
@@ -173,7 +174,7 @@ def _correction(request: Request, who: Visitor, lang: str, entity_id: str,
         raise NotFound(f"no memorial page for {entity_id!r}")
     html = correction_page(_memorial(request), lang, victim, {
         "csrf": who.csrf, "max_text": MAX_TEXT, "max_contact": MAX_CONTACT, "sent": False,
-        "error": "", **extra})
+        "error": "", **extra}, request.app.state.env)
     response = HTMLResponse(html, status_code=status)
     if not who.signed_in:
         set_cookie(request, response, LOGIN_CSRF_COOKIE, who.csrf)
