@@ -145,3 +145,15 @@ def test_failed_build_leaves_the_previous_demo(demo: DemoResult, tmp_path: Path,
         build_demo(target, fresh=True, admin="tester")
     assert (target / "report.html").read_bytes() == before
     assert not (tmp_path / "demo.partial").exists()
+
+
+def test_demo_publishes_a_synthetic_memorial(demo: DemoResult) -> None:
+    site = demo.workspace / "memorial"
+    pages = sorted(site.rglob("*.html"))
+    victims = sorted((site / "fa/p").glob("*.html"))
+    assert len(victims) > 100
+    for page in pages:
+        assert b"SYNTHETIC" in page.read_bytes(), page
+    sample = victims[0].read_text()
+    assert 'dir="rtl"' in sample and "به گفتهٔ" in sample     # according to a source
+    assert (site / "assets/search-index.js").stat().st_size > 10_000

@@ -18,6 +18,7 @@ all. Every statement left out is reported with the first condition it fails.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -65,12 +66,23 @@ class PersonDecision:
         return self.reason is None
 
 
-def is_living_witness(statements: tuple[Statement, ...]) -> bool:
-    """A witness or survivor with no recorded death (whatever the marks of these statements)."""
-    active = [st for st in statements if st.status == Status.ACTIVE]
-    witness = any(st.property == WITNESS_PROPERTY and isinstance(st.value, Text)
-                  and st.value.text.strip().lower() in WITNESS_ROLES for st in active)
-    return witness and not any(st.property == DEATH_PROPERTY for st in active)
+def is_living_witness(statements: Iterable[tuple[str, str | None]]) -> bool:
+    """A witness or survivor with no recorded death, from the (property, text) of a person's
+    active statements, whatever their marks."""
+    pairs = list(statements)
+    witness = any(prop == WITNESS_PROPERTY and text is not None
+                  and text.strip().lower() in WITNESS_ROLES for prop, text in pairs)
+    return witness and not any(prop == DEATH_PROPERTY for prop, _ in pairs)
+
+
+def withheld_person(entity_id: str, statements: Sequence[tuple[int, str, str | None]],
+                    ) -> PersonDecision:
+    """The decision on a person the public does not see (`statements`: id, property and text
+    of each active statement): a living witness, else not publishable."""
+    reason = (Reason.LIVING_WITNESS if is_living_witness((p, t) for _, p, t in statements)
+              else Reason.PERSON_NOT_PUBLISHABLE)
+    return PersonDecision(entity_id, (), tuple(
+        WithheldStatement(i, p, reason) for i, p, _ in statements), reason)
 
 
 def statement_reason(st: Statement, index: MarkIndex, shown_as: str) -> Reason | None:
@@ -88,7 +100,8 @@ def decide_person(view: EntityView, index: MarkIndex) -> PersonDecision:
     """What the memorial shows of one person (see the module doc for the conditions)."""
     active = tuple(st for st in view.statements if st.status == Status.ACTIVE)
     whole: Reason | None = None
-    if is_living_witness(active):
+    if is_living_witness((st.property, st.value.text if isinstance(st.value, Text) else None)
+                         for st in active):
         whole = Reason.LIVING_WITNESS
     elif not sees(PUBLIC, index.entity(view.id)):
         whole = Reason.PERSON_NOT_PUBLISHABLE

@@ -345,7 +345,7 @@ class Entities:
         from sqlalchemy import insert, select
 
         from sabt.policy import can
-        from sabt.service.sight import mark_index_for
+        from sabt.service.sight import _index as statement_index
         from sabt.store import schema as t
         from sabt.store.ids import allocate
         from sabt.store.workspace import load_statements
@@ -373,8 +373,7 @@ class Entities:
         with self.store.connect() as conn:
             statements = load_statements(conn, query.order_by(t.statement.c.id))
         owners = sorted({st.entity_id for st in statements})
-        views = list(self.store.entities_with_statements(owners).values()) if owners else []
-        index = mark_index_for(self.store, views)
+        index = statement_index(self.store, owners, statements, owners)
         items: list[tuple[str, str, str, int | None]]
         if entities:
             items = [("entity", e, e, None) for e in owners

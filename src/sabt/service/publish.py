@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from sabt.errors import NotFound
 from sabt.model.statements import EntityRef, Statement, Text, value_text
-from sabt.policy import PUBLIC, Action, Actor
+from sabt.policy import DEFAULT_MARK, PUBLIC, Action, Actor
 from sabt.policy.publication import PersonDecision, decide_person, field_counts
 from sabt.service.guard import Guard
 from sabt.service.sight import Sight, mark_index_for
@@ -139,16 +139,34 @@ class Publisher:
 def collect(store: Store, *, title: str, synthetic: bool, contact: str = "") -> Plan:
     """Every person's decision and the memorial assembled from the published ones."""
     from sabt.claims.board import claims_board
+    from sabt.policy.publication import withheld_person
     from sabt.publish.model import Memorial
+    from sabt.store import access
 
-    ids = [e.id for e in store.entities("person")
-           if e.status == "active" and e.merged_into is None]
+    persons = [e.id for e in store.entities("person")
+               if e.status == "active" and e.merged_into is None]
+    seen = {e.id for e in store.entities("person", where=access.visible_clause(
+        "entity", t.entity.c.id, PUBLIC, DEFAULT_MARK.level))}
+    ids = [p for p in persons if p in seen]          # the others need no full view
     decisions: list[PersonDecision] = []
     for start in range(0, len(ids), PAGE):
         page = store.entities_with_statements(ids[start:start + PAGE])
         views = [page[i] for i in ids[start:start + PAGE]]
         index = mark_index_for(store, views)
         decisions.extend(decide_person(v, index) for v in views)
+    unseen = [p for p in persons if p not in seen]
+    rows: dict[str, list[tuple[int, str, str | None]]] = {p: [] for p in unseen}
+    with store.connect() as conn:
+        for start in range(0, len(unseen), 900):
+            for r in conn.execute(select(t.statement.c.id, t.statement.c.entity_id,
+                                         t.statement.c.property, t.statement.c.value_text)
+                                  .where(t.statement.c.entity_id.in_(unseen[start:start + 900]),
+                                         t.statement.c.status == "active")
+                                  .order_by(t.statement.c.id)):
+                rows[r.entity_id].append((r.id, r.property, r.value_text))
+    decisions.extend(withheld_person(p, rows[p]) for p in unseen)
+    order = {p: n for n, p in enumerate(persons)}
+    decisions.sort(key=lambda d: order[d.entity_id])
     published = [d for d in decisions if d.is_published]
     statements = [st for d in published for st in d.published]
     citations = _citations(store, statements)
