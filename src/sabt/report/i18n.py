@@ -87,6 +87,8 @@ LABELS: dict[str, dict[str, str]] = {
     "m_according_to": {"en": "according to", "fa": "به گفتهٔ"},
     "m_row": {"en": "row", "fa": "ردیف"},
     "m_column": {"en": "column", "fa": "ستون"},
+    "m_comma": {"en": ", ", "fa": "، "},
+    "m_semicolon": {"en": ";", "fa": "؛"},
     "m_also": {"en": "Also written", "fa": "نوشتار دیگر"},
     "m_correct": {"en": "Send a correction or a missing name",
                   "fa": "فرستادن اصلاحیه یا نامی که از قلم افتاده"},
