@@ -156,3 +156,15 @@ def test_the_demo_writes_a_checkable_case_file_of_an_official(demo: DemoResult) 
         assert (folder / name).is_file(), name
     report = check(folder)
     assert report.ok, report.problems
+
+
+def test_demo_publishes_a_synthetic_memorial(demo: DemoResult) -> None:
+    site = demo.workspace / "memorial"
+    pages = sorted(site.rglob("*.html"))
+    victims = sorted((site / "fa/p").glob("*.html"))
+    assert len(victims) > 100
+    for page in pages:
+        assert b"SYNTHETIC" in page.read_bytes(), page
+    sample = victims[0].read_text()
+    assert 'dir="rtl"' in sample and "به گفتهٔ" in sample     # according to a source
+    assert (site / "assets/search-index.js").stat().st_size > 10_000

@@ -16,6 +16,7 @@ from sabt.cli import (
     extract,  # noqa: F401  (registers commands)
     integrity,  # noqa: F401  (registers commands)
     link,  # noqa: F401  (registers commands)
+    publish,  # noqa: F401  (registers commands)
     simulate,  # noqa: F401  (registers commands)
     vault,  # noqa: F401  (registers commands)
     web,  # noqa: F401  (registers commands)

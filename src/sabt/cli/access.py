@@ -132,11 +132,20 @@ def user_list(
 def mark(
     target: Annotated[str, typer.Argument(
         help="An entity, source or list id; a statement number; a list record SOURCE#ROW; "
-        "or a vault item's SHA-256.")],
-    level: Annotated[str, typer.Argument(help="public, internal, restricted or confidential.")],
+        "or a vault item's SHA-256. In bulk (--list, or --property alone), just the level.")],
+    level: Annotated[str | None, typer.Argument(
+        help="public, internal, restricted or confidential.", show_default=False)] = None,
     property: Annotated[str | None, typer.Option(
-        "--property", "-p", help="Mark one property of the entity (e.g. 'date of birth').")
+        "--property", "-p", help="With a target: mark one property of that entity. In bulk: "
+        "every statement of this property (e.g. 'date of death').")
     ] = None,
+    list_id: Annotated[str | None, typer.Option(
+        "--list", "-l", help="In bulk: every statement citing this list or source.")] = None,
+    kind: Annotated[str, typer.Option(
+        "--kind", help="In bulk: statements of entities of this kind only.")] = "person",
+    persons: Annotated[bool, typer.Option(
+        "--persons", help="In bulk: mark the entities the chosen statements are about (e.g. "
+        "make the persons a list names publishable), not the statements.")] = False,
     group: Annotated[list[str] | None, typer.Option(
         "--group", help="Only members of this access group may see it; repeat for several.")
     ] = None,
@@ -144,7 +153,24 @@ def mark(
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
-    """Set how sensitive an item is (who may see it); recorded in the item's history."""
+    """Set how sensitive an item is (who may see it), or many at once: `sabt mark --list S3
+    public`, `sabt mark --property 'date of death' public`, `sabt mark --list S3 --persons
+    public`. Recorded in each item's history."""
+    if level is None:
+        if list_id is None and property is None:
+            raise InvalidValue("give a target and a level, or --list / --property and a level",
+                               field="level")
+        with session(workspace, database_url) as (ws, me):
+            done = ws.entities.mark_many(me, target, source=list_id, property=property,
+                                         kind=kind or None, entities=persons,
+                                         groups=group or [], reason=reason)
+        console.print(f"marked {done.marked} {done.what} {target}"
+                      + (f"; {done.skipped} left alone (you may not mark them)"
+                         if done.skipped else ""))
+        return
+    if list_id is not None or persons:
+        raise InvalidValue("--list and --persons mark in bulk: give only the level",
+                           field="list")
     with session(workspace, database_url) as (ws, me):
         old = ws.entities.mark(me, target, level, property=property, groups=group or [],
                                reason=reason)

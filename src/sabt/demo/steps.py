@@ -17,6 +17,9 @@ CASE_TITLE = "Case 1988 demo dataset (curated citations of public sources)"
 CASE_FILE_PERSON = "PER06"   # Ebrahim Raisi: posts over time, events, dates in both calendars
 CASE_FILE = f"case-file-{CASE_FILE_PERSON}"
 REPORT_TITLE = "Sabt — the 1988 prison killings in Iran (demo case)"
+MEMORIAL = "memorial"
+MEMORIAL_TITLE = "Sabt demo memorial (SYNTHETIC)"
+MEMORIAL_LISTS = ("A", "B")   # the persons on list A, with the names list B gives them
 
 
 @dataclass
@@ -59,6 +62,30 @@ def vault_check(state: DemoState) -> None:
     state.summary["vault"] = "verified" if result.ok else "VERIFY FAILED"
 
 
+def memorial(state: DemoState) -> None:
+    """The SYNTHETIC memorial of the persons on SYNTHETIC list A: what list A says made public
+    in bulk (but political affiliation, kept internal: publishing it could expose families),
+    the names list B writes in Persian script, the persons on list A made publishable; the
+    static site written beside the report. (One list keeps the demo quick: a real memorial
+    publishes every list its documentalists mark.)"""
+    ws, actor = state.ws, state.actor
+    lists = {e.label: e.id for e in ws.entities.list(actor, "source", limit=None)
+             if e.label.startswith("SYNTHETIC")}
+    first, second = lists[f"SYNTHETIC {MEMORIAL_LISTS[0]}"], lists[f"SYNTHETIC {MEMORIAL_LISTS[1]}"]
+    why = "demo memorial (SYNTHETIC)"
+    for source in (first, second):
+        ws.entities.mark(actor, source, "public", reason=why)
+    ws.entities.mark_many(actor, "public", source=first, reason=why)
+    for prop in ("name", "given name", "family name"):
+        ws.entities.mark_many(actor, "public", source=second, property=prop, reason=why)
+    ws.entities.mark_many(actor, "internal", source=first, property="affiliation",
+                          reason="demo memorial: affiliation is not published")
+    ws.entities.mark_many(actor, "public", source=first, entities=True, reason=why)
+    done = ws.publish.site(actor, ws.root / MEMORIAL, title=MEMORIAL_TITLE, synthetic=True)
+    state.summary["SYNTHETIC memorial"] = (f"{done.persons} persons published to "
+                                           f"{MEMORIAL}/index.html")
+
+
 def report(state: DemoState) -> None:
     """The static HTML report, one file in the workspace."""
     state.ws.reports.write(state.admin, state.ws.root / "report.html", REPORT_TITLE,
@@ -79,6 +106,7 @@ STEPS: list[tuple[str, Callable[[DemoState], None]]] = [
     ("seed articles: vault and extraction", seed_articles),
     ("SYNTHETIC lists: simulate, link, estimate", synthetic_lists),
     ("vault verification", vault_check),
+    ("SYNTHETIC memorial", memorial),
     ("HTML report", report),
     ("case file of an official", case_file),
 ]

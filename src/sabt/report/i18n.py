@@ -188,6 +188,92 @@ LABELS: dict[str, dict[str, str]] = {
     "map_note": {"en": "Borders for orientation only.", "fa": "مرزها فقط برای جهت‌یابی‌اند."},
     "apply_hint": {"en": "Decisions take effect at the next link run (`sabt link`).",
                    "fa": "تصمیم‌ها در اجرای بعدی پیوند (`sabt link`) اعمال می‌شوند."},
+    # --- the memorial (sabt publish, /memorial) ---
+    "m_synthetic": {"en": "SYNTHETIC: every name on this site is invented (demo data).",
+                    "fa": "ساختگی: همهٔ نام‌های این وبگاه ساختگی‌اند (دادهٔ نمایشی)."},
+    "m_names": {"en": "All names", "fa": "همهٔ نام‌ها"},
+    "m_about": {"en": "About", "fa": "دربارهٔ این یادمان"},
+    "m_claims": {"en": "Published figures", "fa": "رقم‌های منتشرشده"},
+    "m_search_label": {"en": "Search a name, in Persian or Latin script, any spelling",
+                       "fa": "جستجوی نام، به خط فارسی یا لاتین، با هر املا"},
+    "m_found": {"en": "Names found:", "fa": "نام‌های یافته:"},
+    "m_none": {"en": "No published name matches.", "fa": "هیچ نام منتشرشده‌ای یافت نشد."},
+    "m_persons": {"en": "persons are remembered here", "fa": "نفر در این یادمان ثبت شده‌اند"},
+    "m_prisons": {"en": "Prisons", "fa": "زندان‌ها"},
+    "m_places": {"en": "Places", "fa": "مکان‌ها"},
+    "m_prison": {"en": "Prison", "fa": "زندان"},
+    "m_place": {"en": "Place", "fa": "مکان"},
+    "m_according_to": {"en": "according to", "fa": "به گفتهٔ"},
+    "m_row": {"en": "row", "fa": "ردیف"},
+    "m_column": {"en": "column", "fa": "ستون"},
+    "m_comma": {"en": ", ", "fa": "، "},
+    "m_semicolon": {"en": ";", "fa": "؛"},
+    "m_also": {"en": "Also written", "fa": "نوشتار دیگر"},
+    "m_correct": {"en": "Send a correction or a missing name",
+                  "fa": "فرستادن اصلاحیه یا نامی که از قلم افتاده"},
+    "m_correct_intro": {"en": "Families and friends can correct this page or add what is missing. "
+                                 "An editor reviews every message; nothing is published without "
+                                 "review. Do not write anything that could endanger you or others.",
+                        "fa": "خانواده‌ها و دوستان می‌توانند این صفحه را اصلاح یا کامل کنند. "
+                              "ویراستاری هر پیام را بررسی می‌کند و هیچ چیز بی‌بررسی منتشر "
+                              "نمی‌شود. چیزی ننویسید که شما یا دیگران را به خطر بیندازد."},
+    "m_correct_text": {"en": "Your correction (what is wrong, what is missing, and how you know)",
+                       "fa": "اصلاحیهٔ شما (چه نادرست است، چه کم است، و از کجا می‌دانید)"},
+    "m_correct_contact": {"en": "How to reach you (optional)",
+                          "fa": "راه تماس با شما (اختیاری)"},
+    "m_send": {"en": "Send", "fa": "فرستادن"},
+    "m_thanks": {"en": "Thank you. An editor will review your message.",
+                 "fa": "سپاس. ویراستاری پیام شما را بررسی خواهد کرد."},
+    "m_contact_static": {"en": "To correct this page or add a missing name, write to",
+                         "fa": "برای اصلاح این صفحه یا افزودن نامی که از قلم افتاده، بنویسید به"},
+    "m_no_contact": {"en": "The publisher has not given a contact address.",
+                     "fa": "منتشرکننده نشانی تماسی نداده است."},
+    "m_method_title": {"en": "Method", "fa": "روش"},
+    "m_method": {"en": "Each line on a person's page is a statement of a source, shown with the "
+                       "source it is according to. The lists that name the victims overlap and "
+                       "disagree; the same person is linked across lists written in Persian and "
+                       "in Latin script, and where sources disagree each version is shown. "
+                       "Figures are attributed: every published toll is shown with who claims "
+                       "it, and none is presented as the truth. Only what the documentalists "
+                       "marked for publication is shown; records of living witnesses and "
+                       "anything drawn from restricted sources are never published.",
+                 "fa": "هر سطر در صفحهٔ هر فرد گزاره‌ای از یک منبع است و با همان منبع نمایش "
+                       "داده می‌شود. فهرست‌هایی که نام جان‌باختگان را آورده‌اند هم‌پوشانی و "
+                       "ناهمخوانی دارند؛ هر فرد در فهرست‌های فارسی و لاتین به هم پیوند داده "
+                       "شده و هر جا منابع ناهمخوان‌اند، هر روایت نمایش داده می‌شود. رقم‌ها "
+                       "منسوب‌اند: هر رقم منتشرشده با مدعی آن آمده و هیچ‌کدام حقیقت قطعی "
+                       "معرفی نمی‌شود. تنها آنچه مستندسازان برای انتشار نشان‌گذاری کرده‌اند "
+                       "نمایش داده می‌شود؛ سوابق شاهدان زنده و هر چه از منابع محرمانه آمده "
+                       "هرگز منتشر نمی‌شود."},
+    "m_withheld": {"en": "records are not published (not marked for publication, or withheld "
+                         "to protect people)",
+                   "fa": "سابقه منتشر نشده است (برای انتشار نشان‌گذاری نشده یا برای حفاظت "
+                         "از افراد پنهان مانده)"},
+    "m_sources": {"en": "Sources cited", "fa": "منابع"},
+    "m_font": {"en": "Persian text is set in Noto Naskh Arabic (SIL Open Font License, see "
+                     "assets/OFL.txt).",
+               "fa": "متن فارسی با قلم Noto Naskh Arabic (پروانهٔ SIL Open Font License، "
+                     "assets/OFL.txt) نمایش داده می‌شود."},
+    "m_claims_intro": {"en": "Every published figure on the toll, with who claims it and the "
+                             "source. They disagree; none is endorsed.",
+                       "fa": "هر رقم منتشرشده دربارهٔ شمار قربانیان، با مدعی و منبع آن. این "
+                             "رقم‌ها با هم نمی‌خوانند و هیچ‌کدام تأیید نمی‌شود."},
+    "m_p_name": {"en": "Name", "fa": "نام کامل"},
+    "m_p_given_name": {"en": "Given name", "fa": "نام"},
+    "m_p_family_name": {"en": "Family name", "fa": "نام خانوادگی"},
+    "m_p_father_name": {"en": "Father's name", "fa": "نام پدر"},
+    "m_p_sex": {"en": "Sex", "fa": "جنسیت"},
+    "m_p_date_of_birth": {"en": "Date of birth", "fa": "تاریخ تولد"},
+    "m_p_year_of_birth": {"en": "Year of birth", "fa": "سال تولد"},
+    "m_p_age_at_death": {"en": "Age at death", "fa": "سن هنگام مرگ"},
+    "m_p_date_of_death": {"en": "Date of death", "fa": "تاریخ مرگ"},
+    "m_p_place_of_death": {"en": "Place of death", "fa": "محل مرگ"},
+    "m_p_prison": {"en": "Prison", "fa": "زندان"},
+    "m_p_province": {"en": "Province", "fa": "استان"},
+    "m_p_affiliation": {"en": "Affiliation", "fa": "وابستگی"},
+    "m_p_what_happened": {"en": "What happened", "fa": "چه رخ داد"},
+    "m_rate_limited": {"en": "Too many messages from your connection; please try again later.",
+                       "fa": "پیام‌های زیادی از اتصال شما رسیده است؛ لطفاً بعداً دوباره بکوشید."},
 }
 
 

@@ -19,13 +19,15 @@ from sabt.policy import Actor, Level, Role
 from sabt.service.audit import Audit
 from sabt.service.backup import Backups
 from sabt.service.claims import Claims, Estimates, Reports
+from sabt.service.corrections import Corrections
 from sabt.service.dossiers import Dossiers
 from sabt.service.entities import Entities
 from sabt.service.exchange import Exports
 from sabt.service.guard import Guard
-from sabt.service.jobs import Jobs
 from sabt.service.integrity import Integrity
+from sabt.service.jobs import Jobs
 from sabt.service.lists import Linkage, Lists
+from sabt.service.publish import Publisher
 from sabt.service.review import Review
 from sabt.service.runners import runners
 from sabt.service.search import Search
@@ -66,6 +68,8 @@ class Workspace:
         self.jobs = Jobs(store, self.guard, self.users.resolve, runners(self))
         self.integrity = Integrity(store, self.guard)
         self.dossiers = Dossiers(store, self.guard, self.entities, self.integrity)
+        self.publish = Publisher(store, self.guard)
+        self.corrections = Corrections(store, self.guard)
 
     @property
     def root(self) -> Path:

@@ -2,6 +2,7 @@
 
 import sabt.claims.tables
 import sabt.link.tables
+import sabt.publish.tables
 import sabt.store.access
 import sabt.store.credentials
 import sabt.store.jobs

@@ -57,7 +57,17 @@ def create_app(workspace: Workspace, *, secure_cookies: bool = True,
                run_jobs: bool = True) -> FastAPI:
     """The web application over an opened workspace (the caller closes it); with `run_jobs`
     a worker thread runs the background jobs (`sabt.web.worker`)."""
-    from sabt.web import admin, api, estimates, lists, pages, places, review, sources
+    from sabt.web import (
+        admin,
+        api,
+        estimates,
+        lists,
+        memorial,
+        pages,
+        places,
+        review,
+        sources,
+    )
     from sabt.web.worker import lifespan
 
     web = FastAPI(title="Sabt", version=__version__, openapi_url="/api/v1/openapi.json",
@@ -79,6 +89,7 @@ def create_app(workspace: Workspace, *, secure_cookies: bool = True,
     web.include_router(estimates.api)
     web.include_router(estimates.pages)
     web.include_router(places.pages)
+    web.include_router(memorial.router)
 
     @web.middleware("http")
     async def headers(request: Request,

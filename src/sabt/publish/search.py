@@ -1,0 +1,285 @@
+"""The memorial's name search: one index and one ranking, used by the server (here, in Python)
+and by the static site (``static/search.js``, the same steps in JavaScript).
+
+The index holds, for each published person, the published names (each a list of tokens, in
+every spelling: see `spellings`) and, for every distinct token, three keys from `sabt.text`:
+the exact key (`name_key`), the canonical Latin spelling of a Latin token (`canon_token`) and
+the cross-script consonant skeleton (`skeleton_token`). A query's tokens get the same keys, so a
+Persian token is found by its exact key among Persian names and by its skeleton among all
+(no romaniser is needed, in Python or in the browser). Before that, a father's name after a
+marker and honorifics are dropped (`name_tokens`). The tables the JavaScript needs
+to compute a query's keys exactly as `sabt.text` does (the Persian normalisation table, the Latin
+rewrite rules, the skeleton alphabet, the name particles) are written into the index from
+`sabt.text` itself, so the two sides cannot drift apart.
+
+Ranking, in whole numbers so both sides agree exactly: each query token scores its best token of
+a name — 10 for the same exact key, 8 for the same Latin spelling, 6 for the same skeleton, 3 for
+skeletons one edit apart (both at least 3 letters); a name whose whole skeleton equals the
+query's gains 6; each token of the name that no query token matched costs 1. A name is a hit
+when at least half of the query's tokens match (or the whole skeletons agree); a person scores
+its best name; hits are ordered by score, then by id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+INDEX_VERSION = 1
+EXACT, CANON, SKELETON, NEAR, WHOLE = 10, 8, 6, 3, 6
+NEAR_MIN = 3
+MAX_QUERY = 200
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The three keys of one token ("" when a key does not apply)."""
+
+    key: str
+    canon: str
+    skel: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One published person for the index: id, display names and every published name."""
+
+    id: str
+    name_en: str
+    name_fa: str
+    names: tuple[str, ...]
+
+
+def name_tokens(text: str) -> list[str]:
+    """A name's tokens as `sabt.text` cuts them (particles glued), without what is not the
+    person's own name: a father's name after a marker (son of, s/o, فرزند …) and honorifics
+    (Seyyed, Haj, شهید …), unless nothing else is left."""
+    from sabt.text import keys as k
+    from sabt.text import names as n
+
+    text = text[:MAX_QUERY]
+    father = n._FATHER.search(text)
+    if father is not None and father.start() > 0:
+        text = text[:father.start()]
+    toks = [t for t in k.tokens(text) if t]
+    own = [t for t in toks if not (
+        k.name_key(t) in n.HONORIFICS_PERSIAN if k.is_persian_token(t)
+        else k.canon_token(t) in n.HONORIFICS_LATIN)]
+    return own or toks
+
+
+def spellings(toks: Sequence[str]) -> list[list[str]]:
+    """The tokens as written, and with each pair of neighbours written as one word (lists write
+    محمد علی and محمدعلی, Hossein Zadeh and Hosseinzadeh)."""
+    out = [list(toks)]
+    for i in range(len(toks) - 1):
+        if toks[i].isascii() == toks[i + 1].isascii():   # neighbours in one script
+            out.append([*toks[:i], toks[i] + toks[i + 1], *toks[i + 2:]])
+    return out
+
+
+def query_keys(token: str) -> Keys:
+    """The keys of a token, of a query or of a name (the browser computes the same)."""
+    from sabt.text.keys import canon_token, is_persian_token, name_key, skeleton_token
+
+    persian = is_persian_token(token)
+    return Keys(name_key(token), "" if persian else canon_token(token), skeleton_token(token))
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", text)
+
+
+def whole_skeleton(keys: Sequence[Keys]) -> str:
+    return _collapse("".join(k.skel for k in keys))
+
+
+def near(a: str, b: str) -> bool:
+    """Two skeletons one insertion, deletion or substitution apart (both long enough)."""
+    if len(a) < NEAR_MIN or len(b) < NEAR_MIN or abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1:]
+
+
+def token_score(q: Keys, w: Keys) -> int:
+    """How well a query token matches a name's token (the rules in the module doc)."""
+    if q.key and q.key == w.key:
+        return EXACT
+    if q.canon and q.canon == w.canon:
+        return CANON
+    if q.skel and q.skel == w.skel:
+        return SKELETON
+    if near(q.skel, w.skel):
+        return NEAR
+    return 0
+
+
+def name_score(scores: Sequence[dict[int, int]], whole: str, name: Sequence[int],
+               name_whole: str) -> int | None:
+    """A name's score for a query (None: not a hit). `scores[j]` maps the index's tokens to
+    their score for query token j; `name` is the name's tokens, `name_whole` its skeleton."""
+    matched = 0
+    total = 0
+    used: set[int] = set()
+    for per_token in scores:
+        best, at = 0, -1
+        for i, tok in enumerate(name):
+            s = per_token.get(tok, 0)
+            if s > best:
+                best, at = s, i
+        if best:
+            matched += 1
+            total += best
+            used.add(at)
+    same_whole = bool(whole) and whole == name_whole
+    if not same_whole and matched * 2 < len(scores):
+        return None
+    total += WHOLE if same_whole else 0
+    total -= len(name) - len(used)
+    return total if (matched or same_whole) else None
+
+
+# --- the index ---------------------------------------------------------------------------------
+
+def build_index(entries: Iterable[Entry]) -> dict[str, Any]:
+    """The search index of the published persons (plain JSON data), in id order: each person's
+    names, every name in each of its spellings, as lists of token numbers."""
+    ordered = sorted(entries, key=lambda e: e.id)
+    names = [[spellings(name_tokens(name)) for name in entry.names] for entry in ordered]
+    found = {tok: query_keys(tok) for person in names for name in person
+             for spelling in name for tok in spelling}
+    tokens: dict[Keys, int] = {}
+    keys: list[list[str]] = []
+    persons: list[list[Any]] = []
+    for entry, person in zip(ordered, names, strict=True):
+        variants: list[list[int]] = []
+        for name in person:
+            for spelling in name:
+                ids = []
+                for tok in spelling:
+                    k = found[tok]
+                    if not (k.key or k.skel):
+                        continue
+                    if k not in tokens:
+                        tokens[k] = len(keys)
+                        keys.append([k.key, k.canon, k.skel])
+                    ids.append(tokens[k])
+                if ids and ids not in variants:
+                    variants.append(ids)
+        persons.append([entry.id, entry.name_en, entry.name_fa, variants])
+    return {"version": INDEX_VERSION, "tables": js_tables(), "tokens": keys, "persons": persons}
+
+
+def js_tables() -> dict[str, Any]:
+    """What the browser needs to compute a query's keys as `sabt.text` does."""
+    from sabt.text import keys as k
+    from sabt.text import names as n
+    from sabt.text import normalize as norm
+
+    def text(value: object) -> str:
+        return "" if value is None else str(value)
+
+    rules = []
+    for pattern, repl in k._RULES:
+        rules.append([pattern.pattern, "\\1" if callable(repl) else repl])
+    return {
+        "normalize": {chr(c): text(v) for c, v in sorted(norm._TABLE.items())},
+        "skeleton": {chr(c): text(v) for c, v in sorted(k._FA_SKELETON.items())},
+        "special": dict(sorted(k._SPECIAL.items())),
+        "apostrophes": k._APOSTROPHES,
+        "rules": rules,
+        "prefixes": sorted(k.PREFIX_PARTICLES_LATIN | k.PREFIX_PARTICLES_PERSIAN),
+        "suffixes": sorted(k.SUFFIX_PARTICLES),
+        "father": n._FATHER.pattern,
+        "honorifics_latin": sorted(n.HONORIFICS_LATIN),
+        "honorifics_persian": sorted(n.HONORIFICS_PERSIAN),
+        "max_query": MAX_QUERY,
+        "weights": {"exact": EXACT, "canon": CANON, "skeleton": SKELETON, "near": NEAR,
+                    "whole": WHOLE, "near_min": NEAR_MIN},
+    }
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    name_en: str
+    name_fa: str
+    score: int
+
+
+class SearchIndex:
+    """An index (as `build_index` writes it) ready to rank queries in Python.
+
+    The script scores every name against the query; here, lookup tables from each key to the
+    tokens that have it give each query token's scores at once, and from each token to the
+    persons that use it the candidates (every person that can be a hit) — the same ranking,
+    without visiting every person."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.tokens = [Keys(*t) for t in data["tokens"]]
+        self.persons: list[tuple[str, str, str, list[list[int]]]] = [
+            (p[0], p[1], p[2], p[3]) for p in data["persons"]]
+        self.wholes = [[whole_skeleton([self.tokens[i] for i in v]) for v in p[3]]
+                       for p in self.persons]
+        self.by_value: dict[tuple[int, str], list[int]] = {}
+        for i, k in enumerate(self.tokens):
+            for which, value in ((0, k.key), (1, k.canon), (2, k.skel)):
+                if value:
+                    self.by_value.setdefault((which, value), []).append(i)
+        self.skeletons = sorted({k.skel for k in self.tokens if len(k.skel) >= NEAR_MIN})
+        self.users: dict[int, set[int]] = {}
+        self.by_whole: dict[str, set[int]] = {}
+        for n, (_id, _en, _fa, variants) in enumerate(self.persons):
+            for v, whole in zip(variants, self.wholes[n], strict=True):
+                for i in v:
+                    self.users.setdefault(i, set()).add(n)
+                self.by_whole.setdefault(whole, set()).add(n)
+
+    def _scores(self, q: Keys) -> dict[int, int]:
+        """The score of every index token for one query token (those above 0)."""
+        out: dict[int, int] = {}
+        for skel in self.skeletons:
+            if near(q.skel, skel):
+                for i in self.by_value[(2, skel)]:
+                    out[i] = NEAR
+        for which, value, score in ((2, q.skel, SKELETON), (1, q.canon, CANON),
+                                    (0, q.key, EXACT)):
+            if value:
+                for i in self.by_value.get((which, value), ()):
+                    out[i] = score      # higher rules last: they win
+        return out
+
+    def rank(self, query: str, limit: int = 20) -> list[Hit]:
+        """The best hits for a query, as the static site's script ranks them."""
+        alternatives = []
+        for spelling in spellings(name_tokens(query)):
+            q = [k for k in (query_keys(t) for t in spelling) if k.key or k.skel]
+            if q:
+                alternatives.append((q, whole_skeleton(q), [self._scores(k) for k in q]))
+        candidates: set[int] = set()
+        for _q, whole, scores in alternatives:
+            candidates |= self.by_whole.get(whole, set()) if whole else set()
+            for per_token in scores:
+                for i in per_token:
+                    candidates |= self.users.get(i, set())
+        hits: list[Hit] = []
+        for n in candidates:
+            pid, en, fa, variants = self.persons[n]
+            best: int | None = None
+            for _q, whole, scores in alternatives:
+                for v, v_whole in zip(variants, self.wholes[n], strict=True):
+                    s = name_score(scores, whole, v, v_whole)
+                    if s is not None and (best is None or s > best):
+                        best = s
+            if best is not None:
+                hits.append(Hit(pid, en, fa, best))
+        hits.sort(key=lambda h: (-h.score, h.id))
+        return hits[:limit]
