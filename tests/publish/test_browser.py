@@ -6,7 +6,6 @@ a phone-sized and a desktop window, with no console errors or failed requests.""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,21 +14,12 @@ from sabt.publish.evaluate import linked_queries
 from sabt.publish.model import Memorial, Victim
 from sabt.publish.search import SearchIndex, build_index
 from sabt.publish.site import search_entries, site_files
+from tests.browser import ARGS, CHROMIUM, require_chromium, watched_page
 from tests.publish.conftest import Case
 
 pytestmark = [pytest.mark.browser]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FLOOR_AT_5 = 0.90     # as in test_search.py (derived there)
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
-
-
-def _chromium() -> None:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("SABT_REQUIRE_BROWSER"):
-            pytest.fail("chromium is not installed (./run test installs it)")
-        pytest.skip("chromium is not installed")
 
 
 def _write(files: dict[str, bytes], out: Path) -> None:
@@ -39,7 +29,7 @@ def _write(files: dict[str, bytes], out: Path) -> None:
 
 
 def test_offline_search_ranks_as_the_server(tmp_path: Path) -> None:
-    _chromium()
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     from sabt.simulate import scenario, simulate
@@ -55,9 +45,7 @@ def test_offline_search_ranks_as_the_server(tmp_path: Path) -> None:
     problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page = watched_page(browser, problems)
         page.goto((tmp_path / "fa/index.html").as_uri())
         got = page.evaluate("""(texts) => texts.map(
             (t) => window.sabtMemorialSearch(t, 5).map((h) => [h.id, h.score]))""", texts)
@@ -74,7 +62,7 @@ def test_offline_search_ranks_as_the_server(tmp_path: Path) -> None:
 
 
 def test_victim_page_direction_and_no_errors(case: Case, tmp_path: Path) -> None:
-    _chromium()
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     out = tmp_path / "site"
@@ -85,10 +73,7 @@ def test_victim_page_direction_and_no_errors(case: Case, tmp_path: Path) -> None
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for size, (width, height) in SIZES.items():
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda exc: problems.append(str(exc)))
-            page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+            page = watched_page(browser, problems, width=width, height=height)
             for lang in ("fa", "en"):
                 page.goto((out / lang / "p/P1.html").as_uri())
                 page.wait_for_load_state("load")

@@ -7,26 +7,20 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pyotp
 import pytest
 
 from sabt.service import Workspace
+from tests.browser import ARGS, CHROMIUM, require_chromium, watched_page
 from tests.web.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def test_sign_in_search_person_and_persian(server: str, folder: Path, tmp_path: Path) -> None:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("SABT_REQUIRE_BROWSER"):
-            pytest.fail("chromium is not installed (./run test installs it)")
-        pytest.skip("chromium is not installed")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with Workspace.open(folder) as ws:
@@ -37,10 +31,7 @@ def test_sign_in_search_person_and_persian(server: str, folder: Path, tmp_path: 
     problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+        page = watched_page(browser, problems, width=1200, height=900)
         page.goto(server + "/login")
         page.fill("input[name=name]", "boss")
         page.fill("input[name=password]", PASSWORD)

@@ -15,8 +15,8 @@ from sabt.model.statements import EntityRef, Locator, Reference, Text
 from sabt.service import Workspace
 from sabt.simulate import scenario, simulate, write
 from sabt.vault.vault import Provenance
+from tests.browser import ARGS, CHROMIUM, require_chromium, watched_page
 from tests.web.conftest import PASSWORD
-from tests.web.test_browser import ARGS, CHROMIUM
 
 pytestmark = [pytest.mark.browser]
 QUOTE = "was seen in Evin in August"
@@ -46,10 +46,7 @@ def _case(folder: Path, tmp_path: Path) -> list[Path]:
 
 def test_upload_link_review_source_and_official(server: str, folder: Path,
                                                 tmp_path: Path) -> None:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("SABT_REQUIRE_BROWSER"):
-            pytest.fail("chromium is not installed (./run test installs it)")
-        pytest.skip("chromium is not installed")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     lists = _case(folder, tmp_path)
@@ -57,10 +54,7 @@ def test_upload_link_review_source_and_official(server: str, folder: Path,
     problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+        page = watched_page(browser, problems, width=1200, height=900)
         page.goto(server + "/login")
         page.fill("input[name=name]", "boss")
         page.fill("input[name=password]", PASSWORD)

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sabt.model import timeline
 from sabt.model.dates import FuzzyDate
 from sabt.model.statements import (
     EntityRef,
@@ -235,43 +236,21 @@ def statement(st: Statement, labels: Mapping[str, tuple[str, str]]) -> Statement
         tuple(_ref(r) for r in st.references), st.withheld_references)
 
 
-def _qual_text(st: Statement, key: str) -> str:
-    value = st.qualifiers.get(key)
-    if value is None:
-        return ""
-    return value.text if isinstance(value, Text) else str(value)
-
-
-def _qual_date(st: Statement, key: str) -> Shown | None:
-    value = st.qualifiers.get(key)
-    return show_date(value) if isinstance(value, FuzzyDate) else None
-
-
 def _sort_key(date: FuzzyDate | None, fallback: str) -> tuple[str, str]:
     earliest = date.earliest.isoformat() if date is not None and date.earliest else "9999"
     return (earliest, fallback)
 
 
 def posts(view: EntityView, labels: Mapping[str, tuple[str, str]]) -> tuple[PostShown, ...]:
-    """The person's posts over time (oldest first; undated ones by their "as of" year)."""
-    rows: list[tuple[tuple[str, str], PostShown]] = []
-    for st in view.statements:
-        if st.property != "held post":
-            continue
-        org = (labels.get(st.value.entity_id, (st.value.entity_id, ""))[0]
-               if isinstance(st.value, EntityRef) else "")
-        start = st.qualifiers.get("start")
-        key = _sort_key(start if isinstance(start, FuzzyDate) else None,
-                        _qual_text(st, "as of") or str(st.id))
-        if key[0] == "9999" and _qual_text(st, "as of"):
-            key = (_qual_text(st, "as of"), str(st.id))
-        rows.append((key, PostShown(
-            st.id, _qual_text(st, "role") or (st.value.text if isinstance(st.value, Text)
-                                              else ""),
-            org, _qual_date(st, "start"), _qual_date(st, "end"), _qual_text(st, "as of"),
-            _qual_text(st, "attribution"), st.confidence.value,
-            tuple(dict.fromkeys(r.source_id for r in st.references)))))
-    return tuple(post for _, post in sorted(rows, key=lambda r: r[0]))
+    """The person's posts over time, read and ordered by `sabt.model.timeline` (as the web
+    application's timeline is)."""
+    return tuple(PostShown(
+        p.statement.id, p.role,
+        labels.get(p.organisation_id, (p.organisation_id, ""))[0] if p.organisation_id else "",
+        show_date(p.start) if p.start else None, show_date(p.end) if p.end else None,
+        p.as_of, p.attribution, p.statement.confidence.value,
+        tuple(dict.fromkeys(r.source_id for r in p.statement.references)))
+        for p in timeline.posts(view))
 
 
 def events(found: Sequence[tuple[EntityView, str]]) -> tuple[EventShown, ...]:

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sabt.link import tables as lt
 from sabt.link.options import LinkSettings
 from sabt.link.workspace import ReviewItem, latest_run
+from sabt.store.schema import as_utc
 
 CLAIM_FOR = timedelta(minutes=10)
 
@@ -74,17 +75,13 @@ def group_of(items: list[ReviewItem], item: ReviewItem) -> list[int]:
     return sorted(seen)
 
 
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
 def claimed_by_others(conn: Connection, reviewer: str) -> set[tuple[int, int]]:
     """Pairs another reviewer holds a live claim on."""
     c = lt.review_claim
     now = datetime.now(UTC)
     rows = conn.execute(select(c.c.record_l, c.c.record_r, c.c.until)
                         .where(c.c.reviewer != reviewer))
-    return {(r.record_l, r.record_r) for r in rows if _aware(r.until) > now}
+    return {(r.record_l, r.record_r) for r in rows if as_utc(r.until) > now}
 
 
 def claim(conn: Connection, pair: tuple[int, int], reviewer: str) -> bool:

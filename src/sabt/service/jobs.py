@@ -28,6 +28,7 @@ from sabt.errors import InvalidValue, NotFound, SabtError
 from sabt.policy import Action, Actor, Role
 from sabt.service.guard import Guard
 from sabt.store.jobs import job
+from sabt.store.schema import as_utc
 from sabt.store.workspace import Store
 
 log = logging.getLogger(__name__)
@@ -59,15 +60,12 @@ class Job:
         return self.status in ("done", "failed")
 
 
-def _utc(at: datetime | None) -> datetime | None:
-    return None if at is None else at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
 def _job(row: Mapping[Any, Any]) -> Job:
     return Job(row["id"], row["kind"], row["actor"], dict(row["params"] or {}), row["status"],
                row["done"], row["total"], row["message"], row["result"],
-               _utc(row["created_at"]) or datetime.now(UTC), _utc(row["started_at"]),
-               _utc(row["finished_at"]))
+               as_utc(row["created_at"]),
+               as_utc(row["started_at"]) if row["started_at"] else None,
+               as_utc(row["finished_at"]) if row["finished_at"] else None)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ its SHA-256 in the database, with its own CSRF token and an expiry.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -23,7 +22,8 @@ from sabt.errors import InvalidValue, NotFound, Unauthenticated
 from sabt.policy import Action, Actor, Role
 from sabt.service.guard import Guard
 from sabt.store import access
-from sabt.store.credentials import credential, setting, web_session
+from sabt.store.credentials import credential, secret_digest, setting, web_session
+from sabt.store.schema import as_utc
 from sabt.store.workspace import Store
 
 if TYPE_CHECKING:
@@ -76,15 +76,6 @@ def _verify(hashed: str, secret: str) -> bool:
         return False
 
 
-def _sha256(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(at: datetime) -> datetime:
-    """SQLite gives naive datetimes back; every time stored here is UTC."""
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
 class SignIn:
     def __init__(self, store: Store, guard: Guard) -> None:
         self.store = store
@@ -129,7 +120,7 @@ class SignIn:
         with self.store.working() as conn:
             done = conn.execute(update(credential).where(credential.c.name == name).values(
                 totp_secret=secret, totp_last_step=None,
-                recovery_hashes="\n".join(_sha256(c) for c in codes),
+                recovery_hashes="\n".join(secret_digest(c) for c in codes),
                 updated_at=datetime.now(UTC))).rowcount
         if not done:
             raise InvalidValue(f"{name} has no password yet: `sabt user passwd {name}` first",
@@ -177,7 +168,7 @@ class SignIn:
                    else "no password set")
             self.guard.record(name, "login", None, "failed", why)
             raise Unauthenticated(REFUSED)
-        if row.locked_until is not None and _aware(row.locked_until) > now:
+        if row.locked_until is not None and as_utc(row.locked_until) > now:
             _verify(_DUMMY_HASH, password)
             self.guard.record(name, "login", None, "failed", "locked out")
             raise Unauthenticated(REFUSED)
@@ -236,7 +227,7 @@ class SignIn:
         with self.store.working() as conn:
             conn.execute(delete(web_session).where(web_session.c.expires_at < now))
             conn.execute(insert(web_session).values(
-                token_sha256=_sha256(token), name=actor.id, csrf=secrets.token_urlsafe(32),
+                token_sha256=secret_digest(token), name=actor.id, csrf=secrets.token_urlsafe(32),
                 created_at=now, expires_at=now + SESSION_LIFETIME))
         return token
 
@@ -246,17 +237,18 @@ class SignIn:
             return None
         with self.store.connect() as conn:
             row = conn.execute(select(web_session).where(
-                web_session.c.token_sha256 == _sha256(token))).first()
-            if row is None or _aware(row.expires_at) <= datetime.now(UTC):
+                web_session.c.token_sha256 == secret_digest(token))).first()
+            if row is None or as_utc(row.expires_at) <= datetime.now(UTC):
                 return None
             user = access.user_row(conn, row.name)
         if user is None or not user.active:
             return None
-        return WebSession(access.actor_from_row(user), row.csrf, _aware(row.expires_at))
+        return WebSession(access.actor_from_row(user), row.csrf, as_utc(row.expires_at))
 
     def end_session(self, token: str) -> None:
         with self.store.working() as conn:
-            conn.execute(delete(web_session).where(web_session.c.token_sha256 == _sha256(token)))
+            conn.execute(delete(web_session).where(
+                web_session.c.token_sha256 == secret_digest(token)))
 
 
 def _totp_step(secret: str, code: str, last: int | None, now: datetime) -> int | None:
@@ -279,7 +271,7 @@ def _recovery_match(hashes: str, code: str) -> str | None:
     """The stored hash this recovery code matches, if any."""
     if not code or len(code) > 64:
         return None
-    digest = _sha256(code)
+    digest = secret_digest(code)
     for hashed in hashes.split("\n"):
         if hashed and hmac.compare_digest(hashed, digest):
             return hashed

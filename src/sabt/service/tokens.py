@@ -9,7 +9,6 @@ audit.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,7 +21,8 @@ from sabt.errors import InvalidValue, NotFound
 from sabt.policy import Action, Actor
 from sabt.service.guard import Guard
 from sabt.store import access
-from sabt.store.credentials import api_token
+from sabt.store.credentials import api_token, secret_digest
+from sabt.store.schema import as_utc
 from sabt.store.workspace import Store
 
 PREFIX = "sabt_"
@@ -43,15 +43,6 @@ class TokenInfo:
     @property
     def active(self) -> bool:
         return self.revoked_at is None and self.expires_at > datetime.now(UTC)
-
-
-def _sha256(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _utc(at: datetime) -> datetime:
-    """SQLite gives naive datetimes back; every time stored here is UTC."""
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 class Tokens:
@@ -79,7 +70,7 @@ class Tokens:
                                field="expires")
         token = PREFIX + secrets.token_urlsafe(32)
         now = datetime.now(UTC)
-        row = {"token_sha256": _sha256(token), "name": name, "label": label[:200],
+        row = {"token_sha256": secret_digest(token), "name": name, "label": label[:200],
                "created_at": now, "expires_at": now + expires_in, "revoked_at": None}
         with self.store.working() as conn:
             conn.execute(insert(api_token).values(**row))
@@ -120,7 +111,7 @@ class Tokens:
             return None
         with self.store.connect() as conn:
             row = conn.execute(select(api_token).where(
-                api_token.c.token_sha256 == _sha256(token))).first()
+                api_token.c.token_sha256 == secret_digest(token))).first()
             user = access.user_row(conn, row.name) if row is not None else None
         if row is None:
             return None
@@ -136,6 +127,6 @@ class Tokens:
 
 def _info(row: Mapping[Any, Any]) -> TokenInfo:
     return TokenInfo(id=str(row["token_sha256"])[:12], user=str(row["name"]),
-                     label=str(row["label"]), created_at=_utc(row["created_at"]),
-                     expires_at=_utc(row["expires_at"]),
-                     revoked_at=_utc(row["revoked_at"]) if row["revoked_at"] else None)
+                     label=str(row["label"]), created_at=as_utc(row["created_at"]),
+                     expires_at=as_utc(row["expires_at"]),
+                     revoked_at=as_utc(row["revoked_at"]) if row["revoked_at"] else None)

@@ -16,6 +16,8 @@ Neither is part of the case record: they are not exported and not versioned in r
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import Column, DateTime, Integer, String, Table, Text
 
 from sabt.store.schema import metadata
@@ -64,3 +66,9 @@ setting = Table(
     Column("updated_by", String(64), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+
+def secret_digest(secret: str) -> str:
+    """What is stored of a random secret (session and API tokens, recovery codes): its SHA-256
+    in hex. A slow hash adds nothing to a secret this random."""
+    return hashlib.sha256(secret.encode()).hexdigest()

@@ -7,6 +7,8 @@ tied to a revision (who, when, why).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -139,3 +141,9 @@ change_log = Table(
     Column("statement_id", BigId, ForeignKey("statement.id"), index=True),
     Column("detail", Text, nullable=False),
 )
+
+
+def as_utc(at: datetime) -> datetime:
+    """A time read back from a `DateTime(timezone=True)` column: SQLite gives it naive, and
+    every time Sabt stores is UTC."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
