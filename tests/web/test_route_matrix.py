@@ -108,15 +108,36 @@ def test_hidden_ids_answer_as_missing_ones(quiet: TestClient, users: Case) -> No
                 "P8", "X").replace("S9", "X"), (role, route.path)
 
 
+# valid values for every form field and JSON body a POST route takes, so that a refusal can only
+# come from the forged CSRF token, not from a missing or invalid field
+FIELDS = {"record_l": "1", "record_r": "2", "decision": "skip", "decision_id": "1",
+          "name": "SYNTHETIC", "password": PASSWORD, "my_password": PASSWORD,
+          "roles": "viewer", "clearance": "internal", "token": "A" * 22,
+          "text": "SYNTHETIC correction"}
+BODIES = {"/api/v1/review/decisions": {"record_l": 1, "record_r": 2, "decision": "skip"},
+          "/api/v1/jobs": {"kind": "link"}}
+
+
 def test_no_write_without_its_csrf_token(quiet: TestClient, users: Case) -> None:
     _login(quiet, users, "admin")
-    for route in _routes(quiet):
-        if "POST" not in route.methods or route.path in ("/login",):
-            continue
+    posts = [r for r in _routes(quiet) if "POST" in r.methods]
+    assert len(posts) >= 10
+    for route in posts:
         url = _fill(route.path, 0)
         assert url is not None, route.path
-        answer = quiet.post(url, data={"csrf": "forged"})
-        assert answer.status_code in (403, 422), (url, answer.status_code)
-        if route.path.startswith("/api/"):
-            answer = quiet.post(url, json={})
-            assert answer.status_code in (403, 422), (url, answer.status_code)
+        params = {p.name for p in route.dependant.body_params}
+        if "body" in params:
+            assert route.path in BODIES, f"no test body for {route.path}"
+            answer = quiet.post(url, json=BODIES[route.path],
+                                headers={"X-CSRF-Token": "forged"})
+        else:
+            missing = params - set(FIELDS) - {"csrf", "file", "code", "note", "my_code",
+                                              "display_name", "groups", "reason", "active",
+                                              "duplicate_free", "contact"}
+            assert not missing, f"no test value for {missing} of {route.path}"
+            data = {k: v for k, v in FIELDS.items() if k in params}
+            files = {"file": ("SYNTHETIC.csv", b"name\nSYNTHETIC\n", "text/csv")} \
+                if "file" in params else None
+            answer = quiet.post(url, data={**data, "csrf": "forged"}, files=files,
+                                headers={"X-CSRF-Token": "forged"})
+        assert answer.status_code == 403, (url, answer.status_code, answer.text[:200])
