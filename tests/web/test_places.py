@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from sabt.model.statements import EntityRef, Quantity, Text
@@ -37,3 +38,17 @@ def test_places_map_and_history(client: TestClient, case: Case) -> None:
     assert "SYNTHETIC secret transfer" not in page
     assert "1367" in text            # both calendars: 1988-09-01 is in 1367 SH
     assert client.get("/place/P5").status_code == 404
+
+
+def test_a_cut_list_of_places_says_so(client: TestClient, case: Case,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from sabt.web import places
+
+    boss = case.ws.actor("boss")
+    for pid in ("L1", "L2"):
+        case.ws.entities.add(boss, "place", f"SYNTHETIC place {pid}", id=pid)
+    assert sign_in(client, "boss") == 303
+    assert "More items" not in client.get("/places").text
+    monkeypatch.setattr(places, "MAX_PLACES", 1)
+    page = client.get("/places").text
+    assert "More items" in page and page.count("/place/L") == 1

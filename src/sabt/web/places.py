@@ -22,13 +22,13 @@ MAX_PLACES = 500
 @pages.get("/places", response_class=HTMLResponse)
 def places(request: Request, who: Who) -> Response:
     ws = workspace_of(request)
-    views = [ws.entities.get(who.actor, p.id)
-             for p in ws.entities.list(who.actor, "place", limit=MAX_PLACES)]
+    listed = ws.entities.list(who.actor, "place", limit=MAX_PLACES + 1)
+    views = [ws.entities.get(who.actor, p.id) for p in listed[:MAX_PLACES]]
     located = [(v, coordinates(v)) for v in views]
     drawn = draw([(v.id, label_in(v, who.lang), c[0], c[1]) for v, c in located if c])
     return render(request, "places.html", {
-        "places": [(v, c, label_in(v, who.lang)) for v, c in located], "map": drawn},
-        who=who)
+        "places": [(v, c, label_in(v, who.lang)) for v, c in located], "map": drawn,
+        "more": len(listed) > MAX_PLACES}, who=who)
 
 
 @pages.get("/place/{entity_id}", response_class=HTMLResponse)
