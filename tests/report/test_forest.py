@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import pytest
 
@@ -30,3 +31,19 @@ def test_intervals_share_one_axis_with_round_ticks() -> None:
 def test_no_numbers_gives_an_empty_axis_not_an_error() -> None:
     plot = forest([Interval("SYNTHETIC none", None)])
     assert plot.rows[0].x is None and len(plot.ticks) >= 2
+
+
+def test_published_figures_share_a_log_axis_of_whole_decades() -> None:
+    plot = forest([Interval("T1", 2_800, 2_800, 3_800, kind="claim"),
+                   Interval("T2", 30_000, 30_000, 30_000, kind="claim", at_least=True),
+                   Interval("T3", 0, kind="claim")], log=True)
+    low, high, zero = plot.rows
+    values = [v for _, v in plot.ticks]
+    assert values[0] == 1_000 and values[-1] == 100_000        # the decades around the figures
+    assert {1_000, 2_000, 5_000, 10_000} <= set(values)
+    assert zero.x is None                                      # zero has no place on a log axis
+    assert low.x is not None and high.x is not None
+    # equal ratios are equal distances: 1,000 → 10,000 spans as much as 10,000 → 100,000
+    xs = dict((v, x) for x, v in plot.ticks)
+    assert xs[10_000] - xs[1_000] == pytest.approx(xs[100_000] - xs[10_000])
+    assert high.x == pytest.approx(xs[10_000] + math.log10(3) * (xs[100_000] - xs[10_000]))

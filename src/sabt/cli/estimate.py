@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -22,6 +22,8 @@ from sabt.errors import InvalidValue
 if TYPE_CHECKING:
     from sabt.estimate.propagate import PropagatedReport
     from sabt.estimate.report import EstimateReport
+    from sabt.policy import Actor
+    from sabt.service.workspace import Workspace
 
 MergeOpt = Annotated[list[str] | None, typer.Option(
     "--merge-strata", help="FROM=INTO: count stratum FROM's people in INTO (any spelling; "
@@ -70,7 +72,7 @@ def _print_report(report: EstimateReport, title: str) -> None:
 def estimate(
     file: Annotated[Path | None, typer.Argument(
         help="Capture-pattern CSV (0/1 per list + count) or capture histories (0/1 per list, "
-             "one row a person). Not with --workspace.")] = None,
+             "one row a person). With --workspace only when saving there (--save).")] = None,
     workspace: Annotated[Path | None, typer.Option(
         "--workspace", "-w", help="Estimate from this workspace's latest link run instead of a "
                                   "file (see `sabt captures`).", show_default=False)] = None,
@@ -109,6 +111,13 @@ def estimate(
         help="With --linkage-draws: pairs per band of the reviewed band sample (as `sabt "
              "review --sample-bands`) used to check and calibrate the probabilities.")] = 20,
     band_seed: Annotated[int, typer.Option(help="Seed of the band sample.")] = 1988,
+    save: Annotated[str | None, typer.Option(
+        "--save", metavar="SUBJECT", help="Keep the estimates in the workspace under this "
+        "claims-board subject (its id, see `sabt claims`): they appear beside the published "
+        "figures on the board, the web application and the report.")] = None,
+    label: Annotated[str | None, typer.Option(
+        help="With --save: what the estimates are called (default: the data they came "
+             "from).")] = None,
 ) -> None:
     """How many were killed: every method side by side, with 95% intervals and diagnostics."""
     from sabt.estimate import LcmcrSettings, estimate_all, read_capture_csv
@@ -130,23 +139,40 @@ def estimate(
                 me, draws=linkage_draws, methods=methods, strata=strata or [], merge=merges,
                 drop=drop_stratum or [], seed=seed, lcmcr=settings, delta=delta,
                 max_order=max_order, per_band=per_band, band_seed=band_seed, progress=phases)
+        if save is not None:
+            _keep(ws, me, save, label or f"{workspace} (latest link run), {linkage_draws} "
+                  "linkage draws", propagated.to_dict(), {
+                      "capture table": "latest link run", "linkage draws": linkage_draws,
+                      "methods": methods, "strata": strata or [], "seed": seed})
         print_propagated(propagated, f"{workspace} (latest link run)", json_out)
         return
-    if workspace is not None and file is None:
+    if save is not None and workspace is None:
+        raise InvalidValue("--save keeps the estimates in a workspace: give --workspace",
+                           field="save")
+    if file is not None and (workspace is None or save is not None):
+        table = read_capture_csv(file, strata=strata or [])
+        name = file.name
+    elif workspace is not None and file is None:
         from sabt.cli.app import session
 
         with session(workspace, database_url) as (ws, me):
             table = ws.estimates.capture_table(me, strata or [])
         name = f"{workspace} (latest link run)"
-    elif file is not None and workspace is None:
-        table = read_capture_csv(file, strata=strata or [])
-        name = file.name
     else:
-        raise InvalidValue("give a capture CSV file or --workspace (not both)", field="FILE")
+        raise InvalidValue("give a capture CSV file or --workspace (both only with --save)",
+                           field="FILE")
     table, notes = edit_strata(table, merges, drop_stratum or [])
     report = estimate_all(table, methods, lcmcr=settings, delta=delta, max_order=max_order,
                           sensitivity=sensitivity)
     report.warnings[:0] = notes
+    if save is not None and workspace is not None:
+        _save(workspace, database_url, save, label or name, report, {
+            "capture table": name, "methods": methods, "lists": list(report.lists),
+            "strata": strata or [], "merged strata": merge_strata or [],
+            "dropped strata": drop_stratum or [], "seed": seed,
+            **({"lcmcr": {"K": K, "chains": chains, "burn-in": settings.burn_in,
+                          "thinning": settings.thinning, "samples": samples}}
+               if "lcmcr" in methods else {})})
     if plot is not None:
         from sabt.estimate.plot import plot_report
 
@@ -195,6 +221,23 @@ def estimate(
     for label, path in (("plot", plot), ("trace plot", trace), ("draws", draws)):
         if path is not None:
             console.print(f"{label} written to {path}")
+
+
+def _save(workspace: Path, database_url: str | None, subject: str, label: str,
+          report: EstimateReport, inputs: dict[str, Any]) -> None:
+    """Keep the report's estimates under a claims-board subject and say so."""
+    from sabt.cli.app import session
+
+    with session(workspace, database_url) as (ws, me):
+        _keep(ws, me, subject, label, report.to_dict(), inputs)
+
+
+def _keep(ws: Workspace, me: Actor, subject: str, label: str, report: dict[str, Any],
+          inputs: dict[str, Any]) -> None:
+    ids = ws.estimates.save(me, report, label=label, synthetic=False, subject_id=subject,
+                            inputs=inputs)
+    err_console.print(f"kept {len(ids)} estimate(s) under subject {subject} "
+                      f"(ids {', '.join(map(str, ids))})", highlight=False)
 
 
 class _Phases:

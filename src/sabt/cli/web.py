@@ -13,7 +13,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from sabt.cli.access import user_app
-from sabt.cli.app import DEFAULT_WS, DatabaseUrlOpt, JsonOpt, WorkspaceOpt, app, console, session
+from sabt.cli.app import (
+    DEFAULT_WS,
+    DatabaseUrlOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    app,
+    console,
+    err_console,
+    session,
+)
 from sabt.errors import InvalidValue
 
 
@@ -45,18 +54,38 @@ def search(
     query: Annotated[str, typer.Argument(help="A name in Persian or Latin script, any spelling.")],
     kind: Annotated[str | None, typer.Option("--kind", help="Only entities of this kind.")
                     ] = None,
+    role: Annotated[str, typer.Option(help="Only those with this role (a `role` statement: "
+                                           "witness, survivor …; or official: has a post).")
+                    ] = "",
+    named_on: Annotated[str, typer.Option("--list", help="Only those a statement citing this "
+                                                         "source (a list's id) names.")] = "",
+    prison: Annotated[str, typer.Option(help="Only those held in this prison (any script or "
+                                             "spelling).")] = "",
+    province: Annotated[str, typer.Option(help="Only those of this province (any script or "
+                                               "spelling).")] = "",
+    died_from: Annotated[str, typer.Option(help="Only those who died on or after this day "
+                                                "(YYYY-MM-DD).")] = "",
+    died_to: Annotated[str, typer.Option(help="Only those who died on or before this day "
+                                              "(YYYY-MM-DD).")] = "",
+    sensitivity: Annotated[str, typer.Option(help="Only entities marked at this level.")] = "",
     limit: Annotated[int, typer.Option("--limit")] = 20,
     offset: Annotated[int, typer.Option("--offset")] = 0,
     as_json: JsonOpt = False,
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
-    """Find entities by name in either script and any spelling, best match first."""
+    """Find entities by name in either script and any spelling, best match first; the filters
+    narrow the matches by what the statements you may see say."""
     import json
     from dataclasses import asdict
 
+    from sabt.service.search import Filters
+
+    filters = Filters.parse(role=role, list=named_on, prison=prison, province=province,
+                            died_from=died_from, died_to=died_to, sensitivity=sensitivity)
     with session(workspace, database_url) as (ws, me):
-        page = ws.search.names(me, query, kind=kind, limit=limit, offset=offset)
+        page = ws.search.names(me, query, kind=kind, filters=filters, limit=limit,
+                               offset=offset)
     if as_json:
         console.print_json(json.dumps(asdict(page), ensure_ascii=False))
         return
@@ -68,6 +97,10 @@ def search(
                       "" if hit.matched == hit.label else escape(hit.matched),
                       f"{hit.score:.2f}", hit.level)
     console.print(table)
+    if page.capped:
+        err_console.print("many names share a word with this search: only the closest "
+                          "candidates were compared; add a word or a filter",
+                          highlight=False)
 
 
 @user_app.command("passwd")

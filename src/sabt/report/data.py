@@ -1,8 +1,14 @@
-"""What the case report shows, gathered from a workspace into plain data (no HTML here)."""
+"""What the case report shows, gathered from a workspace into plain data (no HTML here).
+
+Nothing here is about one case: the title, the subjects, the people and the wording of any
+synthetic part all come from the workspace or from the caller. The person index is read a page
+at a time while the report is written, so a workspace of any size is reported in bounded
+memory.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +18,8 @@ from sqlalchemy import select
 from sabt import __version__
 from sabt.claims.board import Board, StoredEstimate, claims_board, stored_estimates
 from sabt.model.dates import FuzzyDate
-from sabt.model.statements import EntityRef, EntityView, Quantity, Statement, Text, value_text
+from sabt.model.statements import EntityView, Quantity, Statement, Text, value_text
+from sabt.model.timeline import posts as posts_of
 from sabt.policy import BulkFilter
 from sabt.store import schema as t
 from sabt.store.workspace import Store, merge_roots
@@ -62,6 +69,31 @@ class PlaceInfo:
 
 
 @dataclass(frozen=True)
+class PersonEntry:
+    """One row of the person index: who, when and where, and which sources say so."""
+
+    id: str
+    name: str
+    name_fa: str
+    born: FuzzyDate | None
+    died: FuzzyDate | None
+    place: str              # the place of death, else the prison
+    province: str
+    official: bool          # has posts: listed again among the officials
+    sources: tuple[str, ...]
+    synthetic: bool         # every source of the person is SYNTHETIC
+
+
+@dataclass
+class PersonTally:
+    """What the person index held, known once it has been written: persons listed, and how
+    many of them are known only from SYNTHETIC sources."""
+
+    listed: int = 0
+    synthetic: int = 0
+
+
+@dataclass(frozen=True)
 class TimelineEvent:
     id: str
     title: str
@@ -83,6 +115,11 @@ class ReportData:
     timeline: list[TimelineEvent]
     sources: dict[str, SourceInfo]
     synthetic_estimates: list[StoredEstimate]
+    persons: Iterable[PersonEntry] = ()
+    tally: PersonTally = field(default_factory=PersonTally)
+    # estimates computed on real data but not filed under a subject
+    unfiled_estimates: list[StoredEstimate] = field(default_factory=list)
+    # the synthetic part: {"true_n", "scenario", "note": what it is not a finding about}
     synthetic_truth: dict[str, Any] = field(default_factory=dict)
     linkage: dict[str, Any] = field(default_factory=dict)
     vault_items: list[dict[str, Any]] = field(default_factory=list)
@@ -105,6 +142,10 @@ def _text(st: Statement | None) -> str:
 
 def _source_ids(statements: list[Statement]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(r.source_id for st in statements for r in st.references))
+
+
+def _label(labels: dict[str, str], entity_id: str | None) -> str:
+    return labels.get(entity_id, entity_id) if entity_id else ""
 
 
 PAGE = 1000   # entities whose views are loaded together (a few queries per page)
@@ -146,20 +187,9 @@ def collect(ws: Store, title: str, sight: BulkFilter | None = None,
     labels = {e.id: e.label for e in ws.entities("organization")}
     officials = []
     for view in _views(ws, [p for p in _shown(ws, "person") if p in with_posts], sight):
-        posts = []
-        for st in view.statements:
-            if st.property != "held post":
-                continue
-            q = st.qualifiers
-            org = (labels.get(st.value.entity_id, st.value.entity_id)
-                   if isinstance(st.value, EntityRef) else "")
-            start, end = q.get("start"), q.get("end")
-            posts.append(Post(value_text(q["role"]) if "role" in q else value_text(st.value), org,
-                              start if isinstance(start, FuzzyDate) else None,
-                              end if isinstance(end, FuzzyDate) else None,
-                              value_text(q["as of"]) if "as of" in q else "",
-                              value_text(q["attribution"]) if "attribution" in q else "",
-                              st.confidence.value, _source_ids([st])))
+        posts = [Post(p.role, _label(labels, p.organisation_id), p.start, p.end, p.as_of,
+                      p.attribution, p.statement.confidence.value, _source_ids([p.statement]))
+                 for p in posts_of(view)]
         if posts:
             officials.append(Official(view.id, view.label, _text(_best(view, "name", "fa")),
                                       tuple(posts)))
@@ -183,11 +213,47 @@ def collect(ws: Store, title: str, sight: BulkFilter | None = None,
                                       _text(_best(view, "description")),
                                       _source_ids([date])))
     timeline.sort(key=lambda e: (e.date.earliest or datetime.max.date(), e.id))
+    synthetic_sources = {s.id for s in sources.values() if s.title.startswith("SYNTHETIC")}
+    tally, filed = PersonTally(), _filed(ws)
     return ReportData(
         title=title, generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         version=__version__, boards=claims_board(ws, sight=sight), officials=officials,
         places=places, timeline=timeline, sources=sources,
-        synthetic_estimates=stored_estimates(ws, synthetic=True), **extra)
+        synthetic_estimates=stored_estimates(ws, synthetic=True),
+        unfiled_estimates=[e for e in stored_estimates(ws, synthetic=False)
+                           if e.id not in filed],
+        persons=_persons(ws, sight, with_posts, synthetic_sources, tally), tally=tally,
+        **extra)
+
+
+def _filed(ws: Store) -> set[int]:
+    """Ids of the estimates filed under a subject."""
+    from sabt.claims.tables import estimate_record
+
+    with ws.connect() as conn:
+        return set(conn.execute(select(estimate_record.c.id).where(
+            estimate_record.c.subject_id.is_not(None))).scalars())
+
+
+def _persons(ws: Store, sight: BulkFilter | None, officials: set[str],
+             synthetic_sources: set[str], tally: PersonTally) -> Iterator[PersonEntry]:
+    """The person index in label order, read a page at a time as the report is written; a
+    person all of whose sources are titled SYNTHETIC is marked so (and counted in `tally`)."""
+    ids = [e.id for e in sorted((e for e in ws.entities("person") if e.merged_into is None),
+                                key=lambda e: (e.label.casefold(), e.id))]
+    for view in _views(ws, ids, sight):
+        sources = _source_ids(list(view.statements))
+        synthetic = bool(sources) and set(sources) <= synthetic_sources
+        tally.synthetic += synthetic
+        died, born = _best(view, "date of death"), _best(view, "date of birth")
+        place = _best(view, "place of death") or _best(view, "prison")
+        tally.listed += 1
+        yield PersonEntry(
+            view.id, view.label, _text(_best(view, "name", "fa")),
+            born.value if born and isinstance(born.value, FuzzyDate) else None,
+            died.value if died and isinstance(died.value, FuzzyDate) else None,
+            _text(place), _text(_best(view, "province")), view.id in officials, sources,
+            synthetic)
 
 
 def vault_summary(ws: Store) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
 
+from sabt.model.dates import FuzzyDate
 from sabt.report import i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -23,4 +24,27 @@ def environment() -> Environment:
     env.filters["digits"] = i18n.digits
     env.filters["fuzzy_date"] = i18n.fuzzy_date
     env.filters["moment"] = i18n.moment
+    env.filters["calendar"] = _calendar
+    env.filters["thousands"] = _thousands
+    env.tests["persian"] = _persian
     return env
+
+
+def _calendar(value: FuzzyDate, calendar: str = "gregorian", script: str = "latin") -> str:
+    """A date in one calendar and script (`sabt.text.format_date`)."""
+    from sabt.text import format_date
+
+    return format_date(value, "solar_hijri" if calendar == "solar_hijri" else "gregorian",
+                       "persian" if script == "persian" else "latin")
+
+
+def _thousands(value: float | None) -> str:
+    """A count or estimate rounded to a whole number with thousands separators; "—" for none."""
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def _persian(text: object) -> bool:
+    """Whether a text is (partly) in Persian script, so it is laid out right to left."""
+    from sabt.text.normalize import detect_script
+
+    return detect_script(str(text)) in ("persian", "mixed")

@@ -61,7 +61,8 @@ class Reports:
             extra = {**vault_summary(self.store), **extra}
         data = collect(self.store, title, sight=sight, captures=_captures(self.store, actor),
                        **extra)
-        write_atomically(out, lambda handle: handle.write(render(data)))
+        write_atomically(out, lambda handle: handle.writelines(
+            render(data, withheld=lambda: sight.withheld)))
         self.guard.record(actor, "export", None, "export",
                           f"report to {out}, {sight.withheld} item(s) withheld")
         return sight.withheld
@@ -104,11 +105,25 @@ class Estimates:
 
     def save(self, actor: Actor, report: dict[str, Any], *, label: str, synthetic: bool,
              subject_id: str | None, inputs: dict[str, Any]) -> list[int]:
-        """Keep an estimation report (the `sabt estimate --json` form); synthetic estimates may
-        not name a subject."""
+        """Keep an estimation report (the `sabt estimate --json` form), filed under a
+        claims-board subject the actor may see (NotFound otherwise, as for no such subject);
+        synthetic estimates may not name a subject."""
         from sabt.claims.board import record_estimates
+        from sabt.errors import InvalidValue, NotFound
 
         self.guard.require(actor, Action.ANALYSE)
+        if subject_id is not None:
+            if synthetic:
+                raise InvalidValue("a synthetic estimate cannot be filed under a real subject",
+                                   field="save")
+            missing = NotFound(f"no subject with id {subject_id!r} (see `sabt claims`)")
+            try:
+                kind = self.store.entity_kind(subject_id)
+            except NotFound:
+                raise missing from None
+            seen, _ = Sight(actor, self.store).filter([subject_id], [])
+            if kind != "subject" or subject_id not in seen:
+                raise missing
         with self.store.change(actor.id, f"estimates: {label}") as ch:
             return record_estimates(ch, report, label=label, synthetic=synthetic,
                                     subject_id=subject_id, inputs=inputs)

@@ -1,33 +1,83 @@
-"""`ws.search`: find entities by name in either script and any spelling.
+"""`ws.search`: find entities by name in either script and any spelling, and narrow the hits by
+what the statements say (role, list, prison, province, date of death, sensitivity).
 
-A query is compared with the label and the `name` statements (in any script) of every entity
-the actor may see (of one kind, if asked), only with the statements the actor may see: first a
-cheap filter (some word of the query has the consonant skeleton or the exact key of some
-word of the label, or the whole skeletons agree), then `sabt.text.name_similarity` on what is
-left: the whole name against the whole label, and each word of a shorter query against its best
-word of the label (so a surname alone finds the full name). Hits are ranked by that score, then
-id, and paged. See docs/text.md for the keys, skeletons and similarity.
+Candidates come from the name index (`sabt.store.name_index`): the entities sharing a key of
+some word with the query — its exact key or its consonant skeleton — or the whole name's
+skeleton, those sharing most keys first, at most `CANDIDATES` of them. Each candidate is then
+scored with `sabt.text.name_similarity` on its label and the `name` statements the actor may
+see: the whole name against the whole label, and each word of a shorter query against its
+best word of the label (so a surname alone finds the full name). Filters are checked on the
+statements the actor may see, never on hidden ones. Hits are ranked by score, then id, and
+paged. See docs/text.md for the keys, skeletons and similarity.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from sabt.errors import InvalidValue
-from sabt.model.statements import Text
-from sabt.policy import Action, Actor
+from sabt.model.dates import FuzzyDate
+from sabt.model.statements import EntityView, Text
+from sabt.policy import DEFAULT_MARK, Action, Actor, Level
 from sabt.service.entities import Entities
 from sabt.service.guard import Guard
 from sabt.service.sight import Sight
+from sabt.store import access, name_index
 from sabt.store import schema as t
-from sabt.store.workspace import EntitySummary, Store, load_statements
+from sabt.store.workspace import Store, load_statements
 
 MIN_SCORE = 0.85          # `close` in sabt.text's levels: below, two names are not one
 WORD_PENALTY = 0.03       # a match on some words ranks below one on the whole name
 MAX_QUERY = 200
 MAX_LIMIT = 200
+CANDIDATES = 2000         # entities scored per search, those sharing most name keys first
+PAGE = 500                # candidates read per round trip
+OFFICIAL = "official"     # the role of a person with a post (`held post`)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What narrows a name search; an empty field does not filter. Text fields match in any
+    script and spelling (as names do); dates match when the date of death can fall in them."""
+
+    role: str = ""              # a `role` statement (witness, survivor …) or "official"
+    list: str = ""              # a source id: named by a statement citing it
+    prison: str = ""
+    province: str = ""
+    died_from: date | None = None
+    died_to: date | None = None
+    sensitivity: str = ""       # the entity's own mark: public, internal, restricted …
+
+    @classmethod
+    def parse(cls, *, role: str = "", list: str = "", prison: str = "", province: str = "",
+              died_from: str = "", died_to: str = "", sensitivity: str = "") -> Filters:
+        """Filters as a form or a command line gives them (dates as YYYY-MM-DD text)."""
+        return cls(role=role.strip(), list=list.strip(), prison=prison.strip(),
+                   province=province.strip(), died_from=_day(died_from, "died_from"),
+                   died_to=_day(died_to, "died_to"), sensitivity=sensitivity.strip())
+
+    def __bool__(self) -> bool:
+        return any((self.role, self.list, self.prison, self.province, self.died_from,
+                    self.died_to, self.sensitivity))
+
+    def check(self) -> None:
+        """Refuse a filter that cannot mean anything, naming the field."""
+        if self.sensitivity:
+            try:
+                Level.parse(self.sensitivity)
+            except InvalidValue as exc:
+                raise InvalidValue(exc.message, field="sensitivity") from None
+        if self.died_from and self.died_to and self.died_from > self.died_to:
+            raise InvalidValue("the date of death range ends before it begins",
+                               field="died_to")
+        for name in ("role", "list", "prison", "province"):
+            if len(getattr(self, name)) > MAX_QUERY:
+                raise InvalidValue(f"a filter has at most {MAX_QUERY} characters", field=name)
 
 
 @dataclass(frozen=True)
@@ -49,6 +99,7 @@ class SearchPage:
     offset: int
     limit: int
     hits: tuple[Hit, ...]
+    capped: bool = False      # more entities share a key with the query than were scored
 
 
 def _words(text: str) -> list[str]:
@@ -79,51 +130,145 @@ def match_score(query: str, label: str) -> tuple[float, str]:
     return best, level
 
 
+def _day(text: str, field: str) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidValue(f"not a date (YYYY-MM-DD): {text[:40]!r}", field=field) from None
+
+
+def _texts(view: EntityView, prop: str) -> list[str]:
+    return [st.value.text for st in view.statements if st.property == prop
+            and st.status.value == "active" and isinstance(st.value, Text)]
+
+
+def _resembles(wanted: str, values: Sequence[str]) -> bool:
+    return any(match_score(wanted, v)[0] >= MIN_SCORE for v in values)
+
+
+def _died_within(view: EntityView, start: date | None, end: date | None) -> bool:
+    for st in view.statements:
+        if st.property == "date of death" and st.status.value == "active" and isinstance(
+                st.value, FuzzyDate) and not st.value.is_unknown:
+            earliest, latest = st.value.earliest, st.value.latest
+            if (start is None or latest is None or latest >= start) and (
+                    end is None or earliest is None or earliest <= end):
+                return True
+    return False
+
+
+def passes(view: EntityView, filters: Filters, level: Level) -> bool:
+    """Whether a (redacted) view meets every filter; `level` is its own mark's (pure)."""
+    if filters.role:
+        role = filters.role.casefold()
+        official = role == OFFICIAL and any(st.property == "held post"
+                                            and st.status.value == "active"
+                                            for st in view.statements)
+        if not official and role not in {r.casefold() for r in _texts(view, "role")}:
+            return False
+    if filters.list and not any(r.source_id == filters.list for st in view.statements
+                                if st.status.value == "active" for r in st.references):
+        return False
+    if filters.prison and not _resembles(filters.prison, _texts(view, "prison")):
+        return False
+    if filters.province and not _resembles(filters.province, _texts(view, "province")):
+        return False
+    if (filters.died_from or filters.died_to) and not _died_within(
+            view, filters.died_from, filters.died_to):
+        return False
+    return not filters.sensitivity or level == Level.parse(filters.sensitivity)
+
+
 class Search:
     def __init__(self, store: Store, guard: Guard, entities: Entities) -> None:
         self.store = store
         self.guard = guard
         self.entities = entities
 
-    def names(self, actor: Actor, query: str, *, kind: str | None = None, limit: int = 20,
-              offset: int = 0) -> SearchPage:
-        """Entities the actor may see whose label matches `query`, best first."""
+    def names(self, actor: Actor, query: str, *, kind: str | None = None,
+              filters: Filters | None = None, limit: int = 20, offset: int = 0) -> SearchPage:
+        """Entities the actor may see whose label or name matches `query` (and every filter),
+        best first."""
         self.guard.require(actor, Action.VIEW)
         query = query.strip()
+        filters = filters or Filters()
         if len(query) > MAX_QUERY:
             raise InvalidValue(f"a search has at most {MAX_QUERY} characters", field="q")
         if not 1 <= limit <= MAX_LIMIT or offset < 0:
             raise InvalidValue(f"limit is 1 to {MAX_LIMIT} and offset not negative",
                                field="limit")
+        filters.check()
         if not query:
             return SearchPage(query, 0, offset, limit, ())
+        with self.store.connect() as conn:
+            ids, capped = name_index.candidates(conn, name_index.name_keys(query), CANDIDATES)
+            roots = _roots(conn, ids)
         found: list[Hit] = []
-        where = self.entities.visible_where(actor)
-        listed = {e.id: e for e in self.store.entities(kind or None, limit=None, where=where)
-                  if e.status == "active" and not e.merged_into}   # merged: found as the target
-        names = self._names(actor, listed)
-        for entity in listed.values():
+        sight = Sight(actor, self.store)
+        for start in range(0, len(roots), PAGE):
+            hits = self._score(query, roots[start:start + PAGE], kind, sight)
+            found.extend(self._filtered(hits, filters, sight) if filters else hits)
+        found.sort(key=lambda h: (-h.score, h.id))
+        return SearchPage(query, len(found), offset, limit,
+                          tuple(found[offset:offset + limit]), capped)
+
+    def _score(self, query: str, ids: list[str], kind: str | None, sight: Sight) -> list[Hit]:
+        """The candidates the actor may see whose label or visible names match the query."""
+        with self.store.connect() as conn:
+            entities = conn.execute(select(t.entity).where(t.entity.c.id.in_(ids))).all()
+            statements = load_statements(conn, select(t.statement).where(
+                t.statement.c.entity_id.in_(ids), t.statement.c.property == "name",
+                t.statement.c.status == "active"))
+        seen, visible = sight.filter(ids, statements)
+        names: dict[str, set[str]] = {}
+        for st in visible:
+            if isinstance(st.value, Text):
+                names.setdefault(st.entity_id, set()).add(st.value.text)
+        hits = []
+        for entity in entities:
+            if (entity.id not in seen or entity.status != "active" or entity.merged_into
+                    or (kind and entity.kind != kind)):
+                continue
             best = (0.0, "none", "")
-            for name in (entity.label, *names.get(entity.id, ())):
+            for name in (entity.label, *sorted(names.get(entity.id, ()))):
                 score, level = match_score(query, name)
                 if score > best[0]:
                     best = (score, level, name)
             if best[0] >= MIN_SCORE:
-                found.append(Hit(entity.id, entity.kind, entity.label, round(best[0], 4),
-                                 best[1], best[2]))
-        found.sort(key=lambda h: (-h.score, h.id))
-        return SearchPage(query, len(found), offset, limit,
-                          tuple(found[offset:offset + limit]))
+                hits.append(Hit(entity.id, entity.kind, entity.label, round(best[0], 4),
+                                best[1], best[2]))
+        return hits
 
-    def _names(self, actor: Actor, listed: dict[str, EntitySummary]) -> dict[str, set[str]]:
-        """The `name` statements the actor may see, as text, by entity."""
-        query = select(t.statement).where(t.statement.c.property == "name",
-                                          t.statement.c.status == "active")
+    def _filtered(self, hits: list[Hit], filters: Filters, sight: Sight) -> list[Hit]:
+        """The hits whose visible statements meet the filters."""
+        views = sight.views(list(self.store.entities_with_statements(
+            [h.id for h in hits]).values()))
         with self.store.connect() as conn:
-            statements = [st for st in load_statements(conn, query) if st.entity_id in listed]
-        _, visible = Sight(actor, self.store).filter((), statements)
-        out: dict[str, set[str]] = {}
-        for st in visible:
-            if isinstance(st.value, Text) and st.value.text != listed[st.entity_id].label:
-                out.setdefault(st.entity_id, set()).add(st.value.text)
-        return out
+            marks = access.marks_of(conn, "entity", [h.id for h in hits])
+        kept = {v.id for v in views
+                if passes(v, filters, marks.get(v.id, DEFAULT_MARK).level)}
+        return [h for h in hits if h.id in kept]
+
+
+def _roots(conn: Connection, ids: list[str]) -> list[str]:
+    """The candidates with each merged entity replaced by the one it was merged into (in the
+    candidates' order, without repeats)."""
+    parent: dict[str, str] = {}
+    frontier = ids
+    while frontier:
+        rows = conn.execute(select(t.entity.c.id, t.entity.c.merged_into).where(
+            t.entity.c.id.in_(frontier), t.entity.c.merged_into.is_not(None))).all()
+        fresh = {r.id: r.merged_into for r in rows if r.id not in parent}
+        parent.update(fresh)
+        frontier = [p for p in fresh.values() if p not in parent]
+
+    def root(entity_id: str) -> str:
+        seen = {entity_id}
+        while entity_id in parent and parent[entity_id] not in seen:
+            entity_id = parent[entity_id]
+            seen.add(entity_id)
+        return entity_id
+
+    return list(dict.fromkeys(root(i) for i in ids))

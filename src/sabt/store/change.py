@@ -23,11 +23,13 @@ from sabt.model.statements import (
     Rank,
     Reference,
     Status,
+    Text,
     Value,
     check_entity_id,
     check_kind,
     check_property,
 )
+from sabt.store import name_index
 from sabt.store import schema as t
 from sabt.store.ids import allocate as allocate  # re-exported: areas take ids from here
 from sabt.store.rows import (
@@ -112,6 +114,7 @@ class Change:
         self.conn.execute(insert(t.entity).values(
             id=id, kind=kind, label=label.strip() or id, status=Status.ACTIVE.value,
             merged_into=None, revision_id=self.revision_id))
+        name_index.add(self.conn, [(id, label.strip() or id)])
         return id
 
     def add_entities(self, kind: str, labels: Sequence[str]) -> list[str]:
@@ -130,6 +133,7 @@ class Change:
                 for new_id, label in zip(ids, labels, strict=True) if new_id not in taken]
         bulk_insert(self.conn, t.entity, ("id", "kind", "label", "status", "merged_into",
                                           "revision_id"), rows)
+        name_index.add(self.conn, ((row[0], row[2]) for row in rows))
         # an id someone chose by hand inside the allocated range: draw a fresh one instead
         return [self.add_entity(kind, label) if new_id in taken else new_id
                 for new_id, label in zip(ids, labels, strict=True)]
@@ -246,6 +250,8 @@ class Change:
                 next_ref += 1
         bulk_insert(self.conn, t.statement, _STATEMENT_COLUMNS, rows)
         bulk_insert(self.conn, t.reference, REFERENCE_COLUMNS, refs)
+        name_index.add(self.conn, ((st.entity_id, st.value.text) for st in chunk
+                                   if st.property == "name" and isinstance(st.value, Text)))
         return list(range(first, first + len(chunk)))
 
     def _require(self, ids: set[str], kind: str | None) -> None:

@@ -43,15 +43,17 @@ from sabt import __version__
 from sabt.errors import InvalidValue, SabtError
 from sabt.limits import Limits, current, load_json
 from sabt.safety import reason
-from sabt.store import ids, migrate
+from sabt.store import ids, migrate, name_index
 from sabt.store.all_tables import metadata
 from sabt.store.change import chunks
 
 FORMAT = "sabt-jsonl"
 # per-workspace facts (creation time, version) are not content; sign-in secrets (password
 # hashes, TOTP secrets, sessions) never leave the database; the registry log is the source
-# workspace's own (the importing workspace pins the imported rows in its log)
-SKIP = {"sabt_meta", "credential", "web_session", "registry_log", "registry_dirty"}
+# workspace's own (the importing workspace pins the imported rows in its log); the name index
+# is derived from the rows and rebuilt by the import
+SKIP = {"sabt_meta", "credential", "web_session", "registry_log", "registry_dirty",
+        "name_index"}
 
 
 def _tables() -> list[Table]:
@@ -244,4 +246,5 @@ def import_jsonl(conn: Connection, path: Path,
     for table, key, values in deferred:
         condition = [table.c[k] == v for k, v in key.items()]
         conn.execute(update(table).where(*condition).values(**values))
+    name_index.rebuild(conn)
     return counts

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from sabt.model.jsonview import entity_json
 from sabt.web.app import Visitor, visitor, workspace_of
+from sabt.web.filters import SearchFilters
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 Who = Annotated[Visitor, Depends(visitor)]
@@ -25,13 +26,15 @@ def me(who: Who) -> dict[str, Any]:
 
 
 @router.get("/search")
-def search(request: Request, who: Who, q: Annotated[str, Query(max_length=200)] = "",
+def search(request: Request, who: Who, filters: SearchFilters,
+           q: Annotated[str, Query(max_length=200)] = "",
            kind: Annotated[str | None, Query(max_length=32)] = None,
            limit: Annotated[int, Query(ge=1, le=200)] = 20,
            offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
-    """Entities whose name matches `q` in either script and any spelling, best first."""
-    page = workspace_of(request).search.names(who.actor, q, kind=kind, limit=limit,
-                                              offset=offset)
+    """Entities whose name matches `q` in either script and any spelling, best first; the
+    filters (role, list, prison, province, died_from, died_to, sensitivity) narrow them."""
+    page = workspace_of(request).search.names(who.actor, q, kind=kind, filters=filters,
+                                              limit=limit, offset=offset)
     return asdict(page)
 
 

@@ -7,12 +7,14 @@ import csv
 import io
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from sabt.errors import NotFound, Unauthenticated
 from sabt.model.timeline import posts
+from sabt.policy import Level
 from sabt.service.signin import SESSION_LIFETIME
 from sabt.web.app import (
     LOGIN_CSRF_COOKIE,
@@ -25,6 +27,7 @@ from sabt.web.app import (
     visitor,
     workspace_of,
 )
+from sabt.web.filters import SearchFilters
 
 if TYPE_CHECKING:
     from sabt.claims.board import Board
@@ -77,14 +80,19 @@ def logout(request: Request, who: Who, csrf: Annotated[str, Form(max_length=128)
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(request: Request, who: Who, q: Annotated[str, Query(max_length=200)] = "",
+def search(request: Request, who: Who, filters: SearchFilters,
+           q: Annotated[str, Query(max_length=200)] = "",
            kind: Annotated[str, Query(max_length=32)] = "",
            page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> Response:
     found = workspace_of(request).search.names(who.actor, q, kind=kind or None,
-                                               limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+                                               filters=filters, limit=PAGE_SIZE,
+                                               offset=(page - 1) * PAGE_SIZE)
     pages = max(1, -(-found.total // PAGE_SIZE))
-    return render(request, "search.html", {"q": q, "kind": kind, "found": found, "page": page,
-                                           "pages": pages}, who=who)
+    return render(request, "search.html", {
+        "q": q, "kind": kind, "found": found, "page": page, "pages": pages,
+        "filters": filters, "levels": [str(level) for level in Level],
+        "paging": urlencode({k: v for k, v in request.query_params.items() if k != "page"}),
+    }, who=who)
 
 
 @router.get("/entity/{entity_id}", response_class=HTMLResponse)
