@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sabt.service.signin import MAX_FAILURES
-from tests.web.conftest import INJECTION, PASSWORD, Case, csrf_of, sign_in
+from tests.web.conftest import INJECTION, PASSWORD, Case, csrf_of, sign_in, without
 
 
 def _me(client: TestClient) -> str:
@@ -155,7 +155,7 @@ def test_restricted_and_missing_answer_the_same_404(client: TestClient) -> None:
         hidden = client.get(prefix + "P5")
         missing = client.get(prefix + "P8")
         assert hidden.status_code == missing.status_code == 404
-        assert hidden.text.replace("P5", "P8") == missing.text
+        assert without(hidden.text, "P5") == without(missing.text, "P8")
     client.cookies.clear()
     sign_in(client, "boss")
     assert client.get("/entity/P5").status_code == 200

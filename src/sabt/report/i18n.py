@@ -19,6 +19,25 @@ LABELS: dict[str, dict[str, str]] = {
                     "fa": "نامی به خط فارسی یا لاتین، با هر املا"},
     "kind": {"en": "Kind", "fa": "نوع"},
     "any_kind": {"en": "any kind", "fa": "همه"},
+    "exports": {"en": "Exports", "fa": "برون‌بری"},
+    "exports_note": {"en": "An export leaves the server with what it holds: each asks for your "
+                           "password (and code) again, and the audit log records it.",
+                     "fa": "برون‌بری آنچه را در خود دارد از سرور بیرون می‌برد: هر بار گذرواژه "
+                           "(و کد) شما دوباره پرسیده و در گزارش بازبینی ثبت می‌شود."},
+    "export_report": {"en": "Case report (one HTML file)", "fa": "گزارش پرونده (یک پروندهٔ HTML)"},
+    "export_report_what": {"en": "The claims board, estimates, persons, officials, places, "
+                                 "timeline and sources that you may see; what you may not see "
+                                 "is left out and counted.",
+                           "fa": "تابلوی ادعاها، برآوردها، افراد، مقام‌ها، مکان‌ها، گاه‌شمار و "
+                                 "منابعی که اجازهٔ دیدنشان را دارید؛ باقی کنار گذاشته و شمرده "
+                                 "می‌شود."},
+    "export_jsonl": {"en": "Whole workspace (JSON Lines)", "fa": "کل فضای کار (JSON Lines)"},
+    "export_jsonl_what": {"en": "Every record, for a new workspace (`sabt import-jsonl`); only "
+                                "for those who may export everything.",
+                          "fa": "همهٔ داده‌ها، برای فضای کار تازه (`sabt import-jsonl`)؛ فقط "
+                                "برای کسانی که اجازهٔ برون‌بری همه چیز را دارند."},
+    "report_title": {"en": "Title", "fa": "عنوان"},
+    "download": {"en": "Download", "fa": "دریافت"},
     "filters": {"en": "Narrow the matches", "fa": "محدود کردن نتیجه‌ها"},
     "f_role": {"en": "Role (witness, survivor, official …)",
                "fa": "نقش (شاهد، بازمانده، مقام …)"},

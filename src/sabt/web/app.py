@@ -61,6 +61,7 @@ def create_app(workspace: Workspace, *, secure_cookies: bool = True,
         admin,
         api,
         estimates,
+        exports,
         lists,
         memorial,
         pages,
@@ -89,6 +90,8 @@ def create_app(workspace: Workspace, *, secure_cookies: bool = True,
     web.include_router(estimates.api)
     web.include_router(estimates.pages)
     web.include_router(places.pages)
+    web.include_router(exports.api)
+    web.include_router(exports.pages)
     web.include_router(memorial.router)
 
     @web.middleware("http")
