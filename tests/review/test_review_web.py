@@ -107,3 +107,27 @@ def test_the_estimates_page_shows_captures_and_stored_estimates(client: TestClie
     assert sign_in(client, "vi") == 303       # a viewer: no capture table (analysts only)
     assert client.get("/api/v1/captures").status_code == 403
     assert "SYNTHETIC three lists" in client.get("/estimates").text
+
+
+def test_the_band_sample_is_served_and_counts_for_calibration(client: TestClient,
+                                                              reviewed: Workspace) -> None:
+    client.cookies.clear()
+    assert sign_in(client, "rev1") == 303
+    before = reviewed.linkage.sample_bands(reviewed.actor("rev1"), undecided=True)
+    page = client.get("/review", params={"sample": "true"})
+    assert page.status_code == 200 and 'name="sample" value="true"' in page.text
+    left, right = _pair(page.text)
+    drawn = {(b.record_l, b.record_r): b for b in before}
+    assert (int(left), int(right)) in drawn                 # a pair of the band sample
+    assert f"band {drawn[(int(left), int(right))].band}" in page.text
+    done = client.post("/review/decide", data={
+        "csrf": csrf_of(page.text), "record_l": left, "record_r": right,
+        "decision": "non-match", "sample": "true"}, follow_redirects=False)
+    assert done.status_code == 303 and "sample=true" in done.headers["location"]
+    after = reviewed.linkage.sample_bands(reviewed.actor("rev1"), undecided=True)
+    assert len(after) == len(before) - 1
+    decided = {(b.record_l, b.record_r): b.decision
+               for b in reviewed.linkage.sample_bands(reviewed.actor("rev1"))}
+    assert decided[(int(left), int(right))] == "non-match"
+    card = client.get("/api/v1/review/next", params={"sample": "true"}).json()
+    assert card["band"] is not None and len(card["group"]) == 0   # a sample pair stands alone

@@ -19,6 +19,15 @@ LABELS: dict[str, dict[str, str]] = {
                     "fa": "نامی به خط فارسی یا لاتین، با هر املا"},
     "kind": {"en": "Kind", "fa": "نوع"},
     "any_kind": {"en": "any kind", "fa": "همه"},
+    "band_sample": {"en": "Band sample", "fa": "نمونهٔ لایه‌ای"},
+    "band_sample_note": {
+        "en": "Random pairs from every probability band, to measure the linkage: decide each "
+              "as you would any pair. The decisions give its precision and recall and check "
+              "its probabilities.",
+        "fa": "جفت‌هایی تصادفی از هر بازهٔ احتمال، برای سنجش پیوند: هر یک را مانند هر جفت "
+              "دیگری داوری کنید. این داوری‌ها دقت و بازیابی پیوند را می‌دهند و احتمال‌های آن را "
+              "می‌سنجند."},
+    "band": {"en": "band", "fa": "بازه"},
     "exports": {"en": "Exports", "fa": "برون‌بری"},
     "exports_note": {"en": "An export leaves the server with what it holds: each asks for your "
                            "password (and code) again, and the audit log records it.",

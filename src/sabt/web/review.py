@@ -20,33 +20,41 @@ Who = Annotated[Visitor, Depends(visitor)]
 Decision = Annotated[str, Form(pattern="^(match|non-match|skip)$")]
 
 
+Sample = Annotated[bool, Query(description="The band sample instead of the queue.")]
+
+
 @pages.get("/review", response_class=HTMLResponse)
 def queue(request: Request, who: Who, done: Annotated[int | None, Query(ge=1)] = None,
-          ) -> Response:
-    """The next pair no one else holds (claimed for this reviewer), and the latest decisions."""
+          sample: Sample = False) -> Response:
+    """The next pair no one else holds (claimed for this reviewer), and the latest decisions;
+    with `sample`, the next pair of the band sample."""
     ws = workspace_of(request)
-    card = ws.review.next(who.actor)
-    return render(request, "review.html", {"card": card, "state": ws.review.state(who.actor),
-                                           "done": done}, who=who)
+    card = ws.review.next(who.actor, sample=sample)
+    return render(request, "review.html", {
+        "card": card, "state": ws.review.state(who.actor, sample=sample), "done": done,
+        "sample": sample}, who=who)
 
 
 @pages.get("/review/{record_l}/{record_r}", response_class=HTMLResponse)
-def pair(request: Request, who: Who, record_l: int, record_r: int) -> Response:
+def pair(request: Request, who: Who, record_l: int, record_r: int,
+         sample: Sample = False) -> Response:
     ws = workspace_of(request)
-    card = ws.review.card(who.actor, record_l, record_r)
-    return render(request, "review.html", {"card": card, "state": ws.review.state(who.actor),
-                                           "done": None}, who=who)
+    card = ws.review.card(who.actor, record_l, record_r, sample=sample)
+    return render(request, "review.html", {
+        "card": card, "state": ws.review.state(who.actor, sample=sample), "done": None,
+        "sample": sample}, who=who)
 
 
 @pages.post("/review/decide")
 def decide(request: Request, who: Who, record_l: Annotated[int, Form()],
            record_r: Annotated[int, Form()], decision: Decision,
            csrf: Annotated[str, Form(max_length=128)] = "",
-           note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+           note: Annotated[str, Form(max_length=2000)] = "",
+           sample: Annotated[bool, Form()] = False) -> Response:
     check_csrf(who, csrf)
     number = workspace_of(request).review.decide(who.actor, record_l, record_r, decision,
                                                  note=note)
-    return redirect(f"/review?done={number}")
+    return redirect(f"/review?done={number}" + ("&sample=true" if sample else ""))
 
 
 @pages.post("/review/undo")
@@ -65,20 +73,23 @@ def card_json(card: ReviewCard | None) -> dict[str, Any] | None:
             "differences": [asdict(d) for d in card.differences],
             "group": {str(k): v for k, v in card.group.items()},
             "why": asdict(card.why) if card.why else None, "why_missing": card.why_missing,
-            "position": card.position, "waiting": card.waiting}
+            "position": card.position, "waiting": card.waiting, "band": card.band}
 
 
 @api.get("/next")
-def api_next(request: Request, who: Who) -> dict[str, Any] | None:
-    """The next pair for the caller (claimed for them for ten minutes), or null."""
-    return card_json(workspace_of(request).review.next(who.actor))
+def api_next(request: Request, who: Who, sample: Sample = False) -> dict[str, Any] | None:
+    """The next pair for the caller (claimed for them for ten minutes), or null; with
+    `sample`, the next undecided pair of the band sample."""
+    return card_json(workspace_of(request).review.next(who.actor, sample=sample))
 
 
 @api.get("/state")
 def api_state(request: Request, who: Who,
-              recent: Annotated[int, Query(ge=0, le=200)] = 10) -> dict[str, Any]:
-    """Pairs waiting, skipped and held by other reviewers; the caller's latest decisions."""
-    return asdict(workspace_of(request).review.state(who.actor, recent=recent))
+              recent: Annotated[int, Query(ge=0, le=200)] = 10,
+              sample: Sample = False) -> dict[str, Any]:
+    """Pairs waiting, skipped and held by other reviewers (of the queue, or of the band
+    sample); the caller's latest decisions."""
+    return asdict(workspace_of(request).review.state(who.actor, recent=recent, sample=sample))
 
 
 @api.get("/pairs/{record_l}/{record_r}")
