@@ -35,7 +35,7 @@ MIN_SCORE = 0.85          # `close` in sabt.text's levels: below, two names are 
 WORD_PENALTY = 0.03       # a match on some words ranks below one on the whole name
 MAX_QUERY = 200
 MAX_LIMIT = 200
-CANDIDATES = 2000         # entities scored per search, those sharing most name keys first
+CANDIDATES = 500          # entities scored per search, those sharing most name keys first
 PAGE = 500                # candidates read per round trip
 OFFICIAL = "official"     # the role of a person with a post (`held post`)
 
