@@ -22,11 +22,12 @@ HOSTILE = '<script>alert("x")</script>'
 
 ROWS: dict[str, list[dict[str, str]]] = {
     "sources": [
-        {"source_id": "X1", "title": "SYNTHETIC report of the Riverside inquiry",
+        {"source_id": "X1", "title": "Report of the Riverside inquiry (SYNTHETIC)",
          "publisher": "SYNTHETIC Inquiry", "published": "2001-05",
          "url": "https://example.org/synthetic-inquiry"},
-        {"source_id": "X2", "title": f"SYNTHETIC daily {HOSTILE}",
+        {"source_id": "X2", "title": f"Daily (SYNTHETIC) {HOSTILE}",
          "publisher": "SYNTHETIC Daily", "published": "2002"},
+        {"source_id": "X3", "title": "SYNTHETIC list Z", "publisher": "SYNTHETIC"},
     ],
     "claims": [
         {"claim_id": "C1", "source_id": "X1", "claimant": "SYNTHETIC Inquiry",
@@ -43,6 +44,7 @@ ROWS: dict[str, list[dict[str, str]]] = {
         {"person_id": "P1", "name_en": "SYNTHETIC Hosein Rezayi", "name_fa": "حسین رضایی",
          "died": "1999-03-01", "source_ids": "X1"},
         {"person_id": "P2", "name_en": f"SYNTHETIC {HOSTILE}", "source_ids": "X2"},
+        {"person_id": "P3", "name_en": "SYNTHETIC Zed", "source_ids": "X3"},
     ],
 }
 
@@ -70,7 +72,7 @@ def _run(*args: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> str:
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("report")
     ws = str(root / "ws")
     _run("init", "-w", ws)
@@ -78,8 +80,14 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> str:
          "-w", ws)
     _run("estimate", str(MSE / "dga_MY_3list_spinabifida.csv"), "-w", ws, "--save", SUBJECT_ID,
          "--method", "loglinear", "--label", "SYNTHETIC three lists")
-    out = root / "report.html"
-    _run("report", "-w", ws, "--out", str(out), "--title", "SYNTHETIC Riverside report")
+    return root / "ws"
+
+
+@pytest.fixture(scope="module")
+def report(workspace: Path) -> str:
+    out = workspace.parent / "report.html"
+    _run("report", "-w", str(workspace), "--out", str(out), "--title",
+         "SYNTHETIC Riverside report")
     return out.read_text(encoding="utf-8")
 
 
@@ -97,6 +105,16 @@ def test_person_index_in_both_scripts(report: str) -> None:
     assert '<bdi class="fa" dir="rtl" lang="fa">حسین رضایی</bdi>' in index
     assert "SYNTHETIC Hosein Rezayi" in index
     assert "1999" in index and "۱۳۷۷" in index          # 1 March 1999 is 10 Esfand 1377
+    assert "SYNTHETIC Zed" not in index                  # known only from a SYNTHETIC list
+    assert "1 person(s) known only from SYNTHETIC sources are counted" in report
+
+
+def test_person_index_stops_at_its_limit_and_says_so(workspace: Path) -> None:
+    out = workspace.parent / "short.html"
+    _run("report", "-w", str(workspace), "--out", str(out), "--persons", "1")
+    short = out.read_text(encoding="utf-8")
+    assert short.count('<tr id="person-') == 1
+    assert "2 more person(s) are not listed" in short
 
 
 def test_saved_estimates_stand_under_their_subject_as_tables(report: str) -> None:

@@ -90,11 +90,15 @@ def report(
     out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")
                    ] = Path("report.html"),
     title: Annotated[str, typer.Option("--title")] = "Sabt case report",
+    persons: Annotated[int | None, typer.Option(
+        "--persons", help="List at most this many persons by name in the person index (the "
+                          "rest are counted; default 5,000).", show_default=False)] = None,
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
-    """Write the case report: claims board, estimates, officials, places, timeline, vault."""
+    """Write the case report: claims board, estimates, persons, officials, places, timeline,
+    vault and sources — what you may see, in one HTML file that works offline."""
     with session(workspace, database_url) as (ws, me):
-        withheld = ws.reports.write(me, out, title)
+        withheld = ws.reports.write(me, out, title, index_limit=persons)
     console.print(f"wrote {out}" + (f" ({withheld} items you may not see left out)"
                                     if withheld else ""))

@@ -24,6 +24,8 @@ from sabt.policy import BulkFilter
 from sabt.store import schema as t
 from sabt.store.workspace import Store, merge_roots
 
+INDEX_LIMIT = 5000     # persons listed by name in the report; the rest are counted
+
 
 @dataclass(frozen=True)
 class SourceInfo:
@@ -81,16 +83,17 @@ class PersonEntry:
     province: str
     official: bool          # has posts: listed again among the officials
     sources: tuple[str, ...]
-    synthetic: bool         # every source of the person is SYNTHETIC
 
 
 @dataclass
 class PersonTally:
-    """What the person index held, known once it has been written: persons listed, and how
-    many of them are known only from SYNTHETIC sources."""
+    """What the person index held, known once it has been written: persons listed, persons
+    known only from SYNTHETIC sources (counted, not listed among the real ones), and persons
+    past the index's limit (counted, not read)."""
 
     listed: int = 0
     synthetic: int = 0
+    unlisted: int = 0
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class ReportData:
     synthetic_estimates: list[StoredEstimate]
     persons: Iterable[PersonEntry] = ()
     tally: PersonTally = field(default_factory=PersonTally)
+    index_limit: int = INDEX_LIMIT
     # estimates computed on real data but not filed under a subject
     unfiled_estimates: list[StoredEstimate] = field(default_factory=list)
     # the synthetic part: {"true_n", "scenario", "note": what it is not a finding about}
@@ -165,10 +169,10 @@ def _shown(ws: Store, kind: str) -> list[str]:
     return [e.id for e in ws.entities(kind) if e.merged_into is None]
 
 
-def collect(ws: Store, title: str, sight: BulkFilter | None = None,
-            **extra: Any) -> ReportData:
+def collect(ws: Store, title: str, sight: BulkFilter | None = None, *,
+            index_limit: int = INDEX_LIMIT, **extra: Any) -> ReportData:
     """Read the report's content from a workspace (`extra`: synthetic parts, vault results);
-    only what `sight` keeps, when given.
+    only what `sight` keeps, when given; at most `index_limit` persons listed by name.
 
     Entities merged into another are shown as part of it (their statements are in its view).
     """
@@ -222,7 +226,8 @@ def collect(ws: Store, title: str, sight: BulkFilter | None = None,
         synthetic_estimates=stored_estimates(ws, synthetic=True),
         unfiled_estimates=[e for e in stored_estimates(ws, synthetic=False)
                            if e.id not in filed],
-        persons=_persons(ws, sight, with_posts, synthetic_sources, tally), tally=tally,
+        persons=_persons(ws, sight, with_posts, synthetic_sources, tally, index_limit),
+        tally=tally, index_limit=index_limit,
         **extra)
 
 
@@ -236,15 +241,21 @@ def _filed(ws: Store) -> set[int]:
 
 
 def _persons(ws: Store, sight: BulkFilter | None, officials: set[str],
-             synthetic_sources: set[str], tally: PersonTally) -> Iterator[PersonEntry]:
-    """The person index in label order, read a page at a time as the report is written; a
-    person all of whose sources are titled SYNTHETIC is marked so (and counted in `tally`)."""
+             synthetic_sources: set[str], tally: PersonTally,
+             limit: int) -> Iterator[PersonEntry]:
+    """The person index in label order, read a page at a time as the report is written. A
+    person all of whose sources have titles beginning with SYNTHETIC is counted in `tally`,
+    not listed; past `limit` listed persons the rest are counted (unread) in `tally`."""
     ids = [e.id for e in sorted((e for e in ws.entities("person") if e.merged_into is None),
                                 key=lambda e: (e.label.casefold(), e.id))]
-    for view in _views(ws, ids, sight):
+    for read, view in enumerate(_views(ws, ids, sight)):
+        if tally.listed >= limit:
+            tally.unlisted = len(ids) - read
+            return
         sources = _source_ids(list(view.statements))
-        synthetic = bool(sources) and set(sources) <= synthetic_sources
-        tally.synthetic += synthetic
+        if sources and set(sources) <= synthetic_sources:
+            tally.synthetic += 1
+            continue
         died, born = _best(view, "date of death"), _best(view, "date of birth")
         place = _best(view, "place of death") or _best(view, "prison")
         tally.listed += 1
@@ -252,8 +263,7 @@ def _persons(ws: Store, sight: BulkFilter | None, officials: set[str],
             view.id, view.label, _text(_best(view, "name", "fa")),
             born.value if born and isinstance(born.value, FuzzyDate) else None,
             died.value if died and isinstance(died.value, FuzzyDate) else None,
-            _text(place), _text(_best(view, "province")), view.id in officials, sources,
-            synthetic)
+            _text(place), _text(_best(view, "province")), view.id in officials, sources)
 
 
 def vault_summary(ws: Store) -> dict[str, Any]:

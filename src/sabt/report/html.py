@@ -74,4 +74,4 @@ def render(data: ReportData, withheld: Callable[[], int] = lambda: 0) -> Iterato
         charts={b.subject_id: claims_chart(b.claims) for b in data.boards},
         relayed={b.subject_id: relayed(b) for b in data.boards},
         synthetic_chart=synthetic_chart(data) if data.synthetic_estimates else None,
-        unpreserved=unpreserved(data))
+        unpreserved=unpreserved(data), index_limit=data.index_limit)

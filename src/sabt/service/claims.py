@@ -49,18 +49,25 @@ class Reports:
         self.store = store
         self.guard = guard
 
-    def write(self, actor: Actor, out: Path, title: str, **extra: Any) -> int:
-        """The static HTML case report of what the actor may see (`extra`: the demo's synthetic
-        parts); returns how many items were withheld."""
-        from sabt.report.data import collect, vault_summary
+    def write(self, actor: Actor, out: Path, title: str, *, index_limit: int | None = None,
+              **extra: Any) -> int:
+        """The static HTML case report of what the actor may see, listing at most
+        `index_limit` persons by name (`extra`: the demo's synthetic parts); returns how many
+        items were withheld."""
+        from sabt.errors import InvalidValue
+        from sabt.report.data import INDEX_LIMIT, collect, vault_summary
         from sabt.report.html import render
 
         self.guard.require(actor, Action.VIEW)
+        limit = INDEX_LIMIT if index_limit is None else index_limit
+        if limit < 0:
+            raise InvalidValue("the person index cannot list fewer than 0 names",
+                               field="persons")
         sight = Sight(actor, self.store)
         if _sees_vault(actor):
             extra = {**vault_summary(self.store), **extra}
         data = collect(self.store, title, sight=sight, captures=_captures(self.store, actor),
-                       **extra)
+                       index_limit=limit, **extra)
         write_atomically(out, lambda handle: handle.writelines(
             render(data, withheld=lambda: sight.withheld)))
         self.guard.record(actor, "export", None, "export",
