@@ -8,7 +8,14 @@ expected share, the size of the static site's search index (`search-index.js`,
 raw and gzip) per 10,000 persons, the time to build it and the time per query (Python; the
 browser runs the same ranking, checked equal in tests/publish/test_browser.py).
 
+With ``--rebuild N``, measures instead how long the server takes to rebuild its memorial of N
+SYNTHETIC published persons (their names as lists write them, each cited) after a revision
+that adds one statement to one person: deciding only the persons the revision touched,
+against deciding every person again (`sabt.service.publish.collect` without the earlier
+decisions).
+
 Run: ``.venv/bin/python benchmarks/bench_publish.py [--population 11000] [--queries 2000]``
+or ``.venv/bin/python benchmarks/bench_publish.py --rebuild 3000``
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ import argparse
 import gzip
 import json
 import random
+import tempfile
 import time
+from pathlib import Path
 
 from sabt.publish.evaluate import fair_recall, linked_queries, recall
 from sabt.publish.search import SearchIndex, build_index
@@ -30,7 +39,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=2_000,
                         help="held-out queries drawn at random (seeded) for recall")
     parser.add_argument("--seed", type=int, default=1367)
+    parser.add_argument("--rebuild", type=int, default=0, metavar="N",
+                        help="measure the server's rebuild after a revision, with N persons")
     args = parser.parse_args()
+    if args.rebuild:
+        rebuild(args.rebuild)
+        return
 
     from sabt.simulate import scenario, simulate
 
@@ -60,6 +74,50 @@ def main() -> None:
     print(f"build: {build[0]:.1f} s wall, {build[1]:.1f} s CPU; "
           f"query: {1000 * ranked[0] / len(sample):.1f} ms wall, "
           f"{1000 * ranked[1] / len(sample):.1f} ms CPU each")
+
+
+def rebuild(persons: int) -> None:
+    """The server's memorial after a one-statement revision: incremental against full."""
+    from sabt.model.statements import Locator, NewStatement, Reference, Text
+    from sabt.service import Workspace
+    from sabt.service.publish import TITLE, collect
+    from sabt.simulate import scenario, simulate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace.create(Path(tmp) / "ws", admin="boss")
+        me = ws.actor("boss")
+        ws.entities.add_source(me, "SYNTHETIC list", id="S1")
+        ws.entities.mark(me, "S1", "public")
+        sim = simulate(scenario("1988-like", population=persons * 2), seed=1367)
+        names = [e.names[:2] for e in linked_queries(sim)[0]][:persons]
+        persons = len(names)
+        with ws.store.change("boss", "SYNTHETIC persons") as ch:
+            ids = ch.add_entities("person", [f"SYNTHETIC person {n}" for n in range(persons)])
+            ch.add_statements([NewStatement(pid, "name", Text(text), (Reference(
+                "S1", Locator(row=row + 1, column=f"name {k}")),))
+                for row, (pid, pair) in enumerate(zip(ids, names, strict=True))
+                for k, text in enumerate(pair)])
+        ws.entities.mark_many(me, "public", source="S1")
+        ws.entities.mark_many(me, "public", source="S1", entities=True)
+        timings = {}
+        ws.publish.memorial()                              # the first build
+        for label in ("incremental", "full"):
+            sid = ws.entities.add_statement(me, ids[len(ids) // 2], "prison",
+                                            Text(f"SYNTHETIC prison {label}"),
+                                            references=[Reference("S1", Locator(row=1))])
+            ws.entities.mark(me, str(sid), "public")
+            wall, cpu = time.perf_counter(), time.process_time()
+            if label == "incremental":
+                ws.publish.memorial()
+                decided = ws.publish.last_decided
+            else:
+                collect(ws.store, title=TITLE, synthetic=False)
+                decided = persons
+            timings[label] = (time.perf_counter() - wall, time.process_time() - cpu, decided)
+        ws.close()
+    for label, (wall, cpu, decided) in timings.items():
+        print(f"{label}: {persons} persons, {decided} decided: {wall:.2f} s wall, "
+              f"{cpu:.2f} s CPU")
 
 
 if __name__ == "__main__":
