@@ -18,8 +18,9 @@ one edit apart (an insertion, deletion, substitution or swap of neighbours; the 
 2 letters) and 2 for two edits (the shorter at least 5 letters), times the name token's weight:
 how rare its skeleton is among the published persons (`token_weights`), so a rare family name
 outweighs a given name thousands share. Each query token takes the best name token not taken by
-an earlier one; a name whose whole skeleton equals the query's gains 6 times its heaviest
-token's weight (a family name split or joined differently); each name token no query token took
+an earlier one; a name whose whole skeleton equals the query's (as written, or with its last
+word first or its first word last) gains 6 times its heaviest token's weight (a family name
+split or joined differently, or written first); each name token no query token took
 costs its weight. A name is a hit when at least half of the query's tokens match (or the whole
 skeletons agree); a query is also tried with each pair of neighbouring tokens joined, and a
 person scores its best name. Hits are ordered by score, then by the closeness of the spelling
@@ -104,6 +105,15 @@ def whole_skeleton(keys: Sequence[Keys]) -> str:
     return _collapse("".join(k.skel for k in keys))
 
 
+def name_wholes(keys: Sequence[Keys]) -> tuple[str, ...]:
+    """A name's whole skeleton as written, with its last word first and with its first word
+    last (lists write the family name first or last)."""
+    if len(keys) < 2:
+        return (whole_skeleton(keys),)
+    return (whole_skeleton(keys), whole_skeleton([keys[-1], *keys[:-1]]),
+            whole_skeleton([*keys[1:], keys[0]]))
+
+
 def distance(a: str, b: str, limit: int = 2) -> int:
     """Edits (insertion, deletion, substitution, swap of neighbours) from `a` to `b`, counted
     up to `limit` (`limit + 1`: more)."""
@@ -149,10 +159,10 @@ def token_score(q: Keys, w: Keys) -> int:
 
 
 def name_score(scores: Sequence[dict[int, int]], whole: str, name: Sequence[int],
-               name_whole: str, weights: Sequence[int]) -> tuple[int, int] | None:
+               wholes: Sequence[str], weights: Sequence[int]) -> tuple[int, int] | None:
     """A name's score for a query, and its tie-breaker (None: not a hit). `scores[j]` maps the
-    index's tokens to their score for query token j; `name` is the name's tokens, `name_whole`
-    its skeleton, `weights` the weight of every index token."""
+    index's tokens to their score for query token j; `name` is the name's tokens, `wholes`
+    its whole skeletons (`name_wholes`), `weights` the weight of every index token."""
     matched = 0
     total = 0
     plain = 0
@@ -168,7 +178,7 @@ def name_score(scores: Sequence[dict[int, int]], whole: str, name: Sequence[int]
             total += best
             plain += per_token[name[at]]
             used.add(at)
-    same_whole = bool(whole) and whole == name_whole
+    same_whole = bool(whole) and whole in wholes
     if not same_whole and matched * 2 < len(scores):
         return None
     if not (matched or same_whole):
@@ -288,7 +298,7 @@ class SearchIndex:
         self.weights: list[int] = list(data["weights"])
         self.persons: list[tuple[str, str, str, list[list[int]]]] = [
             (p[0], p[1], p[2], p[3]) for p in data["persons"]]
-        self.wholes = [[whole_skeleton([self.tokens[i] for i in v]) for v in p[3]]
+        self.wholes = [[name_wholes([self.tokens[i] for i in v]) for v in p[3]]
                        for p in self.persons]
         self.by_value: dict[tuple[int, str], list[int]] = {}
         for i, k in enumerate(self.tokens):
@@ -302,10 +312,11 @@ class SearchIndex:
         self.users: dict[int, set[int]] = {}
         self.by_whole: dict[str, set[int]] = {}
         for n, (_id, _en, _fa, variants) in enumerate(self.persons):
-            for v, whole in zip(variants, self.wholes[n], strict=True):
+            for v, wholes in zip(variants, self.wholes[n], strict=True):
                 for i in v:
                     self.users.setdefault(i, set()).add(n)
-                self.by_whole.setdefault(whole, set()).add(n)
+                for whole in wholes:
+                    self.by_whole.setdefault(whole, set()).add(n)
 
     def _scores(self, q: Keys) -> dict[int, int]:
         """The score of every index token for one query token (those above 0)."""
@@ -341,8 +352,8 @@ class SearchIndex:
             pid, en, fa, variants = self.persons[n]
             best: tuple[int, int] | None = None
             for _q, whole, scores in alternatives:
-                for v, v_whole in zip(variants, self.wholes[n], strict=True):
-                    s = name_score(scores, whole, v, v_whole, self.weights)
+                for v, v_wholes in zip(variants, self.wholes[n], strict=True):
+                    s = name_score(scores, whole, v, v_wholes, self.weights)
                     if s is not None and (best is None or s > best):
                         best = s
             if best is not None:

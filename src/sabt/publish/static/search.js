@@ -165,6 +165,13 @@
 
   function wholeSkeleton(keys) { return collapse(keys.map(function (k) { return k.skel; }).join("")); }
 
+  function nameWholes(keys) {
+    // as written, with the last word first, with the first word last
+    if (keys.length < 2) { return [wholeSkeleton(keys)]; }
+    return [wholeSkeleton(keys), wholeSkeleton([keys[keys.length - 1]].concat(keys.slice(0, -1))),
+            wholeSkeleton(keys.slice(1).concat([keys[0]]))];
+  }
+
   // scores[j]: the score of every index token for query token j (computed once per query)
   function nameScore(scores, whole, name) {
     var matched = 0, total = 0, plain = 0, used = new Set(), i;
@@ -176,7 +183,7 @@
       });
       if (best) { matched++; total += best; plain += perToken[name[at]]; used.add(at); }
     });
-    var sameWhole = !!whole && whole === wholeSkeleton(name.map(function (t) { return tokens[t]; }));
+    var sameWhole = !!whole && nameWholes(name.map(function (t) { return tokens[t]; })).indexOf(whole) >= 0;
     if (!sameWhole && matched * 2 < scores.length) { return null; }
     if (!matched && !sameWhole) { return null; }
     if (sameWhole) {
