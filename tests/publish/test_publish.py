@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from sabt.errors import SabtError
-from tests.publish.conftest import WITHHELD, Case, site_bytes
+from sabt.model.statements import Text
+from tests.publish.conftest import WITHHELD, Case, _ref, site_bytes
 
 
 def test_dry_run_counts_every_reason(case: Case) -> None:
@@ -182,3 +183,49 @@ def test_cli_publish_dry_run_and_site(case: Case) -> None:
     finally:
         _Acting.name = None
         os.environ.pop("SABT_USER", None)
+
+
+def test_server_memorial_rebuilds_only_changed_persons_identically(case: Case) -> None:
+    from sabt.policy import PUBLIC
+    from sabt.publish.site import site_files
+    from sabt.service.publish import TITLE, collect
+
+    ws, me = case.ws, case.ws.actor("boss")
+    persons = len(ws.store.entities("person"))     # all active, none merged
+
+    def check(decided: int | None) -> None:
+        """The server's memorial is byte for byte the full build's, and decided `decided`
+        persons (None: all of them)."""
+        served = site_files(ws.publish.memorial())
+        full = site_files(collect(ws.store, title=TITLE, synthetic=False).memorial)
+        assert served == full
+        assert ws.publish.last_decided == (persons if decided is None else decided)
+
+    check(None)                                     # the first build decides everyone
+    check(0)                                        # nothing changed: nothing decided
+    name = ws.entities.add_statement(me, "P5", "name", Text("SYNTHETIC Maryam Ahmadi-Zz", "en"),
+                                     references=_ref("S1", 5))
+    ws.entities.mark(me, str(name), "public")
+    check(1)                                        # P5 only
+    ws.entities.mark(me, "P2", "public")            # P2 becomes publishable
+    check(1)
+    ws.entities.mark(me, "S3", "public")            # a source: every person citing it
+    check(1)                                        # (only P1 cites S3)
+    ws.entities.mark(me, "S1#9", "public")          # a list row: every person citing S1
+    check(6)
+    ws.entities.retract(me, str(case.statements["p1_sex"]), "SYNTHETIC: wrong")
+    check(1)
+    ws.entities.add(me, "person", "SYNTHETIC P7", id="P7")
+    ws.entities.mark(me, "P7", "public")
+    seven = ws.entities.add_statement(me, "P7", "name", Text("SYNTHETIC Zzseven", "en"),
+                                      references=_ref("S1", 7))
+    ws.entities.mark(me, str(seven), "public")
+    persons += 1
+    check(1)
+    ws.entities.merge(me, "P7", "P5", "SYNTHETIC: one person")
+    persons -= 1
+    check(1)                                        # P5, now showing P7's name too
+    ws.corrections.submit(PUBLIC, "P1", "SYNTHETIC message")   # not a revision of persons
+    check(0)
+    ws.entities.add(me, "place", "SYNTHETIC place", id="L2")   # another kind: all again
+    check(None)

@@ -105,7 +105,7 @@ def test_correction_is_pending_internal_and_rate_limited(case: Case, client: Tes
 
 
 def test_rate_limit_forgets_old_events_and_clients() -> None:
-    from sabt.web.memorial import RateLimit
+    from sabt.service.corrections import RateLimit
 
     limit = RateLimit(events=2, seconds=10, clients=2)
     assert limit.allow("a", 0) and limit.allow("a", 1) and not limit.allow("a", 2)
@@ -113,3 +113,65 @@ def test_rate_limit_forgets_old_events_and_clients() -> None:
     limit.allow("b", 12)
     limit.allow("c", 12)
     assert list(limit.seen) == ["b", "c"]             # the oldest client forgotten
+
+
+def test_missing_name_is_pending_never_published_and_checked(case: Case, client: TestClient,
+                                                            ) -> None:
+    path = "/memorial/fa/missing"
+    token = _token(client, path)
+    assert 'dir="rtl"' in client.get(path).text
+    assert client.post(path, data={"name": "Zzmissing"}).status_code == 403   # no CSRF token
+    refused = {                            # field: what was sent, and the field the page names
+        "name": {"name": "   ", "csrf": token},
+        "details": {"name": "Ali", "details": "x" * 4001, "csrf": token},
+    }
+    for field, data in refused.items():
+        response = client.post(path, data=data)
+        assert response.status_code == 400, field
+        assert f"field &#39;{field}&#39;" in response.text, response.text   # field and reason
+        assert 'aria-invalid="true"' in response.text
+    digits = client.post(path, data={"name": "1367 --", "csrf": token})
+    assert digits.status_code == 400 and "must hold a name" in digits.text
+    html = '<script>alert("Zzx")</script>'
+    sent = client.post(path, data={"name": f"SYNTHETIC Zzmissing {html}",
+                                   "details": "SYNTHETIC: Evin, 1988", "csrf": token})
+    assert sent.status_code == 200 and "ویراستاری پیام شما" in sent.text
+    boss = case.ws.actor("boss")
+    pending = case.ws.corrections.list(boss)
+    assert [(c.entity_id, c.text, c.status) for c in pending] == [
+        (None, f"Missing name: SYNTHETIC Zzmissing {html}\n\nSYNTHETIC: Evin, 1988",
+         "pending")]
+    for page in ("/memorial/en/index.html", "/memorial/en/names.html",
+                 "/memorial/fa/index.html"):
+        assert b"Zzmissing" not in client.get(page).content
+    assert client.get("/memorial/en/search.json",
+                      params={"q": "Zzmissing"}).json()["hits"] == []
+    # what a refused form sends back is shown escaped, never as markup
+    echoed = client.post(path, data={"name": html, "details": "x" * 4001, "csrf": token})
+    assert echoed.status_code == 400        # the fifth message from this client in the hour
+    assert "<script>" not in echoed.text and "&lt;script&gt;" in echoed.text
+    limited = client.post(path, data={"name": "SYNTHETIC sixth", "csrf": token})
+    assert limited.status_code == 429 and 'role="alert"' in limited.text   # 5 an hour
+    assert len(case.ws.corrections.list(boss)) == 1
+
+
+def test_missing_name_fields_in_the_service(case: Case) -> None:
+    from sabt.errors import InvalidValue
+    from sabt.policy import PUBLIC
+    from sabt.service.corrections import RateLimited
+
+    submit = case.ws.corrections.submit_missing
+    for kwargs, field in (({"name": ""}, "name"), ({"name": "x" * 201}, "name"),
+                          ({"name": "Ali", "contact": "x" * 201}, "contact"),
+                          ({"name": "Ali", "details": "x" * 4001}, "details")):
+        with pytest.raises(InvalidValue) as refused:
+            submit(PUBLIC, **kwargs)        # type: ignore[arg-type]
+        assert refused.value.field == field, kwargs
+    assert submit(PUBLIC, " SYNTHETIC\u0000 Maryam\n Ahmadi ", client="a") > 0
+    texts = [c.text for c in case.ws.corrections.list(case.ws.actor("boss"))]
+    assert texts == ["Missing name: SYNTHETIC Maryam Ahmadi"]   # control characters removed
+    for _ in range(4):
+        submit(PUBLIC, "SYNTHETIC", client="a")
+    with pytest.raises(RateLimited):
+        submit(PUBLIC, "SYNTHETIC", client="a")
+    assert submit(PUBLIC, "SYNTHETIC", client="b") > 0          # another sender

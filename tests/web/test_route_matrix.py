@@ -112,7 +112,7 @@ def test_hidden_ids_answer_as_missing_ones(quiet: TestClient, users: Case) -> No
 FIELDS = {"record_l": "1", "record_r": "2", "decision": "skip", "decision_id": "1",
           "name": "SYNTHETIC", "password": PASSWORD, "my_password": PASSWORD,
           "roles": "viewer", "clearance": "internal", "token": "A" * 22,
-          "text": "SYNTHETIC correction"}
+          "text": "SYNTHETIC correction", "details": "SYNTHETIC details"}
 BODIES = {"/api/v1/review/decisions": {"record_l": 1, "record_r": 2, "decision": "skip"},
           "/api/v1/jobs": {"kind": "link"},
           "/api/v1/exports/report": {"password": PASSWORD},

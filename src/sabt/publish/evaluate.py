@@ -6,7 +6,10 @@ spelling. For every person on at least two lists, the appearance on the last of 
 held out: the index holds each person's names as every other list writes them, and the query
 is the name as the held-out list writes it ("a query written as another list spells the name").
 Persons on one list only stay in the index as distractors. Recall@k is the share of queries
-whose person is among the first k hits.
+whose person is among the first k hits. Persons with the same name can rank exactly alike (same
+score and tie-breaker): the ranking then orders them by id, which says nothing about the query,
+so `fair_recall` also counts such a tie by its expected share — a person tied with `t` others
+for the last `s` places of the top k counts `s / t`.
 """
 
 from __future__ import annotations
@@ -79,3 +82,46 @@ def recall(index: SearchIndex, queries: Sequence[Query], ks: Sequence[int] = (1,
         for k in ks:
             found[k] += q.person in ids[:k]
     return {k: found[k] / len(queries) if queries else 0.0 for k in ks}
+
+
+@dataclass(frozen=True)
+class Recall:
+    """Recall@k as ranked and with ties counted fairly, and why the misses at the largest k
+    are misses."""
+
+    raw: dict[int, float]
+    fair: dict[int, float]
+    tied: int          # as good a match as the last hit shown (same score and tie-breaker)
+    lower: int         # ranked lower
+    missing: int       # not a hit at all
+
+
+def fair_recall(index: SearchIndex, queries: Sequence[Query], ks: Sequence[int] = (1, 5),
+                depth: int = 500) -> Recall:
+    """Recall@k raw and with ties counted by their expected share (see the module doc); the
+    first `depth` hits of each query are ranked."""
+    raw = {k: 0.0 for k in ks}
+    fair = {k: 0.0 for k in ks}
+    top = max(ks)
+    tied = lower = missing = 0
+    for q in queries:
+        hits = index.rank(q.text, depth)
+        ids = [h.id for h in hits]
+        if q.person not in ids:
+            missing += 1
+            continue
+        mine = hits[ids.index(q.person)]
+        key = (mine.score, mine.tie)
+        above = sum(1 for h in hits if (h.score, h.tie) > key)
+        same = sum(1 for h in hits if (h.score, h.tie) == key)
+        for k in ks:
+            raw[k] += q.person in ids[:k]
+            fair[k] += min(max(k - above, 0), same) / same
+        if q.person not in ids[:top]:
+            if above < top:
+                tied += 1
+            else:
+                lower += 1
+    n = len(queries) or 1
+    return Recall({k: raw[k] / n for k in ks}, {k: fair[k] / n for k in ks}, tied, lower,
+                  missing)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from sabt.policy import DEFAULT_MARK, PUBLIC, Action, Actor
 from sabt.policy.publication import PersonDecision, decide_person, field_counts
 from sabt.service.guard import Guard
 from sabt.service.sight import Sight, mark_index_for
+from sabt.store import access
 from sabt.store import schema as t
 from sabt.store.workspace import Store
 
@@ -40,6 +42,7 @@ class Plan:
 
     decisions: tuple[PersonDecision, ...]
     memorial: Memorial
+    decided: int = 0        # persons decided for this plan (the others kept from a previous one)
 
     @property
     def published(self) -> int:
@@ -84,11 +87,15 @@ class PublishReport:
 
 @dataclass
 class _Cached:
-    """The memorial the server shows, kept while the workspace has not changed (one entry)."""
+    """The memorial the server shows, kept while the workspace has not changed (one entry), with
+    every person's decision, so that after a revision only the persons it touched are decided
+    again; `decided`: how many persons the last call decided (all of them in a full build)."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     revision: int | None = None
     memorial: Memorial | None = None
+    decisions: dict[str, PersonDecision] = field(default_factory=dict)
+    decided: int = 0
 
 
 class Publisher:
@@ -120,41 +127,122 @@ class Publisher:
         return PublishReport(out, plan.published, withheld, len(files), changed, removed)
 
     def memorial(self) -> Memorial:
-        """The memorial as the anonymous public sees it on the server (rebuilt only after the
-        workspace changes); a demo workspace's is labelled SYNTHETIC."""
+        """The memorial as the anonymous public sees it on the server; a demo workspace's is
+        labelled SYNTHETIC. After a revision, only the persons whose inputs it changed are
+        decided again (`changed_persons`); the result is the memorial a full build gives."""
         with self.store.connect() as conn:
             revision = conn.execute(select(func.max(t.revision.c.id))).scalar()
             demo = conn.execute(select(t.meta.c.value).where(t.meta.c.key == DEMO_KEY)).scalar()
         with self._cached.lock:
-            if self._cached.memorial is None or self._cached.revision != revision:
-                self._cached.memorial = collect(
-                    self.store, title=DEMO_TITLE if demo else TITLE,
-                    synthetic=demo is not None).memorial
-                self._cached.revision = revision
-            return self._cached.memorial
+            cached = self._cached
+            cached.decided = 0
+            if cached.memorial is None or cached.revision != revision:
+                changed = None
+                if cached.memorial is not None and cached.revision is not None:
+                    changed = changed_persons(self.store, cached.revision)
+                plan = collect(self.store, title=DEMO_TITLE if demo else TITLE,
+                               synthetic=demo is not None,
+                               previous=cached.decisions if changed is not None else None,
+                               changed=changed)
+                cached.memorial = plan.memorial
+                cached.decisions = {d.entity_id: d for d in plan.decisions}
+                cached.decided = plan.decided
+                cached.revision = revision
+            return cached.memorial
+
+    @property
+    def last_decided(self) -> int:
+        """How many persons the last call of `memorial` decided (0: the workspace had not
+        changed since the call before)."""
+        return self._cached.decided
+
+
+def changed_persons(store: Store, since: int) -> set[str] | None:
+    """The persons whose publication may have changed in the revisions after `since`: those
+    with statements added or changed, marked (themselves, a statement, a property) or merged,
+    and every person citing a source or list that was changed or marked. None when a change
+    cannot be traced to persons (an entity of another kind, a vault item marked): then every
+    person is decided again."""
+    s, r, c, e, m = t.statement, t.reference, t.change_log, t.entity, access.sensitivity
+    ids: set[str] = set()
+    statements: set[int] = set()
+    with store.connect() as conn:
+        for row in conn.execute(select(s.c.entity_id, s.c.value_entity)
+                                .where(s.c.revision_id > since)):
+            ids.add(row.entity_id)
+            if row.value_entity:
+                ids.add(row.value_entity)
+        for row in conn.execute(select(c.c.entity_id, c.c.statement_id)
+                                .where(c.c.revision_id > since)):
+            if row.entity_id:
+                ids.add(row.entity_id)
+            if row.statement_id is not None:
+                statements.add(row.statement_id)
+        for row in conn.execute(select(m.c.kind, m.c.item).where(m.c.revision_id > since)):
+            if row.kind == "statement" and row.item.isdigit():
+                statements.add(int(row.item))
+            elif row.kind in ("entity", "property", "record"):
+                ids.add(row.item.split("/")[0].split("#")[0])
+            else:
+                return None
+        ids |= set(conn.execute(select(e.c.id).where(e.c.revision_id > since)).scalars())
+        found = sorted(statements)
+        for start in range(0, len(found), 900):
+            ids |= set(conn.execute(select(s.c.entity_id).where(
+                s.c.id.in_(found[start:start + 900]))).scalars())
+        kinds: dict[str, str] = {}
+        merged: dict[str, str] = {}
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 900):
+            for row in conn.execute(select(e.c.id, e.c.kind, e.c.merged_into).where(
+                    e.c.id.in_(ordered[start:start + 900]))):
+                kinds[row.id] = row.kind
+                if row.merged_into:
+                    merged[row.id] = row.merged_into
+        if any(kind not in ("person", "source") for kind in kinds.values()):
+            return None
+        persons = {i for i, kind in kinds.items() if kind == "person"}
+        sources = sorted(i for i, kind in kinds.items() if kind == "source")
+        for start in range(0, len(sources), 900):
+            persons |= set(conn.execute(
+                select(s.c.entity_id).join(r, r.c.statement_id == s.c.id)
+                .where(r.c.source_id.in_(sources[start:start + 900]))).scalars())
+        while True:       # a merged person is shown on the page of the one it was merged into
+            more = set(merged.get(p, p) for p in persons) - persons
+            if not more:
+                return persons
+            persons |= more
+            for row in conn.execute(select(e.c.id, e.c.merged_into).where(
+                    e.c.id.in_(sorted(more)), e.c.merged_into.is_not(None))):
+                merged[row.id] = row.merged_into
 
 
 # --- collecting ----------------------------------------------------------------------------------
 
-def collect(store: Store, *, title: str, synthetic: bool, contact: str = "") -> Plan:
-    """Every person's decision and the memorial assembled from the published ones."""
+def collect(store: Store, *, title: str, synthetic: bool, contact: str = "",
+            previous: Mapping[str, PersonDecision] | None = None,
+            changed: set[str] | None = None) -> Plan:
+    """Every person's decision and the memorial assembled from the published ones. With
+    `previous` (the decisions of an earlier build) and `changed` (the persons whose inputs
+    changed since: `changed_persons`), the other persons keep their earlier decision."""
     from sabt.claims.board import claims_board
     from sabt.policy.publication import withheld_person
     from sabt.publish.model import Memorial
-    from sabt.store import access
 
     persons = [e.id for e in store.entities("person")
                if e.status == "active" and e.merged_into is None]
     seen = {e.id for e in store.entities("person", where=access.visible_clause(
         "entity", t.entity.c.id, PUBLIC, DEFAULT_MARK.level))}
-    ids = [p for p in persons if p in seen]          # the others need no full view
-    decisions: list[PersonDecision] = []
+    kept = {} if previous is None or changed is None else {
+        p: d for p, d in previous.items() if p not in changed}
+    decisions: list[PersonDecision] = [kept[p] for p in persons if p in kept]
+    ids = [p for p in persons if p in seen and p not in kept]   # the others: no full view
     for start in range(0, len(ids), PAGE):
         page = store.entities_with_statements(ids[start:start + PAGE])
         views = [page[i] for i in ids[start:start + PAGE]]
         index = mark_index_for(store, views)
         decisions.extend(decide_person(v, index) for v in views)
-    unseen = [p for p in persons if p not in seen]
+    unseen = [p for p in persons if p not in seen and p not in kept]
     rows: dict[str, list[tuple[int, str, str | None]]] = {p: [] for p in unseen}
     with store.connect() as conn:
         for start in range(0, len(unseen), 900):
@@ -178,7 +266,7 @@ def collect(store: Store, *, title: str, synthetic: bool, contact: str = "") -> 
                         groups=groups, boards=tuple(boards), contact=contact,
                         withheld_persons=len(decisions) - len(published),
                         sources=tuple(sorted(citations.values(), key=lambda c: c.source_id)))
-    return Plan(tuple(decisions), memorial)
+    return Plan(tuple(decisions), memorial, decided=len(persons) - len(kept))
 
 
 def _citations(store: Store, statements: list[Statement]) -> dict[str, Citation]:

@@ -3,15 +3,13 @@
 memorial shows exactly what the anonymous public may see. Its pages may be cached (public,
 max-age); the correction form is per visitor and is never cached.
 
-Corrections: a form on a page of its own (so cached pages carry no per-visitor token), with
-the CSRF token of the sign-in form, length limits, and a per-client rate limit kept in memory
-only (nothing about the sender is stored).
+Corrections and missing names: forms on pages of their own (so cached pages carry no per-visitor
+token), with the CSRF token of the sign-in form; `ws.corrections` checks the fields and the
+per-sender rate limit (kept in memory only: nothing about the sender is stored).
 """
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict, deque
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
@@ -21,6 +19,7 @@ from sabt.errors import InvalidValue, NotFound
 from sabt.policy import PUBLIC
 from sabt.publish.model import Memorial
 from sabt.report import i18n
+from sabt.service.corrections import RateLimited
 from sabt.web.app import LOGIN_CSRF_COOKIE, Visitor, check_csrf, set_cookie, visitor, workspace_of
 
 router = APIRouter(prefix="/memorial", include_in_schema=False)
@@ -28,42 +27,10 @@ Who = Annotated[Visitor, Depends(visitor)]
 CACHE = "public, max-age=300"
 ASSETS = {"memorial.css": "text/css; charset=utf-8", "OFL.txt": "text/plain; charset=utf-8",
           "NotoNaskhArabic-Regular.ttf": "font/ttf"}
-LIMIT_EVENTS = 5            # corrections a client may send …
-LIMIT_SECONDS = 3600        # … per hour
-LIMIT_CLIENTS = 10_000      # clients remembered at most (the oldest forgotten first)
-
-
-class RateLimit:
-    """At most `events` per `seconds` per client, in memory, for at most `clients` clients."""
-
-    def __init__(self, events: int = LIMIT_EVENTS, seconds: float = LIMIT_SECONDS,
-                 clients: int = LIMIT_CLIENTS) -> None:
-        self.events, self.seconds, self.clients = events, seconds, clients
-        self.seen: OrderedDict[str, deque[float]] = OrderedDict()
-
-    def allow(self, client: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        times = self.seen.pop(client, deque())
-        while times and now - times[0] >= self.seconds:
-            times.popleft()
-        allowed = len(times) < self.events
-        if allowed:
-            times.append(now)
-        self.seen[client] = times
-        while len(self.seen) > self.clients:
-            self.seen.popitem(last=False)
-        return allowed
 
 
 def _memorial(request: Request) -> Memorial:
     return workspace_of(request).publish.memorial()
-
-
-def _limit(request: Request) -> RateLimit:
-    limit: RateLimit | None = getattr(request.app.state, "memorial_limit", None)
-    if limit is None:
-        limit = request.app.state.memorial_limit = RateLimit()
-    return limit
 
 
 def _page(request: Request, lang: str, path: str, extra: dict[str, Any] | None = None, *,
@@ -146,16 +113,63 @@ def correction_send(request: Request, who: Who, lang: str, entity_id: str,
                     csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
     check_csrf(who, csrf)
     victim = _victim(request, entity_id)
-    client = request.client.host if request.client else "unknown"
-    if not _limit(request).allow(client):
-        return _correction(request, who, lang, entity_id, {
-            "error": i18n.label("m_rate_limited", lang)}, status=429)
     try:
         workspace_of(request).corrections.submit(
-            who.actor if who.signed_in else PUBLIC, victim, text, contact=contact, lang=lang)
+            who.actor if who.signed_in else PUBLIC, victim, text, contact=contact, lang=lang,
+            client=_client(request))
+    except RateLimited:
+        return _correction(request, who, lang, entity_id, {
+            "error": i18n.label("m_rate_limited", lang)}, status=429)
     except InvalidValue as exc:
         return _correction(request, who, lang, entity_id, {"error": str(exc)}, status=400)
     return _correction(request, who, lang, entity_id, {"sent": True})
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.get("/{lang}/missing", response_class=HTMLResponse)
+def missing_form(request: Request, who: Who, lang: str) -> Response:
+    return _missing(request, who, lang, {})
+
+
+@router.post("/{lang}/missing", response_class=HTMLResponse)
+def missing_send(request: Request, who: Who, lang: str,
+                 name: Annotated[str, Form(max_length=2_000)] = "",
+                 details: Annotated[str, Form(max_length=20_000)] = "",
+                 contact: Annotated[str, Form(max_length=2_000)] = "",
+                 csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
+    check_csrf(who, csrf)
+    kept = {"name": name, "details": details, "contact": contact}
+    try:
+        workspace_of(request).corrections.submit_missing(
+            who.actor if who.signed_in else PUBLIC, name, details=details, contact=contact,
+            lang=lang, client=_client(request))
+    except RateLimited:
+        return _missing(request, who, lang, {"error": i18n.label("m_rate_limited", lang),
+                                             **kept}, status=429)
+    except InvalidValue as exc:
+        return _missing(request, who, lang, {"error": str(exc), "field": exc.field or "",
+                                             **kept}, status=400)
+    return _missing(request, who, lang, {"sent": True})
+
+
+def _missing(request: Request, who: Visitor, lang: str, extra: dict[str, Any], *,
+             status: int = 200) -> Response:
+    from sabt.publish.site import missing_page
+    from sabt.service.corrections import MAX_CONTACT, MAX_NAME, MAX_TEXT
+
+    if lang not in i18n.LANGS:
+        raise NotFound(f"no page {lang}/missing")
+    html = missing_page(_memorial(request), lang, {
+        "csrf": who.csrf, "max_name": MAX_NAME, "max_text": MAX_TEXT,
+        "max_contact": MAX_CONTACT, "sent": False, "error": "", "field": "", "name": "",
+        "details": "", "contact": "", **extra}, request.app.state.env)
+    response = HTMLResponse(html, status_code=status)
+    if not who.signed_in:
+        set_cookie(request, response, LOGIN_CSRF_COOKIE, who.csrf)
+    return response
 
 
 def _victim(request: Request, entity_id: str) -> str:

@@ -9,6 +9,7 @@
   var rules = T.rules.map(function (r) { return [new RegExp(r[0], "g"), r[1]]; });
   var prefixes = new Set(T.prefixes), suffixes = new Set(T.suffixes);
   var tokens = data.tokens.map(function (t) { return { key: t[0], canon: t[1], skel: t[2] }; });
+  var weights = data.weights;
 
   function isAscii(s) { return /^[\x00-\x7f]*$/.test(s); }
   function words(s) { return s.split(/\s+/).filter(function (w) { return w.length > 0; }); }
@@ -126,47 +127,84 @@
              skel: persian ? skeletonPersianToken(tok) : skeletonLatinToken(canonToken(tok)) };
   }
 
-  function near(a, b) {
-    if (a.length < W.near_min || b.length < W.near_min || Math.abs(a.length - b.length) > 1 || a === b) { return false; }
-    if (a.length === b.length) {
-      var diff = 0;
-      for (var i = 0; i < a.length; i++) { if (a[i] !== b[i]) { diff++; } }
-      return diff === 1;
+  function distance(a, b, limit) {
+    // edits (insertion, deletion, substitution, swap of neighbours), counted up to limit
+    if (Math.abs(a.length - b.length) > limit) { return limit + 1; }
+    if (a === b) { return 0; }
+    var before = [], row = [], i, j;
+    for (j = 0; j <= b.length; j++) { row.push(j); }
+    for (i = 1; i <= a.length; i++) {
+      var now = [i], low = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var best = Math.min(row[j] + 1, now[j - 1] + 1, row[j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+          best = Math.min(best, before[j - 2] + 1);
+        }
+        now.push(best);
+        if (best < low) { low = best; }
+      }
+      if (low > limit) { return limit + 1; }
+      before = row; row = now;
     }
-    var s = a.length < b.length ? a : b, l = a.length < b.length ? b : a, j = 0;
-    while (j < s.length && s[j] === l[j]) { j++; }
-    return s.slice(j) === l.slice(j + 1);
+    return Math.min(row[b.length], limit + 1);
   }
 
   function tokenScore(q, w) {
     if (q.key && q.key === w.key) { return W.exact; }
     if (q.canon && q.canon === w.canon) { return W.canon; }
-    if (q.skel && q.skel === w.skel) { return W.skeleton; }
-    if (near(q.skel, w.skel)) { return W.near; }
+    if (!q.skel || !w.skel) { return 0; }
+    if (q.skel === w.skel) { return W.skeleton; }
+    var shorter = Math.min(q.skel.length, w.skel.length);
+    if (shorter < W.near_min) { return 0; }
+    var edits = distance(q.skel, w.skel, 2);
+    if (edits === 1) { return W.near; }
+    if (edits === 2 && shorter >= W.far_min) { return W.far; }
     return 0;
   }
 
   function wholeSkeleton(keys) { return collapse(keys.map(function (k) { return k.skel; }).join("")); }
 
-  function nameScore(query, whole, name) {
-    var matched = 0, total = 0, used = new Set();
-    query.forEach(function (q) {
-      var best = 0, at = -1;
-      name.forEach(function (w, i) { var s = tokenScore(q, w); if (s > best) { best = s; at = i; } });
-      if (best) { matched++; total += best; used.add(at); }
-    });
-    var sameWhole = !!whole && whole === wholeSkeleton(name);
-    if (!sameWhole && matched * 2 < query.length) { return null; }
-    total += sameWhole ? W.whole : 0;
-    total -= name.length - used.size;
-    return (matched || sameWhole) ? total : null;
+  function nameWholes(keys) {
+    // as written, with the last word first, with the first word last
+    if (keys.length < 2) { return [wholeSkeleton(keys)]; }
+    return [wholeSkeleton(keys), wholeSkeleton([keys[keys.length - 1]].concat(keys.slice(0, -1))),
+            wholeSkeleton(keys.slice(1).concat([keys[0]]))];
   }
+
+  // scores[j]: the score of every index token for query token j (computed once per query)
+  function nameScore(scores, whole, name) {
+    var matched = 0, total = 0, plain = 0, used = new Set(), i;
+    scores.forEach(function (perToken) {
+      var best = 0, at = -1;
+      name.forEach(function (tok, i) {
+        var s = perToken[tok] * weights[tok];
+        if (s > best && !used.has(i)) { best = s; at = i; }
+      });
+      if (best) { matched++; total += best; plain += perToken[name[at]]; used.add(at); }
+    });
+    var sameWhole = !!whole && nameWholes(name.map(function (t) { return tokens[t]; })).indexOf(whole) >= 0;
+    if (!sameWhole && matched * 2 < scores.length) { return null; }
+    if (!matched && !sameWhole) { return null; }
+    if (sameWhole) {
+      var most = 0;
+      name.forEach(function (tok) { most = Math.max(most, weights[tok]); });
+      total += W.whole * most;
+    }
+    for (i = 0; i < name.length; i++) { if (!used.has(i)) { total -= W.unmatched * weights[name[i]]; } }
+    return [total, plain - name.length];
+  }
+
+  function better(a, b) { return b === null || a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]); }
 
   function rank(query, limit) {
     var alternatives = [];
     spellings(nameTokens(query)).forEach(function (spelling) {
       var q = spelling.map(queryKeys).filter(function (k) { return k.key || k.skel; });
-      if (q.length) { alternatives.push([q, wholeSkeleton(q)]); }
+      if (q.length) {
+        var scores = q.map(function (k) { return tokens.map(function (w) { return tokenScore(k, w); }); });
+        alternatives.push([scores, wholeSkeleton(q)]);
+      }
     });
     if (!alternatives.length) { return []; }
     var hits = [];
@@ -174,13 +212,15 @@
       var best = null;
       alternatives.forEach(function (alt) {
         p[3].forEach(function (v) {
-          var s = nameScore(alt[0], alt[1], v.map(function (i) { return tokens[i]; }));
-          if (s !== null && (best === null || s > best)) { best = s; }
+          var s = nameScore(alt[0], alt[1], v);
+          if (s !== null && better(s, best)) { best = s; }
         });
       });
-      if (best !== null) { hits.push({ id: p[0], en: p[1], fa: p[2], score: best }); }
+      if (best !== null) { hits.push({ id: p[0], en: p[1], fa: p[2], score: best[0], tie: best[1] }); }
     });
-    hits.sort(function (a, b) { return b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0); });
+    hits.sort(function (a, b) {
+      return b.score - a.score || b.tie - a.tie || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    });
     return hits.slice(0, limit || 20);
   }
   window.sabtMemorialSearch = rank;
