@@ -118,64 +118,14 @@ def correction_page(memorial: Memorial, lang: str, victim: Victim,
     return html
 
 
-MISSING_LABELS = {
-    "m_missing": {"en": "Submit a name that is missing",
-                  "fa": "فرستادن نامی که در این یادمان نیست"},
-    "m_missing_intro": {
-        "en": "If someone you know is not in this memorial, tell us their name. An editor "
-              "reviews every message and adds a person only with a source; nothing you send "
-              "is published as you wrote it. Do not write anything that could endanger you or "
-              "others.",
-        "fa": "اگر نام کسی که می‌شناسید در این یادمان نیست، نام او را برای ما بفرستید. "
-              "ویراستاری هر پیام را بررسی می‌کند و کسی را فقط با منبع می‌افزاید؛ آنچه "
-              "می‌فرستید همان‌گونه منتشر نمی‌شود. چیزی ننویسید که شما یا دیگران را به خطر "
-              "بیندازد."},
-    "m_missing_name": {"en": "Name (as you know it, in any script)",
-                       "fa": "نام (همان‌گونه که می‌شناسید، به هر خطی)"},
-    "m_missing_details": {
-        "en": "What you know (optional): dates, place, prison, and how you know",
-        "fa": "آنچه می‌دانید (اختیاری): تاریخ‌ها، مکان، زندان، و از کجا می‌دانید"},
-}
-
-# The missing-name form (server only): the memorial's layout, one form; autoescaped like every
-# template of the environment.
-MISSING_TEMPLATE = """{% extends "memorial/base.html" %}
-{% block title %}{{ t("m_missing") }}{% endblock %}
-{% block main %}
-<h1>{{ t("m_missing") }}</h1>
-{% if sent %}
-<p class="thanks" role="status">{{ t("m_thanks") }}</p>
-{% else %}
-<p>{{ t("m_missing_intro") }}</p>
-{% if error %}<p class="error" role="alert">{{ error }}</p>{% endif %}
-<form method="post" action="missing" class="stack correction-form">
-  <input type="hidden" name="csrf" value="{{ csrf }}">
-  <label for="name">{{ t("m_missing_name") }}</label>
-  <input id="name" name="name" maxlength="{{ max_name }}" required autocomplete="off"
-    value="{{ name }}"{% if field == "name" %} aria-invalid="true"{% endif %}>
-  <label for="details">{{ t("m_missing_details") }}</label>
-  <textarea id="details" name="details" rows="6" maxlength="{{ max_text }}"
-    {%- if field == "details" %} aria-invalid="true"{% endif %}>{{ details }}</textarea>
-  <label for="contact">{{ t("m_correct_contact") }}</label>
-  <input id="contact" name="contact" maxlength="{{ max_contact }}" autocomplete="off"
-    value="{{ contact }}"{% if field == "contact" %} aria-invalid="true"{% endif %}>
-  <button type="submit">{{ t("m_send") }}</button>
-</form>
-{% endif %}
-{% endblock %}
-"""
 
 
 def missing_page(memorial: Memorial, lang: str, extra: dict[str, Any], env: Any = None) -> str:
     """The server's form for a name missing from the memorial (never cached: it carries the
     visitor's form token); `extra`: the token, limits, and what was sent when it is refused."""
-    def t(key: str) -> str:
-        labels = MISSING_LABELS.get(key)
-        return labels[lang] if labels is not None else i18n.label(key, lang)
-
-    html: str = (env or _env()).from_string(MISSING_TEMPLATE).render(
+    html: str = (env or _env()).get_template("memorial/missing.html").render(
         m=memorial, lang=lang, dir="rtl" if lang == "fa" else "ltr",
-        other_lang="en" if lang == "fa" else "fa", t=t, prop=_prop(lang), up="",
+        other_lang="en" if lang == "fa" else "fa", t=_t(lang), prop=_prop(lang), up="",
         root="../", here="missing", server=True, **extra)
     return html
 

@@ -264,6 +264,22 @@ LABELS: dict[str, dict[str, str]] = {
     "m_correct_contact": {"en": "How to reach you (optional)",
                           "fa": "راه تماس با شما (اختیاری)"},
     "m_send": {"en": "Send", "fa": "فرستادن"},
+    "m_missing": {"en": "Submit a name that is missing",
+                  "fa": "فرستادن نامی که در این یادمان نیست"},
+    "m_missing_intro": {
+        "en": "If someone you know is not in this memorial, tell us their name. An editor "
+              "reviews every message and adds a person only with a source; nothing you send "
+              "is published as you wrote it. Do not write anything that could endanger you or "
+              "others.",
+        "fa": "اگر نام کسی که می‌شناسید در این یادمان نیست، نام او را برای ما بفرستید. "
+              "ویراستاری هر پیام را بررسی می‌کند و کسی را فقط با منبع می‌افزاید؛ آنچه "
+              "می‌فرستید همان‌گونه منتشر نمی‌شود. چیزی ننویسید که شما یا دیگران را به خطر "
+              "بیندازد."},
+    "m_missing_name": {"en": "Name (as you know it, in any script)",
+                       "fa": "نام (همان‌گونه که می‌شناسید، به هر خطی)"},
+    "m_missing_details": {
+        "en": "What you know (optional): dates, place, prison, and how you know",
+        "fa": "آنچه می‌دانید (اختیاری): تاریخ‌ها، مکان، زندان، و از کجا می‌دانید"},
     "m_thanks": {"en": "Thank you. An editor will review your message.",
                  "fa": "سپاس. ویراستاری پیام شما را بررسی خواهد کرد."},
     "m_contact_static": {"en": "To correct this page or add a missing name, write to",
