@@ -1,11 +1,13 @@
 """`ws.search`: find entities by name in either script and any spelling.
 
-A query is compared with the label and the `name` statements (in any script) of every entity
+A query is compared with the label and the `name` statements (in any script) of the entities
 the actor may see (of one kind, if asked), only with the statements the actor may see: first a
 cheap filter (some word of the query has the consonant skeleton or the exact key of some
-word of the label, or the whole skeletons agree), then `sabt.text.name_similarity` on what is
-left: the whole name against the whole label, and each word of a shorter query against its best
-word of the label (so a surname alone finds the full name). Hits are ranked by that score, then
+word of the label, or the whole skeletons agree), looked up in the name-key index
+(`sabt.store.namekeys`) so only entities that pass it are read, then
+`sabt.text.name_similarity` on what is left: the whole name against the whole label, and each
+word of a shorter query against its best word of the label (so a surname alone finds the full
+name). Hits are ranked by that score, then
 id, and paged. See docs/text.md for the keys, skeletons and similarity.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select, true
 
 from sabt.errors import InvalidValue
 from sabt.model.statements import Text
@@ -21,6 +23,7 @@ from sabt.policy import Action, Actor
 from sabt.service.entities import Entities
 from sabt.service.guard import Guard
 from sabt.service.sight import Sight
+from sabt.store import namekeys
 from sabt.store import schema as t
 from sabt.store.workspace import EntitySummary, Store, load_statements
 
@@ -28,6 +31,7 @@ MIN_SCORE = 0.85          # `close` in sabt.text's levels: below, two names are 
 WORD_PENALTY = 0.03       # a match on some words ranks below one on the whole name
 MAX_QUERY = 200
 MAX_LIMIT = 200
+CHUNK = 900               # ids per `IN (…)` (SQLite's default limit is 999 parameters)
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,11 @@ def match_score(query: str, label: str) -> tuple[float, str]:
     return best, level
 
 
+def _chunks(ids: list[str]) -> list[list[str]]:
+    """Ids in groups small enough for one `IN (…)` on every backend."""
+    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
 class Search:
     def __init__(self, store: Store, guard: Guard, entities: Entities) -> None:
         self.store = store
@@ -98,8 +107,14 @@ class Search:
         if not query:
             return SearchPage(query, 0, offset, limit, ())
         found: list[Hit] = []
+        with self.store.engine.begin() as conn:
+            namekeys.refresh(conn)
+        with self.store.connect() as conn:
+            ids = namekeys.candidates(conn, query)
         where = self.entities.visible_where(actor)
-        listed = {e.id: e for e in self.store.entities(kind or None, limit=None, where=where)
+        listed = {e.id: e for chunk in _chunks(ids)
+                  for e in self.store.entities(kind or None, limit=None, where=and_(
+                      t.entity.c.id.in_(chunk), true() if where is None else where))
                   if e.status == "active" and not e.merged_into}   # merged: found as the target
         names = self._names(actor, listed)
         for entity in listed.values():
@@ -117,10 +132,11 @@ class Search:
 
     def _names(self, actor: Actor, listed: dict[str, EntitySummary]) -> dict[str, set[str]]:
         """The `name` statements the actor may see, as text, by entity."""
-        query = select(t.statement).where(t.statement.c.property == "name",
-                                          t.statement.c.status == "active")
         with self.store.connect() as conn:
-            statements = [st for st in load_statements(conn, query) if st.entity_id in listed]
+            statements = [st for chunk in _chunks(list(listed)) for st in load_statements(
+                conn, select(t.statement).where(t.statement.c.entity_id.in_(chunk),
+                                                t.statement.c.property == "name",
+                                                t.statement.c.status == "active"))]
         _, visible = Sight(actor, self.store).filter((), statements)
         out: dict[str, set[str]] = {}
         for st in visible:

@@ -50,8 +50,10 @@ from sabt.store.change import chunks
 FORMAT = "sabt-jsonl"
 # per-workspace facts (creation time, version) are not content; sign-in secrets (password
 # hashes, TOTP secrets, sessions) never leave the database; the registry log is the source
-# workspace's own (the importing workspace pins the imported rows in its log)
-SKIP = {"sabt_meta", "credential", "web_session", "registry_log", "registry_dirty"}
+# workspace's own (the importing workspace pins the imported rows in its log); the name-key
+# index is derived from the rows and rebuilt by the importing workspace's first search
+SKIP = {"sabt_meta", "credential", "web_session", "registry_log", "registry_dirty", "name_key"}
+STREAM_ROWS = 5000       # rows fetched at a time while exporting a table
 
 
 def _tables() -> list[Table]:
@@ -125,7 +127,9 @@ def export_lines(conn: Connection) -> Iterator[str]:
                 {"name": name, "next": value}
                 for name, value in sorted(ids.counter_values(conn).items())]
         else:
-            rows = conn.execute(select(table).order_by(*order)).mappings()
+            # streamed (a server-side cursor on PostgreSQL): memory stays bounded at any size
+            rows = conn.execute(select(table).order_by(*order).execution_options(
+                yield_per=STREAM_ROWS)).mappings()
         for row in rows:
             payload = {key: _encode(value) for key, value in row.items()}
             yield json.dumps({"table": table.name, "row": payload}, ensure_ascii=False,

@@ -73,7 +73,8 @@ entity = Table(
     Column("label", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("merged_into", EntityId, ForeignKey("entity.id"), index=True),
-    Column("revision_id", BigId, ForeignKey("revision.id"), nullable=False),
+    # indexed so the name-key index finds the entities written since it last looked
+    Column("revision_id", BigId, ForeignKey("revision.id"), nullable=False, index=True),
 )
 
 source = Table(
