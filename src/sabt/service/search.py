@@ -4,11 +4,11 @@ A query is compared with the label and the `name` statements (in any script) of 
 the actor may see (of one kind, if asked), only with the statements the actor may see: first a
 cheap filter (some word of the query has the consonant skeleton or the exact key of some
 word of the label, or the whole skeletons agree), looked up in the name-key index
-(`sabt.store.namekeys`) so only entities that pass it are read, then
-`sabt.text.name_similarity` on what is left: the whole name against the whole label, and each
-word of a shorter query against its best word of the label (so a surname alone finds the full
-name). Hits are ranked by that score, then
-id, and paged. See docs/text.md for the keys, skeletons and similarity.
+(`sabt.store.namekeys`) so only entities that pass it are read — at most `MAX_CANDIDATES`,
+those sharing the most keys with the query, so a common given name alone cannot make a search
+compare thousands of names — then `sabt.text.name_similarity` on what is left: the whole name
+against the whole label, and each word of a shorter query against its best word of the label
+(so a surname alone finds the full name). Hits are ranked by that score, then id, and paged. See docs/text.md for the keys, skeletons and similarity.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ MIN_SCORE = 0.85          # `close` in sabt.text's levels: below, two names are 
 WORD_PENALTY = 0.03       # a match on some words ranks below one on the whole name
 MAX_QUERY = 200
 MAX_LIMIT = 200
+MAX_CANDIDATES = 200      # entities scored per search: those sharing the most keys (see below)
 CHUNK = 900               # ids per `IN (…)` (SQLite's default limit is 999 parameters)
 
 
@@ -109,13 +110,13 @@ class Search:
         found: list[Hit] = []
         with self.store.engine.begin() as conn:
             namekeys.refresh(conn)
-        with self.store.connect() as conn:
-            ids = namekeys.candidates(conn, query)
         where = self.entities.visible_where(actor)
+        if kind:
+            where = and_(t.entity.c.kind == kind, true() if where is None else where)
+        with self.store.connect() as conn:   # merged entities are found as their target
+            ids = namekeys.candidates(conn, query, MAX_CANDIDATES, where)
         listed = {e.id: e for chunk in _chunks(ids)
-                  for e in self.store.entities(kind or None, limit=None, where=and_(
-                      t.entity.c.id.in_(chunk), true() if where is None else where))
-                  if e.status == "active" and not e.merged_into}   # merged: found as the target
+                  for e in self.store.entities(limit=None, where=t.entity.c.id.in_(chunk))}
         names = self._names(actor, listed)
         for entity in listed.values():
             best = (0.0, "none", "")

@@ -16,6 +16,7 @@ its keys, and the search drops what the reader may not see or what no longer mat
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -117,10 +118,19 @@ def refresh(conn: Connection) -> int:
     return indexed
 
 
-def candidates(conn: Connection, query: str) -> list[str]:
-    """The ids of entities with a name sharing a key with `query`, in id order."""
+def candidates(conn: Connection, query: str, limit: int, where: Any = None) -> list[str]:
+    """The ids of at most `limit` active, unmerged entities meeting `where` (a condition on
+    `entity`: the kind asked, what the reader may see) with a name sharing a key with `query`,
+    those sharing the most keys first, then by id."""
     keys = sorted(keys_of(query))
     if not keys:
         return []
-    return list(conn.execute(select(name_key.c.entity_id).where(
-        name_key.c.key.in_(keys)).distinct().order_by(name_key.c.entity_id)).scalars())
+    e = t.entity
+    shared = func.count(name_key.c.key.distinct())
+    query_ = (select(name_key.c.entity_id).join(e, e.c.id == name_key.c.entity_id)
+              .where(name_key.c.key.in_(keys), e.c.status == "active", e.c.merged_into.is_(None))
+              .group_by(name_key.c.entity_id)
+              .order_by(shared.desc(), name_key.c.entity_id).limit(limit))
+    if where is not None:
+        query_ = query_.where(where)
+    return list(conn.execute(query_).scalars())
