@@ -8,7 +8,8 @@ word of the label, or the whole skeletons agree), looked up in the name-key inde
 those sharing the most keys with the query, so a common given name alone cannot make a search
 compare thousands of names — then `sabt.text.name_similarity` on what is left: the whole name
 against the whole label, and each word of a shorter query against its best word of the label
-(so a surname alone finds the full name). Hits are ranked by that score, then id, and paged. See docs/text.md for the keys, skeletons and similarity.
+(so a surname alone finds the full name). Hits are ranked by that score, then id, and paged.
+See docs/text.md for the keys, skeletons and similarity.
 """
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ FORMAT = "sabt-jsonl"
 # hashes, TOTP secrets, sessions) never leave the database; the registry log is the source
 # workspace's own (the importing workspace pins the imported rows in its log); the name-key
 # index is derived from the rows and rebuilt by the importing workspace's first search
-SKIP = {"sabt_meta", "credential", "web_session", "registry_log", "registry_dirty", "name_key"}
+SKIP = {"sabt_meta", "credential", "web_session", "registry_log", "registry_dirty", "name_key",
+        "name_key_revision"}
 STREAM_ROWS = 5000       # rows fetched at a time while exporting a table
 
 

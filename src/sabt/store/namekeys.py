@@ -7,9 +7,9 @@ a leading ``=``). `sabt.service.search.match_score` gives 0 to any name that sha
 these with the query, so the entities found here are a superset of those it can score above 0.
 
 The index is derived data: it is brought up to date before a search reads it (`refresh`) from
-the entities and name statements written since it was last brought up to date (entity labels
-never change; new entities are found by revision, new names by statement id), and it is not
-exported (`sabt.store.jsonl`). Keys are only added: a retracted name or a merged entity keeps
+the entities and name statements of the revisions it has not indexed yet (entity labels never
+change, and every row is written with its revision), and it is not exported
+(`sabt.store.jsonl`). Keys are only added: a retracted name or a merged entity keeps
 its keys, and the search drops what the reader may not see or what no longer matches.
 """
 
@@ -25,20 +25,18 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    exists,
     func,
-    insert,
     select,
-    update,
 )
 
 from sabt.store import schema as t
 from sabt.store.change import bulk_insert
-from sabt.store.schema import EntityId, metadata
+from sabt.store.schema import BigId, EntityId, metadata
 
 KEY_LENGTH = 64          # a longer key is cut: two keys cut alike only add candidates
-_MARK_REVISION = "name_index_revision"
-_MARK_STATEMENT = "name_index_statement"
 _BATCH = 20_000
+CHUNK = 900              # revisions per `IN (…)`
 
 name_key = Table(
     "name_key",
@@ -46,6 +44,13 @@ name_key = Table(
     Column("key", String(KEY_LENGTH), primary_key=True),
     Column("entity_id", EntityId, primary_key=True),
     Index("ix_name_key_entity_id", "entity_id"),
+)
+
+# The revisions whose entities and name statements are in `name_key`.
+name_key_revision = Table(
+    "name_key_revision",
+    metadata,
+    Column("revision_id", BigId, primary_key=True, autoincrement=False),
 )
 
 # PostgreSQL: new keys are copied into this session's temporary table, then added in one
@@ -66,17 +71,6 @@ def keys_of(name: str) -> set[str]:
     return {k[:KEY_LENGTH] for k in keys if k}
 
 
-def _mark(conn: Connection, key: str) -> int:
-    value = conn.execute(select(t.meta.c.value).where(t.meta.c.key == key)).scalar()
-    return int(value) if value is not None else 0
-
-
-def _set_mark(conn: Connection, key: str, value: int) -> None:
-    if conn.execute(update(t.meta).where(t.meta.c.key == key).values(
-            value=str(value))).rowcount == 0:
-        conn.execute(insert(t.meta).values(key=key, value=str(value)))
-
-
 def _write(conn: Connection, pairs: Iterable[tuple[str, str]]) -> None:
     """Add (key, entity) pairs, skipping those already indexed (two refreshes may overlap)."""
     rows = sorted(set(pairs))
@@ -94,28 +88,40 @@ def _write(conn: Connection, pairs: Iterable[tuple[str, str]]) -> None:
 
 
 def refresh(conn: Connection) -> int:
-    """Index the labels of entities and the name statements written since the last refresh;
-    returns the names indexed. Cheap when nothing was written (two primary-key lookups)."""
-    revision = int(conn.execute(select(func.max(t.revision.c.id))).scalar() or 0)
-    statement = int(conn.execute(select(func.max(t.statement.c.id))).scalar() or 0)
-    done_revision, done_statement = _mark(conn, _MARK_REVISION), _mark(conn, _MARK_STATEMENT)
-    if revision <= done_revision and statement <= done_statement:
-        return 0
+    """Index the labels and name statements of every committed revision not indexed yet;
+    returns the names indexed. One query over the revisions when nothing was written.
+
+    Revisions, not a high-water mark: a long bulk import commits after later, shorter
+    changes, and its rows must still be found."""
+    r, done = t.revision, name_key_revision
+    new = list(conn.execute(select(r.c.id).where(~exists().where(
+        done.c.revision_id == r.c.id)).order_by(r.c.id)).scalars())
     indexed = 0
-    labels = conn.execute(select(t.entity.c.id, t.entity.c.label).where(
-        t.entity.c.revision_id > done_revision)).tuples()
-    while batch := labels.fetchmany(_BATCH):
-        _write(conn, ((k, e) for e, label in batch for k in keys_of(label)))
-        indexed += len(batch)
-    names = conn.execute(select(t.statement.c.entity_id, t.statement.c.value_text).where(
-        t.statement.c.id > done_statement, t.statement.c.id <= statement,
-        t.statement.c.property == "name")).tuples()
-    while batch := names.fetchmany(_BATCH):
-        _write(conn, ((k, e) for e, text in batch if text for k in keys_of(text)))
-        indexed += len(batch)
-    _set_mark(conn, _MARK_REVISION, revision)
-    _set_mark(conn, _MARK_STATEMENT, statement)
+    for start in range(0, len(new), CHUNK):
+        chunk = new[start:start + CHUNK]
+        labels = conn.execute(select(t.entity.c.id, t.entity.c.label).where(
+            t.entity.c.revision_id.in_(chunk))).tuples()
+        while batch := labels.fetchmany(_BATCH):
+            _write(conn, ((k, e) for e, label in batch for k in keys_of(label)))
+            indexed += len(batch)
+        names = conn.execute(select(t.statement.c.entity_id, t.statement.c.value_text).where(
+            t.statement.c.revision_id.in_(chunk), t.statement.c.property == "name")).tuples()
+        while batch := names.fetchmany(_BATCH):
+            _write(conn, ((k, e) for e, text in batch if text for k in keys_of(text)))
+            indexed += len(batch)
+        _done(conn, chunk)
     return indexed
+
+
+def _done(conn: Connection, revisions: list[int]) -> None:
+    """Mark revisions indexed (a refresh running at the same time may have marked some)."""
+    rows = [(i,) for i in revisions]
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("INSERT INTO name_key_revision (revision_id) VALUES (%s) "
+                             "ON CONFLICT DO NOTHING", rows)
+    else:
+        conn.exec_driver_sql("INSERT OR IGNORE INTO name_key_revision (revision_id) "
+                             "VALUES (?)", rows)
 
 
 def candidates(conn: Connection, query: str, limit: int, where: Any = None) -> list[str]:

@@ -73,7 +73,7 @@ entity = Table(
     Column("label", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("merged_into", EntityId, ForeignKey("entity.id"), index=True),
-    # indexed so the name-key index finds the entities written since it last looked
+    # indexed so the name-key index finds the entities written by a revision
     Column("revision_id", BigId, ForeignKey("revision.id"), nullable=False, index=True),
 )
 
@@ -113,7 +113,8 @@ statement = Table(
     Column("confidence", String(8), nullable=False),
     Column("rank", String(12), nullable=False),
     Column("status", String(16), nullable=False),
-    Column("revision_id", BigId, ForeignKey("revision.id"), nullable=False),
+    # indexed so the name-key index finds the names written by a revision
+    Column("revision_id", BigId, ForeignKey("revision.id"), nullable=False, index=True),
     Index("ix_statement_property_value", "property", "value_text"),
 )
 

@@ -5,8 +5,9 @@ Revises: 0006_jsonb
 
 `link_cluster_base` names the run a run's clusters are a delta against (runs stored before
 this migration have no row: they are stored in full, and read as before). `name_key` is the
-search's index of name keys, filled by the first search after the upgrade; `entity.revision_id`
-is indexed so that search finds the entities written since.
+search's index of name keys (`name_key_revision`: the revisions it holds), filled by the first
+search after the upgrade; `revision_id` of entities and statements is indexed so that it finds
+what each revision wrote.
 """
 
 from collections.abc import Sequence
@@ -41,11 +42,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", "entity_id", name=op.f("pk_name_key")),
     )
     op.create_index("ix_name_key_entity_id", "name_key", ["entity_id"])
+    op.create_table(
+        "name_key_revision",
+        sa.Column("revision_id", _BIG_ID, nullable=False, autoincrement=False),
+        sa.PrimaryKeyConstraint("revision_id", name=op.f("pk_name_key_revision")),
+    )
     op.create_index(op.f("ix_entity_revision_id"), "entity", ["revision_id"])
+    op.create_index(op.f("ix_statement_revision_id"), "statement", ["revision_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_statement_revision_id"), table_name="statement")
     op.drop_index(op.f("ix_entity_revision_id"), table_name="entity")
+    op.drop_table("name_key_revision")
     op.drop_index("ix_name_key_entity_id", table_name="name_key")
     op.drop_table("name_key")
     op.drop_table("link_cluster_base")
