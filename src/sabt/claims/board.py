@@ -163,7 +163,11 @@ def claims_board(ws: Store, subject: str | None = None,
                 statements.setdefault(st.entity_id, []).append(st)
             for r in conn.execute(select(e).where(e.c.subject_id.in_(page)).order_by(e.c.id)):
                 estimates.setdefault(r.subject_id, []).append(_estimate(r))
-        sources = {r.entity_id: r for r in conn.execute(select(t.source))}
+        cited = sorted({ref.source_id for sts in statements.values() for st in sts
+                        for ref in st.references[:1]})
+        sources = {r.entity_id: r for start in range(0, len(cited), 900)
+                   for r in conn.execute(select(t.source).where(
+                       t.source.c.entity_id.in_(cited[start:start + 900])))}
     if sight is not None:
         visible, kept = sight.filter(ids, [st for sts in statements.values() for st in sts])
         subjects = [s for s in subjects if s.id in visible]

@@ -2,7 +2,9 @@
 
 Rows are written inside workspace changes (one transaction each), so an import or a link run
 is all-or-nothing. Runs are never edited after they complete; the latest complete run is the
-current linkage. Review decisions are keyed by record ids, not runs, so they survive re-runs;
+current linkage. A run's clusters are stored as the changes against the run before it
+(`link_cluster_base`, `sabt.link.runstore`), so a workspace of a million records does not copy
+them all each run. Review decisions are keyed by record ids, not runs, so they survive re-runs;
 undoing one stamps it rather than deleting it.
 """
 
@@ -83,6 +85,18 @@ link_cluster = Table(
     Column("cluster", Integer, nullable=False),
     Column("probability", Float, nullable=False),
     Column("person_id", EntityId, ForeignKey("entity.id"), nullable=False, index=True),
+)
+
+# A run whose clusters are stored as a delta: `link_cluster` holds only its records whose
+# cluster, probability or person differ from `base_run`'s (or that are new since it); the others
+# are read from the base, followed down to a run stored in full. A run with no row here is
+# stored in full. `depth` counts the deltas down to that full run, so reads stay bounded.
+link_cluster_base = Table(
+    "link_cluster_base",
+    metadata,
+    Column("run_id", BigId, ForeignKey("link_run.id"), primary_key=True),
+    Column("base_run", BigId, ForeignKey("link_run.id"), nullable=False),
+    Column("depth", Integer, nullable=False),
 )
 
 person_record = Table(

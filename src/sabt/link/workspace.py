@@ -38,6 +38,7 @@ from sabt.link import tables as lt
 from sabt.link.engine import Progress, link
 from sabt.link.incremental import ModelMismatch, Previous, link_incremental
 from sabt.link.options import LinkSettings
+from sabt.link.runstore import clusters_of, read_clusters, store_clusters
 from sabt.model.dates import FuzzyDate
 from sabt.model.statements import (
     Locator,
@@ -574,11 +575,10 @@ def _linked_by_model(conn: Connection, left: list[int], right: list[int]) -> boo
         return False
     settings = _json(conn.execute(select(lt.link_run.c.settings).where(
         lt.link_run.c.id == run_id)).scalar_one())
-    c, p = lt.link_cluster, lt.link_pair
-    clusters = select(c.c.cluster).where(c.c.run_id == run_id,
-                                         c.c.record_id.in_(left + right))
+    c, p = clusters_of(conn, run_id), lt.link_pair
+    clusters = select(c.c.cluster).where(c.c.record_id.in_(left + right))
     members = sorted(int(x) for x in conn.execute(select(c.c.record_id).where(
-        c.c.run_id == run_id, c.c.cluster.in_(clusters))).scalars())
+        c.c.cluster.in_(clusters))).scalars())
     parent = {r: r for r in members}
 
     def find(x: int) -> int:
@@ -694,10 +694,8 @@ def _previous(conn: Connection, records: pd.DataFrame, settings: LinkSettings,
     if not {(i["source_id"], i["sha256"]) for i in _json(run.inputs)} <= current:
         return None, run_id, f"a list of run {run_id} is no longer imported as it was"
     position = pd.Series(np.arange(len(records)), index=records["record_id"].astype(np.int64))
-    c, p = lt.link_cluster, lt.link_pair
-    clusters = pd.DataFrame(conn.execute(select(c.c.record_id, c.c.cluster, c.c.probability)
-                                         .where(c.c.run_id == run_id)).all(),
-                            columns=["record_id", "cluster", "probability"])
+    p = lt.link_pair
+    clusters = read_clusters(conn, run_id)
     if not clusters["record_id"].isin(position.index).all():
         return None, run_id, f"records of run {run_id} are gone"
     linked, new = len(clusters), len(records) - len(clusters)
@@ -832,6 +830,7 @@ def _run_linkage(ws: Store, settings: LinkSettings | None, *, author: str,
     created_at = datetime.now(UTC)
     with ws.change(author=author, reason="link run") as ch:
         _check_inputs(ch.conn, inputs)
+        base_run = latest_run(ch.conn)
         run_id = allocate(ch.conn, "link_run")
         person, created, updated = _assign_persons(ch, records, result.clustering.cluster)
         clusters = len(np.unique(result.clustering.cluster))
@@ -855,12 +854,8 @@ def _run_linkage(ws: Store, settings: LinkSettings | None, *, author: str,
                                        s.match_weight[keep], strict=True)]
         for start in range(0, len(pairs), 5000):
             ch.conn.execute(insert(lt.link_pair), pairs[start:start + 5000])
-        rows = [{"run_id": run_id, "record_id": int(rid), "cluster": int(c),
-                 "probability": float(p), "person_id": str(pid)}
-                for rid, c, p, pid in zip(record_ids, result.clustering.cluster,
-                                          result.clustering.probability, person, strict=True)]
-        for start in range(0, len(rows), 5000):
-            ch.conn.execute(insert(lt.link_cluster), rows[start:start + 5000])
+        store_clusters(ch.conn, run_id, base_run, record_ids, result.clustering.cluster,
+                       result.clustering.probability, person)
     band = (s.probability >= settings.review_low) & (s.probability < settings.review_high)
     return RunReport(run_id, len(records), clusters, created, updated, int(band.sum()),
                      s.timings, mode, reason, s.blocking, created_at, __version__, checksum,
@@ -877,12 +872,9 @@ def run_clusters(ws: Store, run_id: int | None = None) -> pd.DataFrame:
         run_id = run_id or latest_run(conn)
         if run_id is None:
             raise NotFound("no link run yet; use `sabt link` first")
-        c = lt.link_cluster
-        rows = conn.execute(select(c.c.record_id, c.c.cluster, c.c.probability, c.c.person_id)
-                            .where(c.c.run_id == run_id)).all()
+        frame = read_clusters(conn, run_id)
         records = load_records(conn)
         roots = merge_roots(conn)
-    frame = pd.DataFrame(rows, columns=["record_id", "cluster", "probability", "person_id"])
     frame["person"] = frame["person_id"].map(roots).fillna(frame["person_id"])
     return records.merge(frame, on="record_id", how="inner")
 

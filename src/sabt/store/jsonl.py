@@ -54,6 +54,7 @@ FORMAT = "sabt-jsonl"
 # is derived from the rows and rebuilt by the import
 SKIP = {"sabt_meta", "credential", "web_session", "registry_log", "registry_dirty",
         "name_index"}
+STREAM_ROWS = 5000       # rows fetched at a time while exporting a table
 
 
 def _tables() -> list[Table]:
@@ -127,7 +128,9 @@ def export_lines(conn: Connection) -> Iterator[str]:
                 {"name": name, "next": value}
                 for name, value in sorted(ids.counter_values(conn).items())]
         else:
-            rows = conn.execute(select(table).order_by(*order)).mappings()
+            # streamed (a server-side cursor on PostgreSQL): memory stays bounded at any size
+            rows = conn.execute(select(table).order_by(*order).execution_options(
+                yield_per=STREAM_ROWS)).mappings()
         for row in rows:
             payload = {key: _encode(value) for key, value in row.items()}
             yield json.dumps({"table": table.name, "row": payload}, ensure_ascii=False,

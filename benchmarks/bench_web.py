@@ -1,0 +1,152 @@
+"""Web latency under concurrent users: `sabt serve` (uvicorn, real HTTP on 127.0.0.1) on a large
+workspace, `--users` users at once, each asking in turn for a search, a person and a claims
+board through the REST API (`/api/v1/search`, `/api/v1/entities/ID`, `/api/v1/claims?subject=`,
+signed in by an API token; the HTML pages call the same services and add the template, and the
+person page also the history and related entities), for `--seconds` seconds.
+
+Prints p50 / p95 / max latency and the count of each page, the requests per second, and the
+machine's load average at the start and the end (issue #16's goal on 2 cores: p95 <= 300 ms
+for search, <= 150 ms for a person page, with 20 users).
+
+    python benchmarks/bench_pg_scale.py --persons 100000 --keep /tmp/big   # prints URL, token
+    python benchmarks/bench_web.py --workspace /tmp/big/ws --database-url URL --token TOKEN
+
+Searches are names drawn from the workspace (a given name and surname in either script, as a
+user would type them); person pages are persons drawn at random; boards are the subjects.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def samples(url: str, n: int, seed: int) -> tuple[list[str], list[str], list[str]]:
+    """Names to search, persons and subjects to open, drawn from the database."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        names = [r[0] for r in conn.exec_driver_sql(
+            "SELECT value_text FROM statement WHERE property = 'name' "
+            f"ORDER BY md5(id::text || '{seed}') LIMIT {n}")]
+        persons = [r[0] for r in conn.exec_driver_sql(
+            f"SELECT id FROM entity WHERE kind = 'person' ORDER BY md5(id || '{seed}') "
+            f"LIMIT {n}")]
+        # the board's subject filter matches ids by substring: ids no other id contains
+        subjects = [r[0] for r in conn.exec_driver_sql(
+            "SELECT id FROM entity WHERE kind = 'subject' ORDER BY id")]
+        subjects = [s for s in subjects if sum(s in other for other in subjects) == 1]
+    engine.dispose()
+    return names, persons, subjects
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--workspace", type=Path, required=True)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--warmup", type=float, default=10)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+
+    names, persons, subjects = samples(args.database_url, 2000, 7)
+    port = free_port()
+    env = {**os.environ, "SABT_DATABASE_URL": args.database_url}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sabt", "serve", "--workspace", str(args.workspace),
+         "--port", str(port), "--insecure-cookies"], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {args.token}"}
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(base + "/api/v1/me", headers=headers, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None:
+                raise SystemExit(server.stderr.read().decode() if server.stderr else "exit")
+            time.sleep(0.5)
+        # one search first: it brings the name-key index up to date with the last writes
+        httpx.get(base + "/api/v1/search?q=" + quote(names[0]), headers=headers, timeout=3600)
+        timings: dict[str, list[float]] = {"search": [], "person": [], "claims": []}
+        errors: list[str] = []
+        lock = threading.Lock()
+        start_at = time.perf_counter() + args.warmup
+        stop_at = start_at + args.seconds
+
+        def user(k: int) -> None:
+            rng = random.Random(k)
+            with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+                while (now := time.perf_counter()) < stop_at:
+                    for kind, path in (
+                            ("search", "/api/v1/search?q=" + quote(rng.choice(names))),
+                            ("person", "/api/v1/entities/" + rng.choice(persons)),
+                            ("claims", "/api/v1/claims?subject=" + rng.choice(subjects))):
+                        t0 = time.perf_counter()
+                        answer = client.get(path)
+                        took = time.perf_counter() - t0
+                        with lock:
+                            if answer.status_code != 200:
+                                errors.append(f"{path}: {answer.status_code}")
+                            elif t0 >= start_at and now < stop_at:
+                                timings[kind].append(took * 1000)
+
+        load_start = os.getloadavg()
+        threads = [threading.Thread(target=user, args=(k,)) for k in range(args.users)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        load_end = os.getloadavg()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    result = {"users": args.users, "seconds": args.seconds, "cores": os.cpu_count(),
+              "load_start": load_start, "load_end": load_end, "errors": errors[:5],
+              "n_errors": len(errors), "pages": {}}
+    print(f"{args.users} users, {args.seconds:.0f} s measured after {args.warmup:.0f} s warm-up; "
+          f"{os.cpu_count()} cores; load average {load_start[0]:.1f} at start, "
+          f"{load_end[0]:.1f} at end; {len(errors)} errors")
+    print(f"{'page':<8} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    for kind, values in timings.items():
+        if len(values) < 2:
+            print(f"{kind:<8} {len(values):>6}")
+            continue
+        p50 = statistics.median(values)
+        p95 = statistics.quantiles(values, n=20)[18]
+        result["pages"][kind] = {"n": len(values), "p50_ms": p50, "p95_ms": p95,
+                                 "max_ms": max(values)}
+        print(f"{kind:<8} {len(values):>6} {p50:>8.0f} {p95:>8.0f} {max(values):>8.0f}")
+    total = sum(len(v) for v in timings.values())
+    print(f"{total / args.seconds:.1f} requests/s")
+    for line in errors[:5]:
+        print("error:", line)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
