@@ -94,6 +94,11 @@ def main() -> None:
     parser.add_argument("--lcmcr-replicates", type=int, default=10)
     parser.add_argument("--truth-replicates", type=int, default=50,
                         help="replicates whose true capture table is also estimated")
+    parser.add_argument("--lcmcr", choices=("study", "fast"), default="study",
+                        help="naive and true-table LCMCR settings: the study's 2 short chains "
+                        "or LcmcrSettings.fast() (4 chains × (5,000 + 1,000 × 50))")
+    parser.add_argument("--methods", default="loglinear,dga,lcmcr",
+                        help="methods to run (e.g. lcmcr alone, to add LCMCR replicates)")
     args = parser.parse_args()
     scenarios = tuple(s for s in args.scenarios.split(",") if s)
     if args.stage == "link":
@@ -101,7 +106,9 @@ def main() -> None:
     elif args.stage == "estimate":
         estimate_stage(args.out, args.replicates, args.seed, scenarios, args.draws,
                        (args.use, args.dga_replicates, args.lcmcr_replicates,
-                        args.truth_replicates), args.per_band)
+                        args.truth_replicates), args.per_band,
+                       tuple(m for m in args.methods.split(",") if m),
+                       STUDY_LCMCR if args.lcmcr == "study" else LcmcrSettings.fast())
     else:
         table_stage(args.out, scenarios)
 
@@ -158,10 +165,14 @@ def _pairs_inside(data: dict[str, np.ndarray], group: np.ndarray, r: int) -> np.
 
 
 def estimate_stage(out: Path, replicates: int, seed: int, scenarios: tuple[str, ...],
-                   draws: int, limits: tuple[int, int, int, int], per_band: int) -> None:
-    """Naive, propagated and true-table coverage per scenario and method, on the first
-    `limits` = (all methods' log-linear, dga, LCMCR, true-table) replicates of the
-    `replicates` groups; one JSON file per scenario (`table` prints them)."""
+                   draws: int, limits: tuple[int, int, int, int], per_band: int,
+                   only: tuple[str, ...] = ("loglinear", "dga", "lcmcr"),
+                   lcmcr: LcmcrSettings | None = None) -> None:
+    """Naive, propagated and true-table coverage per scenario and method (of `only`), on the
+    first `limits` = (all replicates, dga, LCMCR, true-table) replicates of the `replicates`
+    groups, LCMCR with `lcmcr` (default `STUDY_LCMCR`) on the point and true tables; one JSON
+    file per scenario (`table` prints them)."""
+    study = lcmcr or STUDY_LCMCR
     use, dga_replicates, lcmcr_replicates, truth_replicates = limits
     for name in scenarios:
         wall, cpu = time.perf_counter(), time.process_time()
@@ -176,17 +187,19 @@ def estimate_stage(out: Path, replicates: int, seed: int, scenarios: tuple[str, 
         for r in range(min(use, replicates)):
             inp, truth, N = _replicate(data, group, r)
             keep = _pairs_inside(data, group, r)
-            methods = ["loglinear", *(["dga"] if r < dga_replicates else []),
-                       *(["lcmcr"] if r < lcmcr_replicates else [])]
+            methods = [m for m in ("loglinear", "dga", "lcmcr") if m in only and (
+                m == "loglinear" or r < (dga_replicates if m == "dga" else lcmcr_replicates))]
+            if not methods:
+                continue
             rep = propagate(inp, draws=draws, methods=methods, seed=seed + r,
-                            lcmcr=replace(STUDY_LCMCR, seed=seed + r),
+                            lcmcr=replace(study, seed=seed + r),
                             probability=None if calibrated is None else calibrated[keep],
                             probabilities="calibrated" if calibrated is not None else "model")
             on_truth: dict[str, MethodEstimate] = {}
             if r < truth_replicates:
                 true_table = capture_tables(replace(inp, point=truth), truth[None, :])[0]
                 exact = estimate_all(true_table, methods,
-                                     lcmcr=replace(STUDY_LCMCR, seed=seed + r))
+                                     lcmcr=replace(study, seed=seed + r))
                 on_truth = {e.method: e for e in exact.estimates
                             if not (e.method == "loglinear" and e.averaged)}
             for e in rep.estimates:

@@ -111,41 +111,17 @@ class ChainMode:
 
 
 @nb.njit(cache=True, nogil=True)
-def _multinomial(st: _rng.State, total: int, probs: FloatArray, out: NDArray[np.int64]) -> None:
-    """out ~ Multinomial(total, probs / sum(probs)) by sequential binomials."""
-    K = probs.shape[0]
-    mass = 0.0
-    for k in range(K):
-        mass += probs[k]
-    rem = total
-    for k in range(K):
-        if rem == 0 or mass <= 0.0:
-            out[k] = 0
-            continue
-        if k == K - 1:
-            out[k] = rem
-            break
-        q = probs[k] / mass
-        if q >= 1.0:
-            x = rem
-        elif q <= 0.0:
-            x = 0
-        else:
-            x = _rng.binomial(st, rem, q)
-        out[k] = x
-        rem -= x
-        mass -= probs[k]
-    for k in range(K):
-        if out[k] < 0:
-            out[k] = 0
-
-
-@nb.njit(cache=True, nogil=True)
 def _log_beta_pair(st: _rng.State, a: float, b: float) -> tuple[float, float]:
-    """(log X, log(1 − X)) for X ~ Beta(a, b), in log space as the reference does."""
+    """(log X, log(1 − X)) for X ~ Beta(a, b): from two gammas in linear space when both
+    shapes are ≥ 1, in log space otherwise (a tiny shape's gamma can underflow)."""
     if a == 1.0 and b == 1.0:
         u = _rng.uniform(st)
         return math.log(u), math.log1p(-u)
+    if a >= 1.0 and b >= 1.0:
+        x = _rng.gamma(st, a)
+        y = _rng.gamma(st, b)
+        ls = math.log(x + y)
+        return math.log(x) - ls, math.log(y) - ls
     la = _rng.log_gamma(st, a)
     lb = _rng.log_gamma(st, b)
     m = max(la, lb)
@@ -179,7 +155,6 @@ def run_chain(
     frequency times exp(−d u_jk), u_jk ~ U(0, 1), and the missed people implied by those
     lambdas are allocated before the first sweep, so chains with larger d start at larger N.
     """
-    np.random.seed(seed)
     st = _rng.new_state(seed)
     M, J = pats.shape
     n = 0
@@ -213,6 +188,7 @@ def run_chain(
     nk = np.zeros(K, dtype=np.int64)
     in_jk = np.zeros((J, K), dtype=np.int64)
     w = np.empty(K)
+    cum = np.empty(K)
     tmp = np.zeros(K, dtype=np.int64)
     if disperse > 0.0:
         # the expected number missed under the dispersed lambdas, allocated to the classes
@@ -225,7 +201,7 @@ def run_chain(
             p0 += q
         p0 = min(p0, 1.0 - 1e-12)
         n0 = min(int(n * p0 / (1.0 - p0)), cap)
-        _multinomial(st, n0, w, n0k)
+        _rng.multinomial(st, n0, w, n0k, cum)
     out_N = np.empty(samples, dtype=np.int64)
     out_a = np.empty(samples)
     start_N = np.empty(WARMUP + burn_in, dtype=np.int64)
@@ -254,7 +230,7 @@ def run_chain(
                     mx = max(mx, q)
                 for k in range(K):
                     w[k] = math.exp(w[k] - mx)
-            _multinomial(st, f[m], w, tmp)
+            _rng.multinomial(st, f[m], w, tmp, cum)
             for k in range(K):
                 c = tmp[k]
                 if c:
@@ -305,14 +281,14 @@ def run_chain(
         p0 = min(p0, 1.0 - 1e-12)
         for _ in range(MAX_REDRAWS):
             g = _rng.gamma(st, n) * (p0 / (1.0 - p0))
-            n0 = np.random.poisson(g) if g < 1e15 else cap + 1
+            n0 = _rng.poisson(st, g) if g < 1e15 else cap + 1
             if n0 <= cap:
                 break
             rejected += 1
         if n0 > cap:
             n0 = cap
         # 5. allocate the missed people to classes
-        _multinomial(st, n0, w, n0k)
+        _rng.multinomial(st, n0, w, n0k, cum)
         # 6. concentration parameter (not during warm-up)
         if it >= WARMUP:
             alpha = _rng.gamma(st, a_alpha + K - 1) / (b_alpha - log_pi[K - 1])
