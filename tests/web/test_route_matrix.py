@@ -134,7 +134,7 @@ def test_no_write_without_its_csrf_token(quiet: TestClient, users: Case) -> None
         else:
             missing = params - set(FIELDS) - {"csrf", "file", "code", "note", "my_code",
                                               "display_name", "groups", "reason", "active",
-                                              "duplicate_free", "contact", "title"}
+                                              "duplicate_free", "contact", "title", "sample"}
             assert not missing, f"no test value for {missing} of {route.path}"
             data = {k: v for k, v in FIELDS.items() if k in params}
             files = {"file": ("SYNTHETIC.csv", b"name\nSYNTHETIC\n", "text/csv")} \
