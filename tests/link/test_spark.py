@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,23 +25,10 @@ from sabt.link.evaluate import pairwise_scores
 from sabt.link.features import build_features
 from sabt.link.options import LinkSettings
 from sabt.link.spark import read_conf, session
+from tests.link.conftest import SMALL_SPARK
 
 pytestmark = [pytest.mark.spark,
               pytest.mark.skipif(shutil.which("java") is None, reason="needs Java 17")]
-
-#: one shuffle partition: the test data are a few hundred records, and each of splink's
-#: queries is a Spark job whose cost is mostly per partition
-_SMALL = {"spark.sql.shuffle.partitions": "1", "spark.default.parallelism": "1",
-          "spark.driver.memory": "1g"}
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    pytest.importorskip("pyspark")
-    spark = session("local[2]", _SMALL)
-    yield spark
-    spark.stop()
-
 
 @pytest.fixture(scope="module")
 def features(small_lists: list[Path]) -> pd.DataFrame:
@@ -54,9 +40,15 @@ def features(small_lists: list[Path]) -> pd.DataFrame:
     return build_features(pd.concat(frames, ignore_index=True))
 
 
+#: the training both backends run in these tests: u in one pass, 5 EM iterations a rule (each
+#: iteration is a Spark job; the check is that both backends take the same steps, however many)
+def _training(backend: str = "duckdb") -> LinkSettings:
+    return LinkSettings(backend=backend, u_chunks=1, em_iterations=5)
+
+
 @pytest.fixture(scope="module")
 def duck(features: pd.DataFrame) -> Scored:
-    return score(features, LinkSettings(u_chunks=1))
+    return score(features, _training(), joined=[])
 
 
 def _clusters(n: int, scored: Scored) -> np.ndarray:
@@ -78,7 +70,7 @@ def test_spark_trains_scores_and_clusters_like_duckdb(
     backends sum the same comparison vectors: parameters differ only by the order of
     floating-point sums, far below 1e-6 (relative). Same model, same pairs: the clusters are
     the same, so the pairwise F1 between them is 1 (the brief asks ≥ 0.999)."""
-    settings = LinkSettings(backend="spark", u_chunks=1)
+    settings = _training("spark")
     on_spark = score(features, settings, joined=[], spark=spark)
     assert on_spark.model["probability_two_random_records_match"] == pytest.approx(
         duck.model["probability_two_random_records_match"], rel=1e-6)
@@ -160,7 +152,7 @@ def test_standalone_master_and_worker(features: pd.DataFrame, duck: Scored,
                               f"spark://127.0.0.1:{port}", log=worker_log)
         _wait_for(master_log, "Registering worker", 90)
         spark = session(f"spark://127.0.0.1:{port}",
-                        {**_SMALL, "spark.executor.memory": "768m", "spark.cores.max": "1",
+                        {**SMALL_SPARK, "spark.executor.memory": "768m", "spark.cores.max": "1",
                          "spark.driver.host": "127.0.0.1",
                          "spark.sabt.stagingDir": str(tmp_path / "staging")})
         try:

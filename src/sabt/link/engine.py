@@ -118,9 +118,11 @@ def _db_api(settings: LinkSettings, spark: Any = None) -> Any:
                             "(sabt.link.spark.session builds one), or use --backend spark")
         from splink import SparkAPI
 
+        from sabt.link.spark import BREAK_LINEAGE
+
         partitions = int(spark.conf.get("spark.sql.shuffle.partitions", "4"))
         return SparkAPI(spark_session=spark, num_partitions_on_repartition=partitions,
-                        break_lineage_method="persist")
+                        break_lineage_method=spark.conf.get(BREAK_LINEAGE, "persist"))
     raise SabtError(f"unknown backend {settings.backend!r} (use duckdb or spark)")
 
 
@@ -367,13 +369,17 @@ def score_input(data: ModelInput, settings: LinkSettings, *, floor: float | None
     if settings.backend != "spark":
         return _score(data, settings, _db_api(settings), floor=floor, model=model,
                       progress=progress, only_pairs=only_pairs, joined=joined, staging=None)
-    from sabt.link.spark import staging_dir
+    from sabt.link.spark import check_memory, failures, first_line, staging_dir
 
     db_api = _db_api(settings, spark)
     staging, owned = staging_dir(spark)
+    check_memory(spark, data.table.nbytes, staging)
     try:
         return _score(data, settings, db_api, floor=floor, model=model, progress=progress,
                       only_pairs=only_pairs, joined=joined, staging=staging)
+    except failures() as exc:   # a lost executor or master: one line, nothing written
+        raise SabtError(f"Spark failed during linkage ({first_line(exc)}); nothing was written and "
+                        "the previous run stands") from exc
     finally:   # splink's persisted tables and the staged Parquet are this run's alone
         spark.catalog.clearCache()
         if owned and staging is not None:

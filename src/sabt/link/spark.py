@@ -38,6 +38,10 @@ DEFAULTS: dict[str, str] = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
 STAGING = "spark.sabt.stagingDir"
+#: how splink cuts the lineage of its intermediate tables: ``persist`` (memory, then disk;
+#: fastest), ``checkpoint`` or ``parquet`` (written to the checkpoint directory: survives
+#: lost executors on a large cluster)
+BREAK_LINEAGE = "spark.sabt.breakLineageMethod"
 _CONNECT_TIMEOUT = 5.0
 
 
@@ -105,9 +109,8 @@ def session(master: str | None = None, conf: dict[str, str] | None = None) -> An
             builder = builder.config(key, value)
     try:
         spark = builder.appName("sabt-link").getOrCreate()
-    except Exception as exc:   # Spark's start-up errors are Java traces: keep their first line
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SabtError(f"Spark master {master} could not start a session: {first[:200]}; "
+    except Exception as exc:   # Spark's start-up errors are Java traces: keep one line
+        raise SabtError(f"Spark master {master} could not start a session: {first_line(exc)}; "
                         "nothing was linked and the previous run stands") from exc
     if not master.startswith("sc://"):
         spark.sparkContext.setLogLevel("ERROR")
@@ -128,6 +131,38 @@ def staging_dir(spark: Any) -> tuple[str | None, bool]:
     if str(spark.conf.get("spark.master", "")).startswith("local"):
         return tempfile.mkdtemp(prefix="sabt-staging-"), True
     return None, False
+
+
+def first_line(exc: BaseException) -> str:
+    """The telling line of a Spark error (a Java trace's exception line, else its first)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    telling = [line for line in lines if "Exception:" in line or "Error:" in line]
+    return (telling or lines or [type(exc).__name__])[0][:200]
+
+
+def failures() -> tuple[type[BaseException], ...]:
+    """The exceptions a failing Spark cluster raises (lost executors, a master gone, a job
+    aborted), as opposed to errors in sabt's own code."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    return (Py4JError, PySparkException, ConnectionError)
+
+
+def check_memory(spark: Any, table_bytes: int, staging: str | None) -> None:
+    """Refuse before starting when the records cannot fit the driver's JVM: without a staging
+    directory they are sent to Spark through it (over Arrow), which needs about three times
+    their Arrow size (the batches, their Java copy and the DataFrame built from them)."""
+    if staging is not None:
+        return
+    setting = str(spark.conf.get("spark.driver.memory", "1g"))
+    need = 3 * table_bytes
+    if need > memory_bytes(setting):
+        raise SabtError(
+            f"the records ({table_bytes / 2**20:,.0f} MB as Arrow) need about "
+            f"{need / 2**20:,.0f} MB of driver memory to reach Spark, more than "
+            f"spark.driver.memory={setting}: set {STAGING} to storage the executors share, "
+            "or raise spark.driver.memory (--spark-conf)")
 
 
 def memory_bytes(size: str) -> int:
