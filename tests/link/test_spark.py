@@ -16,15 +16,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
 
+from sabt.cli import app, main
 from sabt.errors import SabtError
 from sabt.ingest.lists import read_list
+from sabt.link import engine
+from sabt.link import tables as lt
+from sabt.link import workspace as lw
 from sabt.link.cluster import cluster_pairs
 from sabt.link.engine import Scored, score
 from sabt.link.evaluate import pairwise_scores
 from sabt.link.features import build_features
 from sabt.link.options import LinkSettings
 from sabt.link.spark import read_conf, session
+from sabt.store.workspace import Store
 from tests.link.conftest import SMALL_SPARK
 
 pytestmark = [pytest.mark.spark,
@@ -169,3 +176,49 @@ def test_standalone_master_and_worker(features: pd.DataFrame, duck: Scored,
     np.testing.assert_allclose(duck.probability, on_cluster.probability, rtol=1e-6)
     n = len(features)
     assert np.array_equal(_clusters(n, duck), _clusters(n, on_cluster))
+
+
+def _runs(space: Path) -> int:
+    with Store.open(space) as opened, opened.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(lt.link_run)).scalar_one())
+
+
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory: pytest.TempPathFactory, small_lists: list[Path]) -> Path:
+    """A workspace with three SYNTHETIC lists and one (DuckDB) run (the tests leave it so)."""
+    space = tmp_path_factory.mktemp("spark_ws") / "ws"
+    assert CliRunner().invoke(app, ["init", "--workspace", str(space)]).exit_code == 0
+    with Store.open(space) as ws:
+        for path, name in zip(small_lists, "ABC", strict=True):
+            lw.import_list(ws, path, name=name, author="tester")
+        lw.run_linkage(ws, LinkSettings(u_chunks=1, em_iterations=5), author="tester")
+    return space
+
+
+def test_cli_unreachable_master_keeps_the_previous_run(
+        linked: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["link", "--full", "--backend", "spark", "--spark-master",
+              f"spark://127.0.0.1:{_free_port()}", "--workspace", str(linked)])
+    assert exited.value.code == 1
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "cannot be reached" in lines[0], lines
+    assert _runs(linked) == 1
+
+
+def test_spark_failing_mid_run_keeps_the_previous_run(
+        linked: Path, spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from py4j.protocol import Py4JError
+
+    def lost(*_args: object, **_kw: object) -> None:
+        raise Py4JError("An error occurred\norg.apache.spark.SparkException: Job aborted: "
+                        "executor 1 lost\n\tat org.apache.spark…")
+
+    monkeypatch.setattr(engine, "_score", lost)
+    with Store.open(linked) as ws, pytest.raises(SabtError) as caught:
+        lw.run_linkage(ws, LinkSettings(backend="spark"), author="tester", full=True,
+                       spark=spark)
+    message = str(caught.value)
+    assert "\n" not in message and "executor 1 lost" in message
+    assert "previous run stands" in message
+    assert _runs(linked) == 1

@@ -19,6 +19,7 @@ import shutil
 import socket
 import tempfile
 import uuid
+import weakref
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -115,8 +116,11 @@ def session(master: str | None = None, conf: dict[str, str] | None = None) -> An
     if not master.startswith("sc://"):
         spark.sparkContext.setLogLevel("ERROR")
         if spark.sparkContext.getCheckpointDir() is None:
-            spark.sparkContext.setCheckpointDir(
-                conf.get("spark.checkpoint.dir") or tempfile.mkdtemp(prefix="sabt-spark-"))
+            checkpoints = conf.get("spark.checkpoint.dir")
+            if checkpoints is None:   # a temporary one goes with the session
+                checkpoints = tempfile.mkdtemp(prefix="sabt-spark-")
+                weakref.finalize(spark, shutil.rmtree, checkpoints, ignore_errors=True)
+            spark.sparkContext.setCheckpointDir(checkpoints)
     return spark
 
 
