@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,7 @@ from sabt.link.engine import Scored, score
 from sabt.link.evaluate import pairwise_scores
 from sabt.link.features import build_features
 from sabt.link.options import LinkSettings
-from sabt.link.spark import read_conf, session
+from sabt.link.spark import check_memory, memory_bytes, read_conf, session
 from sabt.store.workspace import Store
 from tests.link.conftest import SMALL_SPARK
 
@@ -222,3 +223,16 @@ def test_spark_failing_mid_run_keeps_the_previous_run(
     assert "\n" not in message and "executor 1 lost" in message
     assert "previous run stands" in message
     assert _runs(linked) == 1
+
+
+def test_records_too_large_for_the_driver_are_refused_before_starting() -> None:
+    class Conf:
+        def get(self, key: str, default: str | None = None) -> str | None:
+            return "1m" if key == "spark.driver.memory" else default
+
+    fake = SimpleNamespace(conf=Conf())
+    with pytest.raises(SabtError, match=r"spark\.driver\.memory=1m.*spark\.sabt\.stagingDir"):
+        check_memory(fake, 2**20, None)   # 1 MB of records needs about 3 MB to pass through
+    check_memory(fake, 2**20, "/shared/staging")   # staged as Parquet: the driver is bypassed
+    check_memory(fake, 2**18, None)
+    assert memory_bytes("2g") == 2 * 2**30 and memory_bytes("512m") == 512 * 2**20
