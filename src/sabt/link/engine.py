@@ -3,7 +3,9 @@
 `link` runs the whole pipeline on a records table (several lists stacked, a ``source`` column
 naming each record's list): features → blocking → unsupervised training → prediction →
 clustering. With DuckDB, prediction evaluates splink's SQL once per distinct pair of values
-(`sabt.link.distinct`); with Spark, splink's ``predict`` runs as it is. Training is
+(`sabt.link.distinct`). With Spark (a SparkSession the caller injects, `sabt.link.spark`),
+training, splink's ``predict`` and the connected components of the links run on Spark, and
+only the kept pairs come back to the driver, a batch at a time (`_spark_pairs`). Training is
 reproducible: u-probabilities are sampled with a fixed seed, EM runs on fixed blocking rules
 with splink's deterministic hash sampling, and every result is sorted before it is returned.
 Nothing here touches files or the workspace.
