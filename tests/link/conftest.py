@@ -41,9 +41,14 @@ def hard_lists(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 #: one shuffle partition: the Spark tests' data are a few hundred records, and each of splink's
-#: queries is a Spark job whose cost is mostly per partition
+#: queries is a Spark job whose cost is mostly per partition. On data this small the JVM's
+#: time goes to compiling each query's generated code (a thread dump of the training test:
+#: 124 of 290 CPU seconds in the C2 JIT compiler, 27 in C1), so the JIT stops at C1 and
+#: queries run without whole-stage code generation.
 SMALL_SPARK = {"spark.sql.shuffle.partitions": "1", "spark.default.parallelism": "1",
-               "spark.driver.memory": "1g"}
+               "spark.driver.memory": "1g",
+               "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1",
+               "spark.sql.codegen.wholeStage": "false"}
 
 
 @pytest.fixture(scope="session")
