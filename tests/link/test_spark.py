@@ -140,45 +140,6 @@ def _wait_for(log: Path, text: str, seconds: float) -> None:
                          f"{log.read_text(errors='replace')[-2000:]}")
 
 
-@pytest.mark.slow
-def test_standalone_master_and_worker(features: pd.DataFrame, duck: Scored,
-                                      tmp_path: Path) -> None:
-    """A standalone master and one worker process on 127.0.0.1, as a cluster would be: the
-    records reach the executor as Parquet in a staging directory (the shared storage of a
-    cluster) and it scores DuckDB's model to DuckDB's pairs and clusters."""
-    pytest.importorskip("pyspark")
-    port = _free_port()
-    master_log, worker_log = tmp_path / "master.log", tmp_path / "worker.log"
-    master = _spark_class("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-                          "--port", str(port), "--webui-port", str(_free_port()), log=master_log)
-    worker = None
-    try:
-        _wait_for(master_log, "I have been elected leader", 90)
-        worker = _spark_class("org.apache.spark.deploy.worker.Worker", "--cores", "1",
-                              "--memory", "1g", "--webui-port", str(_free_port()),
-                              "--work-dir", str(tmp_path / "work"),
-                              f"spark://127.0.0.1:{port}", log=worker_log)
-        _wait_for(master_log, "Registering worker", 90)
-        spark = session(f"spark://127.0.0.1:{port}",
-                        {**SMALL_SPARK, "spark.executor.memory": "768m", "spark.cores.max": "1",
-                         "spark.driver.host": "127.0.0.1",
-                         "spark.sabt.stagingDir": str(tmp_path / "staging")})
-        try:
-            on_cluster = score(features, LinkSettings(backend="spark"), model=duck.model,
-                               joined=[], spark=spark)
-        finally:
-            spark.stop()
-    finally:
-        for proc in (worker, master):
-            if proc is not None:
-                proc.terminate()
-                proc.wait(timeout=30)
-    assert np.array_equal(duck.left, on_cluster.left)
-    np.testing.assert_allclose(duck.probability, on_cluster.probability, rtol=1e-6)
-    n = len(features)
-    assert np.array_equal(_clusters(n, duck), _clusters(n, on_cluster))
-
-
 def _runs(space: Path) -> int:
     with Store.open(space) as opened, opened.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(lt.link_run)).scalar_one())
@@ -236,3 +197,48 @@ def test_records_too_large_for_the_driver_are_refused_before_starting() -> None:
     check_memory(fake, 2**20, "/shared/staging")   # staged as Parquet: the driver is bypassed
     check_memory(fake, 2**18, None)
     assert memory_bytes("2g") == 2 * 2**30 and memory_bytes("512m") == 512 * 2**20
+
+
+@pytest.mark.slow
+def test_standalone_master_and_worker(features: pd.DataFrame, duck: Scored,
+                                      tmp_path: Path) -> None:
+    """A standalone master and one worker process on 127.0.0.1, as a cluster would be: the
+    records reach the executor as Parquet in a staging directory (the shared storage of a
+    cluster) and it scores DuckDB's model to DuckDB's pairs and clusters. Last in the file: it
+    stops the shared local session (one SparkContext per process)."""
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    local = SparkSession.getActiveSession()   # the shared local one: this test runs last
+    if local is not None:
+        local.stop()
+    port = _free_port()
+    master_log, worker_log = tmp_path / "master.log", tmp_path / "worker.log"
+    master = _spark_class("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+                          "--port", str(port), "--webui-port", str(_free_port()), log=master_log)
+    worker = None
+    try:
+        _wait_for(master_log, "I have been elected leader", 90)
+        worker = _spark_class("org.apache.spark.deploy.worker.Worker", "--cores", "1",
+                              "--memory", "1g", "--webui-port", str(_free_port()),
+                              "--work-dir", str(tmp_path / "work"),
+                              f"spark://127.0.0.1:{port}", log=worker_log)
+        _wait_for(master_log, "Registering worker", 90)
+        spark = session(f"spark://127.0.0.1:{port}",
+                        {**SMALL_SPARK, "spark.executor.memory": "768m", "spark.cores.max": "1",
+                         "spark.driver.host": "127.0.0.1",
+                         "spark.sabt.stagingDir": str(tmp_path / "staging")})
+        try:
+            on_cluster = score(features, LinkSettings(backend="spark"), model=duck.model,
+                               joined=[], spark=spark)
+        finally:
+            spark.stop()
+    finally:
+        for proc in (worker, master):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=30)
+    assert np.array_equal(duck.left, on_cluster.left)
+    np.testing.assert_allclose(duck.probability, on_cluster.probability, rtol=1e-6)
+    n = len(features)
+    assert np.array_equal(_clusters(n, duck), _clusters(n, on_cluster))

@@ -100,6 +100,11 @@ def session(master: str | None = None, conf: dict[str, str] | None = None) -> An
         from splink.backends.spark import similarity_jar_location
     except ImportError as exc:
         raise SabtError("the spark backend needs pyspark: pip install 'sabt[spark]'") from exc
+    active = SparkSession.getActiveSession()
+    if active is not None and not master.startswith("sc://") and active.conf.get(
+            "spark.master", None) != master:   # getOrCreate would hand back that one
+        raise SabtError(f"a Spark session on {active.conf.get('spark.master', '?')} is already "
+                        f"running in this process; stop it before starting one on {master}")
     jars = ",".join(j for j in (conf.get("spark.jars"), similarity_jar_location()) if j)
     if master.startswith("sc://"):
         builder = SparkSession.builder.remote(master)
