@@ -46,7 +46,7 @@ def hard_lists(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 #: 124 of 290 CPU seconds in the C2 JIT compiler, 27 in C1), so the JIT stops at C1 and
 #: queries run without whole-stage code generation.
 SMALL_SPARK = {"spark.sql.shuffle.partitions": "1", "spark.default.parallelism": "1",
-               "spark.driver.memory": "1g",
+               "spark.driver.memory": "2g",
                "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1",
                "spark.sql.codegen.wholeStage": "false"}
 

@@ -155,7 +155,9 @@ def failures() -> tuple[type[BaseException], ...]:
     from py4j.protocol import Py4JError
     from pyspark.errors import PySparkException
 
-    return (Py4JError, PySparkException, ConnectionError)
+    from sabt.link.splink_adapter import SplinkException   # splink wraps the SQL's errors
+
+    return (Py4JError, PySparkException, SplinkException, ConnectionError)
 
 
 def check_memory(spark: Any, table_bytes: int, staging: str | None) -> None:

@@ -18,11 +18,13 @@ from typing import Any
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.dialects import SplinkDialect
+from splink.internals.exceptions import SplinkException
 
 __all__ = [
     "BlockingRuleCreator",
     "ComparisonLevelCreator",
     "SplinkDialect",
+    "SplinkException",
     "case_statement",
     "columns_used_by_comparisons",
     "duckdb_connection",
