@@ -155,7 +155,7 @@ def failures() -> tuple[type[BaseException], ...]:
     from py4j.protocol import Py4JError
     from pyspark.errors import PySparkException
 
-    from sabt.link.splink_adapter import SplinkException   # splink wraps the SQL's errors
+    from sabt.link.splink_adapter import SplinkException  # splink wraps the SQL's errors
 
     return (Py4JError, PySparkException, SplinkException, ConnectionError)
 
