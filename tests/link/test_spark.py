@@ -72,8 +72,8 @@ def _levels(model: dict[str, Any]) -> dict[tuple[str, int], tuple[float, float]]
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="Spark-trained parameters are not yet shown equal to DuckDB's: this "
-                   "comparison failed on its one complete run", strict=False)
+@pytest.mark.xfail(reason="not yet seen passing: with a 1 GB driver, splink's connected "
+                   "components ran out of heap after training and scoring", strict=False)
 def test_spark_trains_scores_and_clusters_like_duckdb(
         features: pd.DataFrame, duck: Scored, spark: Any) -> None:
     """EM on Spark. With fewer record pairs than `u_max_pairs` splink's u-sampling takes every
