@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,3 +38,25 @@ def hard_lists(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = tmp_path_factory.mktemp("SYNTHETIC_hard_lists")
     write(sim, folder, formats=("csv",), population=False)
     return sorted((folder / "lists").glob("SYNTHETIC_list_*.csv"))
+
+
+#: one shuffle partition: the Spark tests' data are a few hundred records, and each of splink's
+#: queries is a Spark job whose cost is mostly per partition. On data this small the JVM's
+#: time goes to compiling each query's generated code (a thread dump of the training test:
+#: 124 of 290 CPU seconds in the C2 JIT compiler, 27 in C1), so the JIT stops at C1 and
+#: queries run without whole-stage code generation.
+SMALL_SPARK = {"spark.sql.shuffle.partitions": "1", "spark.default.parallelism": "1",
+               "spark.driver.memory": "2g",
+               "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1",
+               "spark.sql.codegen.wholeStage": "false"}
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """One local Spark session (2 cores) for every Spark test: starting one takes seconds."""
+    pytest.importorskip("pyspark")
+    from sabt.link.spark import session
+
+    spark = session("local[2]", SMALL_SPARK)
+    yield spark
+    spark.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -141,12 +142,12 @@ def test_febrl_sample_f1_floor(which: str, below: int, tmp_path: Path) -> None:
 
 @pytest.mark.spark
 @pytest.mark.skipif(shutil.which("java") is None, reason="needs Java 17 for pyspark")
-def test_spark_scores_extra_columns_like_duckdb(tmp_path: Path) -> None:
-    pytest.importorskip("pyspark")
+def test_spark_scores_extra_columns_like_duckdb(tmp_path: Path, spark: Any) -> None:
     records, _ = _febrl_sample("febrl4", 150, tmp_path)
     features = build_features(records)
     # one DuckDB-trained model scored by both backends (Spark's own EM is slow in local mode)
     duck = score(features, LinkSettings())
-    spark = score(features, LinkSettings(backend="spark"), model=duck.model)
-    assert np.array_equal(duck.left, spark.left) and np.array_equal(duck.right, spark.right)
-    np.testing.assert_allclose(duck.probability, spark.probability, atol=1e-9)
+    on_spark = score(features, LinkSettings(backend="spark"), model=duck.model, spark=spark)
+    assert np.array_equal(duck.left, on_spark.left)
+    assert np.array_equal(duck.right, on_spark.right)
+    np.testing.assert_allclose(duck.probability, on_spark.probability, atol=1e-9)

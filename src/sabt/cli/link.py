@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,6 +21,7 @@ from sabt.cli.app import (
     err_console,
     session,
 )
+from sabt.errors import SabtError
 from sabt.ingest.headers import CANONICAL_FIELDS, Mapping
 from sabt.link.options import LinkSettings
 from sabt.safety import safe_frame, shown
@@ -35,7 +38,14 @@ ThresholdOpt = Annotated[float, typer.Option(
     help="Link pairs at or above this match probability.")]
 OnePerListOpt = Annotated[bool, typer.Option(
     "--one-per-list", help="Never put two records of one list in a cluster.")]
-BackendOpt = Annotated[str, typer.Option(help="duckdb (default) or spark (local mode).")]
+BackendOpt = Annotated[str, typer.Option(
+    help="duckdb (default) or spark (local[2] unless --spark-master or --spark-conf says).")]
+SparkMasterOpt = Annotated[str | None, typer.Option(
+    help="Spark master URL for --backend spark: local[N], spark://host:7077, yarn, k8s://…, "
+    "sc://host:15002 (Spark Connect).")]
+SparkConfOpt = Annotated[Path | None, typer.Option(
+    help="Spark properties file (spark-defaults.conf form) for --backend spark: memory, "
+    "partitions, spark.sabt.stagingDir (docs/scale.md).")]
 SeedOpt = Annotated[int, typer.Option(help="Seed for the sampled training.")]
 MaxBlockOpt = Annotated[int, typer.Option(
     help="Leave unscored the blocks of more records than this (pairs grow with their square; "
@@ -92,6 +102,8 @@ def link_files(
     threshold: ThresholdOpt = LinkSettings.threshold,
     one_per_list: OnePerListOpt = False,
     backend: BackendOpt = "duckdb",
+    spark_master: SparkMasterOpt = None,
+    spark_conf: SparkConfOpt = None,
     seed: SeedOpt = LinkSettings.seed,
     max_block: MaxBlockOpt = LinkSettings.max_block,
     as_json: JsonOpt = False,
@@ -101,9 +113,9 @@ def link_files(
 
     settings = LinkSettings(threshold=threshold, all_duplicate_free=one_per_list,
                             backend=backend, seed=seed, max_block=max_block)
-    with _Phases() as phases:
+    with _spark(backend, spark_master, spark_conf) as spark, _Phases() as phases:
         linked = run(files, settings, mapping=Mapping.load(mapping) if mapping else None,
-                     progress=phases)
+                     progress=phases, spark=spark)
     for path, warnings in linked.warnings.items():
         for warning in warnings[:5]:
             console.print(f"[yellow]warning:[/] {shown(path)}: {shown(warning)}",
@@ -194,6 +206,8 @@ def link_cmd(
     review_high: Annotated[float, typer.Option(help="Review band: highest probability.")
                            ] = LinkSettings.review_high,
     backend: BackendOpt = "duckdb",
+    spark_master: SparkMasterOpt = None,
+    spark_conf: SparkConfOpt = None,
     seed: SeedOpt = LinkSettings.seed,
     max_block: MaxBlockOpt = LinkSettings.max_block,
     full: Annotated[bool, typer.Option(
@@ -209,8 +223,9 @@ def link_cmd(
     settings = LinkSettings(threshold=threshold, all_duplicate_free=one_per_list,
                             review_low=review_low, review_high=review_high, backend=backend,
                             seed=seed, max_block=max_block)
-    with session(workspace, database_url) as (ws, me), _Phases() as phases:
-        report = ws.linkage.run(me, settings, progress=phases, full=full)
+    with (session(workspace, database_url) as (ws, me),
+          _spark(backend, spark_master, spark_conf) as spark, _Phases() as phases):
+        report = ws.linkage.run(me, settings, progress=phases, full=full, spark=spark)
     console.print(f"run {report.run_id} ({report.mode}: {report.mode_reason}): "
                   f"{report.records:,} records → {report.clusters:,} "
                   f"persons ({report.persons_created:,} new, {report.persons_updated:,} updated); "
@@ -220,6 +235,24 @@ def link_cmd(
     console.print(f"software {report.software_version}; inputs sha256 {report.input_checksum}",
                   highlight=False)
     _say_capped(report.blocking, settings.max_block)
+
+
+@contextmanager
+def _spark(backend: str, master: str | None, conf: Path | None) -> Iterator[Any]:
+    """The SparkSession for --backend spark (stopped afterwards), else None."""
+    if backend != "spark":
+        if master or conf:
+            raise SabtError("--spark-master and --spark-conf need --backend spark")
+        yield None
+        return
+    from sabt.link.spark import read_conf
+    from sabt.link.spark import session as spark_session
+
+    spark = spark_session(master, read_conf(conf) if conf else None)
+    try:
+        yield spark
+    finally:
+        spark.stop()
 
 
 def _say_capped(blocking: dict[str, int], max_block: int) -> None:

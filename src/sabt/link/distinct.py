@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sabt.errors import SabtError
-from sabt.link import _lookup
+from sabt.link import _lookup, splink_adapter
 from sabt.link.settings import SWAP_FIELDS
 
 CODE_PREFIX = "_v_"   # + a comparison's output name: a record's code for the values it reads
@@ -80,7 +80,7 @@ def _code(name: str) -> str:
 
 
 def _read_columns(comparison: Any) -> list[str]:
-    return [c.unquote().name for c in comparison._input_columns_used_by_case_statement]
+    return [c.unquote().name for c in splink_adapter.input_columns(comparison)]
 
 
 def _column_codes(series: pd.Series) -> np.ndarray:
@@ -102,12 +102,8 @@ def predict(linker: Any, own: dict[str, Any], swap: dict[str, Any],
     """The pairs (`left`, `right`: record positions) scored by `linker`'s model. `own` and
     `swap`: the comparisons by name as `settings.name_comparison` parts; `codes`: their
     `value_codes` by record position."""
-    from splink.internals.misc import prob_to_match_weight
-    from splink.internals.pipeline import CTEPipeline
-    from splink.internals.vertically_concatenate import enqueue_df_concat_with_tf
-
-    con = linker._db_api._con
-    settings = linker._settings_obj
+    con = splink_adapter.duckdb_connection(splink_adapter.linker_db_api(linker))
+    settings = splink_adapter.linker_settings(linker)
     full = {c.output_column_name: c for c in settings.comparisons}
     crossed = {n: _swap_gammas(swap[n]) for n in full
                if len(_read_columns(full[n])) != len(_read_columns(own[n]))}
@@ -115,9 +111,7 @@ def predict(linker: Any, own: dict[str, Any], swap: dict[str, Any],
              if crossed else np.zeros(len(left), dtype=np.int8))
     # one record of each code, as `_distinct_weights` and `_cross_typo` read them
     firsts = {n: np.unique(codes[_code(n)], return_index=True)[1] for n in full}
-    pipeline = CTEPipeline()
-    enqueue_df_concat_with_tf(linker, pipeline)   # the records with their term frequencies
-    records = linker._db_api.sql_pipeline_to_splink_dataframe(pipeline)
+    records = splink_adapter.records_with_term_frequencies(linker)
     rec = records.physical_name
     total = np.zeros(len(left), dtype=np.float64)
     tables: dict[str, tuple[np.ndarray, ...]] = {}
@@ -134,7 +128,7 @@ def predict(linker: Any, own: dict[str, Any], swap: dict[str, Any],
         _swap(con, rec, {n: (swap[n], full[n], g) for n, g in crossed.items()}, tables,
               codes, firsts, sides, left, right, total)
     records.drop_table_from_database_and_remove_from_cache()
-    total += prob_to_match_weight(settings._probability_two_random_records_match)
+    total += splink_adapter.prob_to_match_weight(splink_adapter.prior(settings))
     return Predicted(left, right, total)
 
 
@@ -199,7 +193,7 @@ def _level_weight(comparison: Any, gamma: int) -> float:
     """The match weight of one level of `comparison` (a swap level: no frequency term)."""
     level = next(lvl for lvl in comparison.comparison_levels
                  if lvl.comparison_vector_value == gamma)
-    return float(level._match_weight)
+    return splink_adapter.level_match_weight(level)
 
 
 def _swap_both(con: Any, rec: str, parts: dict[str, tuple[Any, Any, list[int]]],
@@ -255,14 +249,14 @@ def _cross_typo(con: Any, rec: str, names: tuple[str, str], codes: dict[str, np.
 def _swap_gammas(swap: Any) -> list[int]:
     """The levels (comparison vector values) a `swap` part can reach besides null and else."""
     return [lvl.comparison_vector_value for lvl in swap.comparison_levels
-            if not (lvl.is_null_level or lvl._is_else_level or lvl.sql_condition == "false")]
+            if not (lvl.is_null_level or splink_adapter.is_else_level(lvl)
+                    or lvl.sql_condition == "false")]
 
 
 def _weight_sql(comparison: Any) -> tuple[list[str], str]:
     """The columns splink computes a comparison's weight from, and its weight (match weight
     plus term-frequency adjustment) as one SQL sum."""
-    parts = comparison._columns_to_select_for_match_weight_parts(False, False)
-    return parts, " + ".join(comparison._match_weight_columns_to_sum)
+    return splink_adapter.weight_sql(comparison)
 
 
 def _side_columns(read: Iterable[Any], weigh: Iterable[Any]) -> list[str]:
@@ -270,16 +264,16 @@ def _side_columns(read: Iterable[Any], weigh: Iterable[Any]) -> list[str]:
     comparisons' weights use, named as splink names them (``"given_key_l"``)."""
     cols: list[str] = []
     for comparison in read:
-        for col in comparison._input_columns_used_by_case_statement:
+        for col in splink_adapter.input_columns(comparison):
             cols += [col.l_name_as_l, col.r_name_as_r]
     for comparison in weigh:
-        for col in comparison._tf_adjustment_input_columns:
+        for col in splink_adapter.tf_columns(comparison):
             cols += col.l_r_tf_names_as_l_r
     return list(dict.fromkeys(cols))
 
 
 def _tf_names(comparison: Any) -> list[str]:
-    return list(dict.fromkeys(n for col in comparison._tf_adjustment_input_columns
+    return list(dict.fromkeys(n for col in splink_adapter.tf_columns(comparison)
                               for n in col.tf_name_l_r))
 
 
@@ -290,10 +284,10 @@ def _distinct_weights_sql(full: Any, own: Any, rec: str, values: str) -> str:
     return (
         f"with cols as (select v.k, {', '.join(_side_columns([own], [full]))} from {values} v "
         f"join {rec} l on l.unique_id = v.uid_l join {rec} r on r.unique_id = v.uid_r),"
-        f" cv as (select k, {own._case_statement}"
+        f" cv as (select k, {splink_adapter.case_statement(own)}"
         f"{''.join(', ' + t for t in _tf_names(full))} from cols),"
         f" parts as (select k, {', '.join(parts)} from cv)"
-        f" select k, {full._gamma_column_name} as gamma, {weight} as w from parts")
+        f" select k, {splink_adapter.gamma_column(full)} as gamma, {weight} as w from parts")
 
 
 def _swap_weights_sql(parts: dict[str, tuple[Any, Any, list[int]]], rec: str,
@@ -301,12 +295,12 @@ def _swap_weights_sql(parts: dict[str, tuple[Any, Any, list[int]]], rec: str,
     """For the `candidates` (``pos, unique_id_l, unique_id_r``) at which a swap level holds:
     per comparison ``n`` (its swap part, the full comparison, the swap levels) that level
     (``"g_<n>"``, else null) and its weight (``"w_<n>"``)."""
-    cases = [swap._case_statement for swap, _, _ in parts.values()]
+    cases = [splink_adapter.case_statement(swap) for swap, _, _ in parts.values()]
     tfs = dict.fromkeys(t for _, full, _ in parts.values() for t in _tf_names(full))
     weight_parts = dict.fromkeys(p for _, full, _ in parts.values() for p in _weight_sql(full)[0])
-    hit = {n: f"{full._gamma_column_name} in ({', '.join(map(str, gammas))})"
+    hit = {n: f"{splink_adapter.gamma_column(full)} in ({', '.join(map(str, gammas))})"
            for n, (_, full, gammas) in parts.items()}
-    out = [f'case when {hit[n]} then {full._gamma_column_name} end as "g_{n}", '
+    out = [f'case when {hit[n]} then {splink_adapter.gamma_column(full)} end as "g_{n}", '
            f'{_weight_sql(full)[1]} as "w_{n}"' for n, (_, full, _) in parts.items()]
     read = _side_columns([s for s, _, _ in parts.values()], [f for _, f, _ in parts.values()])
     return (

@@ -3,7 +3,9 @@
 `link` runs the whole pipeline on a records table (several lists stacked, a ``source`` column
 naming each record's list): features → blocking → unsupervised training → prediction →
 clustering. With DuckDB, prediction evaluates splink's SQL once per distinct pair of values
-(`sabt.link.distinct`); with Spark, splink's ``predict`` runs as it is. Training is
+(`sabt.link.distinct`). With Spark (a SparkSession the caller injects, `sabt.link.spark`),
+training, splink's ``predict`` and the connected components of the links run on Spark, and
+only the kept pairs come back to the driver, a batch at a time (`_spark_pairs`). Training is
 reproducible: u-probabilities are sampled with a fixed seed, EM runs on fixed blocking rules
 with splink's deterministic hash sampling, and every result is sorted before it is returned.
 Nothing here touches files or the workspace.
@@ -25,10 +27,9 @@ import numpy as np
 import pandas as pd
 from splink import Linker, block_on
 from splink.blocking_rule_library import CustomRule
-from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 from sabt.errors import SabtError
-from sabt.link import distinct
+from sabt.link import distinct, splink_adapter
 from sabt.link.blocking import BlockKeys, block_keys, blocked_pairs, key_matrices
 from sabt.link.cluster import CONTRADICTION, Clustering, _components, cluster_pairs
 from sabt.link.extra import blocking_rules as extra_blocking_rules
@@ -41,6 +42,7 @@ from sabt.link.settings import (
     rule_columns,
     settings_creator,
 )
+from sabt.link.splink_adapter import BlockingRuleCreator
 
 Progress = Callable[[str], None]
 
@@ -97,26 +99,9 @@ def present_columns(features: pd.DataFrame) -> set[str]:
     return present
 
 
-def _spark_session() -> Any:
-    from pyspark.sql import SparkSession
-    from splink.backends.spark import similarity_jar_location
-
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("sabt-link")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "4")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.memory", "2g")
-        .config("spark.jars", similarity_jar_location())
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
-    spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="sabt-spark-"))
-    return spark
-
-
-def _db_api(settings: LinkSettings) -> Any:
+def _db_api(settings: LinkSettings, spark: Any = None) -> Any:
+    """splink's database API for `settings.backend`: a fresh DuckDB connection, or the
+    injected SparkSession (`sabt.link.spark.session` builds one at the edge)."""
     if settings.backend == "duckdb":
         import duckdb
         from splink import DuckDBAPI
@@ -130,19 +115,17 @@ def _db_api(settings: LinkSettings) -> Any:
         weakref.finalize(api, shutil.rmtree, spill, ignore_errors=True)
         return api
     if settings.backend == "spark":
+        if spark is None:
+            raise SabtError("the spark backend needs a SparkSession: pass spark= "
+                            "(sabt.link.spark.session builds one), or use --backend spark")
         from splink import SparkAPI
 
-        return SparkAPI(spark_session=_spark_session(), num_partitions_on_repartition=4)
+        from sabt.link.spark import BREAK_LINEAGE
+
+        partitions = int(spark.conf.get("spark.sql.shuffle.partitions", "4"))
+        return SparkAPI(spark_session=spark, num_partitions_on_repartition=partitions,
+                        break_lineage_method=spark.conf.get(BREAK_LINEAGE, "persist"))
     raise SabtError(f"unknown backend {settings.backend!r} (use duckdb or spark)")
-
-
-def _fetch_pairs(sdf: Any, where: str,
-                 cols: str = "unique_id_l, unique_id_r, match_probability, match_weight",
-                 ) -> dict[str, np.ndarray]:
-    """Spark's scored pairs matching `where`, sorted by (left, right), one array per column."""
-    frame = sdf.as_spark_dataframe().where(where).select(*cols.split(", ")).toPandas()
-    frame = frame.sort_values(["unique_id_l", "unique_id_r"], kind="stable")
-    return {c: frame[c].to_numpy() for c in frame.columns}
 
 
 def _blocked(linker: Linker, data: ModelInput, own: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -151,8 +134,7 @@ def _blocked(linker: Linker, data: ModelInput, own: bool) -> tuple[np.ndarray, n
     if own and data.key_matrices is not None:
         return blocked_pairs(*data.key_matrices)
     blocked = linker.inference.compute_blocked_pairs_for_predict_chunk()
-    db_api: Any = linker._db_api   # DuckDB's (this path is DuckDB's only)
-    con = db_api._con
+    con = splink_adapter.duckdb_connection(splink_adapter.linker_db_api(linker))   # DuckDB's
     ids = con.sql("select join_key_l::int32 as l, join_key_r::int32 as r "
                   f"from {blocked.physical_name}").fetchnumpy()
     blocked.drop_table_from_database_and_remove_from_cache()
@@ -164,7 +146,7 @@ def _kept(pred: distinct.Predicted, floor: float, below: float, n: int, threshol
           ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The scored pairs at or above `floor` and the contradicted ones (below `below`; with
     `joined`, only those clustering can consult), each sorted by (left, right) as
-    `_fetch_pairs` gives them."""
+    `_spark_pairs` gives them."""
     def pick(where: np.ndarray, **cols: np.ndarray) -> dict[str, np.ndarray]:
         left, right = pred.left[where].astype(np.int64), pred.right[where].astype(np.int64)
         order = np.lexsort((right, left))
@@ -247,8 +229,8 @@ def _apply_parameters(linker: Linker, model: dict[str, Any]) -> None:
     A saved model's SQL is written for the backend that trained it; rebuilding the comparisons
     for the current backend and copying only the numbers lets one model score anywhere.
     """
-    obj = linker._settings_obj
-    obj._probability_two_random_records_match = model["probability_two_random_records_match"]
+    obj = splink_adapter.linker_settings(linker)
+    splink_adapter.set_prior(obj, model["probability_two_random_records_match"])
     saved = {c["output_column_name"]: c["comparison_levels"] for c in model["comparisons"]}
     for comparison in obj.comparisons:
         levels = saved[comparison.output_column_name]
@@ -294,7 +276,7 @@ class ModelInput:
     columns only blocking read left out), the training sample's rows, the block keys and, for
     DuckDB, the value codes and key matrices."""
 
-    table: Any                  # pyarrow Table for DuckDB, pandas for Spark
+    table: Any                  # a pyarrow Table
     sample: Any | None          # the same, for `training_sample`'s rows (None: train on all)
     n_records: int
     present: set[str]
@@ -310,20 +292,17 @@ def _blocking_only(present: set[str], extra_rules: list[tuple[str, ...]],
     """Feature columns only the prediction blocking rules read: block keys stand for them."""
     read = set().union(*(rule_columns(r) for r in prediction_rules(present, extra_rules)))
     creator = settings_creator(present, settings, extra_rules)
-    compared = creator.get_settings("duckdb")._columns_used_by_comparisons
-    kept = {c.unquote().name for c in compared}
+    kept = splink_adapter.columns_used_by_comparisons(creator.get_settings("duckdb"))
     kept |= set().union(*(rule_columns(r) for r in (*TRAINING_RULES, *DETERMINISTIC_RULES)))
     return read - kept
 
 
-def _backend_table(features: pd.DataFrame, drop: set[str], keys: dict[str, pd.Series],
-                   backend: str) -> Any:
-    """`features` without the `drop` columns, with the block `keys`. DuckDB gets an Arrow table
-    (packed strings: about a quarter of the memory of pandas' Python objects, read without the
-    interpreter), built column by column so no second pandas frame is made; Spark gets pandas."""
+def _backend_table(features: pd.DataFrame, drop: set[str], keys: dict[str, pd.Series]) -> Any:
+    """`features` without the `drop` columns, with the block `keys`, as an Arrow table (packed
+    strings: about a quarter of the memory of pandas' Python objects, read by DuckDB without
+    the interpreter and written as Parquet for Spark), built column by column so no second
+    pandas frame is made."""
     columns = {**{c: features[c] for c in features.columns if c not in drop}, **keys}
-    if backend != "duckdb":
-        return pd.DataFrame(columns)
     import pyarrow as pa
 
     return pa.table({name: pa.array(col, from_pandas=True) for name, col in columns.items()})
@@ -334,15 +313,6 @@ def _parts(present: set[str], settings: LinkSettings, extra_rules: list[tuple[st
     """The comparisons as `distinct` evaluates them (`settings.name_comparison`), by name."""
     creator = settings_creator(present, settings, extra_rules, part=part)
     return {c.output_column_name: c for c in creator.get_settings("duckdb").comparisons}
-
-
-def _forget_term_frequencies(db_api: Any) -> None:
-    """Drop the term-frequency tables splink cached on the connection while training on a
-    sample: prediction must count names over all records (a name the sample lacks would get no
-    adjustment at all)."""
-    cache = db_api._intermediate_table_cache
-    for key in [k for k, _ in cache.items() if k.startswith("__splink__df_tf_")]:
-        del cache[key]
 
 
 def prepare(features: pd.DataFrame, settings: LinkSettings,
@@ -363,12 +333,12 @@ def prepare(features: pd.DataFrame, settings: LinkSettings,
                                                       "own").values())
         matrices = key_matrices(keys)
     table = _backend_table(features, _blocking_only(present, extra_rules, settings),
-                           keys.columns, settings.backend)
+                           keys.columns)
     keys.columns.clear()   # they are in the table now
     sample = training_sample(features, settings)
     if sample is not None:
         rows = features.index.get_indexer(sample.index)
-        sample = table.take(rows) if settings.backend == "duckdb" else table.iloc[rows]
+        sample = table.take(rows)
     timings["model_table"] = time.perf_counter() - t
     return ModelInput(table, sample, len(features), present, extra_rules, keys, codes, matrices,
                       timings)
@@ -377,7 +347,7 @@ def prepare(features: pd.DataFrame, settings: LinkSettings,
 def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None = None,
           model: dict[str, Any] | None = None, progress: Progress | None = None,
           only_pairs: str | None = None,
-          joined: Iterable[tuple[int, int]] | None = None) -> Scored:
+          joined: Iterable[tuple[int, int]] | None = None, spark: Any = None) -> Scored:
     """Train the model on `features` (from `build_features`) and score blocked pairs.
 
     Pairs below `floor` (default `settings.predict_floor`; 0 keeps every blocked pair) are
@@ -386,43 +356,73 @@ def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None
     score only the pairs that touch new records. With `joined` (the pairs a reviewer joined,
     possibly none) only the contradicted pairs clustering can consult are kept: those inside a
     component of links ≥ the threshold and `joined` pairs (at a million records the others
-    are most of the blocked pairs).
+    are most of the blocked pairs). `spark`: the SparkSession of the spark backend.
     """
     return score_input(prepare(features, settings, progress), settings, floor=floor,
-                       model=model, progress=progress, only_pairs=only_pairs, joined=joined)
+                       model=model, progress=progress, only_pairs=only_pairs, joined=joined,
+                       spark=spark)
 
 
 def score_input(data: ModelInput, settings: LinkSettings, *, floor: float | None = None,
                 model: dict[str, Any] | None = None, progress: Progress | None = None,
                 only_pairs: str | None = None,
-                joined: Iterable[tuple[int, int]] | None = None) -> Scored:
+                joined: Iterable[tuple[int, int]] | None = None, spark: Any = None) -> Scored:
     """`score` on features already `prepare`d."""
+    if settings.backend != "spark":
+        return _score(data, settings, _db_api(settings), floor=floor, model=model,
+                      progress=progress, only_pairs=only_pairs, joined=joined, staging=None)
+    from sabt.link.spark import check_memory, failures, first_line, staging_dir
+
+    db_api = _db_api(settings, spark)
+    staging, owned = staging_dir(spark)
+    check_memory(spark, data.table.nbytes, staging)
+    try:
+        return _score(data, settings, db_api, floor=floor, model=model, progress=progress,
+                      only_pairs=only_pairs, joined=joined, staging=staging)
+    except failures() as exc:   # a lost executor or master: one line, nothing written
+        raise SabtError(f"Spark failed during linkage ({first_line(exc)}); nothing was written and "
+                        "the previous run stands") from exc
+    finally:   # splink's persisted tables and the staged Parquet are this run's alone
+        spark.catalog.clearCache()
+        if owned and staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _register(db_api: Any, table: Any, name: str, staging: str | None) -> Any:
+    """Register an Arrow table with splink under a fresh name (a Spark session outlives one
+    scoring and refuses a name twice); Spark reads it as Parquet from `staging` if set."""
+    if hasattr(db_api, "spark"):
+        from sabt.link.spark import to_spark
+
+        table = to_spark(db_api.spark, table, staging)
+    return db_api.register(table, dataset_display_name=name,
+                           table_name=f"{name.split()[-1]}_{uuid.uuid4().hex[:12]}")
+
+
+def _score(data: ModelInput, settings: LinkSettings, db_api: Any, *, floor: float | None,
+           model: dict[str, Any] | None, progress: Progress | None, only_pairs: str | None,
+           joined: Iterable[tuple[int, int]] | None, staging: str | None) -> Scored:
     say = progress or (lambda _msg: None)
     timings = dict(data.timings)
     present, extra_rules, keys = data.present, data.extra_rules, data.keys
-    db_api = _db_api(settings)
     t = time.perf_counter()
     say("registering records")
-    # A fresh name each call: a Spark session outlives one scoring and refuses a name twice.
-    table = db_api.register(data.table, dataset_display_name="records",
-                            table_name=f"records_{uuid.uuid4().hex[:12]}")
+    table = _register(db_api, data.table, "records", staging)
     timings["register"] = time.perf_counter() - t
     if model is None:
         t = time.perf_counter()
         if data.sample is not None:
             say(f"training on a sample of {len(data.sample):,} records")
-            train_table = db_api.register(data.sample, dataset_display_name="training sample",
-                                          table_name=f"sample_{uuid.uuid4().hex[:12]}")
+            train_table = _register(db_api, data.sample, "training sample", staging)
         model = _train(table if data.sample is None else train_table, present, settings,
                        data.n_records if data.sample is None else len(data.sample), say,
                        extra_rules)
         if settings.backend == "duckdb":   # a fresh connection: training's buffers (a gigabyte
             db_api.duckdb_con.close()      # at a million records) and the sample's term
             db_api = _db_api(settings)     # frequencies go with the old one
-            table = db_api.register(data.table, dataset_display_name="records",
-                                    table_name=f"records_{uuid.uuid4().hex[:12]}")
+            table = _register(db_api, data.table, "records", None)
         elif data.sample is not None:
-            _forget_term_frequencies(db_api)
+            splink_adapter.forget_term_frequencies(db_api)
         timings["train"] = time.perf_counter() - t
     creator = settings_creator(present, settings, extra_rules)
     creator.blocking_rules_to_generate_predictions = [CustomRule(k.sql) for k in keys.rules]
@@ -446,14 +446,8 @@ def score_input(data: ModelInput, settings: LinkSettings, *, floor: float | None
             threshold, below, data.n_records, settings.threshold, joined)
         db_api.duckdb_con.close()   # its buffers (gigabytes) now: clustering comes next
     else:
-        sdf = linker.inference.predict(threshold_match_probability=None, warning_mode="never")
-        frame = _fetch_pairs(sdf, f"match_probability >= {float(threshold)!r}")
-        low = _fetch_pairs(sdf, f"match_probability < {float(below)!r}",
-                           "unique_id_l, unique_id_r")
-        if joined is not None:   # only the contradictions clustering can consult
-            groups = _link_groups(data.n_records, frame, settings.threshold, joined)
-            inside = groups[low["unique_id_l"]] == groups[low["unique_id_r"]]
-            low = {k: v[inside] for k, v in low.items()}
+        frame, low = _spark_pairs(linker, db_api, threshold, below, settings.threshold, joined,
+                                  staging)
     timings["predict"] = time.perf_counter() - t
     return Scored(
         left=np.asarray(frame["unique_id_l"], dtype=np.int64),
@@ -468,14 +462,69 @@ def score_input(data: ModelInput, settings: LinkSettings, *, floor: float | None
     )
 
 
+def _spark_pairs(linker: Linker, db_api: Any, floor: float, below: float, threshold: float,
+                 joined: Iterable[tuple[int, int]] | None, staging: str | None,
+                 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """splink's Spark predict, brought back as `_kept` gives DuckDB's pairs: those at or
+    above `floor`, and the contradicted ones (below `below`), with `joined` only those inside a
+    component of links ≥ `threshold` and the `joined` pairs. The components come from
+    splink's connected components on Spark, so the contradictions are filtered there and
+    the driver receives only what clustering reads, a batch at a time."""
+    from pyspark.sql import functions as F
+    from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+    from sabt.link.spark import stream_columns
+
+    spark = db_api.spark
+    predicted = linker.inference.predict(threshold_match_probability=None,
+                                         warning_mode="never").as_spark_dataframe()
+    pairs = predicted.select("unique_id_l", "unique_id_r", "match_probability",
+                             "match_weight").persist()
+    kept = stream_columns(pairs.where(F.col("match_probability") >= floor),
+                          {"unique_id_l": "int64", "unique_id_r": "int64",
+                           "match_probability": "float64", "match_weight": "float64"}, staging)
+    low = pairs.where(F.col("match_probability") < below)
+    if joined is not None:
+        links = pairs.where(F.col("match_probability") >= max(floor, threshold)).select(
+            "unique_id_l", "unique_id_r")
+        extra = np.asarray(list(joined), dtype=np.int64).reshape(-1, 2)
+        if len(extra):
+            links = links.unionByName(spark.createDataFrame(
+                [(int(a), int(b)) for a, b in extra], "unique_id_l long, unique_id_r long"))
+        links = links.persist()
+        if links.isEmpty():   # no component holds two records: no contradiction is consulted
+            low = low.limit(0)
+        else:   # records outside every link are alone in theirs and need no node
+            ids = links.select(F.col("unique_id_l").alias("unique_id")).union(
+                links.select(F.col("unique_id_r").alias("unique_id"))).distinct()
+            component = cluster_pairwise_predictions_at_threshold(
+                ids, links, db_api, node_id_column_name="unique_id",
+            ).as_spark_dataframe().select("unique_id", "cluster_id")
+            low = (low.join(component.withColumnsRenamed({"unique_id": "unique_id_l",
+                                                          "cluster_id": "c_l"}), "unique_id_l")
+                   .join(component.withColumnsRenamed({"unique_id": "unique_id_r",
+                                                       "cluster_id": "c_r"}), "unique_id_r")
+                   .where(F.col("c_l") == F.col("c_r")))
+    low_pairs = stream_columns(low, {"unique_id_l": "int64", "unique_id_r": "int64"}, staging)
+    pairs.unpersist()
+    return _sorted(kept), _sorted(low_pairs)
+
+
+def _sorted(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Pairs sorted by (left, right), as `_kept` gives them."""
+    order = np.lexsort((columns["unique_id_r"], columns["unique_id_l"]))
+    return {name: col[order] for name, col in columns.items()}
+
+
 def link(records: pd.DataFrame, settings: LinkSettings | None = None, *,
          must_link: Iterable[tuple[int, int]] = (),
          cannot_link: Iterable[tuple[int, int]] = (),
-         progress: Progress | None = None) -> LinkResult:
+         progress: Progress | None = None, spark: Any = None) -> LinkResult:
     """Link records (rows of several lists, ``source`` naming each one's list) into clusters.
 
     `must_link`/`cannot_link` are reviewers' decisions as pairs of record positions; they
-    override the model.
+    override the model. `spark`: the SparkSession the spark backend runs on
+    (`sabt.link.spark.session` builds one); the caller owns it.
     """
     settings = settings or LinkSettings()
     must_link = list(must_link)
@@ -494,7 +543,7 @@ def link(records: pd.DataFrame, settings: LinkSettings | None = None, *,
     else:
         data = prepare(features, settings, progress)
         del features   # scoring reads `data`; the Python objects would double the memory
-        scored = score_input(data, settings, progress=progress, joined=must_link)
+        scored = score_input(data, settings, progress=progress, joined=must_link, spark=spark)
     scored.timings["features"] = t_features
     t = time.perf_counter()
     if progress:

@@ -55,6 +55,7 @@ def explain_pair(records: pd.DataFrame, settings: LinkSettings,
     """
     import duckdb
 
+    from sabt.link import splink_adapter
     from sabt.link.engine import present_columns
     from sabt.link.extra import blocking_rules as extra_blocking_rules
     from sabt.link.features import build_features
@@ -71,8 +72,8 @@ def explain_pair(records: pd.DataFrame, settings: LinkSettings,
                          **{f"{k}_r": [v] for k, v in right.items()}})
     with duckdb.connect() as con:
         con.register("pair", pair)
-        gammas = con.execute("select " + ", ".join(c._case_statement for c in comparisons)
-                             + " from pair").fetchone()
+        cases = ", ".join(splink_adapter.case_statement(c) for c in comparisons)
+        gammas = con.execute(f"select {cases} from pair").fetchone()
     assert gammas is not None
     saved = {c["output_column_name"]: c["comparison_levels"] for c in model["comparisons"]}
     prior = float(model["probability_two_random_records_match"])

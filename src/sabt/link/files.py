@@ -52,15 +52,17 @@ def _read(files: Sequence[Path], mapping: Mapping | None,
 
 
 def link_files(files: Sequence[Path], settings: LinkSettings | None = None, *,
-               mapping: Mapping | None = None, progress: Progress | None = None) -> LinkedFiles:
-    """Link the rows of several list files (.csv, .tsv, .xlsx, .json) into clusters."""
+               mapping: Mapping | None = None, progress: Progress | None = None,
+               spark: Any = None) -> LinkedFiles:
+    """Link the rows of several list files (.csv, .tsv, .xlsx, .json) into clusters (`spark`:
+    the SparkSession of the spark backend)."""
     import pandas as pd
 
     from sabt.link.engine import link
 
     settings = settings or LinkSettings()
     records, warnings = _read(files, mapping)
-    result = link(records, settings, progress=progress)
+    result = link(records, settings, progress=progress, spark=spark)
     table = pd.DataFrame({
         "file": records["source"],
         "row": records["row"],

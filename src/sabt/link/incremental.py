@@ -24,6 +24,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -87,10 +88,11 @@ def previous_components(prev: Previous, threshold: float) -> np.ndarray:
 
 def _scored_where(features: pd.DataFrame, settings: LinkSettings, model: dict[str, object],
                   flags: dict[str, np.ndarray], condition: str,
-                  progress: Progress | None) -> Scored:
+                  progress: Progress | None, spark: Any) -> Scored:
     """Score, with a saved model, the blocked pairs for which the SQL `condition` holds."""
     flagged = features.assign(**{k: v.astype(bool) for k, v in flags.items()})
-    return score(flagged, settings, model=dict(model), progress=progress, only_pairs=condition)
+    return score(flagged, settings, model=dict(model), progress=progress, only_pairs=condition,
+                 spark=spark)
 
 
 def _select(mask: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
@@ -101,8 +103,10 @@ def link_incremental(records: pd.DataFrame, settings: LinkSettings, prev: Previo
                      must_link: Iterable[tuple[int, int]] = (),
                      cannot_link: Iterable[tuple[int, int]] = (),
                      reviewed: Iterable[int] = (),
-                     progress: Progress | None = None) -> tuple[LinkResult, dict[str, int]]:
-    """Link `records` given the previous run (`prev`); see the module docstring.
+                     progress: Progress | None = None,
+                     spark: Any = None) -> tuple[LinkResult, dict[str, int]]:
+    """Link `records` given the previous run (`prev`); see the module docstring. `spark`: the
+    SparkSession of the spark backend.
 
     `reviewed` are the positions of records named by any review decision (active or undone):
     their components are re-clustered so decisions made since the last run apply. Returns the
@@ -123,7 +127,7 @@ def link_incremental(records: pd.DataFrame, settings: LinkSettings, prev: Previo
     if new.any():
         say(f"scoring pairs that touch the {int(new.sum()):,} new records")
         first = _scored_where(features, settings, prev.model, {"sabt_new": new},
-                              "l.sabt_new or r.sabt_new", progress)
+                              "l.sabt_new or r.sabt_new", progress, spark)
     component = previous_components(prev, settings.threshold)
     strong = first.probability >= settings.threshold
     touched = np.concatenate([first.left[strong], first.right[strong],
@@ -134,7 +138,7 @@ def link_incremental(records: pd.DataFrame, settings: LinkSettings, prev: Previo
     if redo.sum() >= 2:
         say(f"re-scoring {int(redo.sum()):,} records of the clusters the new links reach")
         second = _scored_where(features, settings, prev.model, {"sabt_redo": redo},
-                               "l.sabt_redo and r.sabt_redo", progress)
+                               "l.sabt_redo and r.sabt_redo", progress, spark)
     t = time.perf_counter()
     say("clustering")
     clustering = _recluster(records, settings, prev, new | redo, first, second, must, cannot)

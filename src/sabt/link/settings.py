@@ -30,12 +30,11 @@ from typing import Any
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import ColumnExpression, SettingsCreator, block_on
-from splink.internals.comparison_level_creator import ComparisonLevelCreator
-from splink.internals.dialects import SplinkDialect
 
 from sabt.link import extra
 from sabt.link.features import NAME_FEATURES
 from sabt.link.options import LinkSettings
+from sabt.link.splink_adapter import ComparisonLevelCreator, SplinkDialect
 
 #: Blocking rules for prediction: a pair is scored if any of them holds.
 BLOCKING_RULES: tuple[tuple[str, ...] | str, ...] = (

@@ -776,7 +776,7 @@ def _check_inputs(conn: Connection, before: tuple[int, ...]) -> None:
 
 def run_linkage(ws: Store, settings: LinkSettings | None = None, *,
                 author: str, progress: Progress | None = None,
-                full: bool = False) -> RunReport:
+                full: bool = False, spark: Any = None) -> RunReport:
     """Link all imported records and store the run, its clusters and persons (all or nothing).
 
     When the latest run's lists are all still imported and the settings are unchanged, only
@@ -785,14 +785,16 @@ def run_linkage(ws: Store, settings: LinkSettings | None = None, *,
 
     One run at a time: a second one started meanwhile is refused. If lists are imported or
     review decisions made while the run works, it writes nothing and says so (run it again).
+    `spark`: the SparkSession of the spark backend (`sabt.link.spark.session`).
     """
     with ws.exclusive("link", "another `sabt link` is running on this workspace; wait for it "
                       "to finish, then run it again"):
-        return _run_linkage(ws, settings, author=author, progress=progress, full=full)
+        return _run_linkage(ws, settings, author=author, progress=progress, full=full,
+                            spark=spark)
 
 
 def _run_linkage(ws: Store, settings: LinkSettings | None, *, author: str,
-                 progress: Progress | None, full: bool) -> RunReport:
+                 progress: Progress | None, full: bool, spark: Any) -> RunReport:
     settings = settings or LinkSettings()
     with ws.connect() as conn:
         inputs = _inputs_state(conn)   # before the reads: a change after this is caught
@@ -816,12 +818,14 @@ def _run_linkage(ws: Store, settings: LinkSettings | None, *, author: str,
         try:
             result, extra = link_incremental(
                 records, settings, prev, must_link=must, cannot_link=cannot,
-                reviewed=[position[r] for r in reviewed if r in position], progress=progress)
+                reviewed=[position[r] for r in reviewed if r in position], progress=progress,
+                spark=spark)
             mode = "incremental"
         except ModelMismatch as exc:
             reason = exc.message
     if mode == "full":
-        result = link(records, settings, must_link=must, cannot_link=cannot, progress=progress)
+        result = link(records, settings, must_link=must, cannot_link=cannot, progress=progress,
+                      spark=spark)
     if progress:
         progress("saving the run and updating persons")
     record_ids = records["record_id"].to_numpy(dtype=np.int64)

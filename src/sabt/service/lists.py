@@ -64,13 +64,15 @@ class Linkage:
         self.guard = guard
 
     def run(self, actor: Actor, settings: LinkSettings | None = None, *,
-            progress: Progress | None = None, full: bool = False) -> RunReport:
-        """Link every imported list into persons (a new, versioned run; reviews honoured)."""
+            progress: Progress | None = None, full: bool = False,
+            spark: Any = None) -> RunReport:
+        """Link every imported list into persons (a new, versioned run; reviews honoured);
+        `spark` is the SparkSession of the spark backend."""
         from sabt.link import workspace as lw
 
         self.guard.require(actor, Action.LINK)
         return lw.run_linkage(self.store, settings, author=actor.id, progress=progress,
-                              full=full)
+                              full=full, spark=spark)
 
     def _index(self, records: dict[int, dict[str, Any]]) -> MarkIndex:
         with self.store.connect() as conn:
