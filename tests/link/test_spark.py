@@ -72,6 +72,7 @@ def _levels(model: dict[str, Any]) -> dict[tuple[str, int], tuple[float, float]]
 
 
 @pytest.mark.slow
+@pytest.mark.spark_cluster
 @pytest.mark.xfail(reason="not yet seen passing: with a 1 GB driver, splink's connected "
                    "components ran out of heap after training and scoring", strict=False)
 def test_spark_trains_scores_and_clusters_like_duckdb(
@@ -203,6 +204,7 @@ def test_records_too_large_for_the_driver_are_refused_before_starting() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.spark_cluster
 def test_standalone_master_and_worker(features: pd.DataFrame, duck: Scored,
                                       tmp_path: Path) -> None:
     """A standalone master and one worker process on 127.0.0.1, as a cluster would be: the
