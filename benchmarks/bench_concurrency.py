@@ -68,23 +68,10 @@ def _writer(root: str, url: str | None, source: str, who: str, ready: Any, go: A
 
 
 def _server_cpu(data_dir: Path | None) -> float:
-    """CPU seconds of a PostgreSQL cluster: postmaster with reaped backends, plus live ones."""
-    if data_dir is None:
-        return 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    master = int((data_dir / "postmaster.pid").read_text().split()[0])
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, ppid = int(stat.parent.name), int(fields[1])
-        if pid == master:
-            total += sum(int(f) for f in fields[11:15]) / tick   # utime stime cutime cstime
-        elif ppid == master:
-            total += sum(int(f) for f in fields[11:13]) / tick
-    return total
+    """CPU seconds of the PostgreSQL cluster in `data_dir` (none for SQLite)."""
+    from tests.pg_server import server_cpu
+
+    return 0.0 if data_dir is None else server_cpu(data_dir)
 
 
 def run_label(url_base: str | None, data_dir: Path | None, seconds: float,

@@ -35,7 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.pg_server import PgServer, find_bin_dir
+from tests.pg_server import PgServer, find_bin_dir, server_cpu
 
 from sabt.model.dates import FuzzyDate
 from sabt.model.statements import Locator, NewStatement, Quantity, Reference, Text
@@ -44,24 +44,6 @@ PER_PERSON = 10
 BATCH = 200_000        # statements per transaction
 SUBJECTS = 50          # claims board: subjects …
 CLAIMS = 40            # … with this many published figures each
-
-
-def server_cpu(data_dir: Path) -> float:
-    """CPU seconds of a PostgreSQL cluster: postmaster with reaped backends, plus live ones."""
-    tick = os.sysconf("SC_CLK_TCK")
-    master = int((data_dir / "postmaster.pid").read_text().split()[0])
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, ppid = int(stat.parent.name), int(fields[1])
-        if pid == master:
-            total += sum(int(f) for f in fields[11:15]) / tick
-        elif ppid == master:
-            total += sum(int(f) for f in fields[11:13]) / tick
-    return total
 
 
 class Clock:

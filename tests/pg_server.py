@@ -23,6 +23,24 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def server_cpu(data_dir: Path) -> float:
+    """CPU seconds of a PostgreSQL cluster: postmaster with reaped backends, plus live ones."""
+    tick = os.sysconf("SC_CLK_TCK")
+    master = int((data_dir / "postmaster.pid").read_text().split()[0])
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == master:
+            total += sum(int(f) for f in fields[11:15]) / tick   # utime stime cutime cstime
+        elif ppid == master:
+            total += sum(int(f) for f in fields[11:13]) / tick
+    return total
+
+
 def find_bin_dir() -> Path | None:
     """The newest installed PostgreSQL server's bin folder, or None."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),

@@ -102,7 +102,7 @@ def test_the_index_follows_the_record(case: tuple[Workspace, Actor, Actor],
                                       tmp_path: Path) -> None:
     ws, boss, _ = case
     ws.entities.add(boss, "person", "SYNTHETIC Aliakbari", id="P9")
-    assert _ids(ws, boss, "SYNTHETIC Ali Akbari") == ["P9"]   # whole skeleton, same change
+    assert _ids(ws, boss, "SYNTHETIC Ali Akbari") == ["P9"]   # indexed in its own change
     out = tmp_path / "export.jsonl"
     ws.exports.jsonl(boss, out)
     copy, _ = Workspace.create_from_export(tmp_path / "copy", out, admin="boss")

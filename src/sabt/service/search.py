@@ -29,7 +29,7 @@ from sabt.service.guard import Guard
 from sabt.service.sight import Sight
 from sabt.store import access, name_index
 from sabt.store import schema as t
-from sabt.store.workspace import Store, load_statements
+from sabt.store.workspace import Store, load_statements, merge_root
 
 MIN_SCORE = 0.85          # `close` in sabt.text's levels: below, two names are not one
 WORD_PENALTY = 0.03       # a match on some words ranks below one on the whole name
@@ -263,12 +263,4 @@ def _roots(conn: Connection, ids: list[str]) -> list[str]:
         fresh = {r.id: r.merged_into for r in rows if r.id not in parent}
         parent.update(fresh)
         frontier = [p for p in fresh.values() if p not in parent]
-
-    def root(entity_id: str) -> str:
-        seen = {entity_id}
-        while entity_id in parent and parent[entity_id] not in seen:
-            entity_id = parent[entity_id]
-            seen.add(entity_id)
-        return entity_id
-
-    return list(dict.fromkeys(root(i) for i in ids))
+    return list(dict.fromkeys(merge_root(parent, i) for i in ids))
