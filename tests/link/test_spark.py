@@ -18,9 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
-from sabt.cli import app, main
+from sabt.cli import main
 from sabt.errors import SabtError
 from sabt.ingest.lists import read_list
 from sabt.link import engine
@@ -153,7 +152,9 @@ def _runs(space: Path) -> int:
 def linked(tmp_path_factory: pytest.TempPathFactory, small_lists: list[Path]) -> Path:
     """A workspace with three SYNTHETIC lists and one (DuckDB) run (the tests leave it so)."""
     space = tmp_path_factory.mktemp("spark_ws") / "ws"
-    assert CliRunner().invoke(app, ["init", "--workspace", str(space)]).exit_code == 0
+    with pytest.raises(SystemExit) as made:
+        main(["--as", "tester", "init", "--workspace", str(space)])
+    assert made.value.code in (0, None)
     with Store.open(space) as ws:
         for path, name in zip(small_lists, "ABC", strict=True):
             lw.import_list(ws, path, name=name, author="tester")
@@ -164,7 +165,7 @@ def linked(tmp_path_factory: pytest.TempPathFactory, small_lists: list[Path]) ->
 def test_cli_unreachable_master_keeps_the_previous_run(
         linked: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
-        main(["link", "--full", "--backend", "spark", "--spark-master",
+        main(["--as", "tester", "link", "--full", "--backend", "spark", "--spark-master",
               f"spark://127.0.0.1:{_free_port()}", "--workspace", str(linked)])
     assert exited.value.code == 1
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
