@@ -84,7 +84,8 @@ def linked_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_estimate_from_workspace(linked_workspace: Path,
                                  capsys: pytest.CaptureFixture[str]) -> None:
-    from sabt.link.workspace import capture_table, run_clusters
+    from sabt.link.captures import capture_table
+    from sabt.link.workspace import run_clusters
     from sabt.store.workspace import Store
 
     with Store.open(linked_workspace) as ws:

@@ -16,6 +16,7 @@ from sabt.cli.app import acting_user
 from sabt.errors import SabtError
 from sabt.link import tables as lt
 from sabt.link import workspace as lw
+from sabt.link.captures import capture_table
 from sabt.service import Workspace
 from sabt.store import schema as t
 from sabt.store.workspace import Store
@@ -36,7 +37,7 @@ def linked(tmp_path: Path, small_lists: list[Path], database_url: str | None,
 
 
 def _patterns(space: Store) -> dict[tuple[int, int], int]:
-    caps = lw.capture_table(space)
+    caps = capture_table(space)
     return {(int(r.A), int(r.B)): int(r.count) for r in caps.itertuples()}
 
 

@@ -13,6 +13,7 @@ from sabt.cli import app
 from sabt.errors import SabtError
 from sabt.link import tables as lt
 from sabt.link import workspace as lw
+from sabt.link.captures import capture_table
 from sabt.link.options import LinkSettings
 from sabt.store.workspace import Store
 
@@ -94,10 +95,10 @@ def test_run_persons_review_and_captures(ws: Store, tmp_path: Path) -> None:
     assert lw.import_decisions(ws, out, reviewer="offline") == 1
     assert lw.import_decisions(ws, out, reviewer="offline") == 0   # importing twice: no-op
 
-    caps = lw.capture_table(ws)
+    caps = capture_table(ws)
     assert list(caps.columns) == ["A", "B", "C", "count"]
     assert caps["count"].sum() == lw.run_clusters(ws)["person_id"].nunique()
-    strat = lw.capture_table(ws, "province")
+    strat = capture_table(ws, "province")
     assert strat["count"].sum() == caps["count"].sum()
 
 

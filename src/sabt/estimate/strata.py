@@ -41,19 +41,25 @@ def stratum_labels(values: Iterable[str | None]) -> tuple[list[str], dict[str, l
     A label is its key's most frequent Latin-script spelling (any spelling if none is Latin;
     ties: not all capitals, then alphabetical), stripped."""
     raw = [v.strip() if isinstance(v, str) else "" for v in values]
-    keys = {v: stratum_key(v) for v in set(raw) if v}
-    counts: dict[str, Counter[str]] = {}
-    for v in raw:
-        if v:
-            counts.setdefault(keys[v], Counter())[v] += 1
+    label, spellings = labels_of_counts(Counter(v for v in raw if v))
+    return [label[v] if v else "" for v in raw], spellings
+
+
+def labels_of_counts(counts: Mapping[str, int]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """`stratum_labels` from how often each stripped, non-empty spelling occurs: spelling →
+    label, and label → its spellings (so callers that stream need only the counts)."""
+    keys = {v: stratum_key(v) for v in counts}
+    by_key: dict[str, Counter[str]] = {}
+    for v, n in counts.items():
+        by_key.setdefault(keys[v], Counter())[v] += n
     label: dict[str, str] = {}
     spellings: dict[str, list[str]] = {}
-    for key, c in counts.items():
+    for key, c in by_key.items():
         latin = [(n, v) for v, n in c.items() if v.isascii()] or [(n, v) for v, n in c.items()]
         best = sorted(latin, key=lambda nv: (-nv[0], nv[1].isupper(), nv[1]))[0][1]
         label[key] = UNKNOWN if key == UNKNOWN else best
         spellings[label[key]] = sorted(c)
-    return [label[keys[v]] if v else "" for v in raw], spellings
+    return {v: label[keys[v]] for v in counts}, spellings
 
 
 def _resolve(name: str, labels: Sequence[str], what: str) -> str:
@@ -133,4 +139,5 @@ def edit_strata(table: CaptureTable, merge: Mapping[str, str] | None = None,
     return out, notes
 
 
-__all__ = ["UNKNOWN", "edit_strata", "parse_merges", "stratum_key", "stratum_labels"]
+__all__ = ["UNKNOWN", "edit_strata", "labels_of_counts", "parse_merges", "stratum_key",
+           "stratum_labels"]

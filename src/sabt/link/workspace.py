@@ -883,41 +883,6 @@ def run_clusters(ws: Store, run_id: int | None = None) -> pd.DataFrame:
     return records.merge(frame, on="record_id", how="inner")
 
 
-def capture_table(ws: Store, strata: str | None = None) -> pd.DataFrame:
-    """The capture-pattern table of the latest run: 0/1 column per list, ``count``, strata.
-
-    A person is on a list if any of its records is; persons merged since the run
-    (`merge_persons`) count as the one person they were merged into. With `strata` (a canonical
-    field such as ``province`` or ``sex_code``), each person's stratum is the most frequent
-    value among its records (ties: alphabetical; none: ``unknown``), spellings of one place
-    counted as one (`sabt.estimate.strata.stratum_labels`: Tehran = تهران).
-    """
-    frame = run_clusters(ws)
-    lists = sorted(frame["source"].unique())
-    if strata is not None and strata not in frame.columns:
-        raise InvalidValue(f"unknown stratum column {strata!r}; use one of "
-                           f"{', '.join(c for c in RECORD_COLUMNS if c not in ('raw', 'row'))}",
-                           field="strata")
-    onehot = pd.crosstab(frame["person"], frame["source"]).clip(upper=1)[lists]
-    if strata is not None:
-        from sabt.estimate.strata import stratum_labels
-
-        frame[strata] = stratum_labels(
-            [v if isinstance(v, str) else None for v in frame[strata]])[0]
-
-        def pick(values: pd.Series) -> str:
-            vals = [str(v) for v in values if isinstance(v, str) and v]
-            if not vals:
-                return "unknown"
-            counts = Counter(vals)
-            return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        onehot[strata] = frame.groupby("person")[strata].agg(pick)
-    keys = [*([strata] if strata else []), *lists]
-    table = onehot.groupby(keys).size().reset_index(name="count")
-    return table[[*lists, *([strata] if strata else []), "count"]]
-
-
-
 # --- linkage draws and the band sample ------------------------------------------------------
 
 def run_pairs(ws: Store) -> tuple[pd.DataFrame, dict[str, Any]]:

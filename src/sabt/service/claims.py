@@ -140,7 +140,7 @@ class Estimates:
         column at most: the linkage stratifies each person by one record field)."""
         from sabt.errors import InvalidValue
         from sabt.estimate.table import CaptureTable
-        from sabt.link import workspace as lw
+        from sabt.link.captures import capture_table
 
         if len(strata) > 1:
             raise InvalidValue("with --workspace, give --strata once (one record field such as "
@@ -149,7 +149,7 @@ class Estimates:
         self.guard.require(actor, Action.ANALYSE)
         self.guard.record(actor, "captures", None, "export",
                           f"capture table{f' by {column}' if column else ''}")
-        frame = lw.capture_table(self.store, column)
+        frame = capture_table(self.store, column)
         lists = [str(c) for c in frame.columns if c not in ("count", column)]
         return CaptureTable.from_dataframe(frame, lists=lists, strata=list(strata),
                                            source=f"{self.store.root} (latest link run)")

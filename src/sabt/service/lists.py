@@ -176,9 +176,9 @@ class Linkage:
     def capture_table(self, actor: Actor, strata: str | None = None) -> pd.DataFrame:
         """Capture patterns of the latest run: aggregates over every record, whatever their
         marks (counts are what analysts work with; no record is shown)."""
-        from sabt.link import workspace as lw
+        from sabt.link.captures import capture_table
 
         self.guard.require(actor, Action.ANALYSE)
         self.guard.record(actor, "captures", None, "export",
                           f"capture table{f' by {strata}' if strata else ''}")
-        return lw.capture_table(self.store, strata)
+        return capture_table(self.store, strata)
