@@ -77,6 +77,17 @@ def test_streamed_table_equals_the_in_memory_one(linked: Store, strata: str | No
     assert got["count"].sum() == persons_of_the_run - 1  # the merge joined two persons
 
 
+def test_run_members_are_the_run_clusters_columns(linked: Store) -> None:
+    full = lw.run_clusters(linked)
+    got = captures.run_members(linked, "province")
+    assert got["record_id"].tolist() == full["record_id"].tolist()
+    assert got["source"].tolist() == full["source"].tolist()
+    assert got["person"].tolist() == full["person"].tolist()
+    stripped = [v.strip() or None if isinstance(v, str) else None for v in full["province"]]
+    assert got["province"].tolist() == stripped
+    assert got["person"].nunique() == full["person_id"].nunique() - 1  # after the merge
+
+
 def test_bad_stratum_and_no_run_say_so(tmp_path: Path) -> None:
     space = Workspace.create(tmp_path / "ws", admin="tester").store
     try:
@@ -84,6 +95,8 @@ def test_bad_stratum_and_no_run_say_so(tmp_path: Path) -> None:
             captures.capture_table(space)
         with pytest.raises(InvalidValue, match="unknown stratum column 'raw'"):
             captures.capture_table(space, "raw")
+        with pytest.raises(NotFound, match="no link run yet"):
+            captures.run_members(space)
     finally:
         space.close()
 

@@ -1,10 +1,12 @@
-"""Capture histories of the latest link run, counted while the rows stream past.
+"""Capture histories and members of the latest link run, read while the rows stream past.
 
 A workspace with millions of list records cannot load them all to count who is on which list.
 `capture_table` reads the run's (person, list, stratum value) rows ordered by person, a page at
 a time, and holds one person's rows at a time; persons joined by a merge since the run
 (`merge_persons`) are held until all their rows are in, then counted as the one person they
 resolve to. Memory grows with the number of capture patterns and merged persons, not records.
+`run_members` reads the few columns that linkage draws and the band sample need, not every
+record with its fields.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from sabt.errors import InvalidValue, NotFound
 from sabt.ingest.lists import RECORD_COLUMNS
@@ -39,26 +41,58 @@ def capture_table(ws: Store, strata: str | None = None) -> pd.DataFrame:
     alphabetical; none: ``unknown``), spellings of one place counted as one
     (`sabt.estimate.strata.labels_of_counts`: Tehran = تهران).
     """
+    with ws.connect() as conn:
+        roots, rows = _run_rows(conn, strata, by_person=True)
+        tally = tally_captures(((person, name, value) for _, name, person, value in rows),
+                               roots)
+    return capture_frame(tally, strata)
+
+
+def run_members(ws: Store, strata: str | None = None) -> pd.DataFrame:
+    """The latest run's records by record id: ``record_id``, ``source`` (the list's name),
+    ``person`` (the run's person followed through merges made since) and, with `strata`, that
+    field's stripped value (None when missing). Only these columns are read, a page at a time,
+    so linkage draws and the band sample need not load every record with its fields."""
+    ids: list[int] = []
+    sources: list[str] = []
+    persons: list[str] = []
+    values: list[str | None] = []
+    with ws.connect() as conn:
+        roots, rows = _run_rows(conn, strata, by_person=False)
+        for record, name, person, value in rows:
+            ids.append(record)
+            sources.append(name)
+            persons.append(roots.get(person, person))
+            values.append(value or None)
+    frame = pd.DataFrame({"record_id": ids, "source": sources, "person": persons})
+    if strata is not None:
+        frame[strata] = values
+    return frame
+
+
+def _run_rows(conn: Connection, strata: str | None, *, by_person: bool,
+              ) -> tuple[dict[str, str], Iterator[tuple[int, str, str, str]]]:
+    """The merges (person → the person it resolves to) and the latest run's (record id, list
+    name, person of the run, stratum value or "") rows, ordered by person or by record id and
+    fetched a page at a time."""
     if strata is not None and strata not in STRATA:
         raise InvalidValue(f"unknown stratum column {strata!r}; use one of {', '.join(STRATA)}",
                            field="strata")
-    with ws.connect() as conn:
-        run_id = conn.execute(select(func.max(lt.link_run.c.id))).scalar()
-        if run_id is None:
-            raise NotFound("no link run yet; use `sabt link` first")
-        roots = merge_roots(conn)
-        run = clusters_of(conn, int(run_id))
-        rec, imp = lt.list_record, lt.list_import
-        query = (select(run.c.person_id, imp.c.name,
-                        *([rec.c.fields] if strata is not None else []))
-                 .select_from(run.join(rec, rec.c.id == run.c.record_id)
-                              .join(imp, imp.c.source_id == rec.c.source_id))
-                 .order_by(run.c.person_id))
-        result = conn.execute(query, execution_options={"yield_per": PAGE})
-        rows = ((str(r[0]), str(r[1]), _value(r[2], strata) if strata is not None else "")
-                for r in result)
-        tally = tally_captures(rows, roots)
-    return capture_frame(tally, strata)
+    run_id = conn.execute(select(func.max(lt.link_run.c.id))).scalar()
+    if run_id is None:
+        raise NotFound("no link run yet; use `sabt link` first")
+    roots = merge_roots(conn)
+    run = clusters_of(conn, int(run_id))
+    rec, imp = lt.list_record, lt.list_import
+    query = (select(run.c.record_id, imp.c.name, run.c.person_id,
+                    *([rec.c.fields] if strata is not None else []))
+             .select_from(run.join(rec, rec.c.id == run.c.record_id)
+                          .join(imp, imp.c.source_id == rec.c.source_id))
+             .order_by(run.c.person_id if by_person else run.c.record_id))
+    result = conn.execute(query, execution_options={"yield_per": PAGE})
+    rows = ((int(r[0]), str(r[1]), str(r[2]),
+             _value(r[3], strata) if strata is not None else "") for r in result)
+    return roots, rows
 
 
 def _value(fields: Any, column: str) -> str:

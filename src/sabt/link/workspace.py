@@ -885,10 +885,14 @@ def run_clusters(ws: Store, run_id: int | None = None) -> pd.DataFrame:
 
 # --- linkage draws and the band sample ------------------------------------------------------
 
-def run_pairs(ws: Store) -> tuple[pd.DataFrame, dict[str, Any]]:
+def run_pairs(ws: Store, members: pd.DataFrame | None = None,
+              ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The latest run's kept pairs (record_l, record_r, probability, linked: both records count
-    towards one person now), ordered by record ids, and the run's settings."""
-    frame = run_clusters(ws)
+    towards one person now), ordered by record ids, and the run's settings. `members` is the
+    run's `sabt.link.captures.run_members` when the caller has read it already."""
+    from sabt.link.captures import run_members
+
+    frame = run_members(ws) if members is None else members
     with ws.connect() as conn:
         run_id = latest_run(conn)
         settings = conn.execute(select(lt.link_run.c.settings).where(
@@ -911,13 +915,10 @@ def linkage_input(ws: Store, strata: str | None = None) -> Any:
     with `strata`, each record's stratum label (`sabt.estimate.strata`)."""
     from sabt.estimate.propagate import LinkageInput
     from sabt.estimate.strata import stratum_labels
+    from sabt.link.captures import run_members
 
-    frame = run_clusters(ws)
-    if strata is not None and strata not in frame.columns:
-        raise InvalidValue(f"unknown stratum column {strata!r}; use one of "
-                           f"{', '.join(c for c in RECORD_COLUMNS if c not in ('raw', 'row'))}",
-                           field="strata")
-    pairs, settings = run_pairs(ws)
+    frame = run_members(ws, strata)
+    pairs, settings = run_pairs(ws, frame)
     position = {int(r): i for i, r in enumerate(frame["record_id"])}
     with ws.connect() as conn:
         decisions = active_decisions(conn)
