@@ -239,7 +239,7 @@ class Search:
                 one_of(conn, t.entity.c.id, ids))).all()
             statements = load_statements(conn, select(t.statement).where(
                 one_of(conn, t.statement.c.entity_id, ids), t.statement.c.property == "name",
-                t.statement.c.status == "active"))
+                t.statement.c.status == "active"), references=False)   # scored by value only
         seen, visible = sight.filter(ids, statements)
         names: dict[str, set[str]] = {}
         for st in visible:

@@ -476,11 +476,13 @@ def _members(entity_id: str, children: dict[str, list[str]]) -> list[str]:
     return out
 
 
-def load_statements(conn: Connection, query: Any) -> list[Statement]:
-    """Statements selected by `query`, with their references."""
+def load_statements(conn: Connection, query: Any, *, references: bool = True,
+                    ) -> list[Statement]:
+    """Statements selected by `query`, with their references (or with none, for a reader that
+    only needs the values: whether a statement may be seen does not depend on them)."""
     rows = conn.execute(query).all()
-    if not rows:
-        return []
+    if not rows or not references:
+        return [statement_from_rows(row, []) for row in rows]
     ids = [row.id for row in rows]
     refs: dict[int, list[Any]] = {}
     for start in range(0, len(ids), 900):
