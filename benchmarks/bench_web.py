@@ -4,12 +4,15 @@ board through the REST API (`/api/v1/search`, `/api/v1/entities/ID`, `/api/v1/cl
 signed in by an API token; the HTML pages call the same services and add the template, and the
 person page also the history and related entities), for `--seconds` seconds.
 
-Prints p50 / p95 / max latency and the count of each page, the requests per second, and the
-machine's load average at the start and the end (issue #16's goal on 2 cores: p95 <= 300 ms
-for search, <= 150 ms for a person page, with 20 users).
+Prints p50 / p95 / max latency and the count of each page, the requests per second, the
+machine's load average at the start and the end, and the CPU time per request of the `sabt
+serve` processes and (with ``--pg-data``, the cluster's data folder) of the PostgreSQL server
+over the measured seconds (issue #16's goal on 2 cores: p95 <= 300 ms for search, <= 150 ms for
+a person page, with 20 users).
 
     python benchmarks/bench_pg_scale.py --persons 100000 --keep /tmp/big   # prints URL, token
-    python benchmarks/bench_web.py --workspace /tmp/big/ws --database-url URL --token TOKEN
+    python benchmarks/bench_web.py --workspace /tmp/big/ws --database-url URL --token TOKEN \
+        --pg-data /tmp/sabt-pg-…/data [--workers 2]
 
 Searches are names drawn from the workspace (a given name and surname in either script, as a
 user would type them); person pages are persons drawn at random; boards are the subjects.
@@ -37,6 +40,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its live children (uvicorn's workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += sum(int(f) for f in fields[11:13]) / tick   # utime stime
+    return total
 
 
 def samples(url: str, n: int, seed: int) -> tuple[list[str], list[str], list[str]]:
@@ -67,15 +84,22 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=1, help="`sabt serve --workers`")
+    parser.add_argument("--pg-data", type=Path,
+                        help="the PostgreSQL cluster's data folder, to count its CPU time")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    if args.pg_data is not None:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from tests.pg_server import server_cpu
 
     names, persons, subjects = samples(args.database_url, 2000, 7)
     port = free_port()
     env = {**os.environ, "SABT_DATABASE_URL": args.database_url}
     server = subprocess.Popen(
         [sys.executable, "-m", "sabt", "serve", "--workspace", str(args.workspace),
-         "--port", str(port), "--insecure-cookies"], env=env,
+         "--port", str(port), "--insecure-cookies",
+         *(["--workers", str(args.workers)] if args.workers != 1 else [])], env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {args.token}"}
@@ -114,22 +138,32 @@ def main() -> None:
                             elif t0 >= start_at and now < stop_at:
                                 timings[kind].append(took * 1000)
 
-        load_start = os.getloadavg()
+        def cpu_now() -> tuple[float, float]:
+            pg = server_cpu(args.pg_data) if args.pg_data is not None else 0.0
+            return tree_cpu(server.pid), pg
+
         threads = [threading.Thread(target=user, args=(k,)) for k in range(args.users)]
         for th in threads:
             th.start()
+        time.sleep(max(0.0, start_at - time.perf_counter()))
+        load_start, cpu_start = os.getloadavg(), cpu_now()
+        time.sleep(max(0.0, stop_at - time.perf_counter()))
+        load_end, cpu_end = os.getloadavg(), cpu_now()
         for th in threads:
             th.join()
-        load_end = os.getloadavg()
     finally:
         server.terminate()
         server.wait(timeout=30)
-    result = {"users": args.users, "seconds": args.seconds, "cores": os.cpu_count(),
-              "load_start": load_start, "load_end": load_end, "errors": errors[:5],
-              "n_errors": len(errors), "pages": {}}
-    print(f"{args.users} users, {args.seconds:.0f} s measured after {args.warmup:.0f} s warm-up; "
-          f"{os.cpu_count()} cores; load average {load_start[0]:.1f} at start, "
-          f"{load_end[0]:.1f} at end; {len(errors)} errors")
+    total = sum(len(v) for v in timings.values())
+    web_cpu, pg_cpu = (end - start for end, start in zip(cpu_end, cpu_start, strict=True))
+    result = {"users": args.users, "workers": args.workers, "seconds": args.seconds,
+              "cores": os.cpu_count(), "load_start": load_start, "load_end": load_end,
+              "errors": errors[:5], "n_errors": len(errors), "pages": {},
+              "web_cpu_ms_per_request": 1000 * web_cpu / max(total, 1),
+              "pg_cpu_ms_per_request": 1000 * pg_cpu / max(total, 1) if args.pg_data else None}
+    print(f"{args.users} users, {args.workers} worker(s), {args.seconds:.0f} s measured after "
+          f"{args.warmup:.0f} s warm-up; {os.cpu_count()} cores; load average "
+          f"{load_start[0]:.1f} at start, {load_end[0]:.1f} at end; {len(errors)} errors")
     print(f"{'page':<8} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for kind, values in timings.items():
         if len(values) < 2:
@@ -140,8 +174,9 @@ def main() -> None:
         result["pages"][kind] = {"n": len(values), "p50_ms": p50, "p95_ms": p95,
                                  "max_ms": max(values)}
         print(f"{kind:<8} {len(values):>6} {p50:>8.0f} {p95:>8.0f} {max(values):>8.0f}")
-    total = sum(len(v) for v in timings.values())
-    print(f"{total / args.seconds:.1f} requests/s")
+    print(f"{total / args.seconds:.1f} requests/s; CPU per request: sabt serve "
+          f"{result['web_cpu_ms_per_request']:.0f} ms"
+          + (f", PostgreSQL {result['pg_cpu_ms_per_request']:.0f} ms" if args.pg_data else ""))
     for line in errors[:5]:
         print("error:", line)
     if args.json:

@@ -19,8 +19,8 @@ from sabt.service.users import new_actor
 
 
 @pytest.fixture
-def case(tmp_path: Path) -> tuple[Workspace, Actor, Actor]:
-    ws = Workspace.create(tmp_path / "ws", admin="boss")
+def case(tmp_path: Path, database_url: str | None) -> tuple[Workspace, Actor, Actor]:
+    ws = Workspace.create(tmp_path / "ws", database_url, admin="boss")
     boss = ws.actor("boss")
     ws.users.add(boss, new_actor("vi", ["viewer"]))        # cleared for internal only
     ws.entities.add_source(boss, "SYNTHETIC list A", id="LA")

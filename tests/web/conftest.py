@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,13 +133,13 @@ def _free_port() -> int:
     return port
 
 
-@pytest.fixture
-def server(folder: Path) -> Iterator[str]:
-    """`sabt serve` in its own process, until the test ends."""
+@contextmanager
+def serving(folder: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`sabt serve` (with `extra` options) in its own process: its URL and the process."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}", "SABT_USER": "boss"}
     proc = subprocess.Popen([sys.executable, "-m", "sabt", "serve", "-w", str(folder),
-                             "--port", str(port), "--insecure-cookies"], env=env,
+                             "--port", str(port), "--insecure-cookies", *extra], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -150,7 +151,14 @@ def server(folder: Path) -> Iterator[str]:
             except httpx.TransportError:
                 assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
                 time.sleep(0.3)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture
+def server(folder: Path) -> Iterator[str]:
+    """`sabt serve` in its own process, until the test ends."""
+    with serving(folder) as (url, _proc):
+        yield url

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -14,7 +16,7 @@ import pytest
 
 from sabt.cli import main
 from sabt.service import Workspace
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, csrf_of, serving
 
 
 def _sabt(capsys: pytest.CaptureFixture[str], *args: str, stdin: str = "") -> tuple[int, str]:
@@ -58,3 +60,42 @@ def test_serve_answers_on_localhost(server: str) -> None:
     assert "server" not in page.headers
     api = httpx.get(server + "/api/v1/openapi.json").json()
     assert "/api/v1/search" in api["paths"]
+
+
+def _children(pid: int) -> list[str]:
+    """The command lines of a process's children (uvicorn's worker processes)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                out.append((stat.parent / "cmdline").read_bytes().decode(errors="replace"))
+        except (OSError, IndexError):
+            continue
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="counts worker processes in /proc")
+def test_serve_with_workers_shares_sessions_and_runs_each_job_once(folder: Path) -> None:
+    """`--workers 2`: two processes answer; a session made by one is known to both (it lives in
+    the database); a queued job is run by the one process holding the jobs lock, once."""
+    from sabt.web.served import WORKSPACE_VAR
+
+    with serving(folder, "--workers", "2") as (url, proc), httpx.Client(base_url=url) as web:
+        assert sum("spawn_main" in c for c in _children(proc.pid)) == 2
+        assert WORKSPACE_VAR not in os.environ          # set in the server's process only
+        signed = web.post("/login", data={"name": "boss", "password": PASSWORD, "code": "",
+                                          "csrf": csrf_of(web.get("/login").text)})
+        assert signed.status_code in (200, 303)
+        # new connections each time: the kernel hands them to either process
+        cookies = dict(web.cookies)
+        for _ in range(12):
+            me = httpx.get(url + "/api/v1/me", cookies=cookies).json()
+            assert me["signed_in"] and me["name"] == "boss"
+        with Workspace.open(folder) as ws:
+            queued = ws.jobs.submit(ws.actor("boss"), "link", {})  # no lists: fails, saying so
+            deadline = time.monotonic() + 60
+            while not ws.jobs.get(ws.actor("boss"), queued.id).finished:
+                assert time.monotonic() < deadline, "no process ran the job"
+                time.sleep(0.2)
+            ended = ws.jobs.get(ws.actor("boss"), queued.id)
+    assert ended.status == "failed" and "no lists imported" in ended.message

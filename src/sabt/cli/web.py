@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -33,20 +33,32 @@ def serve(
     insecure_cookies: Annotated[bool, typer.Option(
         "--insecure-cookies", help="Send the session cookie over plain HTTP too (only for a "
         "server reached on this machine without TLS; see docs/web.md).")] = False,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, max=64, help="Processes serving requests (each uses one core; "
+        "see docs/web.md).")] = 1,
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:
     """Start the web application and REST API (/api/v1) on HOST:PORT (see docs/web.md)."""
+    import os
+
     import uvicorn
 
     from sabt.service import Workspace
-    from sabt.web import create_app
+    from sabt.web import create_app, served
 
+    options: dict[str, Any] = {
+        "host": host, "port": port, "log_level": "warning", "server_header": False,
+        "proxy_headers": True, "forwarded_allow_ips": "127.0.0.1"}
     with Workspace.open(workspace, database_url) as ws:
-        web = create_app(ws, secure_cookies=not insecure_cookies)
         console.print(f"Sabt at http://{host}:{port}/ (Ctrl+C stops)")
-        uvicorn.run(web, host=host, port=port, log_level="warning", server_header=False,
-                    proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+        if workers == 1:
+            uvicorn.run(create_app(ws, secure_cookies=not insecure_cookies), **options)
+            return
+    # each worker process opens the workspace itself (`sabt.web.served`)
+    os.environ.update(served.environment(str(workspace.resolve()), database_url,
+                                         not insecure_cookies, workers))
+    uvicorn.run("sabt.web.served:app", factory=True, workers=workers, **options)
 
 
 @app.command()

@@ -303,7 +303,7 @@ class Entities:
             raise
         with self.store.connect() as conn:
             index = access.mark_index(conn, entities=[st.entity_id], statements=[st.id],
-                                      properties_of=[st.entity_id])
+                                      properties=[(st.entity_id, st.property)])
         self.guard.require(actor, action, index.statement(st), item=str(statement_id),
                            missing=f"no statement with id {statement_id}")
         return st
@@ -437,7 +437,8 @@ class Entities:
         with self.store.connect() as conn:
             statements = load_statements(conn, query.order_by(t.statement.c.id))
         owners = sorted({st.entity_id for st in statements})
-        index = statement_index(self.store, owners, statements, owners)
+        index = statement_index(self.store, owners, statements,
+                                {(st.entity_id, st.property) for st in statements})
         items: list[tuple[str, str, str, int | None]]
         if entities:
             items = [("entity", e, e, None) for e in owners

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -29,7 +31,11 @@ from sabt.service.guard import Guard
 from sabt.service.sight import Sight
 from sabt.store import access, name_index
 from sabt.store import schema as t
+from sabt.store.lookup import one_of
 from sabt.store.workspace import Store, load_statements, merge_root
+
+if TYPE_CHECKING:
+    from sabt.text.similarity import NameSimilarity
 
 MIN_SCORE = 0.85          # `close` in sabt.text's levels: below, two names are not one
 WORD_PENALTY = 0.03       # a match on some words ranks below one on the whole name
@@ -37,6 +43,7 @@ MAX_QUERY = 200
 MAX_LIMIT = 200
 CANDIDATES = 500          # entities scored per search, those sharing most name keys first
 PAGE = 500                # candidates read per round trip
+SCORE_CACHE = 1 << 16     # (query, name) and (query word, word) pairs whose scores are kept
 OFFICIAL = "official"     # the role of a person with a post (`held post`)
 
 
@@ -108,8 +115,19 @@ def _words(text: str) -> list[str]:
     return [w for w in normalize_persian(text).replace("-", " ").split() if w]
 
 
+@lru_cache(maxsize=SCORE_CACHE)
+def _word_similarity(query_word: str, word: str) -> NameSimilarity:
+    """`name_similarity` of two single words; a name's words recur across the candidates (a
+    common surname), so each pair is compared once while it stays in this bounded cache."""
+    from sabt.text import name_similarity
+
+    return name_similarity(query_word, word)
+
+
+@lru_cache(maxsize=SCORE_CACHE)
 def match_score(query: str, label: str) -> tuple[float, str]:
-    """How well a label matches a query (0..1) and the similarity level; pure."""
+    """How well a label matches a query (0..1) and the similarity level; pure. Kept in a bounded
+    cache: an entity's label and its Latin name are often one string, and queries recur."""
     from sabt.text import name_key, name_similarity, skeleton
 
     q_words, l_words = _words(query), _words(label)
@@ -122,7 +140,7 @@ def match_score(query: str, label: str) -> tuple[float, str]:
     whole = name_similarity(query, label)
     best, level = whole.score, whole.level
     if len(q_words) < len(l_words):
-        per_word = [max((name_similarity(q, w) for w in l_words), key=lambda s: s.score)
+        per_word = [max((_word_similarity(q, w) for w in l_words), key=lambda s: s.score)
                     for q in q_words]
         words = sum(s.score for s in per_word) / len(per_word) - WORD_PENALTY
         if words > best:
@@ -217,10 +235,11 @@ class Search:
     def _score(self, query: str, ids: list[str], kind: str | None, sight: Sight) -> list[Hit]:
         """The candidates the actor may see whose label or visible names match the query."""
         with self.store.connect() as conn:
-            entities = conn.execute(select(t.entity).where(t.entity.c.id.in_(ids))).all()
+            entities = conn.execute(select(t.entity).where(
+                one_of(conn, t.entity.c.id, ids))).all()
             statements = load_statements(conn, select(t.statement).where(
-                t.statement.c.entity_id.in_(ids), t.statement.c.property == "name",
-                t.statement.c.status == "active"))
+                one_of(conn, t.statement.c.entity_id, ids), t.statement.c.property == "name",
+                t.statement.c.status == "active"), references=False)   # scored by value only
         seen, visible = sight.filter(ids, statements)
         names: dict[str, set[str]] = {}
         for st in visible:
@@ -236,6 +255,8 @@ class Search:
                 score, level = match_score(query, name)
                 if score > best[0]:
                     best = (score, level, name)
+                    if score >= 1.0:     # no later name can score higher
+                        break
             if best[0] >= MIN_SCORE:
                 hits.append(Hit(entity.id, entity.kind, entity.label, round(best[0], 4),
                                 best[1], best[2]))
@@ -259,7 +280,7 @@ def _roots(conn: Connection, ids: list[str]) -> list[str]:
     frontier = ids
     while frontier:
         rows = conn.execute(select(t.entity.c.id, t.entity.c.merged_into).where(
-            t.entity.c.id.in_(frontier), t.entity.c.merged_into.is_not(None))).all()
+            one_of(conn, t.entity.c.id, frontier), t.entity.c.merged_into.is_not(None))).all()
         fresh = {r.id: r.merged_into for r in rows if r.id not in parent}
         parent.update(fresh)
         frontier = [p for p in fresh.values() if p not in parent]

@@ -25,7 +25,8 @@ class Sight:
                ) -> tuple[set[str], list[Statement]]:
         """The entity ids and the statements (their secret references removed) the actor sees."""
         ids = set(entity_ids)
-        index = _index(self.store, ids, statements, {st.entity_id for st in statements})
+        index = _index(self.store, ids, statements, {(st.entity_id, st.property)
+                                                     for st in statements})
         seen = {e for e in ids if sees(self.actor, index.entity(e))}
         kept, withheld = visible_statements(self.actor, statements, index)
         self.withheld += len(ids - seen) + sum(withheld.values())
@@ -44,13 +45,16 @@ class Sight:
 def mark_index_for(store: Store, views: Sequence[EntityView]) -> MarkIndex:
     """The marks of everything these views show, in a few queries."""
     owners = {e for v in views for e in (v.id, *v.merged_from)}
-    return _index(store, owners, [st for v in views for st in v.statements], owners)
+    properties = {(owner, st.property) for v in views for st in v.statements
+                  for owner in (st.entity_id, v.id)}
+    return _index(store, owners, [st for v in views for st in v.statements], properties)
 
 
 def _index(store: Store, entities: Iterable[str], statements: Sequence[Statement],
-           properties_of: Iterable[str]) -> MarkIndex:
+           properties: Iterable[tuple[str, str]]) -> MarkIndex:
     """The marks of these entities, statements and of everything the statements name: their
-    entities, the entities in their values and qualifiers, their sources and list rows."""
+    entities, the entities in their values and qualifiers, their sources and list rows; and the
+    marks of the (entity, property) pairs the statements are seen through."""
     named = set(entities)
     records: set[tuple[str, int]] = set()
     for st in statements:
@@ -65,4 +69,4 @@ def _index(store: Store, entities: Iterable[str], statements: Sequence[Statement
     with store.connect() as conn:
         return access.mark_index(conn, entities=named, records=records,
                                  statements=[st.id for st in statements],
-                                 properties_of=properties_of)
+                                 properties=properties)

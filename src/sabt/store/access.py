@@ -37,6 +37,7 @@ from sabt.policy.actor import Actor
 from sabt.policy.levels import Level, Mark
 from sabt.policy.roles import Role
 from sabt.policy.rules import MarkIndex
+from sabt.store.lookup import one_of
 from sabt.store.schema import BigId, metadata
 
 sabt_user = Table(
@@ -153,7 +154,7 @@ def _marks(conn: Connection, kind: str, items: Sequence[str]) -> dict[str, Mark]
     unique = sorted(set(items))
     for start in range(0, len(unique), 900):
         for row in conn.execute(select(s.c.item, s.c.level, s.c.groups).where(
-                s.c.kind == kind, s.c.item.in_(unique[start:start + 900]))):
+                s.c.kind == kind, one_of(conn, s.c.item, unique[start:start + 900]))):
             found[row.item] = Mark(Level(row.level), unpack_groups(row.groups))
     return found
 
@@ -168,25 +169,18 @@ def mark_of(conn: Connection, kind: str, item: str) -> Mark | None:
 
 
 def mark_index(conn: Connection, *, entities: Iterable[str] = (), statements: Iterable[int] = (),
-               properties_of: Iterable[str] = (), records: Iterable[tuple[str, int]] = (),
+               properties: Iterable[tuple[str, str]] = (), records: Iterable[tuple[str, int]] = (),
                ) -> MarkIndex:
-    """The marks of the named items, in one query per kind (and per 900 keys)."""
-    owners = sorted(set(properties_of))
-    props: dict[tuple[str, str], Mark] = {}
-    if owners:
-        s = sensitivity
-        clauses = [s.c.item.like(f"{_like_literal(owner)}/%", escape="\\") for owner in owners]
-        for start in range(0, len(clauses), 200):
-            for row in conn.execute(select(s.c.item, s.c.level, s.c.groups).where(
-                    s.c.kind == "property", or_(*clauses[start:start + 200]))):
-                owner, _, prop = row.item.partition("/")
-                props[(owner, prop)] = Mark(Level(row.level), unpack_groups(row.groups))
+    """The marks of the named items (properties as (entity id, property) pairs), in one query
+    per kind and per 900 keys, each an equality lookup on the table's primary key."""
+    property_marks = _marks(conn, "property", [property_key(e, p) for e, p in properties])
     record_marks = _marks(conn, "record", [record_key(s, r) for s, r in records])
     return MarkIndex(
         entities=_marks(conn, "entity", list(entities)),
         statements={int(k): m for k, m in _marks(conn, "statement",
                                                 [str(i) for i in statements]).items()},
-        properties=props,
+        properties={(k.partition("/")[0], k.partition("/")[2]): m
+                    for k, m in property_marks.items()},
         records={(k.partition("#")[0], int(k.partition("#")[2])): m
                  for k, m in record_marks.items()},
     )

@@ -34,6 +34,7 @@ from sabt.model.statements import (
 from sabt.store import access, jsonl, locks, migrate, registry
 from sabt.store import schema as t
 from sabt.store.change import Change
+from sabt.store.lookup import one_of
 from sabt.store.rows import statement_from_rows
 
 if TYPE_CHECKING:
@@ -297,7 +298,7 @@ class Store:
         wanted = list(dict.fromkeys(ids))
         with _reachable(self.engine), self.engine.connect() as conn:
             rows = {r.id: r for chunk in _chunks(wanted) for r in conn.execute(
-                select(t.entity).where(t.entity.c.id.in_(chunk)))}
+                select(t.entity).where(one_of(conn, t.entity.c.id, chunk)))}
             missing = [i for i in wanted if i not in rows]
             if missing:
                 raise NotFound(f"no entity with id {missing[0]!r}")
@@ -305,8 +306,8 @@ class Store:
             frontier, asked = wanted, set(wanted)
             while frontier:
                 found = [(r.id, r.merged_into) for chunk in _chunks(frontier)
-                         for r in conn.execute(select(t.entity.c.id, t.entity.c.merged_into)
-                                               .where(t.entity.c.merged_into.in_(chunk)))]
+                         for r in conn.execute(select(t.entity.c.id, t.entity.c.merged_into).where(
+                             one_of(conn, t.entity.c.merged_into, chunk)))]
                 for child, parent in sorted(found):
                     children.setdefault(parent, []).append(child)
                 frontier = sorted({child for child, _p in found} - asked)
@@ -316,7 +317,7 @@ class Store:
             by_entity: dict[str, list[Statement]] = {}
             for chunk in _chunks(everyone):
                 for st in load_statements(conn, select(t.statement).where(
-                        t.statement.c.entity_id.in_(chunk))):
+                        one_of(conn, t.statement.c.entity_id, chunk))):
                     by_entity.setdefault(st.entity_id, []).append(st)
         views = {}
         for eid in wanted:
@@ -475,16 +476,18 @@ def _members(entity_id: str, children: dict[str, list[str]]) -> list[str]:
     return out
 
 
-def load_statements(conn: Connection, query: Any) -> list[Statement]:
-    """Statements selected by `query`, with their references."""
+def load_statements(conn: Connection, query: Any, *, references: bool = True,
+                    ) -> list[Statement]:
+    """Statements selected by `query`, with their references (or with none, for a reader that
+    only needs the values: whether a statement may be seen does not depend on them)."""
     rows = conn.execute(query).all()
-    if not rows:
-        return []
+    if not rows or not references:
+        return [statement_from_rows(row, []) for row in rows]
     ids = [row.id for row in rows]
     refs: dict[int, list[Any]] = {}
     for start in range(0, len(ids), 900):
         for ref in conn.execute(select(t.reference).where(
-                t.reference.c.statement_id.in_(ids[start:start + 900])).order_by(
+                one_of(conn, t.reference.c.statement_id, ids[start:start + 900])).order_by(
                 t.reference.c.id)):
             refs.setdefault(ref.statement_id, []).append(ref)
     return [statement_from_rows(row, refs.get(row.id, [])) for row in rows]

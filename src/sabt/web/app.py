@@ -54,9 +54,10 @@ class Visitor:
 
 
 def create_app(workspace: Workspace, *, secure_cookies: bool = True,
-               run_jobs: bool = True) -> FastAPI:
-    """The web application over an opened workspace (the caller closes it); with `run_jobs`
-    a worker thread runs the background jobs (`sabt.web.worker`)."""
+               run_jobs: bool = True, close: bool = False) -> FastAPI:
+    """The web application over an opened workspace (closed when the application stops if
+    `close`, else by the caller); with `run_jobs` a worker thread runs the background jobs
+    (`sabt.web.worker`)."""
     from sabt.web import (
         admin,
         api,
@@ -72,7 +73,7 @@ def create_app(workspace: Workspace, *, secure_cookies: bool = True,
     from sabt.web.worker import lifespan
 
     web = FastAPI(title="Sabt", version=__version__, openapi_url="/api/v1/openapi.json",
-                  docs_url=None, redoc_url=None, lifespan=lifespan(workspace, run_jobs))
+                  docs_url=None, redoc_url=None, lifespan=lifespan(workspace, run_jobs, close))
     web.state.ws = workspace
     web.state.env = environment()
     web.state.secure_cookies = secure_cookies
