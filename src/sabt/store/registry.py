@@ -216,9 +216,14 @@ def raw_rows(conn: Connection, table: Table, *, noted: bool = False,
         if len(shape.key_columns) == 1 and postgres and keys is not None:
             # the keys as one array: the key's index finds each row, whatever the statistics
             column = quote(shape.key_columns[0])
-            if shape.key_ints[0]:   # as one string: the driver adapts a list item by item
+            numbers = sorted(int(k) for k in keys) if shape.key_ints[0] else []
+            if numbers and numbers[-1] - numbers[0] + 1 == len(numbers):
+                # the ids of a bulk write: one range, read along the key's index
+                sql += f" WHERE {column} BETWEEN %s AND %s"
+                params = (numbers[0], numbers[-1])
+            elif numbers:   # as one string: the driver adapts a list item by item
                 sql += f" WHERE {column} = ANY(CAST(string_to_array(%s, ',') AS bigint[]))"
-                params = (",".join(keys),)
+                params = (",".join(map(str, numbers)),)
             else:
                 sql += f" WHERE {column} = ANY(%s)"
                 params = (list(keys),)
@@ -387,7 +392,7 @@ def seal(conn: Connection, actor: str, action: str = "change", item: str | None 
 def _pins(conn: Connection, keys: set[tuple[str, str]]) -> list[list[str | None]]:
     """[table, key, hash of the row now — None when it is gone] for each noted key, sorted.
     Rows with a one-column key are read by their keys on PostgreSQL, `_KEYS_PER_READ` at a
-    time; others through the notes, in one query."""
+    time (consecutive ids as one range); others through the notes, in one query."""
     by_table: dict[str, list[str]] = {}
     for tbl, key in keys:
         by_table.setdefault(tbl, []).append(key)
@@ -397,9 +402,11 @@ def _pins(conn: Connection, keys: set[tuple[str, str]]) -> list[list[str | None]
         table = _table(name)
         if conn.dialect.name == "postgresql" and len(table.primary_key.columns) == 1:
             found: dict[str, str] = {}
-            for start in range(0, len(noted), _KEYS_PER_READ):
+            # numeric keys in numeric order, so the ids of a bulk write come as ranges
+            ordered = sorted(noted, key=int) if _is_int(*table.primary_key.columns) else noted
+            for start in range(0, len(ordered), _KEYS_PER_READ):
                 found.update(raw_rows(conn, table, noted=True,
-                                      keys=noted[start:start + _KEYS_PER_READ]))
+                                      keys=ordered[start:start + _KEYS_PER_READ]))
         else:
             found = dict(raw_rows(conn, table, noted=True))
         pins.extend([name, key, found.get(key)] for key in noted)
