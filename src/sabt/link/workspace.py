@@ -20,6 +20,7 @@ import csv
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -890,31 +891,88 @@ def capture_table(ws: Store, strata: str | None = None) -> pd.DataFrame:
     field such as ``province`` or ``sex_code``), each person's stratum is the most frequent
     value among its records (ties: alphabetical; none: ``unknown``), spellings of one place
     counted as one (`sabt.estimate.strata.stratum_labels`: Tehran = تهران).
+
+    The records are read a page at a time (`CAPTURE_PAGE`), only the columns the table needs:
+    memory holds the run's record → person map and one entry per person, not the records.
     """
-    frame = run_clusters(ws)
-    lists = sorted(frame["source"].unique())
-    if strata is not None and strata not in frame.columns:
+    known = (*RECORD_COLUMNS, "record_id", "source_id", "source", "cluster", "probability",
+             "person_id", "person")
+    if strata is not None and strata not in known:
         raise InvalidValue(f"unknown stratum column {strata!r}; use one of "
                            f"{', '.join(c for c in RECORD_COLUMNS if c not in ('raw', 'row'))}",
                            field="strata")
-    onehot = pd.crosstab(frame["person"], frame["source"]).clip(upper=1)[lists]
+    with ws.connect() as conn:
+        run_id = latest_run(conn)
+        if run_id is None:
+            raise NotFound("no link run yet; use `sabt link` first")
+        clusters = read_clusters(conn, run_id)
+        roots = merge_roots(conn)
+        names = dict(conn.execute(select(lt.list_import.c.source_id, lt.list_import.c.name))
+                     .tuples().all())
+        given = clusters["person_id"].tolist()
+        person_of = dict(zip(clusters["record_id"].tolist(),
+                             [roots.get(p, p) for p in given], strict=True))
+        given_of = dict(zip(clusters["record_id"].tolist(), given, strict=True)) \
+            if strata == "person_id" else {}
+        del clusters
+        on_lists: dict[str, set[str]] = {}
+        owners: list[str] = []
+        values: list[str | None] = []
+        for rid, source_id, row in _record_pages(conn, strata):
+            person, name = person_of.get(rid), names.get(source_id)
+            if person is None or name is None:
+                continue
+            on_lists.setdefault(person, set()).add(name)
+            if strata is not None:
+                value = {"person": person, "person_id": given_of.get(rid), "source": name,
+                         "source_id": source_id}.get(strata, row.get(strata))
+                owners.append(person)
+                values.append(value if isinstance(value, str) else None)
+    lists = sorted({name for seen in on_lists.values() for name in seen})
+    stratum: dict[str, str] = {}
     if strata is not None:
         from sabt.estimate.strata import stratum_labels
 
-        frame[strata] = stratum_labels(
-            [v if isinstance(v, str) else None for v in frame[strata]])[0]
-
-        def pick(values: pd.Series) -> str:
-            vals = [str(v) for v in values if isinstance(v, str) and v]
-            if not vals:
-                return "unknown"
-            counts = Counter(vals)
-            return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        onehot[strata] = frame.groupby("person")[strata].agg(pick)
+        counts: dict[str, Counter[str]] = {}
+        for person, label in zip(owners, stratum_labels(values)[0], strict=True):
+            if label:
+                counts.setdefault(person, Counter())[label] += 1
+        stratum = {person: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+                   for person, c in counts.items()}
+    patterns = Counter(
+        ((stratum.get(person, "unknown"),) if strata else ())
+        + tuple(int(name in seen) for name in lists)
+        for person, seen in on_lists.items())
     keys = [*([strata] if strata else []), *lists]
-    table = onehot.groupby(keys).size().reset_index(name="count")
+    table = pd.DataFrame([(*key, n) for key, n in sorted(patterns.items())],
+                         columns=[*keys, "count"])
+    for column in [*lists, "count"]:
+        table[column] = table[column].astype("int64")
     return table[[*lists, *([strata] if strata else []), "count"]]
 
+
+#: List records read per query by `capture_table`.
+CAPTURE_PAGE = 5000
+
+
+def _record_pages(conn: Connection, strata: str | None,
+                  ) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """(record id, source id, the record's fields with ``row`` and ``raw`` when a stratum
+    needs them) of every imported record, in id order, `CAPTURE_PAGE` rows per query."""
+    r = lt.list_record
+    fields = strata is not None and strata not in ("record_id", "source_id", "source",
+                                                   "person_id", "person")
+    columns = [r.c.id, r.c.source_id, *([r.c.fields, r.c.row_number, r.c.raw] if fields else [])]
+    last = -1
+    while rows := conn.execute(select(*columns).where(r.c.id > last).order_by(r.c.id)
+                               .limit(CAPTURE_PAGE)).all():
+        for row in rows:
+            extra: dict[str, Any] = {}
+            if fields:
+                data = row.fields if isinstance(row.fields, dict) else json.loads(row.fields)
+                extra = {**data, "row": row.row_number, "raw": row.raw}
+            yield int(row.id), str(row.source_id), extra
+        last = rows[-1].id
 
 
 # --- linkage draws and the band sample ------------------------------------------------------
