@@ -14,7 +14,7 @@ of the PostgreSQL server (from /proc), and the machine's load average.
     python benchmarks/bench_pg_scale.py --persons 100000           # 1M statements
     python benchmarks/bench_pg_scale.py --persons 100000 --keep DIR  # keep server + workspace
 
-With ``--keep DIR`` the server keeps running (its data in DIR/pg) and the workspace stays in
+With ``--keep DIR`` the server keeps running (its data in DIR/pg/data) and the workspace stays in
 DIR/ws; the command prints the URL and an API token for `benchmarks/bench_web.py`.
 """
 
@@ -135,8 +135,10 @@ def main() -> None:
                         help="records of the list added for the incremental run "
                              "(default: one per 10 persons)")
     parser.add_argument("--no-link", action="store_true")
+    parser.add_argument("--no-export", action="store_true", help="skip the timed export")
     parser.add_argument("--keep", type=Path, help="keep the server and workspace here")
     parser.add_argument("--json", type=Path, help="write the step table here")
+    parser.add_argument("--password", help="set this password for the admin user `bench`")
     args = parser.parse_args()
 
     import pandas as pd
@@ -151,7 +153,7 @@ def main() -> None:
         raise SystemExit("PostgreSQL server binaries not found")
     folder = args.keep or Path(tempfile.mkdtemp(prefix="sabt-pgscale-"))
     folder.mkdir(parents=True, exist_ok=True)
-    server = PgServer.start(bin_dir)
+    server = PgServer.start(bin_dir, folder / "pg" if args.keep else None)
     clock = Clock(server.base / "data")
     print(f"{os.cpu_count()} cores; PostgreSQL in {server.base}; workspace in {folder / 'ws'}")
     try:
@@ -211,22 +213,15 @@ def main() -> None:
                 for subject in subjects for k in range(CLAIMS))
         with clock.step("analyze"), store.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
-        with clock.step("export (sabt export, child process)") as info:
-            out = folder / "export.jsonl"
-
-            def export() -> int:
-                with out.open("w", encoding="utf-8") as fh:
-                    return int(store.export_jsonl(fh))
-
-            rows, peak = peak_rss_mb(export)
-            info["count"], info["unit"], info["peak_rss_mb"] = rows, "rows", round(peak)
-            info["file_mb"] = round(out.stat().st_size / 2**20)
-            out.unlink()
+        if not args.no_export:
+            export_step(clock, store, folder)
 
         if not args.no_link:
             link_steps(clock, store, sim, folder, n_new, args.persons, lw, pd)
 
         token, _ = ws.tokens.create(ws.actor("bench"), "bench", expires_in=timedelta(days=2))
+        if args.password:
+            ws.signin.set_password(ws.actor("bench"), "bench", args.password)
         with store.connect() as conn:
             sizes = {r[0]: int(r[1]) for r in conn.exec_driver_sql(
                 "SELECT relname, n_live_tup FROM pg_stat_user_tables ORDER BY relname")}
@@ -241,6 +236,21 @@ def main() -> None:
     finally:
         if not args.keep:
             server.stop()
+
+
+def export_step(clock: Clock, store: Any, folder: Path) -> None:
+    """`sabt export` in a child process: rows, file size and the child's peak memory."""
+    with clock.step("export (sabt export, child process)") as info:
+        out = folder / "export.jsonl"
+
+        def export() -> int:
+            with out.open("w", encoding="utf-8") as fh:
+                return int(store.export_jsonl(fh))
+
+        rows, peak = peak_rss_mb(export)
+        info["count"], info["unit"], info["peak_rss_mb"] = rows, "rows", round(peak)
+        info["file_mb"] = round(out.stat().st_size / 2**20)
+        out.unlink()
 
 
 def link_steps(clock: Clock, store: Any, sim: Any, folder: Path, n_new: int, persons: int,

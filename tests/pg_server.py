@@ -56,8 +56,12 @@ class PgServer:
     _counter: count  # type: ignore[type-arg]
 
     @classmethod
-    def start(cls, bin_dir: Path) -> PgServer:
-        base = Path(tempfile.mkdtemp(prefix="sabt-pg-"))
+    def start(cls, bin_dir: Path, base: Path | None = None) -> PgServer:
+        """A new cluster in `base` (made empty; default: a new temporary folder), started."""
+        if base is None:
+            base = Path(tempfile.mkdtemp(prefix="sabt-pg-"))
+        else:
+            base.mkdir(parents=True)
         server = cls(bin_dir, base, _free_port(), count(1))
         os.chmod(base, 0o777)
         server._run("initdb", "-D", str(base / "data"), "-U", "sabt", "--auth=trust",

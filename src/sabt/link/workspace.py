@@ -49,7 +49,7 @@ from sabt.model.statements import (
     Value,
 )
 from sabt.safety import csv_row, csv_uncell, reason
-from sabt.store.change import Change, allocate
+from sabt.store.change import Change, allocate, bulk_insert
 from sabt.store.workspace import Store, merge_parents, merge_root, merge_roots
 from sabt.text.normalize import detect_script
 from sabt.vault.vault import FileIngest, Provenance, Vault
@@ -143,13 +143,12 @@ def import_list(ws: Store, path: Path, *, name: str | None = None,
             n_records=len(parsed.records), n_warnings=len(parsed.warnings),
             duplicate_free=duplicate_free, revision_id=ch.revision_id))
         first = allocate(ch.conn, "list_record", len(parsed.records))
-        rows = [
-            {"id": first + i, "source_id": sid, "row_number": int(rec["row"]),
-             "raw": rec["raw"], "fields": _fields(rec)}
+        # straight to the driver (COPY on PostgreSQL), the fields as JSON text
+        bulk_insert(ch.conn, lt.list_record, ("id", "source_id", "row_number", "raw", "fields"), [
+            (first + i, sid, int(rec["row"]), rec["raw"],
+             json.dumps(_fields(rec), ensure_ascii=False))
             for i, rec in enumerate(_rows(parsed.records))
-        ]
-        for start in range(0, len(rows), 5000):
-            ch.conn.execute(insert(lt.list_record), rows[start:start + 5000])
+        ])
         job.keep(path.name, Provenance(ch.author, capture_method="import-list"),
                  media_type=parsed.media_type, source_id=sid,
                  meta={"list": parsed.name, "records": len(parsed.records)})

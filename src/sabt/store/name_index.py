@@ -15,10 +15,9 @@ Retracted names stay as keys; they only make a candidate that then fails to scor
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Column, String, Table, func, select
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from sabt.store import schema as t
@@ -37,25 +36,55 @@ name_index = Table(
 
 def name_keys(name: str) -> set[str]:
     """The keys a name is found by (pure): each word's key and skeleton, the whole skeleton."""
-    from sabt.text import name_key, normalize_persian, skeleton
+    return _keys_of(_text_keys())(name)
 
-    words = [w for w in normalize_persian(name).replace("-", " ").split() if w]
-    keys = {name_key(w) for w in words} | {"~" + skeleton(w) for w in words}
-    if words:
-        keys.add("=" + skeleton(" ".join(words)))
-    return {k[:KEY_LENGTH] for k in keys if k.strip("~=")}
+
+def _text_keys() -> tuple[Callable[[str], str], Callable[[str], str], Callable[[str], str]]:
+    """`sabt.text`'s normaliser, word key and skeleton (imported on first use, not at start)."""
+    from sabt.text.keys import name_key, skeleton
+    from sabt.text.normalize import normalize_persian
+
+    return normalize_persian, name_key, skeleton
+
+
+def _keys_of(functions: tuple[Callable[[str], str], Callable[[str], str],
+                              Callable[[str], str]]) -> Callable[[str], set[str]]:
+    normalize, word_key, skeleton = functions
+
+    def keys_of(name: str) -> set[str]:
+        words = [w for w in normalize(name).replace("-", " ").split() if w]
+        keys = {word_key(w) for w in words} | {"~" + skeleton(w) for w in words}
+        if words:
+            keys.add("=" + skeleton(" ".join(words)))
+        return {k[:KEY_LENGTH] for k in keys if k.strip("~=")}
+
+    return keys_of
 
 
 def add(conn: Connection, names: Iterable[tuple[str, str]]) -> None:
-    """Index (entity id, name) pairs; a key already there is left as it is."""
-    rows = {(key, entity_id) for entity_id, name in names for key in name_keys(name)}
+    """Index (entity id, name) pairs; a key already there is left as it is.
+
+    PostgreSQL: the pairs are copied to a temporary table and inserted from it in one
+    statement; SQLite: one ``INSERT OR IGNORE`` through the driver's executemany."""
+    keys_of = _keys_of(_text_keys())
+    rows = {(key, entity_id) for entity_id, name in names for key in keys_of(name)}
     if not rows:
         return
-    values = [{"key": k, "entity_id": e} for k, e in rows]
-    if conn.dialect.name == "postgresql":
-        conn.execute(postgresql.insert(name_index).on_conflict_do_nothing(), values)
-    else:
-        conn.execute(name_index.insert().prefix_with("OR IGNORE"), values)
+    if conn.dialect.name != "postgresql":
+        conn.exec_driver_sql("INSERT OR IGNORE INTO name_index (key, entity_id) VALUES (?, ?)",
+                             list(rows))
+        return
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS name_index_new "
+                       "(key text, entity_id text) ON COMMIT DELETE ROWS")
+        with cursor.copy("COPY name_index_new (key, entity_id) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute("INSERT INTO name_index (key, entity_id) SELECT key, entity_id "
+                       "FROM name_index_new ON CONFLICT DO NOTHING")
+        cursor.execute("TRUNCATE name_index_new")
 
 
 def rebuild(conn: Connection) -> None:

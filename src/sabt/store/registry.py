@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -59,6 +60,8 @@ WATCHED = ("revision", "entity", "source", "statement", "reference", "change_log
 PINS_PER_ENTRY = 5000
 #: Separates the columns of a composite key in a key string.
 KEY_SEPARATOR = "\x1f"
+#: Noted keys read back per query when sealing.
+_KEYS_PER_READ = 50_000
 REGISTRY_CHAIN = 3   # advisory lock key (sabt.store.locks key space)
 
 registry_log = Table(
@@ -133,16 +136,44 @@ def _plain(value: Any) -> Any:
 #: `canonical_json`'s encoder, made once (``json.dumps`` with options makes one per call).
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                               allow_nan=False)
+#: How that encoder writes a string (``ensure_ascii=False``: the C escaper when present).
+_escape: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def row_hash(table: str, names: Sequence[str], values: Sequence[Any]) -> str:
     """SHA-256 of a row's canonical content: ``{"table": T, "row": {column: value}}`` over the
     values exactly as the database driver returns them, NULL columns left out (so a column a
     later migration adds does not change the hash of rows that do not use it)."""
-    row = {n: v if type(v) is str or type(v) is int else _plain(v)
-           for n, v in zip(names, values, strict=True) if v is not None}
-    body = _CANONICAL.encode({"row": row, "table": table})
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return RowHasher(table, names).hash(values)
+
+
+class RowHasher:
+    """`row_hash` for many rows of one shape: the canonical JSON written directly (columns in
+    sorted order, their names encoded once), byte for byte what `canonical_json` writes.
+
+    Text goes through the encoder's own string escaper and integers through ``int.__repr__``,
+    as the JSON encoder does; any other value is made plain and encoded by it."""
+
+    def __init__(self, table: str, names: Sequence[str]) -> None:
+        order = sorted(range(len(names)), key=lambda i: names[i])
+        self.prefixes = tuple(_CANONICAL.encode(names[i]) + ":" for i in order)
+        self.pick = _picker(order)
+        self.tail = '},"table":' + _CANONICAL.encode(table) + "}"
+
+    def hash(self, values: Sequence[Any]) -> str:
+        body = '{"row":{' + ",".join([
+            prefix + (_escape(v) if type(v) is str else int.__repr__(v) if type(v) is int
+                      else _CANONICAL.encode(_plain(v)))
+            for prefix, v in zip(self.prefixes, self.pick(values), strict=True)
+            if v is not None]) + self.tail
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _picker(order: Sequence[int]) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """A function taking a row's values in `order` (a tuple, whatever the length)."""
+    if len(order) > 1:
+        return itemgetter(*order)
+    return lambda values: tuple(values[i] for i in order)
 
 
 def _table(name: str) -> Table:
@@ -168,43 +199,61 @@ class _Shape:
         ints = tuple(_is_int(c) for c in table.primary_key.columns)
         return cls(table.name, f"SELECT {columns} FROM {quote(table.name)}", keys, ints)
 
-    def key(self, names: Sequence[str], values: Sequence[Any]) -> str:
-        """The key string of a raw row (primary key; composite keys joined by
-        `KEY_SEPARATOR`), as the triggers write it."""
-        if len(self.key_columns) == 1:
-            return str(values[names.index(self.key_columns[0])])
-        return KEY_SEPARATOR.join(str(values[names.index(c)]) for c in self.key_columns)
-
 
 def raw_rows(conn: Connection, table: Table, *, noted: bool = False,
-             ) -> Iterator[tuple[str, str]]:
+             keys: Sequence[str] | None = None) -> Iterator[tuple[str, str]]:
     """(key, row hash) of every row of a table — or, with `noted`, of the rows this transaction
-    noted in ``registry_dirty`` — read through the driver (no type conversion on the way, so
-    reading is cheap and exactly repeatable)."""
+    noted in ``registry_dirty`` (`keys`: those notes, when the caller has read them already) —
+    read through the driver (no type conversion on the way, so reading is cheap and exactly
+    repeatable)."""
     shape = _Shape.of(conn, table)
     sql = shape.select
+    params: tuple[Any, ...] = ()
+    postgres = conn.dialect.name == "postgresql"
     if noted:
         quote = conn.dialect.identifier_preparer.quote
-        mine = "txn = txid_current()" if conn.dialect.name == "postgresql" else "1 = 1"
-        if len(shape.key_columns) == 1:   # the key's own index finds each row
+        mine = "txn = txid_current()" if postgres else "1 = 1"
+        if len(shape.key_columns) == 1 and postgres and keys is not None:
+            # the keys as one array: the key's index finds each row, whatever the statistics
+            column = quote(shape.key_columns[0])
+            numbers = sorted(int(k) for k in keys) if shape.key_ints[0] else []
+            if numbers and numbers[-1] - numbers[0] + 1 == len(numbers):
+                # the ids of a bulk write: one range, read along the key's index
+                sql += f" WHERE {column} BETWEEN %s AND %s"
+                params = (numbers[0], numbers[-1])
+            elif numbers:   # as one string: the driver adapts a list item by item
+                sql += f" WHERE {column} = ANY(CAST(string_to_array(%s, ',') AS bigint[]))"
+                params = (",".join(map(str, numbers)),)
+            else:
+                sql += f" WHERE {column} = ANY(%s)"
+                params = (list(keys),)
+        elif len(shape.key_columns) == 1:   # the key's own index finds each row
             column = quote(shape.key_columns[0])
             key = "CAST(key AS BIGINT)" if shape.key_ints[0] else "key"
+            sql += (f" WHERE {column} IN (SELECT {key} FROM registry_dirty WHERE "
+                    f"tbl = '{table.name}' AND {mine})")
         else:
             column = _key_sql(table, quote(table.name), conn.dialect.name)
-            key = "key"
-        sql += (f" WHERE {column} IN (SELECT {key} FROM registry_dirty WHERE "
-                f"tbl = '{table.name}' AND {mine})")
+            sql += (f" WHERE {column} IN (SELECT key FROM registry_dirty WHERE "
+                    f"tbl = '{table.name}' AND {mine})")
     driver = conn.connection.driver_connection
     assert driver is not None
     # PostgreSQL: a whole table is read through a server-side cursor, in batches
-    named = conn.dialect.name == "postgresql" and not noted
+    named = postgres and not noted
     cursor = driver.cursor(name="sabt_registry_rows") if named else driver.cursor()
     try:
-        cursor.execute(sql)
+        cursor.execute(sql, params)
         names = [d[0] for d in cursor.description or ()]
+        hasher = RowHasher(shape.name, names)
+        at = [names.index(c) for c in shape.key_columns]
         while batch := cursor.fetchmany(5000):
-            for values in batch:
-                yield shape.key(names, values), row_hash(shape.name, names, values)
+            if len(at) == 1:
+                (i,) = at
+                for values in batch:
+                    yield str(values[i]), hasher.hash(values)
+            else:
+                for values in batch:
+                    yield KEY_SEPARATOR.join(str(values[i]) for i in at), hasher.hash(values)
     finally:
         cursor.close()
 
@@ -341,14 +390,26 @@ def seal(conn: Connection, actor: str, action: str = "change", item: str | None 
 
 
 def _pins(conn: Connection, keys: set[tuple[str, str]]) -> list[list[str | None]]:
-    """[table, key, hash of the row now — None when it is gone] for each noted key, sorted."""
+    """[table, key, hash of the row now — None when it is gone] for each noted key, sorted.
+    Rows with a one-column key are read by their keys on PostgreSQL, `_KEYS_PER_READ` at a
+    time (consecutive ids as one range); others through the notes, in one query."""
     by_table: dict[str, list[str]] = {}
     for tbl, key in keys:
         by_table.setdefault(tbl, []).append(key)
     pins: list[list[str | None]] = []
     for name in sorted(by_table):
-        found = dict(raw_rows(conn, _table(name), noted=True))
-        pins.extend([name, key, found.get(key)] for key in sorted(by_table[name]))
+        noted = sorted(by_table[name])
+        table = _table(name)
+        if conn.dialect.name == "postgresql" and len(table.primary_key.columns) == 1:
+            found: dict[str, str] = {}
+            # numeric keys in numeric order, so the ids of a bulk write come as ranges
+            ordered = sorted(noted, key=int) if _is_int(*table.primary_key.columns) else noted
+            for start in range(0, len(ordered), _KEYS_PER_READ):
+                found.update(raw_rows(conn, table, noted=True,
+                                      keys=ordered[start:start + _KEYS_PER_READ]))
+        else:
+            found = dict(raw_rows(conn, table, noted=True))
+        pins.extend([name, key, found.get(key)] for key in noted)
     return pins
 
 
