@@ -15,8 +15,10 @@ by Spark's own start-up error.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import sys
 import tempfile
 import uuid
 import weakref
@@ -87,13 +89,21 @@ def check_reachable(master: str) -> None:
 
 def session(master: str | None = None, conf: dict[str, str] | None = None) -> Any:
     """A SparkSession for linkage on `master` (default ``local[2]``) with `conf` over
-    `DEFAULTS`, splink's similarity functions registered, and a checkpoint directory.
+    `DEFAULTS`, splink's similarity functions registered, and a checkpoint directory. On a
+    local master the executors' Python workers run this interpreter unless
+    ``spark.pyspark.python`` or ``PYSPARK_PYTHON`` names another.
 
     ``spark.jars`` gets splink's jar of string similarity functions added; with Spark Connect
     the server must have it already (see docs/scale.md).
     """
     conf = {**DEFAULTS, **(conf or {})}
     master = master or conf.pop("spark.master", "local[2]")
+    # the Python the executors' workers run (clustering): PySpark reads it from the
+    # environment when the session starts; on a local master, this interpreter
+    if "spark.pyspark.python" in conf:
+        os.environ["PYSPARK_PYTHON"] = conf["spark.pyspark.python"]
+    elif master.startswith("local"):
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     check_reachable(master)
     try:
         from pyspark.sql import SparkSession
