@@ -154,6 +154,7 @@ def run(size: int, master: str, seed: int) -> list[dict[str, Any]]:
                          "jvm_peak_mb": round(result["jvm_peak_mb"]),
                          "py_worker_peak_mb": round(result["worker_peak_mb"]),
                          "phases": result["phases"], "load": f"{load} → {_loadavg()}"})
+            print(json.dumps(rows[-1]), flush=True)   # each backend as soon as it is done
         f1 = pairwise_scores(clusters["spark"], clusters["duckdb"]).f1
         for row in rows:
             row["f1_vs_duckdb"] = round(f1, 5)

@@ -128,7 +128,7 @@ def _db_api(settings: LinkSettings, spark: Any = None) -> Any:
 
         partitions = int(spark.conf.get("spark.sql.shuffle.partitions", "4"))
         return SparkAPI(spark_session=spark, num_partitions_on_repartition=partitions,
-                        break_lineage_method=spark.conf.get(BREAK_LINEAGE, "persist"))
+                        break_lineage_method=spark.conf.get(BREAK_LINEAGE, "parquet"))
     raise SabtError(f"unknown backend {settings.backend!r} (use duckdb or spark)")
 
 
@@ -351,7 +351,8 @@ def prepare(features: pd.DataFrame, settings: LinkSettings,
 def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None = None,
           model: dict[str, Any] | None = None, progress: Progress | None = None,
           only_pairs: str | None = None,
-          joined: Iterable[tuple[int, int]] | None = None, spark: Any = None) -> Scored:
+          joined: Iterable[tuple[int, int]] | None = None, spark: Any = None,
+          rules: ClusterRules | None = None) -> Scored:
     """Train the model on `features` (from `build_features`) and score blocked pairs.
 
     Pairs below `floor` (default `settings.predict_floor`; 0 keeps every blocked pair) are
@@ -360,11 +361,12 @@ def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None
     score only the pairs that touch new records. With `joined` (the pairs a reviewer joined,
     possibly none) only the contradicted pairs clustering can consult are kept: those inside a
     component of links ≥ the threshold and `joined` pairs (at a million records the others
-    are most of the blocked pairs). `spark`: the SparkSession of the spark backend.
+    are most of the blocked pairs). `spark`: the SparkSession of the spark backend; with
+    `rules` the records are clustered there too (`Scored.clustering`).
     """
     return score_input(prepare(features, settings, progress), settings, floor=floor,
                        model=model, progress=progress, only_pairs=only_pairs, joined=joined,
-                       spark=spark)
+                       spark=spark, rules=rules)
 
 
 def score_input(data: ModelInput, settings: LinkSettings, *, floor: float | None = None,

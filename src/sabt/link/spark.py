@@ -41,9 +41,11 @@ DEFAULTS: dict[str, str] = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
 STAGING = "spark.sabt.stagingDir"
-#: how splink cuts the lineage of its intermediate tables: ``persist`` (memory, then disk;
-#: fastest), ``checkpoint`` or ``parquet`` (written to the checkpoint directory: survives
-#: lost executors on a large cluster)
+#: how splink cuts the lineage of its intermediate tables: ``parquet`` (the default: written
+#: to the checkpoint directory and read back, so each query plan starts from files),
+#: ``checkpoint`` (Spark's checkpoint, the same directory), or ``persist`` (cached in memory,
+#: then disk: the plans keep their whole lineage, and connected components' iterations build
+#: plans that grow until the driver runs out of heap)
 BREAK_LINEAGE = "spark.sabt.breakLineageMethod"
 _CONNECT_TIMEOUT = 5.0
 
