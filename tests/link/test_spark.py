@@ -73,8 +73,10 @@ def _levels(model: dict[str, Any]) -> dict[tuple[str, int], tuple[float, float]]
 
 @pytest.mark.slow
 @pytest.mark.spark_cluster
-@pytest.mark.xfail(reason="not yet seen passing: with a 1 GB driver, splink's connected "
-                   "components ran out of heap after training and scoring", strict=False)
+@pytest.mark.xfail(reason="training completes on Spark, but DuckDB's jaro_winkler_similarity "
+                   "and splink's Spark jaro_winkler differ (on 260 of 8,964 random pairs of "
+                   "given-name spellings here, by up to 0.056, 10 across 0.8), so the u of "
+                   "the look-alike-names level differs by about 4 %", strict=False)
 def test_spark_trains_scores_and_clusters_like_duckdb(
         features: pd.DataFrame, duck: Scored, spark: Any) -> None:
     """EM on Spark. With fewer record pairs than `u_max_pairs` splink's u-sampling takes every
