@@ -207,6 +207,7 @@ def test_records_too_large_for_the_driver_are_refused_before_starting() -> None:
     assert memory_bytes("2g") == 2 * 2**30 and memory_bytes("512m") == 512 * 2**20
 
 
+@pytest.mark.slow   # 268 s on the shared 2 cores at load 10, most of it splink's Spark predict
 def test_spark_clusters_with_reviewers_decisions_like_the_driver(
         features: pd.DataFrame, duck: Scored, spark: Any) -> None:
     """DuckDB's model scored and clustered on Spark (`ClusterRules`: every list

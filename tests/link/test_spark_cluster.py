@@ -116,6 +116,7 @@ def test_clusters_by_component_buckets_equal_clustering_everything(seed: int) ->
 
 
 @pytest.mark.spark
+@pytest.mark.slow   # 66 s on the shared 2 cores at load 10: a Spark session and its Python workers
 @pytest.mark.skipif(shutil.which("java") is None, reason="needs Java 17")
 def test_clusters_on_spark_equal_clustering_on_the_driver(spark: Any) -> None:
     """`cluster_on_spark` (grouped pandas UDF on local Spark) against `cluster_pairs`."""
