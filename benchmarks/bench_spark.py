@@ -35,23 +35,38 @@ from sabt.link.options import LinkSettings
 _RECORDS_PER_PERSON = 1.67   # the `hard` scenario's 5 lists hold about this many per person
 
 
-def _jvm_stats() -> tuple[float, float]:
-    """CPU seconds and peak RSS (MB) of this process's java children (the Spark JVM)."""
-    cpu, peak = 0.0, 0.0
+def _jvm_stats() -> tuple[float, float, float]:
+    """CPU seconds of this process's descendants (the Spark JVM and the Python workers it
+    forks, with their reaped children), peak RSS (MB) of the JVM, and the largest peak RSS
+    (MB) of one Python worker."""
     tick = os.sysconf("SC_CLK_TCK")
+    procs: dict[int, tuple[int, str, float, float]] = {}   # pid → parent, name, cpu, peak
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ValueError, IndexError):
             stat = (entry / "stat").read_text()
+            name = stat.split("(", 1)[1].rsplit(")", 1)[0]
             fields = stat.rsplit(")", 1)[1].split()
-            if int(fields[1]) != os.getpid() or "java" not in stat.split(")")[0]:
-                continue
-            cpu += (int(fields[11]) + int(fields[12])) / tick
+            cpu = sum(int(f) for f in fields[11:15]) / tick
+            peak = 0.0
             for line in (entry / "status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
-                    peak = max(peak, int(line.split()[1]) / 1024)
-    return cpu, peak
+                    peak = int(line.split()[1]) / 1024
+            procs[int(entry.name)] = (int(fields[1]), name, cpu, peak)
+    mine = {os.getpid()}
+    grew = True
+    while grew:
+        grew = False
+        for pid, (parent, *_rest) in procs.items():
+            if parent in mine and pid not in mine:
+                mine.add(pid)
+                grew = True
+    mine.discard(os.getpid())
+    cpu = sum(procs[p][2] for p in mine)
+    jvm = max((procs[p][3] for p in mine if "java" in procs[p][1]), default=0.0)
+    worker = max((procs[p][3] for p in mine if "java" not in procs[p][1]), default=0.0)
+    return cpu, jvm, worker
 
 
 def _child(backend: str, path: str, master: str, out: str) -> None:
@@ -65,12 +80,13 @@ def _child(backend: str, path: str, master: str, out: str) -> None:
     t0 = time.perf_counter()
     result = link(records, LinkSettings(backend=backend), spark=spark)
     seconds = time.perf_counter() - t0
-    jvm_cpu, jvm_peak = _jvm_stats()
+    jvm_cpu, jvm_peak, worker_peak = _jvm_stats()
     if spark is not None:
         spark.stop()
     np.save(out, result.clustering.cluster)
     timings = {k: round(v, 1) for k, v in result.scored.timings.items()}
     print(json.dumps({"seconds": seconds, "jvm_cpu_s": jvm_cpu, "jvm_peak_mb": jvm_peak,
+                      "worker_peak_mb": worker_peak,
                       "kept_pairs": len(result.scored.left), "phases": timings}))
 
 
@@ -136,7 +152,9 @@ def run(size: int, master: str, seed: int) -> list[dict[str, Any]]:
                          "cpu_s": round(py_cpu + result["jvm_cpu_s"], 1),
                          "driver_peak_mb": round(usage.ru_maxrss / 1024),
                          "jvm_peak_mb": round(result["jvm_peak_mb"]),
+                         "py_worker_peak_mb": round(result["worker_peak_mb"]),
                          "phases": result["phases"], "load": f"{load} → {_loadavg()}"})
+            print(json.dumps(rows[-1]), flush=True)   # each backend as soon as it is done
         f1 = pairwise_scores(clusters["spark"], clusters["duckdb"]).f1
         for row in rows:
             row["f1_vs_duckdb"] = round(f1, 5)

@@ -31,6 +31,7 @@ from sabt.link.evaluate import pairwise_scores
 from sabt.link.features import build_features
 from sabt.link.options import LinkSettings
 from sabt.link.spark import check_memory, memory_bytes, read_conf, session
+from sabt.link.spark_cluster import ClusterRules
 from sabt.store.workspace import Store
 from tests.link.conftest import SMALL_SPARK
 
@@ -72,8 +73,10 @@ def _levels(model: dict[str, Any]) -> dict[tuple[str, int], tuple[float, float]]
 
 @pytest.mark.slow
 @pytest.mark.spark_cluster
-@pytest.mark.xfail(reason="not yet seen passing: with a 1 GB driver, splink's connected "
-                   "components ran out of heap after training and scoring", strict=False)
+@pytest.mark.xfail(reason="training completes on Spark, but DuckDB's jaro_winkler_similarity "
+                   "and splink's Spark jaro_winkler differ (on 260 of 8,964 random pairs of "
+                   "given-name spellings here, by up to 0.056, 10 across 0.8), so the u of "
+                   "the look-alike-names level differs by about 4 %", strict=False)
 def test_spark_trains_scores_and_clusters_like_duckdb(
         features: pd.DataFrame, duck: Scored, spark: Any) -> None:
     """EM on Spark. With fewer record pairs than `u_max_pairs` splink's u-sampling takes every
@@ -204,14 +207,41 @@ def test_records_too_large_for_the_driver_are_refused_before_starting() -> None:
     assert memory_bytes("2g") == 2 * 2**30 and memory_bytes("512m") == 512 * 2**20
 
 
+@pytest.mark.slow   # 268 s on the shared 2 cores at load 10, most of it splink's Spark predict
+def test_spark_clusters_with_reviewers_decisions_like_the_driver(
+        features: pd.DataFrame, duck: Scored, spark: Any) -> None:
+    """DuckDB's model scored and clustered on Spark (`ClusterRules`: every list
+    duplicate-free, reviewers' matches and non-matches) gives the clusters `cluster_pairs`
+    makes on the driver from DuckDB's pairs: the same model scores the same pairs, and
+    clustering by components is exact (tests/link/test_spark_cluster.py)."""
+    n = len(features)
+    sources = features["source_list"].astype(str).tolist()
+    linked = np.flatnonzero(duck.probability >= 0.5)
+    must = [(int(duck.left[k]), int(duck.right[k]))
+            for k in np.flatnonzero(duck.probability < 0.2)[:5]] + [(0, n - 1)]
+    cannot = [(int(duck.right[k]), int(duck.left[k])) for k in linked[::7][:10]]
+    rules = ClusterRules(0.2, frozenset(sources), tuple(must), tuple(cannot))
+    on_spark = score(features, LinkSettings(backend="spark"), model=duck.model,
+                     joined=must, spark=spark, rules=rules)
+    driver = score(features, LinkSettings(), model=duck.model, joined=must)
+    expected = cluster_pairs(n, driver.left, driver.right, driver.probability, threshold=0.2,
+                             sources=sources, duplicate_free=set(sources), must_link=must,
+                             cannot_link=cannot, contradicted=driver.contradicted)
+    assert on_spark.clustering is not None and len(on_spark.contradicted[0]) == 0
+    assert np.array_equal(on_spark.clustering.cluster, expected.cluster)
+    np.testing.assert_allclose(on_spark.clustering.probability, expected.probability, rtol=1e-6)
+    assert len(np.unique(expected.cluster)) < n   # records were linked
+
+
 @pytest.mark.slow
 @pytest.mark.spark_cluster
 def test_standalone_master_and_worker(features: pd.DataFrame, duck: Scored,
                                       tmp_path: Path) -> None:
     """A standalone master and one worker process on 127.0.0.1, as a cluster would be: the
     records reach the executor as Parquet in a staging directory (the shared storage of a
-    cluster) and it scores DuckDB's model to DuckDB's pairs and clusters. Last in the file: it
-    stops the shared local session (one SparkContext per process)."""
+    cluster) and it scores DuckDB's model to DuckDB's pairs, then clusters them in the worker's
+    Python to DuckDB's clusters. Last in the file: it stops the shared local session (one
+    SparkContext per process)."""
     pytest.importorskip("pyspark")
     from pyspark.sql import SparkSession
 
@@ -232,11 +262,11 @@ def test_standalone_master_and_worker(features: pd.DataFrame, duck: Scored,
         _wait_for(master_log, "Registering worker", 90)
         spark = session(f"spark://127.0.0.1:{port}",
                         {**SMALL_SPARK, "spark.executor.memory": "768m", "spark.cores.max": "1",
-                         "spark.driver.host": "127.0.0.1",
+                         "spark.driver.host": "127.0.0.1", "spark.pyspark.python": sys.executable,
                          "spark.sabt.stagingDir": str(tmp_path / "staging")})
         try:
             on_cluster = score(features, LinkSettings(backend="spark"), model=duck.model,
-                               joined=[], spark=spark)
+                               joined=[], spark=spark, rules=ClusterRules(0.2))
         finally:
             spark.stop()
     finally:
@@ -246,5 +276,6 @@ def test_standalone_master_and_worker(features: pd.DataFrame, duck: Scored,
                 proc.wait(timeout=30)
     assert np.array_equal(duck.left, on_cluster.left)
     np.testing.assert_allclose(duck.probability, on_cluster.probability, rtol=1e-6)
-    n = len(features)
-    assert np.array_equal(_clusters(n, duck), _clusters(n, on_cluster))
+    assert on_cluster.clustering is not None   # clustered by the worker's Python
+    assert np.array_equal(_clusters(len(features), duck), on_cluster.clustering.cluster)
+

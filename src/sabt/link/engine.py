@@ -42,6 +42,7 @@ from sabt.link.settings import (
     rule_columns,
     settings_creator,
 )
+from sabt.link.spark_cluster import ClusterRules
 from sabt.link.splink_adapter import BlockingRuleCreator
 
 Progress = Callable[[str], None]
@@ -75,6 +76,9 @@ class Scored:
         default_factory=lambda: (np.zeros(0, np.int64), np.zeros(0, np.int64)))
     #: blocks (and their pairs) left unscored for being larger than `settings.max_block`
     blocking: dict[str, int] = field(default_factory=dict)
+    #: the clusters, when they were made where the pairs are (Spark, given `ClusterRules`);
+    #: the contradicted pairs then stay there and `contradicted` is empty
+    clustering: Clustering | None = None
 
 
 @dataclass
@@ -124,7 +128,7 @@ def _db_api(settings: LinkSettings, spark: Any = None) -> Any:
 
         partitions = int(spark.conf.get("spark.sql.shuffle.partitions", "4"))
         return SparkAPI(spark_session=spark, num_partitions_on_repartition=partitions,
-                        break_lineage_method=spark.conf.get(BREAK_LINEAGE, "persist"))
+                        break_lineage_method=spark.conf.get(BREAK_LINEAGE, "parquet"))
     raise SabtError(f"unknown backend {settings.backend!r} (use duckdb or spark)")
 
 
@@ -347,7 +351,8 @@ def prepare(features: pd.DataFrame, settings: LinkSettings,
 def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None = None,
           model: dict[str, Any] | None = None, progress: Progress | None = None,
           only_pairs: str | None = None,
-          joined: Iterable[tuple[int, int]] | None = None, spark: Any = None) -> Scored:
+          joined: Iterable[tuple[int, int]] | None = None, spark: Any = None,
+          rules: ClusterRules | None = None) -> Scored:
     """Train the model on `features` (from `build_features`) and score blocked pairs.
 
     Pairs below `floor` (default `settings.predict_floor`; 0 keeps every blocked pair) are
@@ -356,18 +361,21 @@ def score(features: pd.DataFrame, settings: LinkSettings, *, floor: float | None
     score only the pairs that touch new records. With `joined` (the pairs a reviewer joined,
     possibly none) only the contradicted pairs clustering can consult are kept: those inside a
     component of links ≥ the threshold and `joined` pairs (at a million records the others
-    are most of the blocked pairs). `spark`: the SparkSession of the spark backend.
+    are most of the blocked pairs). `spark`: the SparkSession of the spark backend; with
+    `rules` the records are clustered there too (`Scored.clustering`).
     """
     return score_input(prepare(features, settings, progress), settings, floor=floor,
                        model=model, progress=progress, only_pairs=only_pairs, joined=joined,
-                       spark=spark)
+                       spark=spark, rules=rules)
 
 
 def score_input(data: ModelInput, settings: LinkSettings, *, floor: float | None = None,
                 model: dict[str, Any] | None = None, progress: Progress | None = None,
                 only_pairs: str | None = None,
-                joined: Iterable[tuple[int, int]] | None = None, spark: Any = None) -> Scored:
-    """`score` on features already `prepare`d."""
+                joined: Iterable[tuple[int, int]] | None = None, spark: Any = None,
+                rules: ClusterRules | None = None) -> Scored:
+    """`score` on features already `prepare`d. On Spark, with `rules` (whose reviewers'
+    matches replace `joined`) the records are also clustered there (`Scored.clustering`)."""
     if settings.backend != "spark":
         return _score(data, settings, _db_api(settings), floor=floor, model=model,
                       progress=progress, only_pairs=only_pairs, joined=joined, staging=None)
@@ -378,7 +386,7 @@ def score_input(data: ModelInput, settings: LinkSettings, *, floor: float | None
     check_memory(spark, data.table.nbytes, staging)
     try:
         return _score(data, settings, db_api, floor=floor, model=model, progress=progress,
-                      only_pairs=only_pairs, joined=joined, staging=staging)
+                      only_pairs=only_pairs, joined=joined, staging=staging, rules=rules)
     except failures() as exc:   # a lost executor or master: one line, nothing written
         raise SabtError(f"Spark failed during linkage ({first_line(exc)}); nothing was written and "
                         "the previous run stands") from exc
@@ -401,7 +409,8 @@ def _register(db_api: Any, table: Any, name: str, staging: str | None) -> Any:
 
 def _score(data: ModelInput, settings: LinkSettings, db_api: Any, *, floor: float | None,
            model: dict[str, Any] | None, progress: Progress | None, only_pairs: str | None,
-           joined: Iterable[tuple[int, int]] | None, staging: str | None) -> Scored:
+           joined: Iterable[tuple[int, int]] | None, staging: str | None,
+           rules: ClusterRules | None = None) -> Scored:
     say = progress or (lambda _msg: None)
     timings = dict(data.timings)
     present, extra_rules, keys = data.present, data.extra_rules, data.keys
@@ -445,9 +454,11 @@ def _score(data: ModelInput, settings: LinkSettings, db_api: Any, *, floor: floa
             _parts(present, settings, extra_rules, "swap"), data.codes, left, right),
             threshold, below, data.n_records, settings.threshold, joined)
         db_api.duckdb_con.close()   # its buffers (gigabytes) now: clustering comes next
+        clustering = None
     else:
-        frame, low = _spark_pairs(linker, db_api, threshold, below, settings.threshold, joined,
-                                  staging)
+        frame, low, clustering = _spark_pairs(
+            linker, db_api, threshold, below, settings.threshold, joined, staging,
+            None if rules is None else (rules, table.as_spark_dataframe(), data.n_records))
     timings["predict"] = time.perf_counter() - t
     return Scored(
         left=np.asarray(frame["unique_id_l"], dtype=np.int64),
@@ -459,21 +470,27 @@ def _score(data: ModelInput, settings: LinkSettings, db_api: Any, *, floor: floa
         contradicted=(np.asarray(low["unique_id_l"], dtype=np.int64),
                       np.asarray(low["unique_id_r"], dtype=np.int64)),
         blocking=keys.stats(),
+        clustering=clustering,
     )
 
 
 def _spark_pairs(linker: Linker, db_api: Any, floor: float, below: float, threshold: float,
                  joined: Iterable[tuple[int, int]] | None, staging: str | None,
-                 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+                 cluster: tuple[ClusterRules, Any, int] | None = None,
+                 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], Clustering | None]:
     """splink's Spark predict, brought back as `_kept` gives DuckDB's pairs: those at or
     above `floor`, and the contradicted ones (below `below`), with `joined` only those inside a
     component of links ≥ `threshold` and the `joined` pairs. The components come from
     splink's connected components on Spark, so the contradictions are filtered there and
-    the driver receives only what clustering reads, a batch at a time."""
+    the driver receives only what clustering reads, a batch at a time. With `cluster` (the
+    rules, the records' Spark DataFrame and their number; the rules' matches replace
+    `joined`) the records are clustered on Spark too (`sabt.link.spark_cluster`) and no
+    contradicted pair comes back."""
     from pyspark.sql import functions as F
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     from sabt.link.spark import stream_columns
+    from sabt.link.spark_cluster import assemble, cluster_on_spark
 
     spark = db_api.spark
     predicted = linker.inference.predict(threshold_match_probability=None,
@@ -484,6 +501,8 @@ def _spark_pairs(linker: Linker, db_api: Any, floor: float, below: float, thresh
                           {"unique_id_l": "int64", "unique_id_r": "int64",
                            "match_probability": "float64", "match_weight": "float64"}, staging)
     low = pairs.where(F.col("match_probability") < below)
+    if cluster is not None:
+        joined = cluster[0].must_link
     if joined is not None:
         links = pairs.where(F.col("match_probability") >= max(floor, threshold)).select(
             "unique_id_l", "unique_id_r")
@@ -500,14 +519,31 @@ def _spark_pairs(linker: Linker, db_api: Any, floor: float, below: float, thresh
             component = cluster_pairwise_predictions_at_threshold(
                 ids, links, db_api, node_id_column_name="unique_id",
             ).as_spark_dataframe().select("unique_id", "cluster_id")
+            if cluster is not None:   # the clustering keeps the contradictions it reads
+                rules, records, n = cluster
+                clustering = cluster_on_spark(
+                    pairs.where(F.col("match_probability") >= floor), low, component, records,
+                    rules, n, int(spark.conf.get("spark.sql.shuffle.partitions", "4")),
+                    staging)
+                pairs.unpersist()
+                links.unpersist()
+                return _sorted(kept), _no_pairs(), clustering
             low = (low.join(component.withColumnsRenamed({"unique_id": "unique_id_l",
                                                           "cluster_id": "c_l"}), "unique_id_l")
                    .join(component.withColumnsRenamed({"unique_id": "unique_id_r",
                                                        "cluster_id": "c_r"}), "unique_id_r")
                    .where(F.col("c_l") == F.col("c_r")))
+    if cluster is not None:   # no link: every record is alone
+        pairs.unpersist()
+        return _sorted(kept), _no_pairs(), assemble(cluster[2], *(np.zeros(0, t) for t in (
+            np.int64, np.int64, np.float64)))
     low_pairs = stream_columns(low, {"unique_id_l": "int64", "unique_id_r": "int64"}, staging)
     pairs.unpersist()
-    return _sorted(kept), _sorted(low_pairs)
+    return _sorted(kept), _sorted(low_pairs), None
+
+
+def _no_pairs() -> dict[str, np.ndarray]:
+    return {"unique_id_l": np.zeros(0, np.int64), "unique_id_r": np.zeros(0, np.int64)}
 
 
 def _sorted(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -537,19 +573,23 @@ def link(records: pd.DataFrame, settings: LinkSettings | None = None, *,
         records, progress.count if isinstance(progress, CountingProgress) else None)
     t_features = time.perf_counter() - t
     n_records, sources = len(features), features["source_list"].tolist()
+    dup_free = set(sources) if settings.all_duplicate_free else set(settings.duplicate_free)
+    cannot_link = list(cannot_link)
     if n_records < 2:
         scored = Scored(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0),
                         model={})
     else:
         data = prepare(features, settings, progress)
         del features   # scoring reads `data`; the Python objects would double the memory
-        scored = score_input(data, settings, progress=progress, joined=must_link, spark=spark)
+        rules = None if settings.backend != "spark" else ClusterRules(
+            settings.threshold, frozenset(dup_free), tuple(must_link), tuple(cannot_link))
+        scored = score_input(data, settings, progress=progress, joined=must_link, spark=spark,
+                             rules=rules)
     scored.timings["features"] = t_features
     t = time.perf_counter()
     if progress:
         progress("clustering")
-    dup_free = set(sources) if settings.all_duplicate_free else set(settings.duplicate_free)
-    clustering = cluster_pairs(
+    clustering = scored.clustering or cluster_pairs(
         n_records, scored.left, scored.right, scored.probability,
         threshold=settings.threshold, sources=sources, duplicate_free=dup_free,
         must_link=must_link, cannot_link=cannot_link, contradicted=scored.contradicted,

@@ -15,8 +15,10 @@ by Spark's own start-up error.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import sys
 import tempfile
 import uuid
 import weakref
@@ -39,9 +41,11 @@ DEFAULTS: dict[str, str] = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
 STAGING = "spark.sabt.stagingDir"
-#: how splink cuts the lineage of its intermediate tables: ``persist`` (memory, then disk;
-#: fastest), ``checkpoint`` or ``parquet`` (written to the checkpoint directory: survives
-#: lost executors on a large cluster)
+#: how splink cuts the lineage of its intermediate tables: ``parquet`` (the default: written
+#: to the checkpoint directory and read back, so each query plan starts from files),
+#: ``checkpoint`` (Spark's checkpoint, the same directory), or ``persist`` (cached in memory,
+#: then disk: the plans keep their whole lineage, and connected components' iterations build
+#: plans that grow until the driver runs out of heap)
 BREAK_LINEAGE = "spark.sabt.breakLineageMethod"
 _CONNECT_TIMEOUT = 5.0
 
@@ -87,13 +91,21 @@ def check_reachable(master: str) -> None:
 
 def session(master: str | None = None, conf: dict[str, str] | None = None) -> Any:
     """A SparkSession for linkage on `master` (default ``local[2]``) with `conf` over
-    `DEFAULTS`, splink's similarity functions registered, and a checkpoint directory.
+    `DEFAULTS`, splink's similarity functions registered, and a checkpoint directory. On a
+    local master the executors' Python workers run this interpreter unless
+    ``spark.pyspark.python`` or ``PYSPARK_PYTHON`` names another.
 
     ``spark.jars`` gets splink's jar of string similarity functions added; with Spark Connect
     the server must have it already (see docs/scale.md).
     """
     conf = {**DEFAULTS, **(conf or {})}
     master = master or conf.pop("spark.master", "local[2]")
+    # the Python the executors' workers run (clustering): PySpark reads it from the
+    # environment when the session starts; on a local master, this interpreter
+    if "spark.pyspark.python" in conf:
+        os.environ["PYSPARK_PYTHON"] = conf["spark.pyspark.python"]
+    elif master.startswith("local"):
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     check_reachable(master)
     try:
         from pyspark.sql import SparkSession
