@@ -208,6 +208,7 @@ def test_records_too_large_for_the_driver_are_refused_before_starting() -> None:
 
 
 @pytest.mark.slow   # 268 s on the shared 2 cores at load 10, most of it splink's Spark predict
+@pytest.mark.spark_cluster
 def test_spark_clusters_with_reviewers_decisions_like_the_driver(
         features: pd.DataFrame, duck: Scored, spark: Any) -> None:
     """DuckDB's model scored and clustered on Spark (`ClusterRules`: every list
