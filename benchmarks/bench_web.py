@@ -42,20 +42,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def tree_cpu(pid: int) -> float:
-    """CPU seconds of a process and its live children (uvicorn's workers), from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(stat.parent.name) == pid or int(fields[1]) == pid:
-            total += sum(int(f) for f in fields[11:13]) / tick   # utime stime
-    return total
-
-
 def samples(url: str, n: int, seed: int) -> tuple[list[str], list[str], list[str]]:
     """Names to search, persons and subjects to open, drawn from the database."""
     from sqlalchemy import create_engine
@@ -91,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.pg_data is not None:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        from tests.pg_server import server_cpu
+        from tests.pg_server import server_cpu, tree_cpu
 
     names, persons, subjects = samples(args.database_url, 2000, 7)
     port = free_port()

@@ -25,8 +25,14 @@ def _free_port() -> int:
 
 def server_cpu(data_dir: Path) -> float:
     """CPU seconds of a PostgreSQL cluster: postmaster with reaped backends, plus live ones."""
-    tick = os.sysconf("SC_CLK_TCK")
     master = int((data_dir / "postmaster.pid").read_text().split()[0])
+    return tree_cpu(master, reaped=True)
+
+
+def tree_cpu(root: int, *, reaped: bool = False) -> float:
+    """CPU seconds of process `root` and its live children, from /proc; with `reaped`, also
+    what its children that have ended spent (their time is added to the parent's)."""
+    tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -34,10 +40,10 @@ def server_cpu(data_dir: Path) -> float:
         except OSError:
             continue
         pid, ppid = int(stat.parent.name), int(fields[1])
-        if pid == master:
-            total += sum(int(f) for f in fields[11:15]) / tick   # utime stime cutime cstime
-        elif ppid == master:
-            total += sum(int(f) for f in fields[11:13]) / tick
+        if pid == root:
+            total += sum(int(f) for f in fields[11:15 if reaped else 13]) / tick
+        elif ppid == root:
+            total += sum(int(f) for f in fields[11:13]) / tick   # utime stime
     return total
 
 

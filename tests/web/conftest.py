@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from sabt.model.statements import Locator, Quantity, Reference, Text
 from sabt.policy import Level, Mark
 from sabt.service import Workspace, signin
+from sabt.service.jobs import Job
 from sabt.service.users import new_actor
 from sabt.web import create_app
 
@@ -100,6 +101,15 @@ def without(text: str, *ids: str) -> str:
     for item in ids:
         text = re.sub(rf"(?<![A-Za-z0-9_-]){re.escape(item)}(?![A-Za-z0-9_-])", "ID", text)
     return text
+
+
+def finished_job(ws: Workspace, job_id: int, who: str = "boss", seconds: float = 60) -> Job:
+    """The job once something has run it to the end (fails the test after `seconds`)."""
+    deadline = time.monotonic() + seconds
+    while not (job := ws.jobs.get(ws.actor(who), job_id)).finished:
+        assert time.monotonic() < deadline, "no process ran the job"
+        time.sleep(0.2)
+    return job
 
 
 def sign_in(client: TestClient, name: str, password: str = PASSWORD, code: str = "") -> int:

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -16,7 +15,7 @@ import pytest
 
 from sabt.cli import main
 from sabt.service import Workspace
-from tests.web.conftest import PASSWORD, csrf_of, serving
+from tests.web.conftest import PASSWORD, csrf_of, finished_job, serving
 
 
 def _sabt(capsys: pytest.CaptureFixture[str], *args: str, stdin: str = "") -> tuple[int, str]:
@@ -93,9 +92,5 @@ def test_serve_with_workers_shares_sessions_and_runs_each_job_once(folder: Path)
             assert me["signed_in"] and me["name"] == "boss"
         with Workspace.open(folder) as ws:
             queued = ws.jobs.submit(ws.actor("boss"), "link", {})  # no lists: fails, saying so
-            deadline = time.monotonic() + 60
-            while not ws.jobs.get(ws.actor("boss"), queued.id).finished:
-                assert time.monotonic() < deadline, "no process ran the job"
-                time.sleep(0.2)
-            ended = ws.jobs.get(ws.actor("boss"), queued.id)
+            ended = finished_job(ws, queued.id)
     assert ended.status == "failed" and "no lists imported" in ended.message

@@ -63,7 +63,8 @@ def run_members(ws: Store, strata: str | None = None) -> pd.DataFrame:
             ids.append(record)
             sources.append(name)
             persons.append(roots.get(person, person))
-            values.append(value or None)
+            if strata is not None:
+                values.append(value or None)
     frame = pd.DataFrame({"record_id": ids, "source": sources, "person": persons})
     if strata is not None:
         frame[strata] = values
