@@ -1,6 +1,7 @@
 """Spark (local mode) next to DuckDB: the same SYNTHETIC lists linked by both, in one run.
 
 Run: nice -n 5 .venv/bin/python benchmarks/bench_spark.py [--records 20000 50000 200000]
+                                                           [--train-on duckdb|backend]
                                                            [--master local[2]]
 
 For each size, the simulator's `hard` scenario (5 lists) is linked end to end (normalise,
@@ -69,7 +70,7 @@ def _jvm_stats() -> tuple[float, float, float]:
     return cpu, jvm, worker
 
 
-def _child(backend: str, path: str, master: str, out: str) -> None:
+def _child(backend: str, path: str, master: str, out: str, train_on: str) -> None:
     """One backend end to end; prints its timings as JSON and saves its clusters to `out`."""
     records = pd.read_pickle(path)
     spark = None
@@ -78,7 +79,7 @@ def _child(backend: str, path: str, master: str, out: str) -> None:
 
         spark = session(master, {"spark.driver.memory": "3g"})
     t0 = time.perf_counter()
-    result = link(records, LinkSettings(backend=backend), spark=spark)
+    result = link(records, LinkSettings(backend=backend, train_on=train_on), spark=spark)
     seconds = time.perf_counter() - t0
     jvm_cpu, jvm_peak, worker_peak = _jvm_stats()
     if spark is not None:
@@ -119,7 +120,7 @@ def _blocked_pairs(records: pd.DataFrame) -> int:
     return total
 
 
-def run(size: int, master: str, seed: int) -> list[dict[str, Any]]:
+def run(size: int, master: str, seed: int, train_on: str) -> list[dict[str, Any]]:
     from sabt.simulate import scenario, simulate
 
     population = int(size / _RECORDS_PER_PERSON)
@@ -135,7 +136,8 @@ def run(size: int, master: str, seed: int) -> list[dict[str, Any]]:
             load = _loadavg()
             out = str(Path(tmp) / f"{backend}.npy")
             proc = subprocess.Popen([sys.executable, __file__, "--child", backend, str(path),
-                                     master, out], stdout=subprocess.PIPE, text=True)
+                                     master, out, train_on], stdout=subprocess.PIPE,
+                                    text=True)
             assert proc.stdout is not None
             text = proc.stdout.read()
             _, status, usage = os.wait4(proc.pid, 0)
@@ -146,6 +148,7 @@ def run(size: int, master: str, seed: int) -> list[dict[str, Any]]:
             clusters[backend] = np.load(out)
             py_cpu = usage.ru_utime + usage.ru_stime
             rows.append({"backend": backend if backend == "duckdb" else f"spark {master}",
+                         "train_on": train_on if backend == "spark" else "duckdb",
                          "records": len(records), "blocked_pairs": blocked,
                          "kept_pairs": result["kept_pairs"],
                          "wall_s": round(result["seconds"], 1),
@@ -167,13 +170,16 @@ def main() -> None:
     parser.add_argument("--records", type=int, nargs="+", default=[20_000, 50_000, 200_000])
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--train-on", default="duckdb", choices=["duckdb", "backend"],
+                        help="where the Spark run trains: duckdb on the driver (the default) "
+                        "or backend (EM on Spark)")
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _child(*args.child)
         return
     for size in args.records:
-        for row in run(size, args.master, args.seed):
+        for row in run(size, args.master, args.seed, args.train_on):
             print(json.dumps(row), flush=True)
 
 

@@ -141,7 +141,7 @@ def test_febrl_sample_f1_floor(which: str, below: int, tmp_path: Path) -> None:
 
 
 @pytest.mark.spark
-@pytest.mark.skipif(shutil.which("java") is None, reason="needs Java 17 for pyspark")
+@pytest.mark.skipif(shutil.which("javac") is None, reason="needs a JDK 17 for pyspark")
 def test_spark_scores_extra_columns_like_duckdb(tmp_path: Path, spark: Any) -> None:
     records, _ = _febrl_sample("febrl4", 150, tmp_path)
     features = build_features(records)

@@ -40,6 +40,9 @@ OnePerListOpt = Annotated[bool, typer.Option(
     "--one-per-list", help="Never put two records of one list in a cluster.")]
 BackendOpt = Annotated[str, typer.Option(
     help="duckdb (default) or spark (local[2] unless --spark-master or --spark-conf says).")]
+TrainOnOpt = Annotated[str, typer.Option(
+    help="Where the model is trained: duckdb (on this machine, whatever the backend: training "
+    "reads a sample of at most 200,000 records) or backend (EM on --backend's engine).")]
 SparkMasterOpt = Annotated[str | None, typer.Option(
     help="Spark master URL for --backend spark: local[N], spark://host:7077, yarn, k8s://…, "
     "sc://host:15002 (Spark Connect).")]
@@ -102,6 +105,7 @@ def link_files(
     threshold: ThresholdOpt = LinkSettings.threshold,
     one_per_list: OnePerListOpt = False,
     backend: BackendOpt = "duckdb",
+    train_on: TrainOnOpt = LinkSettings.train_on,
     spark_master: SparkMasterOpt = None,
     spark_conf: SparkConfOpt = None,
     seed: SeedOpt = LinkSettings.seed,
@@ -112,7 +116,8 @@ def link_files(
     from sabt.link.files import link_files as run
 
     settings = LinkSettings(threshold=threshold, all_duplicate_free=one_per_list,
-                            backend=backend, seed=seed, max_block=max_block)
+                            backend=backend, train_on=train_on, seed=seed,
+                            max_block=max_block)
     with _spark(backend, spark_master, spark_conf) as spark, _Phases() as phases:
         linked = run(files, settings, mapping=Mapping.load(mapping) if mapping else None,
                      progress=phases, spark=spark)
@@ -206,6 +211,7 @@ def link_cmd(
     review_high: Annotated[float, typer.Option(help="Review band: highest probability.")
                            ] = LinkSettings.review_high,
     backend: BackendOpt = "duckdb",
+    train_on: TrainOnOpt = LinkSettings.train_on,
     spark_master: SparkMasterOpt = None,
     spark_conf: SparkConfOpt = None,
     seed: SeedOpt = LinkSettings.seed,
@@ -222,7 +228,7 @@ def link_cmd(
     """
     settings = LinkSettings(threshold=threshold, all_duplicate_free=one_per_list,
                             review_low=review_low, review_high=review_high, backend=backend,
-                            seed=seed, max_block=max_block)
+                            train_on=train_on, seed=seed, max_block=max_block)
     with (session(workspace, database_url) as (ws, me),
           _spark(backend, spark_master, spark_conf) as spark, _Phases() as phases):
         report = ws.linkage.run(me, settings, progress=phases, full=full, spark=spark)

@@ -20,7 +20,7 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -124,12 +124,18 @@ def _db_api(settings: LinkSettings, spark: Any = None) -> Any:
                             "(sabt.link.spark.session builds one), or use --backend spark")
         from splink import SparkAPI
 
+        from sabt.link import spark_similarity
         from sabt.link.spark import BREAK_LINEAGE
 
         partitions = int(spark.conf.get("spark.sql.shuffle.partitions", "4"))
-        return SparkAPI(spark_session=spark, num_partitions_on_repartition=partitions,
-                        break_lineage_method=spark.conf.get(BREAK_LINEAGE, "parquet"))
+        on_spark = SparkAPI(spark_session=spark, num_partitions_on_repartition=partitions,
+                            break_lineage_method=spark.conf.get(BREAK_LINEAGE, "parquet"))
+        spark_similarity.register(spark)   # after splink's: DuckDB's Jaro-Winkler, not its own
+        return on_spark
     raise SabtError(f"unknown backend {settings.backend!r} (use duckdb or spark)")
+
+
+TRAIN_ON = ("duckdb", "backend")
 
 
 def _blocked(linker: Linker, data: ModelInput, own: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -412,6 +418,9 @@ def _score(data: ModelInput, settings: LinkSettings, db_api: Any, *, floor: floa
            joined: Iterable[tuple[int, int]] | None, staging: str | None,
            rules: ClusterRules | None = None) -> Scored:
     say = progress or (lambda _msg: None)
+    if settings.train_on not in TRAIN_ON:
+        raise SabtError(f"unknown training engine {settings.train_on!r} (use duckdb: on the "
+                        "driver, or backend: on the scoring backend)")
     timings = dict(data.timings)
     present, extra_rules, keys = data.present, data.extra_rules, data.keys
     t = time.perf_counter()
@@ -420,18 +429,21 @@ def _score(data: ModelInput, settings: LinkSettings, db_api: Any, *, floor: floa
     timings["register"] = time.perf_counter() - t
     if model is None:
         t = time.perf_counter()
-        if data.sample is not None:
-            say(f"training on a sample of {len(data.sample):,} records")
-            train_table = _register(db_api, data.sample, "training sample", staging)
-        model = _train(table if data.sample is None else train_table, present, settings,
-                       data.n_records if data.sample is None else len(data.sample), say,
-                       extra_rules)
-        if settings.backend == "duckdb":   # a fresh connection: training's buffers (a gigabyte
-            db_api.duckdb_con.close()      # at a million records) and the sample's term
-            db_api = _db_api(settings)     # frequencies go with the old one
-            table = _register(db_api, data.table, "records", None)
-        elif data.sample is not None:
-            splink_adapter.forget_term_frequencies(db_api)
+        if settings.backend != "duckdb" and settings.train_on == "duckdb":
+            model = _train_on_driver(data, settings, say)
+        else:
+            if data.sample is not None:
+                say(f"training on a sample of {len(data.sample):,} records")
+                train_table = _register(db_api, data.sample, "training sample", staging)
+            model = _train(table if data.sample is None else train_table, present, settings,
+                           data.n_records if data.sample is None else len(data.sample), say,
+                           extra_rules)
+            if settings.backend == "duckdb":   # a fresh connection: training's buffers (a
+                db_api.duckdb_con.close()      # gigabyte at a million records) and the
+                db_api = _db_api(settings)     # sample's term frequencies go with the old one
+                table = _register(db_api, data.table, "records", None)
+            elif data.sample is not None:
+                splink_adapter.forget_term_frequencies(db_api)
         timings["train"] = time.perf_counter() - t
     creator = settings_creator(present, settings, extra_rules)
     creator.blocking_rules_to_generate_predictions = [CustomRule(k.sql) for k in keys.rules]
@@ -472,6 +484,26 @@ def _score(data: ModelInput, settings: LinkSettings, db_api: Any, *, floor: floa
         blocking=keys.stats(),
         clustering=clustering,
     )
+
+
+def _train_on_driver(data: ModelInput, settings: LinkSettings,
+                     say: Callable[[str], None]) -> dict[str, Any]:
+    """Train with DuckDB on the driver, for a run scored elsewhere: on the seeded sample when
+    there is one, else on every record (then at most `train_records` of them)."""
+    on_driver = replace(settings, backend="duckdb")
+    db_api = _db_api(on_driver)
+    try:
+        records = data.table if data.sample is None else data.sample
+        if data.sample is not None:
+            say(f"training on the driver (DuckDB) on a sample of {len(data.sample):,} records")
+        else:
+            say("training on the driver (DuckDB)")
+        table = _register(db_api, records, "training records", None)
+        return _train(table, data.present, on_driver,
+                      data.n_records if data.sample is None else len(data.sample), say,
+                      data.extra_rules)
+    finally:
+        db_api.duckdb_con.close()
 
 
 def _spark_pairs(linker: Linker, db_api: Any, floor: float, below: float, threshold: float,

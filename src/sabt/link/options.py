@@ -35,6 +35,10 @@ class LinkSettings:
     u_chunks: int = 10                # splink's chunked u-sampling (1 = one pass, no probe)
     em_iterations: int = 25
     backend: str = "duckdb"
+    # where the model is trained: "duckdb" on the driver whatever the backend (training reads
+    # at most `train_records` records, which one machine holds: on Spark this gives DuckDB's
+    # model without Spark's many small jobs), or "backend": EM on the scoring backend's engine
+    train_on: str = "duckdb"
     threads: int | None = None
     # DuckDB's working memory; past it, DuckDB spills to a temporary directory (same results)
     memory_limit: str = "2GB"

@@ -95,8 +95,9 @@ def session(master: str | None = None, conf: dict[str, str] | None = None) -> An
     local master the executors' Python workers run this interpreter unless
     ``spark.pyspark.python`` or ``PYSPARK_PYTHON`` names another.
 
-    ``spark.jars`` gets splink's jar of string similarity functions added; with Spark Connect
-    the server must have it already (see docs/scale.md).
+    ``spark.jars`` gets splink's jar of string similarity functions and sabt's Jaro-Winkler
+    (`sabt.link.spark_similarity`) added; with Spark Connect the server must have both already
+    (see docs/scale.md).
     """
     conf = {**DEFAULTS, **(conf or {})}
     master = master or conf.pop("spark.master", "local[2]")
@@ -117,10 +118,13 @@ def session(master: str | None = None, conf: dict[str, str] | None = None) -> An
             "spark.master", None) != master:   # getOrCreate would hand back that one
         raise SabtError(f"a Spark session on {active.conf.get('spark.master', '?')} is already "
                         f"running in this process; stop it before starting one on {master}")
-    jars = ",".join(j for j in (conf.get("spark.jars"), similarity_jar_location()) if j)
     if master.startswith("sc://"):
         builder = SparkSession.builder.remote(master)
     else:
+        from sabt.link.spark_similarity import similarity_jar
+
+        jars = ",".join(j for j in (conf.get("spark.jars"), similarity_jar_location(),
+                                    str(similarity_jar())) if j)
         builder = SparkSession.builder.master(master).config("spark.jars", jars)
     for key, value in conf.items():
         if key != "spark.jars":
