@@ -256,6 +256,39 @@ def test_spark_failing_mid_run_keeps_the_previous_run(
     assert _runs(linked) == 1
 
 
+@pytest.mark.slow   # Spark's fixed cost of scoring: about a minute on 2 cores
+def test_spark_links_a_new_list_incrementally_like_duckdb(
+        tmp_path: Path, small_lists: list[Path], spark: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list added after a DuckDB run is linked incrementally on Spark too (the backend only
+    says how a run is computed): the saved model scores only the pairs with a new record, and
+    the clusters are those of the same incremental run on DuckDB (same model, same pairs,
+    same clustering per component). SYNTHETIC lists."""
+    from sabt.link import incremental
+
+    monkeypatch.setattr(incremental, "MIN_RECORDS", 0)      # build on a run however small
+    monkeypatch.setattr(incremental, "MAX_NEW_SHARE", 1.0)
+    settings = LinkSettings(u_chunks=1, em_iterations=5)
+    first = tmp_path / "duckdb"
+    with Store.create(first) as ws:
+        for path, name in zip(small_lists[:2], "AB", strict=True):
+            lw.import_list(ws, path, name=name, author="tester")
+        assert lw.run_linkage(ws, settings, author="tester").mode == "full"
+        lw.import_list(ws, small_lists[2], name="C", author="tester")
+    second = tmp_path / "spark"
+    shutil.copytree(first, second)
+    clusters = []
+    for space, backend in ((first, "duckdb"), (second, "spark")):
+        with Store.open(space) as ws:
+            report = lw.run_linkage(ws, replace(settings, backend=backend), author="tester",
+                                    spark=spark if backend == "spark" else None)
+            assert report.mode == "incremental", report.mode_reason
+            clusters.append(lw.run_clusters(ws).sort_values("record_id")["cluster"].to_numpy())
+    a, b = clusters
+    assert len(np.unique(a)) < len(a)   # records were linked
+    assert pairwise_scores(a, b).f1 == 1.0
+
+
 def test_records_too_large_for_the_driver_are_refused_before_starting() -> None:
     class Conf:
         def get(self, key: str, default: str | None = None) -> str | None:

@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+#: the settings that say how a run is computed, not what it finds (the same model and clusters
+#: on either backend, wherever it trains, with any threads or memory): a run whose settings
+#: differ only in these still builds on the previous one
+EXECUTION_ONLY = frozenset({"backend", "train_on", "threads", "memory_limit",
+                            "scoring_memory_limit"})
+
 
 @dataclass(frozen=True)
 class LinkSettings:

@@ -37,7 +37,7 @@ from sabt.link import incremental
 from sabt.link import tables as lt
 from sabt.link.engine import Progress, link
 from sabt.link.incremental import ModelMismatch, Previous, link_incremental
-from sabt.link.options import LinkSettings
+from sabt.link.options import EXECUTION_ONLY, LinkSettings
 from sabt.link.runstore import clusters_of, read_clusters, store_clusters
 from sabt.model.dates import FuzzyDate
 from sabt.model.statements import (
@@ -683,8 +683,9 @@ def _previous(conn: Connection, records: pd.DataFrame, settings: LinkSettings,
     run = conn.execute(select(lt.link_run).where(lt.link_run.c.id == run_id)).one()
     before, now = _json(run.settings), json.loads(json.dumps(settings.as_dict()))
     names = {i["name"] for i in _json(run.inputs)}
-    if ({k: v for k, v in before.items() if k != "duplicate_free"}
-            != {k: v for k, v in now.items() if k != "duplicate_free"}
+    skip = {"duplicate_free", *EXECUTION_ONLY}
+    if ({k: v for k, v in before.items() if k not in skip}
+            != {k: v for k, v in now.items() if k not in skip}
             or set(before.get("duplicate_free", ())) & names != set(now["duplicate_free"]) & names):
         return None, run_id, f"settings differ from run {run_id}"
     if run.software_version != __version__ or not _json(run.model):
