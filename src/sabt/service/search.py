@@ -8,14 +8,17 @@ scored with `sabt.text`'s name similarity on its label and the `name` statements
 see: the whole name against the whole label, and each word of a shorter query against its
 best word of the label (so a surname alone finds the full name). The names are compared in
 their prepared forms, read in one query from those stored with the name index (preparing a name
-costs far more than comparing two); a name without a stored form is prepared when met.
+costs far more than comparing two) and kept for the names met last (`FormCache`); a name
+without a stored form is prepared when met.
 Filters are checked on the statements the actor may see, never on hidden ones. Hits are ranked
 by score, then id, and paged. See docs/text.md for the keys, skeletons and similarity.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -46,6 +49,7 @@ MAX_LIMIT = 200
 CANDIDATES = 500          # entities scored per search, those sharing most name keys first
 PAGE = 500                # candidates read per round trip
 SCORE_CACHE = 1 << 16     # (query, name) and (query word, word) pairs whose scores are kept
+FORM_CACHE = 1 << 16      # names whose forms (`Form`) a process keeps, the last used
 OFFICIAL = "official"     # the role of a person with a post (`held post`)
 
 
@@ -186,6 +190,44 @@ def match_forms(query: Form, label: Form) -> tuple[float, str]:
     return best, level
 
 
+class FormCache:
+    """The forms of the names a process met last, at most `size` (least recently used leave
+    first); safe to share between threads. A search reads from the database only the forms of
+    names not kept here."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._forms: OrderedDict[str, Form] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, texts: Iterable[str]) -> dict[str, Form]:
+        """The kept forms of `texts` (those not kept are left out)."""
+        out = {}
+        with self._lock:
+            for text in texts:
+                form = self._forms.get(text)
+                if form is not None:
+                    self._forms.move_to_end(text)
+                    out[text] = form
+        return out
+
+    def clear(self) -> None:
+        """Forget every kept form (their names are read or prepared again when met)."""
+        with self._lock:
+            self._forms.clear()
+
+    def put(self, forms: Iterable[Form]) -> None:
+        with self._lock:
+            for form in forms:
+                self._forms[form.text] = form
+                self._forms.move_to_end(form.text)
+            while len(self._forms) > self.size:
+                self._forms.popitem(last=False)
+
+
+_FORMS = FormCache(FORM_CACHE)
+
+
 def match_score(query: str, label: str) -> tuple[float, str]:
     """`match_forms` of two texts, each prepared here (`name_rep`, cached per process)."""
     from sabt.text.similarity import name_rep
@@ -285,9 +327,15 @@ class Search:
             statements = load_statements(conn, select(t.statement).where(
                 one_of(conn, t.statement.c.entity_id, ids), t.statement.c.property == "name",
                 t.statement.c.status == "active"), references=False)   # scored by value only
-            texts = {e.label for e in entities} | {st.value.text for st in statements
-                                                   if isinstance(st.value, Text)}
-            stored = name_index.forms(conn, {s for n in texts for s in name_index.form_names(n)})
+            texts = {query} | {e.label for e in entities} | {
+                st.value.text for st in statements if isinstance(st.value, Text)}
+            forms = _FORMS.get(texts)
+            if missing := texts - forms.keys():
+                rep_of = _rep_of(name_index.forms(
+                    conn, {s for n in missing for s in name_index.form_names(n)}))
+                fresh = [form_of(n, rep_of) for n in missing]
+                _FORMS.put(fresh)
+                forms.update((f.text, f) for f in fresh)
         seen, visible = sight.filter(ids, statements)
         names: dict[str, set[str]] = {}
         for st in visible:
@@ -295,13 +343,12 @@ class Search:
                 names.setdefault(st.entity_id, set()).add(st.value.text)
         scored = [e for e in entities if e.id in seen and e.status == "active"
                   and not e.merged_into and (not kind or e.kind == kind)]
-        rep_of = _rep_of(stored)
-        wanted = form_of(query, rep_of)
+        wanted = forms[query]
         hits = []
         for entity in scored:
             best = (0.0, "none", "")
             for name in (entity.label, *sorted(names.get(entity.id, ()))):
-                score, level = match_forms(wanted, form_of(name, rep_of))
+                score, level = match_forms(wanted, forms[name])
                 if score > best[0]:
                     best = (score, level, name)
                     if score >= 1.0:     # no later name can score higher

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, Integer, String, Table, Text, func, select
 from sqlalchemy.engine import Connection
 
+from sabt.errors import InvalidValue
 from sabt.store import schema as t
 from sabt.store.lookup import one_of
 from sabt.store.schema import metadata
@@ -179,7 +180,10 @@ def forms(conn: Connection, names: Iterable[str]) -> dict[str, NameRep]:
         for name, rep in conn.execute(select(name_form.c.name, name_form.c.rep).where(
                 one_of(conn, name_form.c.name, wanted[start:start + step]),
                 name_form.c.version == REP_VERSION)).tuples():
-            out[name] = rep_from_plain(json.loads(rep))
+            try:
+                out[name] = rep_from_plain(json.loads(rep))
+            except (ValueError, InvalidValue):     # not a form: the caller prepares the name
+                continue
     return out
 
 

@@ -433,13 +433,12 @@ def rep_from_plain(plain: object) -> NameRep:
 
 
 def _field_from_plain(part: object) -> Field:
-    if not (isinstance(part, list) and len(part) == 4 and isinstance(part[0], str)
-            and isinstance(part[2], str) and isinstance(part[1], list)
-            and isinstance(part[3], list)
-            and all(isinstance(x, str) for x in (*part[1], *part[3]))):
-        raise InvalidValue("a stored prepared name part is not [key, candidates, skeleton, "
-                           "units]")
-    return Field(part[0], tuple(part[1]), part[2], tuple(part[3]))
+    if isinstance(part, list) and len(part) == 4:
+        key, cands, skel, units = part
+        if (isinstance(key, str) and isinstance(skel, str) and isinstance(cands, list)
+                and isinstance(units, list)):
+            return Field(key, tuple(cands), skel, tuple(units))
+    raise InvalidValue("a stored prepared name part is not [key, candidates, skeleton, units]")
 
 
 def name_similarity_batch(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
