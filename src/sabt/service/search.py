@@ -324,8 +324,11 @@ class Search:
         with self.store.connect() as conn:
             entities = conn.execute(select(t.entity).where(
                 one_of(conn, t.entity.c.id, ids))).all()
+            # `property || ''`: the property is checked on the candidates' rows; compared bare,
+            # PostgreSQL may AND in the (property, value) index and read every name's entry
             statements = load_statements(conn, select(t.statement).where(
-                one_of(conn, t.statement.c.entity_id, ids), t.statement.c.property == "name",
+                one_of(conn, t.statement.c.entity_id, ids),
+                t.statement.c.property.concat("") == "name",
                 t.statement.c.status == "active"), references=False)   # scored by value only
             texts = {query} | {e.label for e in entities} | {
                 st.value.text for st in statements if isinstance(st.value, Text)}
