@@ -13,10 +13,10 @@ a search then reads and scores their current, visible names — and it is not ex
 Retracted names stay as keys; they only make a candidate that then fails to score.
 
 ``name_form`` holds each distinct indexed name's prepared form (`sabt.text.similarity.name_rep`
-as JSON, with `REP_VERSION`), and that of each of its words, written with
-the keys. Preparing a name (parsing, romanising its Persian words) costs far more than comparing
-two prepared names, so a search reads its candidates' forms in one query instead of preparing
-names it has not met. A name longer than `KEY_LENGTH` characters has no stored form, and a form
+as JSON, with `REP_VERSION`), and that of each of its words, written with the keys. Preparing
+a name (parsing, romanising its Persian words) costs far more than comparing two prepared
+names, so a search reads its candidates' forms in one query instead of preparing names it has
+not met. A name longer than `KEY_LENGTH` characters has no stored form, and a form
 of another version is not used: both are prepared when met, with the same result.
 """
 
@@ -140,9 +140,10 @@ def add_forms(conn: Connection, names: Iterable[str]) -> None:
 
     wanted = sorted({s for name in names for s in form_names(name)})
     have: set[str] = set()
-    for start in range(0, len(wanted), LOOKUP):
+    step = _step(conn, len(wanted))
+    for start in range(0, len(wanted), step):
         have.update(conn.execute(select(name_form.c.name).where(
-            one_of(conn, name_form.c.name, wanted[start:start + LOOKUP]),
+            one_of(conn, name_form.c.name, wanted[start:start + step]),
             name_form.c.version == REP_VERSION)).scalars())
     missing = [s for s in wanted if s not in have]
     if not missing:
@@ -168,13 +169,19 @@ def add_forms(conn: Connection, names: Iterable[str]) -> None:
         cursor.execute("TRUNCATE name_form_new")
 
 
+def _step(conn: Connection, count: int) -> int:
+    """Names per lookup query: all at once on PostgreSQL (one array parameter), `LOOKUP` on
+    SQLite."""
+    return max(count, 1) if conn.dialect.name == "postgresql" else LOOKUP
+
+
 def forms(conn: Connection, names: Iterable[str]) -> dict[str, NameRep]:
     """The stored forms of `names` in this version, in one query per `LOOKUP` names (one on
     PostgreSQL); a name without one is left out (the caller prepares it)."""
     from sabt.text.similarity import REP_VERSION, rep_from_plain
 
     wanted = sorted({s for s in names if s and len(s) <= KEY_LENGTH})
-    step = (len(wanted) or 1) if conn.dialect.name == "postgresql" else LOOKUP
+    step = _step(conn, len(wanted))
     out: dict[str, NameRep] = {}
     for start in range(0, len(wanted), step):
         for name, rep in conn.execute(select(name_form.c.name, name_form.c.rep).where(
