@@ -2,7 +2,10 @@
 workspace, `--users` users at once, each asking in turn for a search, a person and a claims
 board through the REST API (`/api/v1/search`, `/api/v1/entities/ID`, `/api/v1/claims?subject=`,
 signed in by an API token; the HTML pages call the same services and add the template, and the
-person page also the history and related entities), for `--seconds` seconds.
+person page also the history and related entities), for `--seconds` seconds. By default each
+user sends its next request as soon as the last one is answered (a closed loop: the heaviest
+load `--users` users can make); with ``--think S`` each user pauses a random 0..2·S seconds
+(seeded per user) between requests, as people reading the pages do.
 
 Prints p50 / p95 / max latency and the count of each page, the requests per second, the
 machine's load average at the start and the end, and the CPU time per request of the `sabt
@@ -12,7 +15,7 @@ a person page, with 20 users).
 
     python benchmarks/bench_pg_scale.py --persons 100000 --keep /tmp/big   # prints URL, token
     python benchmarks/bench_web.py --workspace /tmp/big/ws --database-url URL --token TOKEN \
-        --pg-data /tmp/sabt-pg-…/data [--workers 2]
+        --pg-data /tmp/sabt-pg-…/data [--workers 2] [--think 2]
 
 Searches are names drawn from the workspace (a given name and surname in either script, as a
 user would type them); person pages are persons drawn at random; boards are the subjects.
@@ -71,6 +74,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=10)
     parser.add_argument("--workers", type=int, default=1, help="`sabt serve --workers`")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause in seconds between a user's requests (0..2x, seeded); "
+                             "0: none (closed loop)")
     parser.add_argument("--pg-data", type=Path,
                         help="the PostgreSQL cluster's data folder, to count its CPU time")
     parser.add_argument("--json", type=Path)
@@ -109,6 +115,7 @@ def main() -> None:
 
         def user(k: int) -> None:
             rng = random.Random(k)
+            pauses = random.Random(1000 + k)    # the same requests with and without pauses
             with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
                 while (now := time.perf_counter()) < stop_at:
                     for kind, path in (
@@ -123,6 +130,8 @@ def main() -> None:
                                 errors.append(f"{path}: {answer.status_code}")
                             elif t0 >= start_at and now < stop_at:
                                 timings[kind].append(took * 1000)
+                        if args.think > 0:
+                            time.sleep(pauses.uniform(0.0, 2.0 * args.think))
 
         def cpu_now() -> tuple[float, float]:
             pg = server_cpu(args.pg_data) if args.pg_data is not None else 0.0
@@ -142,12 +151,16 @@ def main() -> None:
         server.wait(timeout=30)
     total = sum(len(v) for v in timings.values())
     web_cpu, pg_cpu = (end - start for end, start in zip(cpu_end, cpu_start, strict=True))
-    result = {"users": args.users, "workers": args.workers, "seconds": args.seconds,
+    result = {"users": args.users, "workers": args.workers, "think": args.think,
+              "seconds": args.seconds,
               "cores": os.cpu_count(), "load_start": load_start, "load_end": load_end,
               "errors": errors[:5], "n_errors": len(errors), "pages": {},
               "web_cpu_ms_per_request": 1000 * web_cpu / max(total, 1),
               "pg_cpu_ms_per_request": 1000 * pg_cpu / max(total, 1) if args.pg_data else None}
-    print(f"{args.users} users, {args.workers} worker(s), {args.seconds:.0f} s measured after "
+    print(f"{args.users} users, "
+          + (f"pausing 0-{2 * args.think:g} s between requests" if args.think > 0
+             else "no pause between requests (closed loop)")
+          + f", {args.workers} worker(s), {args.seconds:.0f} s measured after "
           f"{args.warmup:.0f} s warm-up; {os.cpu_count()} cores; load average "
           f"{load_start[0]:.1f} at start, {load_end[0]:.1f} at end; {len(errors)} errors")
     print(f"{'page':<8} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")

@@ -20,6 +20,10 @@ from sabt.text.similarity import (
     _hyphen_head,
     distinct_names,
     make_field,
+    name_rep,
+    rep_from_plain,
+    rep_similarity,
+    rep_to_plain,
 )
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "text"
@@ -240,3 +244,19 @@ def test_batch_equals_scalar_around_the_64_letter_mask_width() -> None:
     b = [rng.choice(names) for _ in range(300)]
     scalar = np.array([name_similarity(x, y).score for x, y in zip(a, b, strict=True)])
     assert np.allclose(name_similarity_batch(a, b), scalar, atol=1e-9, rtol=0)
+
+
+def test_prepared_names_survive_json_and_score_as_their_texts() -> None:
+    import json
+
+    cases = _hand_cases()[:40]
+    names = [n for a, b, *_ in cases for n in (a, b)] + [
+        "Maryam Ghassemi-Shall", "Mohammad Sadegh Karimi", "علی فرزند حسن کریمی", ""]
+    for name in names:
+        rep = name_rep(name)
+        assert rep_from_plain(json.loads(json.dumps(rep_to_plain(rep)))) == rep, name
+    for a, b, *_ in cases:
+        assert rep_similarity(name_rep(a), name_rep(b)) == name_similarity(a, b), (a, b)
+    for bad in ([None] * 4, [["k", "not a list", "s", []], None, None, None, None], "x"):
+        with pytest.raises(InvalidValue):
+            rep_from_plain(bad)

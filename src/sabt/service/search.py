@@ -4,16 +4,21 @@ what the statements say (role, list, prison, province, date of death, sensitivit
 Candidates come from the name index (`sabt.store.name_index`): the entities sharing a key of
 some word with the query — its exact key or its consonant skeleton — or the whole name's
 skeleton, those sharing most keys first, at most `CANDIDATES` of them. Each candidate is then
-scored with `sabt.text.name_similarity` on its label and the `name` statements the actor may
+scored with `sabt.text`'s name similarity on its label and the `name` statements the actor may
 see: the whole name against the whole label, and each word of a shorter query against its
-best word of the label (so a surname alone finds the full name). Filters are checked on the
-statements the actor may see, never on hidden ones. Hits are ranked by score, then id, and
-paged. See docs/text.md for the keys, skeletons and similarity.
+best word of the label (so a surname alone finds the full name). The names are compared in
+their prepared forms, read in one query from those stored with the name index (preparing a name
+costs far more than comparing two) and kept for the names met last (`FormCache`); a name
+without a stored form is prepared when met.
+Filters are checked on the statements the actor may see, never on hidden ones. Hits are ranked
+by score, then id, and paged. See docs/text.md for the keys, skeletons and similarity.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -35,7 +40,7 @@ from sabt.store.lookup import one_of
 from sabt.store.workspace import Store, load_statements, merge_root
 
 if TYPE_CHECKING:
-    from sabt.text.similarity import NameSimilarity
+    from sabt.text.similarity import NameRep, NameSimilarity
 
 MIN_SCORE = 0.85          # `close` in sabt.text's levels: below, two names are not one
 WORD_PENALTY = 0.03       # a match on some words ranks below one on the whole name
@@ -44,6 +49,7 @@ MAX_LIMIT = 200
 CANDIDATES = 500          # entities scored per search, those sharing most name keys first
 PAGE = 500                # candidates read per round trip
 SCORE_CACHE = 1 << 16     # (query, name) and (query word, word) pairs whose scores are kept
+FORM_CACHE = 1 << 16      # names whose forms (`Form`) a process keeps, the last used
 OFFICIAL = "official"     # the role of a person with a post (`held post`)
 
 
@@ -109,43 +115,124 @@ class SearchPage:
     capped: bool = False      # more entities share a key with the query than were scored
 
 
-def _words(text: str) -> list[str]:
-    from sabt.text import normalize_persian
+@dataclass(frozen=True, eq=False)
+class Word:
+    """One word of a name with its prepared form; equal and hashed by its text, as the form
+    follows from the text."""
 
-    return [w for w in normalize_persian(text).replace("-", " ").split() if w]
+    text: str
+    rep: NameRep
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Word) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+@dataclass(frozen=True, eq=False)
+class Form:
+    """A name ready to be matched: its prepared form, its words' forms, their keys and
+    skeletons, and its own skeleton. Equal and hashed by its text, as the rest follows from it
+    (so a cache of scores keys on the texts)."""
+
+    text: str
+    rep: NameRep
+    words: tuple[Word, ...]
+    keys: frozenset[str]
+    skel: str
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Form) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+def form_of(text: str, rep_of: Callable[[str], NameRep]) -> Form:
+    """`text` ready to be matched, its parts prepared by `rep_of` (`name_rep`, or a lookup of
+    stored forms that falls back to it); pure."""
+    from sabt.text import name_key, skeleton
+
+    words = name_index.name_words(text)
+    keys = frozenset({name_key(w) for w in words} | {skeleton(w) for w in words})
+    return Form(text, rep_of(text), tuple(Word(w, rep_of(w)) for w in words), keys,
+                skeleton(text))
 
 
 @lru_cache(maxsize=SCORE_CACHE)
-def _word_similarity(query_word: str, word: str) -> NameSimilarity:
+def _word_similarity(query_word: Word, word: Word) -> NameSimilarity:
     """`name_similarity` of two single words; a name's words recur across the candidates (a
     common surname), so each pair is compared once while it stays in this bounded cache."""
-    from sabt.text import name_similarity
+    from sabt.text.similarity import rep_similarity
 
-    return name_similarity(query_word, word)
+    return rep_similarity(query_word.rep, word.rep)
 
 
 @lru_cache(maxsize=SCORE_CACHE)
-def match_score(query: str, label: str) -> tuple[float, str]:
+def match_forms(query: Form, label: Form) -> tuple[float, str]:
     """How well a label matches a query (0..1) and the similarity level; pure. Kept in a bounded
     cache: an entity's label and its Latin name are often one string, and queries recur."""
-    from sabt.text import name_key, name_similarity, skeleton
+    from sabt.text.similarity import rep_similarity
 
-    q_words, l_words = _words(query), _words(label)
-    if not q_words or not l_words:
+    if not query.words or not label.words:
         return 0.0, "none"
-    q_keys = {name_key(w) for w in q_words} | {skeleton(w) for w in q_words}
-    l_keys = {name_key(w) for w in l_words} | {skeleton(w) for w in l_words}
-    if not (q_keys & l_keys) and skeleton(query) != skeleton(label):
+    if not (query.keys & label.keys) and query.skel != label.skel:
         return 0.0, "none"
-    whole = name_similarity(query, label)
+    whole = rep_similarity(query.rep, label.rep)
     best, level = whole.score, whole.level
-    if len(q_words) < len(l_words):
-        per_word = [max((_word_similarity(q, w) for w in l_words), key=lambda s: s.score)
-                    for q in q_words]
+    if len(query.words) < len(label.words):
+        per_word = [max((_word_similarity(q, w) for w in label.words), key=lambda s: s.score)
+                    for q in query.words]
         words = sum(s.score for s in per_word) / len(per_word) - WORD_PENALTY
         if words > best:
             best, level = words, min(per_word, key=lambda s: s.score).level
     return best, level
+
+
+class FormCache:
+    """The forms of the names a process met last, at most `size` (least recently used leave
+    first); safe to share between threads. A search reads from the database only the forms of
+    names not kept here."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._forms: OrderedDict[str, Form] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, texts: Iterable[str]) -> dict[str, Form]:
+        """The kept forms of `texts` (those not kept are left out)."""
+        out = {}
+        with self._lock:
+            for text in texts:
+                form = self._forms.get(text)
+                if form is not None:
+                    self._forms.move_to_end(text)
+                    out[text] = form
+        return out
+
+    def clear(self) -> None:
+        """Forget every kept form (their names are read or prepared again when met)."""
+        with self._lock:
+            self._forms.clear()
+
+    def put(self, forms: Iterable[Form]) -> None:
+        with self._lock:
+            for form in forms:
+                self._forms[form.text] = form
+                self._forms.move_to_end(form.text)
+            while len(self._forms) > self.size:
+                self._forms.popitem(last=False)
+
+
+_FORMS = FormCache(FORM_CACHE)
+
+
+def match_score(query: str, label: str) -> tuple[float, str]:
+    """`match_forms` of two texts, each prepared here (`name_rep`, cached per process)."""
+    from sabt.text.similarity import name_rep
+
+    return match_forms(form_of(query, name_rep), form_of(label, name_rep))
 
 
 def _day(text: str, field: str) -> date | None:
@@ -237,22 +324,34 @@ class Search:
         with self.store.connect() as conn:
             entities = conn.execute(select(t.entity).where(
                 one_of(conn, t.entity.c.id, ids))).all()
+            # `property || ''`: the property is checked on the candidates' rows; compared bare,
+            # PostgreSQL may AND in the (property, value) index and read every name's entry
             statements = load_statements(conn, select(t.statement).where(
-                one_of(conn, t.statement.c.entity_id, ids), t.statement.c.property == "name",
+                one_of(conn, t.statement.c.entity_id, ids),
+                t.statement.c.property.concat("") == "name",
                 t.statement.c.status == "active"), references=False)   # scored by value only
+            texts = {query} | {e.label for e in entities} | {
+                st.value.text for st in statements if isinstance(st.value, Text)}
+            forms = _FORMS.get(texts)
+            if missing := texts - forms.keys():
+                rep_of = _rep_of(name_index.forms(
+                    conn, {s for n in missing for s in name_index.form_names(n)}))
+                fresh = [form_of(n, rep_of) for n in missing]
+                _FORMS.put(fresh)
+                forms.update((f.text, f) for f in fresh)
         seen, visible = sight.filter(ids, statements)
         names: dict[str, set[str]] = {}
         for st in visible:
             if isinstance(st.value, Text):
                 names.setdefault(st.entity_id, set()).add(st.value.text)
+        scored = [e for e in entities if e.id in seen and e.status == "active"
+                  and not e.merged_into and (not kind or e.kind == kind)]
+        wanted = forms[query]
         hits = []
-        for entity in entities:
-            if (entity.id not in seen or entity.status != "active" or entity.merged_into
-                    or (kind and entity.kind != kind)):
-                continue
+        for entity in scored:
             best = (0.0, "none", "")
             for name in (entity.label, *sorted(names.get(entity.id, ()))):
-                score, level = match_score(query, name)
+                score, level = match_forms(wanted, forms[name])
                 if score > best[0]:
                     best = (score, level, name)
                     if score >= 1.0:     # no later name can score higher
@@ -271,6 +370,17 @@ class Search:
         kept = {v.id for v in views
                 if passes(v, filters, marks.get(v.id, DEFAULT_MARK).level)}
         return [h for h in hits if h.id in kept]
+
+
+def _rep_of(stored: dict[str, NameRep]) -> Callable[[str], NameRep]:
+    """A text's stored form, or the form prepared now when none is stored (the same)."""
+    from sabt.text.similarity import name_rep
+
+    def rep_of(text: str) -> NameRep:
+        rep = stored.get(text)
+        return rep if rep is not None else name_rep(text)
+
+    return rep_of
 
 
 def _roots(conn: Connection, ids: list[str]) -> list[str]:

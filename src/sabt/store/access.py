@@ -168,17 +168,39 @@ def mark_of(conn: Connection, kind: str, item: str) -> Mark | None:
     return _marks(conn, kind, [item]).get(item)
 
 
+def _marks_by_kind(conn: Connection, wanted: dict[str, list[str]]) -> dict[str, dict[str, Mark]]:
+    """The own marks of items of several kinds (kind → items), in one query on PostgreSQL (kinds
+    and items as two array parameters, index lookups on the primary key) and one per 900 keys
+    on SQLite; a row of a kind and item not asked together is left out."""
+    s = sensitivity
+    found: dict[str, dict[str, Mark]] = {kind: {} for kind in wanted}
+    keys = sorted({(kind, item) for kind, items in wanted.items() for item in items})
+    step = (len(keys) or 1) if conn.dialect.name == "postgresql" else 900
+    for start in range(0, len(keys), step):
+        chunk = keys[start:start + step]
+        asked = set(chunk)
+        for row in conn.execute(select(s.c.kind, s.c.item, s.c.level, s.c.groups).where(
+                one_of(conn, s.c.kind, sorted({k for k, _ in chunk})),
+                one_of(conn, s.c.item, sorted({i for _, i in chunk})))):
+            if (row.kind, row.item) in asked:
+                found[row.kind][row.item] = Mark(Level(row.level), unpack_groups(row.groups))
+    return found
+
+
 def mark_index(conn: Connection, *, entities: Iterable[str] = (), statements: Iterable[int] = (),
                properties: Iterable[tuple[str, str]] = (), records: Iterable[tuple[str, int]] = (),
                ) -> MarkIndex:
-    """The marks of the named items (properties as (entity id, property) pairs), in one query
-    per kind and per 900 keys, each an equality lookup on the table's primary key."""
-    property_marks = _marks(conn, "property", [property_key(e, p) for e, p in properties])
-    record_marks = _marks(conn, "record", [record_key(s, r) for s, r in records])
+    """The marks of the named items (properties as (entity id, property) pairs), read together
+    (`_marks_by_kind`): a page asks for the marks of four kinds of item in one round trip."""
+    marks = _marks_by_kind(conn, {
+        "property": [property_key(e, p) for e, p in properties],
+        "record": [record_key(s, r) for s, r in records],
+        "entity": list(entities),
+        "statement": [str(i) for i in statements]})
+    property_marks, record_marks = marks["property"], marks["record"]
     return MarkIndex(
-        entities=_marks(conn, "entity", list(entities)),
-        statements={int(k): m for k, m in _marks(conn, "statement",
-                                                [str(i) for i in statements]).items()},
+        entities=marks["entity"],
+        statements={int(k): m for k, m in marks["statement"].items()},
         properties={(k.partition("/")[0], k.partition("/")[2]): m
                     for k, m in property_marks.items()},
         records={(k.partition("#")[0], int(k.partition("#")[2])): m

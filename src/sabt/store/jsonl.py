@@ -51,9 +51,9 @@ FORMAT = "sabt-jsonl"
 # per-workspace facts (creation time, version) are not content; sign-in secrets (password
 # hashes, TOTP secrets, sessions) never leave the database; the registry log is the source
 # workspace's own (the importing workspace pins the imported rows in its log); the name index
-# is derived from the rows and rebuilt by the import
+# and the names' stored forms are derived from the rows and rebuilt by the import
 SKIP = {"sabt_meta", "credential", "web_session", "registry_log", "registry_dirty",
-        "name_index"}
+        "name_index", "name_form"}
 STREAM_ROWS = 5000       # rows fetched at a time while exporting a table
 
 

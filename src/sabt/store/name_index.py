@@ -11,26 +11,49 @@ The index is written in the same transaction as the entity or the statement it c
 import and by the migration that creates it. It is derived data: it only proposes candidates —
 a search then reads and scores their current, visible names — and it is not exported.
 Retracted names stay as keys; they only make a candidate that then fails to score.
+
+``name_form`` holds each distinct indexed name's prepared form (`sabt.text.similarity.name_rep`
+as JSON, with `REP_VERSION`), and that of each of its words, written with the keys. Preparing
+a name (parsing, romanising its Persian words) costs far more than comparing two prepared
+names, so a search reads its candidates' forms in one query instead of preparing names it has
+not met. A name longer than `KEY_LENGTH` characters has no stored form, and a form
+of another version is not used: both are prepared when met, with the same result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, String, Table, func, select
+from sqlalchemy import Column, Integer, String, Table, Text, func, select
 from sqlalchemy.engine import Connection
 
+from sabt.errors import InvalidValue
 from sabt.store import schema as t
+from sabt.store.lookup import one_of
 from sabt.store.schema import metadata
+
+if TYPE_CHECKING:
+    from sabt.text.similarity import NameRep
 
 KEY_LENGTH = 200
 PAGE = 5000                       # names read per round trip when rebuilding
+LOOKUP = 900                      # names per query (SQLite's limit is 999 parameters)
 
 name_index = Table(
     "name_index",
     metadata,
     Column("key", String(KEY_LENGTH), primary_key=True),
     Column("entity_id", String(64), primary_key=True),
+)
+
+name_form = Table(
+    "name_form",
+    metadata,
+    Column("name", String(KEY_LENGTH), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("rep", Text, nullable=False),     # `rep_to_plain` as JSON
 )
 
 
@@ -52,7 +75,7 @@ def _keys_of(functions: tuple[Callable[[str], str], Callable[[str], str],
     normalize, word_key, skeleton = functions
 
     def keys_of(name: str) -> set[str]:
-        words = [w for w in normalize(name).replace("-", " ").split() if w]
+        words = _split(normalize, name)
         keys = {word_key(w) for w in words} | {"~" + skeleton(w) for w in words}
         if words:
             keys.add("=" + skeleton(" ".join(words)))
@@ -61,15 +84,34 @@ def _keys_of(functions: tuple[Callable[[str], str], Callable[[str], str],
     return keys_of
 
 
+def _split(normalize: Callable[[str], str], name: str) -> list[str]:
+    return [w for w in normalize(name).replace("-", " ").split() if w]
+
+
+def name_words(name: str) -> list[str]:
+    """A name's words as the index and search read them (normalised, split at spaces and
+    hyphens); pure."""
+    return _split(_text_keys()[0], name)
+
+
+def form_names(name: str) -> list[str]:
+    """The strings whose forms a name needs (pure): the name and each of its words (a search
+    compares a shorter query word by word); those longer than `KEY_LENGTH` are left out."""
+    return [s for s in dict.fromkeys([name, *name_words(name)]) if s and len(s) <= KEY_LENGTH]
+
+
 def add(conn: Connection, names: Iterable[tuple[str, str]]) -> None:
-    """Index (entity id, name) pairs; a key already there is left as it is.
+    """Index (entity id, name) pairs, and store the forms of names not stored yet; a key
+    already there is left as it is.
 
     PostgreSQL: the pairs are copied to a temporary table and inserted from it in one
     statement; SQLite: one ``INSERT OR IGNORE`` through the driver's executemany."""
+    pairs = list(names)
     keys_of = _keys_of(_text_keys())
-    rows = {(key, entity_id) for entity_id, name in names for key in keys_of(name)}
+    rows = {(key, entity_id) for entity_id, name in pairs for key in keys_of(name)}
     if not rows:
         return
+    add_forms(conn, {name for _, name in pairs})
     if conn.dialect.name != "postgresql":
         conn.exec_driver_sql("INSERT OR IGNORE INTO name_index (key, entity_id) VALUES (?, ?)",
                              list(rows))
@@ -87,14 +129,78 @@ def add(conn: Connection, names: Iterable[tuple[str, str]]) -> None:
         cursor.execute("TRUNCATE name_index_new")
 
 
-def rebuild(conn: Connection) -> None:
-    """Index every label and `name` statement again from the start, a page at a time."""
-    conn.execute(name_index.delete())
+def add_forms(conn: Connection, names: Iterable[str]) -> None:
+    """Store the forms `names` need (`form_names`) that are not stored in this version.
+
+    The new forms are prepared together (`sabt.text.romanize.map_batched`: the Persian words the
+    dictionary lacks go to the model in batches) and written in one statement (PostgreSQL:
+    copied to a temporary table first; SQLite: ``INSERT OR REPLACE``)."""
+    from sabt.text.romanize import map_batched
+    from sabt.text.similarity import REP_VERSION, name_rep, rep_to_plain
+
+    wanted = sorted({s for name in names for s in form_names(name)})
+    have: set[str] = set()
+    step = _step(conn, len(wanted))
+    for start in range(0, len(wanted), step):
+        have.update(conn.execute(select(name_form.c.name).where(
+            one_of(conn, name_form.c.name, wanted[start:start + step]),
+            name_form.c.version == REP_VERSION)).scalars())
+    missing = [s for s in wanted if s not in have]
+    if not missing:
+        return
+    reps = map_batched(name_rep, missing)
+    rows = [(s, REP_VERSION, json.dumps(rep_to_plain(reps[s]), ensure_ascii=False,
+                                        separators=(",", ":"))) for s in missing]
+    if conn.dialect.name != "postgresql":
+        conn.exec_driver_sql("INSERT OR REPLACE INTO name_form (name, version, rep) "
+                             "VALUES (?, ?, ?)", rows)
+        return
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS name_form_new "
+                       "(name text, version integer, rep text) ON COMMIT DELETE ROWS")
+        with cursor.copy("COPY name_form_new (name, version, rep) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute("INSERT INTO name_form (name, version, rep) SELECT name, version, rep "
+                       "FROM name_form_new ON CONFLICT (name) DO UPDATE "
+                       "SET version = EXCLUDED.version, rep = EXCLUDED.rep")
+        cursor.execute("TRUNCATE name_form_new")
+
+
+def _step(conn: Connection, count: int) -> int:
+    """Names per lookup query: all at once on PostgreSQL (one array parameter), `LOOKUP` on
+    SQLite."""
+    return max(count, 1) if conn.dialect.name == "postgresql" else LOOKUP
+
+
+def forms(conn: Connection, names: Iterable[str]) -> dict[str, NameRep]:
+    """The stored forms of `names` in this version, in one query per `LOOKUP` names (one on
+    PostgreSQL); a name without one is left out (the caller prepares it)."""
+    from sabt.text.similarity import REP_VERSION, rep_from_plain
+
+    wanted = sorted({s for s in names if s and len(s) <= KEY_LENGTH})
+    step = _step(conn, len(wanted))
+    out: dict[str, NameRep] = {}
+    for start in range(0, len(wanted), step):
+        for name, rep in conn.execute(select(name_form.c.name, name_form.c.rep).where(
+                one_of(conn, name_form.c.name, wanted[start:start + step]),
+                name_form.c.version == REP_VERSION)).tuples():
+            try:
+                out[name] = rep_from_plain(json.loads(rep))
+            except (ValueError, InvalidValue):     # not a form: the caller prepares the name
+                continue
+    return out
+
+
+def _pages(conn: Connection) -> Iterator[list[tuple[str, str]]]:
+    """Every label and `name` statement as (entity id, name), a page at a time."""
     last = ""
     while rows := conn.execute(select(t.entity.c.id, t.entity.c.label)
                                .where(t.entity.c.id > last).order_by(t.entity.c.id)
                                .limit(PAGE)).all():
-        add(conn, ((r.id, r.label) for r in rows))
+        yield [(r.id, r.label) for r in rows]
         last = rows[-1].id
     after = -1
     while rows := conn.execute(select(t.statement.c.id, t.statement.c.entity_id,
@@ -102,8 +208,24 @@ def rebuild(conn: Connection) -> None:
                                .where(t.statement.c.id > after,
                                       t.statement.c.property == "name")
                                .order_by(t.statement.c.id).limit(PAGE)).all():
-        add(conn, ((r.entity_id, r.value_text) for r in rows if r.value_text))
+        yield [(r.entity_id, r.value_text) for r in rows if r.value_text]
         after = rows[-1].id
+
+
+def rebuild(conn: Connection) -> None:
+    """Index every label and `name` statement again from the start, and store their forms
+    anew, a page at a time."""
+    conn.execute(name_index.delete())
+    conn.execute(name_form.delete())
+    for page in _pages(conn):
+        add(conn, page)
+
+
+def fill_forms(conn: Connection) -> None:
+    """Store the forms of every label and `name` statement that has none in this version, a
+    page at a time (the keys are left as they are)."""
+    for page in _pages(conn):
+        add_forms(conn, (name for _, name in page))
 
 
 def candidates(conn: Connection, keys: Iterable[str], cap: int) -> tuple[list[str], bool]:

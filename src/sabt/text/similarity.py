@@ -398,11 +398,47 @@ def _level(score: float, a: NameRep, b: NameRep) -> str:
     return "weak"
 
 
+def rep_similarity(a: NameRep, b: NameRep) -> NameSimilarity:
+    """Compare two prepared names (`name_rep`): what `name_similarity` answers for their texts.
+    For callers that keep prepared names (a search reads them stored beside the name index)."""
+    score = rep_score(a, b)
+    return NameSimilarity(score, _level(score, a, b))
+
+
 def name_similarity(a: str, b: str) -> NameSimilarity:
     """Compare two names in any scripts; never raises (non-text or empty → level "none")."""
-    ra, rb = name_rep(a if isinstance(a, str) else ""), name_rep(b if isinstance(b, str) else "")
-    score = rep_score(ra, rb)
-    return NameSimilarity(score, _level(score, ra, rb))
+    return rep_similarity(name_rep(a if isinstance(a, str) else ""),
+                          name_rep(b if isinstance(b, str) else ""))
+
+
+# Bump when a name's preparation changes (parsing, romanisation, the dictionary, `Field`): a
+# stored prepared name of another version is not used, and rebuilding the name index renews it.
+REP_VERSION = 1
+
+PlainField = list[object]
+
+
+def rep_to_plain(rep: NameRep) -> list[PlainField | None]:
+    """A prepared name as JSON-ready lists (given, family, father, whole, family head; each part
+    ``[key, candidates, skeleton, units]`` or None), read back by `rep_from_plain`."""
+    return [None if f is None else [f.key, list(f.cands), f.skel, list(f.units)]
+            for f in (rep.given, rep.family, rep.father, rep.whole, rep.family_head)]
+
+
+def rep_from_plain(plain: object) -> NameRep:
+    """The prepared name `rep_to_plain` wrote; InvalidValue if `plain` is not one."""
+    if not isinstance(plain, list) or len(plain) != 5:
+        raise InvalidValue("a stored prepared name is not a list of five parts")
+    return NameRep(*(None if part is None else _field_from_plain(part) for part in plain))
+
+
+def _field_from_plain(part: object) -> Field:
+    if isinstance(part, list) and len(part) == 4:
+        key, cands, skel, units = part
+        if (isinstance(key, str) and isinstance(skel, str) and isinstance(cands, list)
+                and isinstance(units, list)):
+            return Field(key, tuple(cands), skel, tuple(units))
+    raise InvalidValue("a stored prepared name part is not [key, candidates, skeleton, units]")
 
 
 def name_similarity_batch(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
