@@ -114,3 +114,17 @@ def test_mark_is_used_for_sensitivity(case: tuple[Workspace, Actor, Actor]) -> N
     ws, boss, _ = case
     ws.entities.mark(boss, "P1", "restricted")
     assert _ids(ws, boss, "Rezaei", sensitivity=str(Level.RESTRICTED)) == ["P1"]
+
+
+def test_a_hidden_name_never_makes_a_hit(case: tuple[Workspace, Actor, Actor]) -> None:
+    """A name the reader may not see neither finds its entity nor shows as the matched name;
+    one who may see it finds the entity by it."""
+    ws, boss, viewer = case
+    ws.entities.add(boss, "person", "SYNTHETIC Kamran Tavakoli", id="P7")
+    alias = ws.entities.add_statement(boss, "P7", "name", Text("SYNTHETIC Bahram Ghaffari"))
+    ws.entities.mark(boss, str(alias), "restricted")
+    found = ws.search.names(boss, "Bahram Ghaffari").hits
+    assert [(h.id, h.matched) for h in found] == [("P7", "SYNTHETIC Bahram Ghaffari")]
+    assert ws.search.names(viewer, "Bahram Ghaffari").hits == ()
+    seen = ws.search.names(viewer, "Kamran Tavakoli").hits
+    assert [(h.id, h.matched) for h in seen] == [("P7", "SYNTHETIC Kamran Tavakoli")]

@@ -9,7 +9,9 @@ see: the whole name against the whole label, and each word of a shorter query ag
 best word of the label (so a surname alone finds the full name). The names are compared in
 their prepared forms, read in one query from those stored with the name index (preparing a name
 costs far more than comparing two) and kept for the names met last (`FormCache`); a name
-without a stored form is prepared when met.
+without a stored form is prepared when met. The candidates' names are scored from their bare
+texts first; only those with a name that could match are read in full and passed through the
+actor's sight, and are ranked on the names the actor may see.
 Filters are checked on the statements the actor may see, never on hidden ones. Hits are ranked
 by score, then id, and paged. See docs/text.md for the keys, skeletons and similarity.
 """
@@ -320,35 +322,43 @@ class Search:
                           tuple(found[offset:offset + limit]), capped)
 
     def _score(self, query: str, ids: list[str], kind: str | None, sight: Sight) -> list[Hit]:
-        """The candidates the actor may see whose label or visible names match the query."""
+        """The candidates the actor may see whose label or visible names match the query.
+
+        Every candidate's names are scored from their bare texts first; only the entities
+        with some name or label at `MIN_SCORE` or above (usually a few of the candidates) are
+        then read in full and passed through the actor's sight, and ranked on what it keeps. An
+        entity left out has no name that could match, seen or not, so the hits are the same
+        as if every candidate had been read in full."""
         with self.store.connect() as conn:
-            entities = conn.execute(select(t.entity).where(
+            entities = [e for e in conn.execute(select(t.entity).where(
                 one_of(conn, t.entity.c.id, ids))).all()
+                if e.status == "active" and not e.merged_into and (not kind or e.kind == kind)]
             # `property || ''`: the property is checked on the candidates' rows; compared bare,
             # PostgreSQL may AND in the (property, value) index and read every name's entry
-            statements = load_statements(conn, select(t.statement).where(
-                one_of(conn, t.statement.c.entity_id, ids),
+            rows = conn.execute(select(
+                t.statement.c.id, t.statement.c.entity_id, t.statement.c.value_text).where(
+                one_of(conn, t.statement.c.entity_id, [e.id for e in entities]),
                 t.statement.c.property.concat("") == "name",
-                t.statement.c.status == "active"), references=False)   # scored by value only
-            texts = {query} | {e.label for e in entities} | {
-                st.value.text for st in statements if isinstance(st.value, Text)}
-            forms = _FORMS.get(texts)
-            if missing := texts - forms.keys():
-                rep_of = _rep_of(name_index.forms(
-                    conn, {s for n in missing for s in name_index.form_names(n)}))
-                fresh = [form_of(n, rep_of) for n in missing]
-                _FORMS.put(fresh)
-                forms.update((f.text, f) for f in fresh)
-        seen, visible = sight.filter(ids, statements)
+                t.statement.c.status == "active", t.statement.c.value_type == "text")).all()
+            forms = self._forms(conn, {query} | {e.label for e in entities}
+                                | {r.value_text for r in rows})
+            wanted = forms[query]
+            shortlist = {e.id for e in entities
+                         if match_forms(wanted, forms[e.label])[0] >= MIN_SCORE} | {
+                r.entity_id for r in rows
+                if match_forms(wanted, forms[r.value_text])[0] >= MIN_SCORE}
+            statements = load_statements(conn, select(t.statement).where(
+                one_of(conn, t.statement.c.entity_id, sorted(shortlist)),
+                t.statement.c.property.concat("") == "name",
+                t.statement.c.status == "active", t.statement.c.value_type == "text"),
+                references=False) if shortlist else []   # scored by value only
+        seen, visible = sight.filter(shortlist, statements)
         names: dict[str, set[str]] = {}
         for st in visible:
             if isinstance(st.value, Text):
                 names.setdefault(st.entity_id, set()).add(st.value.text)
-        scored = [e for e in entities if e.id in seen and e.status == "active"
-                  and not e.merged_into and (not kind or e.kind == kind)]
-        wanted = forms[query]
         hits = []
-        for entity in scored:
+        for entity in (e for e in entities if e.id in seen):
             best = (0.0, "none", "")
             for name in (entity.label, *sorted(names.get(entity.id, ()))):
                 score, level = match_forms(wanted, forms[name])
@@ -360,6 +370,19 @@ class Search:
                 hits.append(Hit(entity.id, entity.kind, entity.label, round(best[0], 4),
                                 best[1], best[2]))
         return hits
+
+    @staticmethod
+    def _forms(conn: Connection, texts: set[str]) -> dict[str, Form]:
+        """The forms of `texts`: those this process keeps, the rest read from the stored forms
+        (or prepared, where none is stored) and kept."""
+        forms = _FORMS.get(texts)
+        if missing := texts - forms.keys():
+            rep_of = _rep_of(name_index.forms(
+                conn, {s for n in missing for s in name_index.form_names(n)}))
+            fresh = [form_of(n, rep_of) for n in missing]
+            _FORMS.put(fresh)
+            forms.update((f.text, f) for f in fresh)
+        return forms
 
     def _filtered(self, hits: list[Hit], filters: Filters, sight: Sight) -> list[Hit]:
         """The hits whose visible statements meet the filters."""
