@@ -140,6 +140,10 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the step table here")
     parser.add_argument("--password", help="set this password for the admin user `bench`")
     args = parser.parse_args()
+    from sabt.service.signin import MIN_PASSWORD
+
+    if args.password is not None and len(args.password) < MIN_PASSWORD:   # before hours of work
+        parser.error(f"--password: at least {MIN_PASSWORD} characters")
 
     import pandas as pd
 

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Integer, String, Table, Text, func, select
+from sqlalchemy import Column, Integer, String, Table, Text, func, literal_column, select, union_all
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
 
 from sabt.errors import InvalidValue
 from sabt.store import schema as t
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 KEY_LENGTH = 200
 PAGE = 5000                       # names read per round trip when rebuilding
 LOOKUP = 900                      # names per query (SQLite's limit is 999 parameters)
+COMMON = 5000                     # a key more entities share drives no candidate search alone
 
 name_index = Table(
     "name_index",
@@ -229,15 +231,71 @@ def fill_forms(conn: Connection) -> None:
 
 
 def candidates(conn: Connection, keys: Iterable[str], cap: int) -> tuple[list[str], bool]:
-    """Entities sharing a key with the query, those sharing most keys first, at most `cap`;
-    and whether more were left out."""
+    """Entities sharing a key with the query, those sharing most keys first (then by id), at most
+    `cap`; and whether more were left out.
+
+    A key more than `COMMON` entities share (or `cap`, if more: a common given name) does not
+    bring candidates of its own when the query has a rarer key (a surname, the whole name):
+    the candidates are the entities sharing a rarer key, ranked by all the keys they share,
+    common ones included, and then, while there is room, those sharing every common key (by
+    id). So a search for a full name reads the few hundred entities sharing its surname, not
+    the hundred thousand sharing its given name, and the result is capped (more entities share
+    a key than were read). A query whose keys are all common is answered from all of them."""
     wanted = sorted({k[:KEY_LENGTH] for k in keys})
     if not wanted:
         return [], False
-    shared = func.count().label("shared")
-    rows = conn.execute(select(name_index.c.entity_id, shared)
-                        .where(name_index.c.key.in_(wanted))
-                        .group_by(name_index.c.entity_id)
-                        .order_by(shared.desc(), name_index.c.entity_id)
-                        .limit(cap + 1)).all()
-    return [r.entity_id for r in rows[:cap]], len(rows) > cap
+    cap = max(cap, 0)
+    common_from = max(COMMON, cap)          # so a common key alone means "capped"
+    sizes = _key_sizes(conn, wanted, common_from + 1)
+    rare = [k for k in wanted if sizes[k] <= common_from]
+    if not rare or len(rare) == len(wanted):
+        shared = func.count().label("shared")
+        rows = conn.execute(select(name_index.c.entity_id, shared)
+                            .where(name_index.c.key.in_(wanted))
+                            .group_by(name_index.c.entity_id)
+                            .order_by(shared.desc(), name_index.c.entity_id)
+                            .limit(cap + 1)).all()
+        return [r.entity_id for r in rows[:cap]], len(rows) > cap
+    counts = dict(conn.execute(select(name_index.c.entity_id, func.count())
+                               .where(name_index.c.key.in_(rare))
+                               .group_by(name_index.c.entity_id)).tuples().all())
+    common = [k for k in wanted if k not in rare]
+    found = sorted(counts)
+    step = len(found) if conn.dialect.name == "postgresql" else LOOKUP
+    for start in range(0, len(found), step):
+        for entity_id, n in conn.execute(
+                select(name_index.c.entity_id, func.count())
+                .where(name_index.c.key.in_(common),
+                       one_of(conn, name_index.c.entity_id, found[start:start + step]))
+                .group_by(name_index.c.entity_id)).tuples():
+            counts[entity_id] += n
+    ranked = sorted(counts, key=lambda e: (-counts[e], e))[:cap]
+    if len(ranked) < cap:     # room left: those sharing every common key, as before, by id
+        taken = set(ranked)
+        ranked += [e for e in _sharing_all(conn, common, cap) if e not in taken][
+            :cap - len(ranked)]
+    return ranked, True     # a common key: more than `cap` entities share it
+
+
+def _sharing_all(conn: Connection, keys: list[str], limit: int) -> list[str]:
+    """The first `limit` entities (by id) that have every one of `keys`: one key's entries are
+    read in id order and each is looked up under the other keys, until `limit` are found."""
+    first, *rest = keys
+    query = select(name_index.c.entity_id).where(name_index.c.key == first)
+    for key in rest:
+        other = name_index.alias()
+        query = query.where(select(other.c.entity_id).where(
+            other.c.key == key, other.c.entity_id == name_index.c.entity_id).exists())
+    return list(conn.execute(query.order_by(name_index.c.entity_id).limit(limit)).scalars())
+
+
+def _key_sizes(conn: Connection, keys: list[str], bound: int) -> dict[str, int]:
+    """How many entities have each key, counted up to `bound` (an index-only read of at most
+    `bound` entries a key), in one query."""
+    parts: list[Select[Any]] = []
+    for i, key in enumerate(keys):
+        entries = select(name_index.c.entity_id).where(name_index.c.key == key).limit(bound)
+        parts.append(select(literal_column(str(i)).label("i"), func.count().label("n"))
+                     .select_from(entries.subquery()))
+    rows = conn.execute(union_all(*parts)).all()
+    return {keys[int(r.i)]: int(r.n) for r in rows}
