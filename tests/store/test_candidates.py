@@ -66,3 +66,4 @@ def test_a_full_name_is_found_past_its_common_given_name(
         found, capped = name_index.candidates(conn, name_index.name_keys("Ali Rostami"), 10)
     assert found[0] == wanted and capped
     assert set(found[1:]) <= set(others)
+

@@ -21,6 +21,7 @@ from sqlalchemy import event
 from sabt.model.statements import Locator, NewStatement, Reference, Text
 from sabt.service import Workspace
 from sabt.store import jsonl, name_index
+from sabt.store.workspace import Store
 
 
 def _fill(ws: Workspace, n: int) -> None:
@@ -96,3 +97,14 @@ def test_name_keys_cover_both_scripts_and_the_whole_skeleton() -> None:
     # the Persian spelling shares the skeletons: found by the same index
     assert "~" + skeleton("Hossein") in name_index.name_keys("حسین رضایی")
     assert name_index.name_keys("   ") == set()
+
+
+def test_standing_ids_leave_out_the_merged_and_sort_by_label(workspace: Store) -> None:
+    """The report's person index order (case-folded label, then id), read as ids only."""
+    with workspace.change("tester", "SYNTHETIC persons") as ch:
+        ids = ch.add_entities("person", ["SYNTHETIC zahra", "SYNTHETIC Ali", "SYNTHETIC ali",
+                                         "SYNTHETIC Reza"])
+        ch.add_entity("place", "SYNTHETIC Evin")
+        ch.merge(ids[3], ids[0], "SYNTHETIC: one person")
+    assert workspace.standing_ids("person") == sorted(ids[:3])
+    assert workspace.standing_ids("person", by_label=True) == [ids[1], ids[2], ids[0]]

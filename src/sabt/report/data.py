@@ -164,11 +164,6 @@ def _views(ws: Store, ids: list[str], sight: BulkFilter | None) -> Iterator[Enti
         yield from sight.views(views) if sight is not None else views
 
 
-def _shown(ws: Store, kind: str) -> list[str]:
-    """Ids of the entities of a kind that stand for themselves (not merged into another)."""
-    return [e.id for e in ws.entities(kind) if e.merged_into is None]
-
-
 def collect(ws: Store, title: str, sight: BulkFilter | None = None, *,
             index_limit: int = INDEX_LIMIT, **extra: Any) -> ReportData:
     """Read the report's content from a workspace (`extra`: synthetic parts, vault results);
@@ -190,7 +185,7 @@ def collect(ws: Store, title: str, sight: BulkFilter | None = None, *,
         sources = {k: v for k, v in sources.items() if k in shown}
     labels = {e.id: e.label for e in ws.entities("organization")}
     officials = []
-    for view in _views(ws, [p for p in _shown(ws, "person") if p in with_posts], sight):
+    for view in _views(ws, [p for p in ws.standing_ids("person") if p in with_posts], sight):
         posts = [Post(p.role, _label(labels, p.organisation_id), p.start, p.end, p.as_of,
                       p.attribution, p.statement.confidence.value, _source_ids([p.statement]))
                  for p in posts_of(view)]
@@ -198,7 +193,7 @@ def collect(ws: Store, title: str, sight: BulkFilter | None = None, *,
             officials.append(Official(view.id, view.label, _text(_best(view, "name", "fa")),
                                       tuple(posts)))
     places = []
-    for view in _views(ws, _shown(ws, "place"), sight):
+    for view in _views(ws, ws.standing_ids("place"), sight):
         lat, lon = _best(view, "latitude"), _best(view, "longitude")
         coord_ref = lat.references[0] if lat and lat.references else None
         places.append(PlaceInfo(
@@ -209,7 +204,7 @@ def collect(ws: Store, title: str, sight: BulkFilter | None = None, *,
             coord_ref.source_id if coord_ref else "", coord_ref.quote if coord_ref else "",
             _source_ids(list(view.statements))))
     timeline = []
-    for view in _views(ws, _shown(ws, "event"), sight):
+    for view in _views(ws, ws.standing_ids("event"), sight):
         date = _best(view, "date")
         if date is None or not isinstance(date.value, FuzzyDate):
             continue
@@ -246,8 +241,7 @@ def _persons(ws: Store, sight: BulkFilter | None, officials: set[str],
     """The person index in label order, read a page at a time as the report is written. A
     person all of whose sources have titles beginning with SYNTHETIC is counted in `tally`,
     not listed; past `limit` listed persons the rest are counted (unread) in `tally`."""
-    ids = [e.id for e in sorted((e for e in ws.entities("person") if e.merged_into is None),
-                                key=lambda e: (e.label.casefold(), e.id))]
+    ids = ws.standing_ids("person", by_label=True)
     for read, view in enumerate(_views(ws, ids, sight)):
         if tally.listed >= limit:
             tally.unlisted = len(ids) - read

@@ -362,6 +362,21 @@ class Store:
             return [EntitySummary(r.id, r.kind, r.label, r.status, r.merged_into)
                     for r in conn.execute(query)]
 
+    def standing_ids(self, kind: str, *, by_label: bool = False) -> list[str]:
+        """Ids of the entities of a kind that stand for themselves (not merged into another),
+        in id order or, `by_label`, in the order of their case-folded labels (then id). Reads
+        two columns in batches, so a million persons cost their ids, not their rows."""
+        query = (select(t.entity.c.id, t.entity.c.label)
+                 .where(t.entity.c.kind == kind, t.entity.c.merged_into.is_(None))
+                 .order_by(t.entity.c.id))
+        with _reachable(self.engine), self.engine.connect() as conn:
+            rows = conn.execution_options(yield_per=10_000).execute(query)
+            if not by_label:
+                return [r.id for r in rows]
+            keyed = [(r.label.casefold(), r.id) for r in rows]
+        keyed.sort()
+        return [entity_id for _, entity_id in keyed]
+
     def source_details(self, source_id: str) -> dict[str, Any]:
         """A source's bibliographic record (title, publisher, url, sha256 …)."""
         with _reachable(self.engine), self.engine.connect() as conn:
