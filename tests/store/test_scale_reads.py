@@ -4,7 +4,8 @@ Each builds a SYNTHETIC workspace of n persons who share a surname (a label and 
 `name` statement each, sourced); the statements sent to the database by a search and by the
 export must be the same for n = 10 and n = 60 (no per-entity queries), and on PostgreSQL the
 export must read every table through a server-side cursor (rows fetched in pages, so memory
-does not grow with the workspace).
+does not grow with the workspace). The report's lists of entities are read as ids only, in
+the person index's order.
 """
 
 from __future__ import annotations
