@@ -65,6 +65,17 @@ def _clusters(n: int, scored: Scored) -> np.ndarray:
                          contradicted=scored.contradicted).cluster
 
 
+def _assert_same_model(ours: dict[str, Any], theirs: dict[str, Any], *, rel: float,
+                       abs_: float) -> None:
+    """The same λ and the same m and u of every comparison level, within the tolerances."""
+    assert ours["probability_two_random_records_match"] == pytest.approx(
+        theirs["probability_two_random_records_match"], rel=rel)
+    mine, other = _levels(ours), _levels(theirs)
+    assert mine.keys() == other.keys()
+    for key, (m, u) in other.items():
+        assert mine[key] == pytest.approx((m, u), rel=rel, abs=abs_), key
+
+
 def _levels(model: dict[str, Any]) -> dict[tuple[str, int], tuple[float, float]]:
     return {(c["output_column_name"], i): (lv.get("m_probability", 0.0),
                                            lv.get("u_probability", 0.0))
@@ -83,12 +94,7 @@ def test_spark_trains_scores_and_clusters_like_duckdb(
     the same, so the pairwise F1 between them is 1 (the brief asks ≥ 0.999)."""
     settings = _training("spark")
     on_spark = score(features, settings, joined=[], spark=spark)
-    assert on_spark.model["probability_two_random_records_match"] == pytest.approx(
-        duck.model["probability_two_random_records_match"], rel=1e-6)
-    ours, theirs = _levels(on_spark.model), _levels(duck.model)
-    assert ours.keys() == theirs.keys()
-    for key, (m, u) in theirs.items():
-        assert ours[key] == pytest.approx((m, u), rel=1e-6, abs=1e-12), key
+    _assert_same_model(on_spark.model, duck.model, rel=1e-6, abs_=1e-12)
     assert np.array_equal(duck.left, on_spark.left)
     assert np.array_equal(duck.right, on_spark.right)
     np.testing.assert_allclose(duck.probability, on_spark.probability, rtol=1e-6)
@@ -125,12 +131,7 @@ def test_spark_run_trains_on_the_driver_by_default(
     assert LinkSettings().train_on == "duckdb"
     on_spark = score(features, settings, joined=[], spark=spark, progress=said)
     assert any("training on the driver" in line for line in said.lines), said.lines
-    assert on_spark.model["probability_two_random_records_match"] == pytest.approx(
-        duck.model["probability_two_random_records_match"], rel=1e-9)
-    ours, theirs = _levels(on_spark.model), _levels(duck.model)
-    assert ours.keys() == theirs.keys()
-    for key, (m, u) in theirs.items():
-        assert ours[key] == pytest.approx((m, u), rel=1e-9, abs=1e-15), key
+    _assert_same_model(on_spark.model, duck.model, rel=1e-9, abs_=1e-15)
     with pytest.raises(SabtError, match="unknown training engine 'gpu'"):
         score(features, replace(settings, train_on="gpu"), joined=[], spark=spark)
 

@@ -118,17 +118,7 @@ def add(conn: Connection, names: Iterable[tuple[str, str]]) -> None:
         conn.exec_driver_sql("INSERT OR IGNORE INTO name_index (key, entity_id) VALUES (?, ?)",
                              list(rows))
         return
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    with driver.cursor() as cursor:
-        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS name_index_new "
-                       "(key text, entity_id text) ON COMMIT DELETE ROWS")
-        with cursor.copy("COPY name_index_new (key, entity_id) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute("INSERT INTO name_index (key, entity_id) SELECT key, entity_id "
-                       "FROM name_index_new ON CONFLICT DO NOTHING")
-        cursor.execute("TRUNCATE name_index_new")
+    _copy_insert(conn, "name_index", "key text, entity_id text", rows, "DO NOTHING")
 
 
 def add_forms(conn: Connection, names: Iterable[str]) -> None:
@@ -157,17 +147,27 @@ def add_forms(conn: Connection, names: Iterable[str]) -> None:
         conn.exec_driver_sql("INSERT OR REPLACE INTO name_form (name, version, rep) "
                              "VALUES (?, ?, ?)", rows)
         return
+    _copy_insert(conn, "name_form", "name text, version integer, rep text", rows,
+                 "(name) DO UPDATE SET version = EXCLUDED.version, rep = EXCLUDED.rep")
+
+
+def _copy_insert(conn: Connection, table: str, columns: str, rows: Iterable[tuple[Any, ...]],
+                 on_conflict: str) -> None:
+    """PostgreSQL: `rows` copied to a temporary table (`columns`: names and types) and inserted
+    into `table` from it in one statement, `ON CONFLICT on_conflict`; the temporary table is
+    emptied after, so a transaction can do it again."""
+    names = ", ".join(c.split()[0] for c in columns.split(","))
     driver = conn.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cursor:
-        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS name_form_new "
-                       "(name text, version integer, rep text) ON COMMIT DELETE ROWS")
-        with cursor.copy("COPY name_form_new (name, version, rep) FROM STDIN") as copy:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table}_new ({columns}) "
+                       "ON COMMIT DELETE ROWS")
+        with cursor.copy(f"COPY {table}_new ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        cursor.execute("INSERT INTO name_form (name, version, rep) SELECT name, version, rep "
-                       "FROM name_form_new ON CONFLICT (name) DO UPDATE "
-                       "SET version = EXCLUDED.version, rep = EXCLUDED.rep")
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {table}_new "
+                       f"ON CONFLICT {on_conflict}")
+        cursor.execute(f"TRUNCATE {table}_new")
         cursor.execute("TRUNCATE name_form_new")
 
 
