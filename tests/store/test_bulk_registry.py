@@ -87,3 +87,21 @@ def test_name_index_copy_twice_in_one_change(workspace: Store) -> None:
         other, _ = name_index.candidates(conn, name_index.name_keys("Zahra Karimi"), 10)
     assert set(found) == {first[0], second[0]}
     assert other == [second[1]]
+
+
+def test_names_whose_forms_are_stored_index_on_a_new_connection(
+        workspace: Store, database_url: str | None) -> None:
+    """A connection that never stored a form (every form of its names is there already) still
+    indexes the names: its temporary tables are its own."""
+    with workspace.change("tester", "SYNTHETIC names") as ch:
+        first = ch.add_entities("person", ["SYNTHETIC Maryam Ahmadi"])
+    other = Store.open(workspace.root, database_url)      # a pool of its own
+    try:
+        with other.change("tester", "SYNTHETIC names") as ch:
+            second = ch.add_entities("person", ["SYNTHETIC Maryam Ahmadi"])
+        with other.connect() as conn:
+            found, _ = name_index.candidates(
+                conn, name_index.name_keys("SYNTHETIC Maryam Ahmadi"), 10)
+    finally:
+        other.close()
+    assert sorted(found) == sorted(first + second)

@@ -168,7 +168,6 @@ def _copy_insert(conn: Connection, table: str, columns: str, rows: Iterable[tupl
         cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {table}_new "
                        f"ON CONFLICT {on_conflict}")
         cursor.execute(f"TRUNCATE {table}_new")
-        cursor.execute("TRUNCATE name_form_new")
 
 
 def _step(conn: Connection, count: int) -> int:
