@@ -9,6 +9,13 @@ written, `sabt.store.registry.seal`).
 
     python benchmarks/bench_bulk.py --persons 20000 --backend postgresql
     python benchmarks/bench_bulk.py --persons 20000 --backend sqlite
+
+With ``--writers N`` (PostgreSQL, whose changes run side by side) the statements are then
+written twice more, each time for a fresh set of as many persons with the same names (their
+name forms already stored, in both): by one process, then by N processes at once, each its
+share of the persons in its own changes (as N imports started together would). For each: the
+wall time from the moment the processes are ready to the last commit, and the CPU of the
+writing processes and of the server.
 """
 
 from __future__ import annotations
@@ -60,7 +67,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--backend", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--writers", type=int, default=0,
+                        help="then write as many statements again with N processes at once")
     args = parser.parse_args()
+    if args.writers and args.backend != "postgresql":
+        parser.error("--writers: PostgreSQL only (SQLite has one writer at a time)")
 
     from sabt.service import Workspace
     from sabt.simulate import scenario, simulate
@@ -79,8 +90,8 @@ def main() -> None:
         return server_cpu(data) if data else 0.0
 
     try:
-        ws = Workspace.create(folder / "ws", server.new_database() if server else None,
-                              admin="bench")
+        url = server.new_database() if server else None
+        ws = Workspace.create(folder / "ws", url, admin="bench")
         store = ws.store
         pop = simulate(scenario("independent", population=args.persons, lists=2),
                        seed=20).population.astype(str)
@@ -110,11 +121,56 @@ def main() -> None:
                     ch.add_statements(batch)
         print(written.line("statements", len(statements)))
         print(seal.line("  of which seal", len(statements)))
+        for writers in (1, args.writers) if args.writers else ():
+            with store.change("bench", reason="SYNTHETIC persons") as ch:   # a fresh set
+                more = ch.add_entities("person", labels)
+            print(parallel(writers, folder / "ws", url, pop, more, source, srv))
         print(f"load average at the end {os.getloadavg()[0]:.1f}")
         ws.close()
     finally:
         if server:
             server.stop()
+
+
+def parallel(writers: int, root: Path, url: str | None, pop: Any, ids: list[str], source: str,
+             srv: Callable[[], float]) -> str:
+    """The persons' statements written by `writers` processes at once, each its share of the
+    persons in changes of `BATCH`; the line to print."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    ready = ctx.Barrier(writers + 1)
+    cpu = ctx.Queue()
+    share = -(-len(ids) // writers)
+
+    def write(part: int) -> None:
+        from sabt.store.workspace import Store
+
+        rows = slice(part * share, (part + 1) * share)
+        mine = list(person_statements(pop.iloc[rows], ids[rows], source))
+        store = Store.open(root, url)     # connections of its own, not the parent's
+        ready.wait()
+        start = time.process_time()
+        for batch in batches(iter(mine), BATCH):
+            with store.change("bench", reason="SYNTHETIC statements") as ch:
+                ch.add_statements(batch)
+        cpu.put((len(mine), time.process_time() - start))
+        store.close()
+
+    procs = [ctx.Process(target=write, args=(part,)) for part in range(writers)]
+    for proc in procs:
+        proc.start()
+    ready.wait()
+    wall, srv_start = time.perf_counter(), srv()
+    done = [cpu.get() for _ in procs]
+    wall = time.perf_counter() - wall
+    server = srv() - srv_start
+    for proc in procs:
+        proc.join()
+    count, own = sum(n for n, _ in done), sum(c for _, c in done)
+    return (f"statements, {writers} writers at once {count:>9,}  wall {wall:7.1f} s  "
+            f"{count / wall:8,.0f}/s  cpu {own:6.1f} s ({own / count * 1e6:5.0f} µs each)  "
+            f"server cpu {server:6.1f} s ({server / count * 1e6:5.0f} µs each)")
 
 
 if __name__ == "__main__":
