@@ -40,7 +40,7 @@ def _expected(labels: dict[str, str], query: str, common_from: int,
 
 
 @pytest.mark.parametrize("query", ["Ali Rostami", "Ali-Reza Karimi", "Reza Alavi", "Ali",
-                                   "Karimi"])
+                                   "Karimi", "Ali Nosuchname"])
 def test_candidates_follow_the_definition(workspace: Store, query: str,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(name_index, "COMMON", 6)

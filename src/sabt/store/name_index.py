@@ -171,7 +171,7 @@ def _copy_insert(conn: Connection, table: str, columns: str, rows: Iterable[tupl
 
 
 def _step(conn: Connection, count: int) -> int:
-    """Names per lookup query: all at once on PostgreSQL (one array parameter), `LOOKUP` on
+    """Values per lookup query: all at once on PostgreSQL (one array parameter), `LOOKUP` on
     SQLite."""
     return max(count, 1) if conn.dialect.name == "postgresql" else LOOKUP
 
@@ -260,7 +260,7 @@ def candidates(conn: Connection, keys: Iterable[str], cap: int) -> tuple[list[st
                                .group_by(name_index.c.entity_id)).tuples().all())
     common = [k for k in wanted if k not in rare]
     found = sorted(counts)
-    step = len(found) if conn.dialect.name == "postgresql" else LOOKUP
+    step = _step(conn, len(found))
     for start in range(0, len(found), step):
         for entity_id, n in conn.execute(
                 select(name_index.c.entity_id, func.count())
