@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from sabt.errors import InvalidValue
 from sabt.model.dates import FuzzyDate
@@ -333,13 +334,8 @@ class Search:
             entities = [e for e in conn.execute(select(t.entity).where(
                 one_of(conn, t.entity.c.id, ids))).all()
                 if e.status == "active" and not e.merged_into and (not kind or e.kind == kind)]
-            # `property || ''`: the property is checked on the candidates' rows; compared bare,
-            # PostgreSQL may AND in the (property, value) index and read every name's entry
-            rows = conn.execute(select(
-                t.statement.c.id, t.statement.c.entity_id, t.statement.c.value_text).where(
-                one_of(conn, t.statement.c.entity_id, [e.id for e in entities]),
-                t.statement.c.property.concat("") == "name",
-                t.statement.c.status == "active", t.statement.c.value_type == "text")).all()
+            rows = conn.execute(select(t.statement.c.entity_id, t.statement.c.value_text)
+                                .where(*_names_of(conn, [e.id for e in entities]))).all()
             forms = self._forms(conn, {query} | {e.label for e in entities}
                                 | {r.value_text for r in rows})
             wanted = forms[query]
@@ -348,9 +344,7 @@ class Search:
                 r.entity_id for r in rows
                 if match_forms(wanted, forms[r.value_text])[0] >= MIN_SCORE}
             statements = load_statements(conn, select(t.statement).where(
-                one_of(conn, t.statement.c.entity_id, sorted(shortlist)),
-                t.statement.c.property.concat("") == "name",
-                t.statement.c.status == "active", t.statement.c.value_type == "text"),
+                *_names_of(conn, sorted(shortlist))),
                 references=False) if shortlist else []   # scored by value only
         seen, visible = sight.filter(shortlist, statements)
         names: dict[str, set[str]] = {}
@@ -393,6 +387,15 @@ class Search:
         kept = {v.id for v in views
                 if passes(v, filters, marks.get(v.id, DEFAULT_MARK).level)}
         return [h for h in hits if h.id in kept]
+
+
+def _names_of(conn: Connection, ids: list[str]) -> tuple[ColumnElement[bool], ...]:
+    """The conditions selecting the active `name` statements of the entities `ids`.
+    `property || ''`: the property is checked on the entities' rows; compared bare, PostgreSQL
+    may AND in the (property, value) index and read every name's entry."""
+    return (one_of(conn, t.statement.c.entity_id, ids),
+            t.statement.c.property.concat("") == "name",
+            t.statement.c.status == "active", t.statement.c.value_type == "text")
 
 
 def _rep_of(stored: dict[str, NameRep]) -> Callable[[str], NameRep]:
