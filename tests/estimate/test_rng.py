@@ -51,6 +51,15 @@ def _gammas(a: float, reps: int, seed: int) -> NDArray[np.float64]:
 
 
 @nb.njit(cache=False)
+def _betas(a: float, b: float, reps: int, seed: int) -> NDArray[np.float64]:
+    st = _rng.new_state(seed)
+    out = np.empty((reps, 2))
+    for i in range(reps):
+        out[i, 0], out[i, 1] = _rng.beta(st, a, b)
+    return out
+
+
+@nb.njit(cache=False)
 def _normals(reps: int, seed: int) -> NDArray[np.float64]:
     st = _rng.new_state(seed)
     out = np.empty(reps)
@@ -66,9 +75,9 @@ def _multinomials(total: int, probs: NDArray[np.float64], reps: int,
     K = probs.shape[0]
     out = np.empty((reps, K), dtype=np.int64)
     row = np.empty(K, dtype=np.int64)
-    cum = np.empty(K)
+    scratch = _rng.multinomial_scratch(K)
     for i in range(reps):
-        _rng.multinomial(st, total, probs, row, cum)
+        _rng.multinomial(st, total, probs, row, scratch)
         out[i] = row
     return out
 
@@ -169,6 +178,19 @@ def test_gamma_moments_and_distribution(a: float) -> None:
     assert stats.kstest(x, stats.gamma(a).cdf).pvalue > 1e-4
 
 
+@pytest.mark.parametrize(("a", "b"), [(1.0, 1.0), (1.0, 30.0), (2.5, 7.0), (300.0, 4_000.0)])
+def test_beta_moments_and_distribution(a: float, b: float) -> None:
+    xy = _betas(a, b, R, 17)
+    x = xy[:, 0]
+    assert ((x > 0) & (x < 1)).all()
+    # the pair is (X, 1 − X) up to rounding: both are quotients by the same G_a + G_b
+    assert np.abs(xy.sum(axis=1) - 1.0).max() <= 4 * np.finfo(float).eps
+    exact = stats.beta(a, b)
+    mean, var, kurt = (float(v) for v in exact.stats(moments="mvk"))
+    _check_moments(x, mean, var, (kurt + 3.0) * var * var)
+    assert stats.kstest(x, exact.cdf).pvalue > 1e-4
+
+
 def test_normal_distribution() -> None:
     x = _normals(R, 11)
     _check_moments(x, 0.0, 1.0, 3.0)
@@ -181,12 +203,14 @@ def test_normal_distribution() -> None:
 
 
 MULTINOMIAL_CASES = [
-    # (total, weights): small totals go person by person, large ones by conditional
-    # binomials; unnormalised weights; zero weights first, inside and last
+    # (total, weights): small totals go person by person (below 16 + 2 per class), large
+    # ones by conditional binomials, then their remainder person by person; unnormalised
+    # weights; zero weights first, inside and last
     (0, [0.2, 0.3, 0.5]),
     (1, [1.0, 2.0, 3.0, 4.0]),
     (7, [0.4, 0.25, 0.15, 0.08, 0.05, 0.03, 0.02, 0.01, 0.007, 0.003]),
     (39, [0.0, 0.4, 0.0, 0.25, 0.15, 0.08, 0.05, 0.03, 0.02, 0.0]),
+    (25, [0.3, 0.0, 0.2, 0.15, 0.1, 0.1, 0.08, 0.05, 0.02, 0.0]),
     (1_131, [0.4, 0.25, 0.15, 0.08, 0.05, 0.03, 0.02, 0.01, 0.007, 0.003]),
     (1_000_000, [3e-7, 0.5, 0.2, 1e-3, 0.0, 0.298_999_7]),
     (50, [5.0]),

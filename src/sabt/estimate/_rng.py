@@ -7,7 +7,8 @@ transcendental functions are called only where the algorithm needs them:
 
 * normals: the 256-layer ziggurat (Marsaglia & Tsang 2000, numpy's tables and tail);
 * gammas: Marsaglia & Tsang (2000) squeeze-and-reject on ziggurat normals, with the shape < 1
-  boost G(a) = G(a + 1) U^(1/a), kept in log space where it could underflow;
+  boost G(a) = G(a + 1) U^(1/a), kept in log space where it could underflow; betas as
+  G_a / (G_a + G_b);
 * binomials: a sum of Bernoulli draws for n ≤ 16, inversion (numpy's
   `random_binomial_inversion`) when min(p, 1 − p)·n < 30, BTPE (Kachitvichyanukul &
   Schmeiser 1988, numpy's `random_binomial_btpe`) otherwise;
@@ -16,6 +17,14 @@ transcendental functions are called only where the algorithm needs them:
 * multinomials: sequential conditional binomials that stop when the remainder is 0 and
   allocate a small remainder person by person (one uniform each against the remaining
   classes' cumulative weights), which is the same distribution with fewer draws.
+
+Speed (measured on the LCMCR sweeps of the Kosovo table, 4 lists, K = 10): a call from one
+compiled function to another costs about as much as a normal draw, so the generators drawn
+many times per sweep (gamma steps, binomials) are compiled into their callers, and the 40
+Beta draws of a sweep are one call each (`beta`); computing q^n for inversion as a product
+of squares instead of exp(n log q) saves about 30 % of an inversion draw; and placing people
+one by one, counted without a branch per person, is as fast as conditional binomials down
+to remainders of 16–40 people, so remainders below 16 + 2 per class left go that way.
 """
 
 from __future__ import annotations
@@ -31,7 +40,8 @@ State = NDArray[np.uint64]
 _M53 = 1.0 / 9007199254740992.0  # 2^-53
 BERNOULLI_N = 16  # binomials with n up to this are sums of Bernoulli draws
 INVERSION_MEAN = 30.0  # binomials with min(p, 1 − p)·n below this use inversion, else BTPE
-PERSON_BY_PERSON = 2  # a multinomial remainder below this × classes left goes one by one
+PERSON_BY_PERSON_BASE = 16  # a multinomial remainder below this
+PERSON_BY_PERSON = 2  # plus this × the classes left is placed one person at a time
 
 
 def _ziggurat_tables() -> tuple[NDArray[np.uint64], NDArray[np.float64], NDArray[np.float64]]:
@@ -86,23 +96,48 @@ def new_state(seed: int) -> State:
 
 
 @nb.njit(cache=True, inline="always")
+def _xoshiro(s0: np.uint64, s1: np.uint64, s2: np.uint64, s3: np.uint64,
+             ) -> tuple[np.uint64, np.uint64, np.uint64, np.uint64, np.uint64]:
+    """One xoshiro256** step on a state held in variables: (64 random bits, next state)."""
+    result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
+    t = s1 << np.uint64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    return result, s0, s1, s2, _rotl(s3, 45)
+
+
+@nb.njit(cache=True, inline="always")
 def next_u64(s: State) -> np.uint64:
     """The next 64 random bits."""
-    result = _rotl(s[1] * np.uint64(5), 7) * np.uint64(9)
-    t = s[1] << np.uint64(17)
-    s[2] ^= s[0]
-    s[3] ^= s[1]
-    s[1] ^= s[2]
-    s[0] ^= s[3]
-    s[2] ^= t
-    s[3] = _rotl(s[3], 45)
+    result, s[0], s[1], s[2], s[3] = _xoshiro(s[0], s[1], s[2], s[3])
     return result
+
+
+@nb.njit(cache=True, inline="always")
+def _unit(bits: np.uint64) -> float:
+    """Uniform on (0, 1) from the top 53 of 64 random bits, never exactly 0 or 1."""
+    return (float(bits >> np.uint64(11)) + 0.5) * _M53
 
 
 @nb.njit(cache=True, inline="always")
 def uniform(s: State) -> float:
     """Uniform on (0, 1): 53 random bits, never exactly 0 or 1."""
-    return (float(next_u64(s) >> np.uint64(11)) + 0.5) * _M53
+    return _unit(next_u64(s))
+
+
+@nb.njit(cache=True, inline="always")
+def _uniforms(s: State, out: NDArray[np.float64], n: int, scale: float) -> None:
+    """out[:n] = n uniforms × scale, the same stream as n calls of `uniform`, with the state
+    in registers for the loop (between calls it is reloaded and stored for every draw, since
+    a store to `out` might change it: that doubled the cost of a uniform)."""
+    s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
+    for i in range(n):
+        bits, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
+        out[i] = _unit(bits) * scale
+    s[0], s[1], s[2], s[3] = s0, s1, s2, s3
 
 
 @nb.njit(cache=True, inline="always")
@@ -130,9 +165,10 @@ def normal(s: State) -> float:
             return x
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _marsaglia_tsang(s: State, a: float) -> float:
-    """Marsaglia & Tsang's squeeze-and-reject Gamma(a, 1) draw for a ≥ 1."""
+    """Marsaglia & Tsang's squeeze-and-reject Gamma(a, 1) draw for a ≥ 1 (compiled into each
+    caller: a call between compiled functions costs about as much as a normal draw)."""
     d = a - 1.0 / 3.0
     c = 1.0 / math.sqrt(9.0 * d)
     while True:
@@ -168,18 +204,37 @@ def gamma(s: State, a: float) -> float:
 
 
 @nb.njit(cache=True)
+def beta(s: State, a: float, b: float) -> tuple[float, float]:
+    """(X, 1 − X) for X ~ Beta(a, b), a, b ≥ 1: X = G_a / (G_a + G_b) from two gamma draws in
+    one call (the LCMCR sweep draws 40 of these)."""
+    x = _marsaglia_tsang(s, a)
+    y = _marsaglia_tsang(s, b)
+    inv = 1.0 / (x + y)
+    return x * inv, y * inv
+
+
+@nb.njit(cache=True, inline="always")
 def _binomial_inversion(s: State, n: int, p: float) -> int:
-    """Binomial(n, p) for small n·p by inversion (numpy's `random_binomial_inversion`)."""
+    """Binomial(n, p) for small n·p by inversion (numpy's `random_binomial_inversion`).
+
+    q^n is a product of squares (numba's integer power, log2 n roundings) rather than
+    exp(n log q), and numpy's restart bound min(n, np + 10 sqrt(npq + 1)) — a search that
+    runs past it starts again with a new uniform — is computed only once the search passes
+    np + 10, below which it cannot lie; the same draws, without a sqrt per call."""
     q = 1.0 - p
-    qn = math.exp(n * math.log1p(-p))
+    qn = q ** n
     npq = n * p
-    bound = min(float(n), npq + 10.0 * math.sqrt(npq * q + 1.0))
+    bound = npq + 10.0  # a lower bound of the restart bound until that is computed
+    exact_bound = False
     ratio = p / q
     x = 0
     px = qn
     u = uniform(s)
     while u > px:
         x += 1
+        if x > bound and not exact_bound:
+            bound = min(float(n), npq + 10.0 * math.sqrt(npq * q + 1.0))
+            exact_bound = True
         if x > bound:
             x = 0
             px = qn
@@ -274,7 +329,7 @@ def _binomial_btpe(s: State, n: int, r: float) -> int:
             return y
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def binomial(s: State, n: int, p: float) -> int:
     """Binomial(n, p), exact: Bernoulli sum for small n, inversion for a small mean, BTPE
     otherwise (on min(p, 1 − p), flipped back)."""
@@ -329,13 +384,25 @@ def poisson(s: State, lam: float) -> int:
 
 
 @nb.njit(cache=True)
+def multinomial_scratch(K: int) -> NDArray[np.float64]:
+    """Scratch space for `multinomial` with K classes (the uniforms of the people placed one
+    by one), allocated once per chain so that no draw allocates."""
+    return np.empty(PERSON_BY_PERSON_BASE + PERSON_BY_PERSON * K)
+
+
+@nb.njit(cache=True)
 def multinomial(s: State, total: int, probs: NDArray[np.float64], out: NDArray[np.int64],
-                cum: NDArray[np.float64]) -> None:
+                scratch: NDArray[np.float64]) -> None:
     """out ~ Multinomial(total, probs / sum(probs)), exact: sequential conditional binomials
     (class k gets Binomial(remainder, probs[k] / mass left)) that stop at a zero remainder;
-    once the remainder is small beside the classes left, each remaining person draws one
-    uniform against the remaining classes' cumulative weights. Zero-weight classes get 0.
-    `cum` is scratch space of the same length as `probs` (so nothing is allocated)."""
+    once the remainder is below PERSON_BY_PERSON_BASE + PERSON_BY_PERSON × classes left, each
+    remaining person draws one uniform u on (0, mass left) and goes to the class whose
+    interval of the cumulative weights holds u. Zero-weight classes get 0.
+
+    The people placed one by one are counted boundary by boundary (how many u lie at or
+    above each cumulative weight; a class gets the difference of its two boundaries' counts),
+    which is the same allocation as searching each person's class, without a data-dependent
+    branch or a store per person. `scratch` (from `multinomial_scratch`) holds their u."""
     K = probs.shape[0]
     mass = 0.0
     for k in range(K):
@@ -344,24 +411,26 @@ def multinomial(s: State, total: int, probs: NDArray[np.float64], out: NDArray[n
     rem = total
     k = 0
     while rem > 0 and k < K - 1 and mass > 0.0:
-        if rem < PERSON_BY_PERSON * (K - k):
+        if rem < PERSON_BY_PERSON_BASE + PERSON_BY_PERSON * (K - k):
             acc = 0.0
             for i in range(k, K):
                 acc += probs[i]
-                cum[i] = acc
             if acc <= 0.0:
                 break
-            for _ in range(rem):
-                # the class is k + the number of cumulative weights ≤ u: independent
-                # comparisons without an early exit, so no mispredicted branch per person
-                u = uniform(s) * acc
-                j = k
-                for i in range(k, K - 1):
-                    j += u >= cum[i]
-                while probs[j] <= 0.0 and j > k:  # rounding pushed u past the last weight
-                    j -= 1
-                out[j] += 1
-            return
+            _uniforms(s, scratch, rem, acc)
+            above = rem  # people at or above the lower boundary of class i
+            edge = 0.0
+            for i in range(k, K - 1):
+                edge += probs[i]
+                higher = 0
+                for r in range(rem):
+                    higher += scratch[r] >= edge
+                out[i] = above - higher
+                above = higher
+                if above == 0:
+                    break
+            rem = above  # the last class's people (placed below, as after rounding)
+            break
         q = probs[k] / mass
         x = rem if q >= 1.0 else binomial(s, rem, q)
         out[k] = x

@@ -118,10 +118,8 @@ def _log_beta_pair(st: _rng.State, a: float, b: float) -> tuple[float, float]:
         u = _rng.uniform(st)
         return math.log(u), math.log1p(-u)
     if a >= 1.0 and b >= 1.0:
-        x = _rng.gamma(st, a)
-        y = _rng.gamma(st, b)
-        ls = math.log(x + y)
-        return math.log(x) - ls, math.log(y) - ls
+        x, y = _rng.beta(st, a, b)
+        return math.log(x), math.log(y)
     la = _rng.log_gamma(st, a)
     lb = _rng.log_gamma(st, b)
     m = max(la, lb)
@@ -188,7 +186,7 @@ def run_chain(
     nk = np.zeros(K, dtype=np.int64)
     in_jk = np.zeros((J, K), dtype=np.int64)
     w = np.empty(K)
-    cum = np.empty(K)
+    scratch = _rng.multinomial_scratch(K)
     tmp = np.zeros(K, dtype=np.int64)
     if disperse > 0.0:
         # the expected number missed under the dispersed lambdas, allocated to the classes
@@ -201,7 +199,7 @@ def run_chain(
             p0 += q
         p0 = min(p0, 1.0 - 1e-12)
         n0 = min(int(n * p0 / (1.0 - p0)), cap)
-        _rng.multinomial(st, n0, w, n0k, cum)
+        _rng.multinomial(st, n0, w, n0k, scratch)
     out_N = np.empty(samples, dtype=np.int64)
     out_a = np.empty(samples)
     start_N = np.empty(WARMUP + burn_in, dtype=np.int64)
@@ -213,13 +211,15 @@ def run_chain(
         nk[:] = 0
         in_jk[:, :] = 0
         for m in range(M):
+            # list by list over all classes at once (contiguous rows: vectorised products)
+            w[:] = pi
+            for j in range(J):
+                row = lam[j] if pats[m, j] == 1 else one_m[j]
+                for k in range(K):
+                    w[k] *= row[k]
             mass = 0.0
             for k in range(K):
-                q = pi[k]
-                for j in range(J):
-                    q *= lam[j, k] if pats[m, j] == 1 else one_m[j, k]
-                w[k] = q
-                mass += q
+                mass += w[k]
             if not (mass > 1e-280 and mass < 1e280):
                 mx = -np.inf
                 for k in range(K):
@@ -230,14 +230,13 @@ def run_chain(
                     mx = max(mx, q)
                 for k in range(K):
                     w[k] = math.exp(w[k] - mx)
-            _rng.multinomial(st, f[m], w, tmp, cum)
+            _rng.multinomial(st, f[m], w, tmp, scratch)
             for k in range(K):
-                c = tmp[k]
-                if c:
-                    nk[k] += c
-                    for j in range(J):
-                        if pats[m, j] == 1:
-                            in_jk[j, k] += c
+                nk[k] += tmp[k]
+            for j in range(J):
+                if pats[m, j] == 1:
+                    for k in range(K):
+                        in_jk[j, k] += tmp[k]
         # 2. list inclusion probabilities (missed people are out of every list)
         for k in range(K):
             tot = nk[k] + n0k[k]
@@ -247,10 +246,9 @@ def run_chain(
                     lam[j, k] = u
                     one_m[j, k] = 1.0 - u
                 else:
-                    x = _rng.gamma(st, 1.0 + in_jk[j, k])
-                    y = _rng.gamma(st, 1.0 + tot - in_jk[j, k])
-                    lam[j, k] = max(x / (x + y), 1e-300)
-                    one_m[j, k] = max(y / (x + y), 1e-300)
+                    x, y = _rng.beta(st, 1.0 + in_jk[j, k], 1.0 + tot - in_jk[j, k])
+                    lam[j, k] = max(x, 1e-300)
+                    one_m[j, k] = max(y, 1e-300)
         # 3. stick-breaking weights, in log space (tiny sticks matter for alpha)
         above = 0
         for k in range(K):
@@ -271,13 +269,13 @@ def run_chain(
         for k in range(K):
             pi[k] = math.exp(log_pi[k])
         # 4. number missed, negative binomial with the 20 n cap
+        w[:] = pi
+        for j in range(J):
+            for k in range(K):
+                w[k] *= one_m[j, k]
         p0 = 0.0
         for k in range(K):
-            q = pi[k]
-            for j in range(J):
-                q *= one_m[j, k]
-            w[k] = q
-            p0 += q
+            p0 += w[k]
         p0 = min(p0, 1.0 - 1e-12)
         for _ in range(MAX_REDRAWS):
             g = _rng.gamma(st, n) * (p0 / (1.0 - p0))
@@ -288,7 +286,7 @@ def run_chain(
         if n0 > cap:
             n0 = cap
         # 5. allocate the missed people to classes
-        _rng.multinomial(st, n0, w, n0k, cum)
+        _rng.multinomial(st, n0, w, n0k, scratch)
         # 6. concentration parameter (not during warm-up)
         if it >= WARMUP:
             alpha = _rng.gamma(st, a_alpha + K - 1) / (b_alpha - log_pi[K - 1])
