@@ -139,7 +139,14 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the server and workspace here")
     parser.add_argument("--json", type=Path, help="write the step table here")
     parser.add_argument("--password", help="set this password for the admin user `bench`")
+    parser.add_argument("--resume", type=Path, metavar="DIR",
+                        help="only the link steps, on the workspace kept in DIR (built with the "
+                             "same --persons and --lists) and its running server, "
+                             "--database-url")
+    parser.add_argument("--database-url", help="with --resume: the kept workspace's database")
     args = parser.parse_args()
+    if args.resume and not args.database_url:
+        parser.error("--resume needs --database-url")
     from sabt.service.signin import MIN_PASSWORD
 
     if args.password is not None and len(args.password) < MIN_PASSWORD:   # before hours of work
@@ -152,6 +159,9 @@ def main() -> None:
     from sabt.simulate import scenario, simulate, write
     from sabt.vault.vault import Provenance, Vault
 
+    if args.resume:
+        resume(args, lw, pd)
+        return
     bin_dir = find_bin_dir()
     if bin_dir is None:
         raise SystemExit("PostgreSQL server binaries not found")
@@ -240,6 +250,28 @@ def main() -> None:
     finally:
         if not args.keep:
             server.stop()
+
+
+def resume(args: argparse.Namespace, lw: Any, pd: Any) -> None:
+    """The link steps on a kept workspace: a full run, then the new list and the incremental
+    run (the population drawn again with the same seed, so the new list's people are those
+    beyond the kept persons)."""
+    from sabt.service import Workspace
+    from sabt.simulate import scenario, simulate
+
+    clock = Clock(args.resume / "pg" / "data")
+    n_new = args.new_list or args.persons // 10
+    with clock.step("simulate population and lists", args.persons, "persons"):
+        sim = simulate(scenario("independent", population=args.persons + n_new,
+                                lists=args.lists), seed=20)
+    ws = Workspace.open(args.resume / "ws", args.database_url)
+    try:
+        link_steps(clock, ws.store, sim, args.resume, n_new, args.persons, lw, pd)
+    finally:
+        ws.close()
+    if args.json:
+        args.json.write_text(json.dumps({"persons": args.persons, "steps": clock.rows},
+                                        indent=1))
 
 
 def export_step(clock: Clock, store: Any, folder: Path) -> None:

@@ -81,9 +81,8 @@ def main() -> None:
                         help="the PostgreSQL cluster's data folder, to count its CPU time")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    if args.pg_data is not None:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        from tests.pg_server import server_cpu, tree_cpu
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.pg_server import server_cpu, tree_cpu
 
     names, persons, subjects = samples(args.database_url, 2000, 7)
     port = free_port()

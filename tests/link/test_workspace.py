@@ -15,6 +15,7 @@ from sabt.link import tables as lt
 from sabt.link import workspace as lw
 from sabt.link.captures import capture_table
 from sabt.link.options import LinkSettings
+from sabt.store import schema as t
 from sabt.store.workspace import Store
 
 
@@ -141,3 +142,31 @@ def test_cli_import_link_captures(tmp_path: Path, small_lists: list[Path]) -> No
     res = runner.invoke(app, ["captures", "--out", str(out), *common])
     assert res.exit_code == 0, res.output
     assert list(pd.read_csv(out).columns) == ["A", "B", "C", "count"]
+
+
+def _persons_and_statements(space: Store) -> tuple[object, ...]:
+    """Each record's person, every person's statements, and each record's statements as the
+    person-record links name them (by what they say, not by id)."""
+    clusters = lw.run_clusters(space).set_index("record_id")["person_id"].to_dict()
+    facts = sorted((st.entity_id, st.property, str(st.value), str(st.references[0].locator))
+                   for pid in set(clusters.values()) for st in space.entity(pid).statements)
+    with space.engine.connect() as conn:
+        said = {r.id: (r.entity_id, r.property, r.value_text)
+                for r in conn.execute(select(t.statement))}
+        links = sorted((r.record_id, tuple(said[i] for i in r.statement_ids))
+                       for r in conn.execute(select(lt.person_record)))
+    return clusters, facts, links
+
+
+def test_a_run_written_a_few_records_at_a_time_is_the_same(
+        ws: Store, tmp_path: Path, small_lists: list[Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    lw.run_linkage(ws, author="tester")
+    whole = _persons_and_statements(ws)
+    other = Store.create(tmp_path / "other")
+    for path, name in zip(small_lists, "ABC", strict=True):
+        lw.import_list(other, path, name=name, author="tester")
+    monkeypatch.setattr(lw, "RECORDS_PER_WRITE", 7)   # many parts, the last one short
+    assert len(whole[0]) > 3 * 7
+    lw.run_linkage(other, author="tester")
+    assert _persons_and_statements(other) == whole

@@ -38,6 +38,7 @@ def _clear_caches() -> None:
                search_module._word_similarity):
         fn.cache_clear()
     search_module._FORMS.clear()
+    search_module._WORDS.clear()
 
 
 def _stored(store: Store) -> dict[str, tuple[int, NameRep]]:
@@ -170,3 +171,27 @@ def test_search_prepares_only_the_query_when_forms_are_stored(
     query = "Hossein Rezaei"
     assert ws.search.names(ws.actor("boss"), query).total >= 1
     assert prepared and set(prepared) <= set(name_index.form_names(query))
+
+
+def test_a_kept_word_is_not_read_again_and_scores_the_same(
+        ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fill_one_by_one(ws)
+    first = _scores(ws, QUERIES)
+    kept = set(search_module._WORDS.get(
+        {w for n in LATIN + PERSIAN for w in name_index.name_words(n)}))
+    assert kept          # the words of the names met are kept
+    search_module._FORMS.clear()      # the names are read again, their words are not
+    search_module.match_forms.cache_clear()
+    asked: list[str] = []
+    reading = name_index.forms
+
+    def recording(conn: object, names: set[str]) -> dict[str, NameRep]:
+        asked.extend(names)
+        return reading(conn, names)    # type: ignore[arg-type]
+
+    monkeypatch.setattr(name_index, "forms", recording)
+    boss = ws.actor("boss")
+    again = [[(h.id, h.score, h.level, h.matched) for h in ws.search.names(boss, q).hits]
+             for q in QUERIES]
+    assert again == first
+    assert asked and not kept & set(asked) - set(LATIN + PERSIAN + QUERIES)

@@ -55,6 +55,9 @@ from sabt.text.normalize import detect_script
 from sabt.vault.vault import FileIngest, Provenance, Vault
 
 DECISIONS = ("match", "non-match", "skip")
+# Records whose statements a link run writes at a time: a run over millions of records holds
+# one part's statements in memory, not all of them.
+RECORDS_PER_WRITE = 20_000
 _TEXT_PROPERTIES = {
     "given_name": "given name", "family_name": "family name", "father_name": "father name",
     "full_name": "name", "prison": "prison", "place_of_death": "place of death",
@@ -448,8 +451,7 @@ def _assign_persons(ch: Change, records: pd.DataFrame, cluster: np.ndarray,
         select(lt.list_import.c.source_id, lt.list_import.c.columns))}
     updated = 0
     person = np.empty(len(records), dtype=object)
-    new_statements: list[NewStatement] = []
-    new_links: list[tuple[int, str, int]] = []   # (record_id, person, statement count)
+    moved: list[tuple[int, str, int]] = []   # (row, person, record id) whose statements are new
     to_retract: list[int] = []
     members: dict[int, list[int]] = {}
     for i, c in enumerate(cluster):
@@ -471,26 +473,28 @@ def _assign_persons(ch: Change, records: pd.DataFrame, cluster: np.ndarray,
                 continue
             if prev is not None:
                 to_retract.extend(prev[1])
-            stmts = record_statements(pid, rows[i], columns[str(rows[i]["source_id"])])
-            new_statements.extend(stmts)
-            new_links.append((rid, pid, len(stmts)))
+            moved.append((i, pid, rid))
             changed = True
         if changed and c in owner:
             updated += 1
     for sid in to_retract:
         ch.retract_statement(sid, "record linked to another person")
-    ids = ch.add_statements(new_statements)
-    pos = 0
-    inserts = []
-    for rid, pid, n in new_links:
-        values = {"person_id": pid, "statement_ids": ids[pos:pos + n]}
-        pos += n
-        if rid in old:
-            ch.conn.execute(update(pr).where(pr.c.record_id == rid).values(**values))
-        else:
-            inserts.append({"record_id": rid, **values})
-    for start in range(0, len(inserts), 5000):
-        ch.conn.execute(insert(pr), inserts[start:start + 5000])
+    for start in range(0, len(moved), RECORDS_PER_WRITE):
+        part = moved[start:start + RECORDS_PER_WRITE]
+        made = [record_statements(pid, rows[i], columns[str(rows[i]["source_id"])])
+                for i, pid, _ in part]
+        ids = ch.add_statements([st for stmts in made for st in stmts])
+        pos = 0
+        inserts = []
+        for (_, pid, rid), stmts in zip(part, made, strict=True):
+            values = {"person_id": pid, "statement_ids": ids[pos:pos + len(stmts)]}
+            pos += len(stmts)
+            if rid in old:
+                ch.conn.execute(update(pr).where(pr.c.record_id == rid).values(**values))
+            else:
+                inserts.append({"record_id": rid, **values})
+        for first in range(0, len(inserts), 5000):
+            ch.conn.execute(insert(pr), inserts[first:first + 5000])
     kept = set(person)
     for pid in sorted(set(votes) - kept):
         ch.retract_entity(pid, "all its records now belong to other persons")

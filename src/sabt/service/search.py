@@ -8,7 +8,7 @@ scored with `sabt.text`'s name similarity on its label and the `name` statements
 see: the whole name against the whole label, and each word of a shorter query against its
 best word of the label (so a surname alone finds the full name). The names are compared in
 their prepared forms, read in one query from those stored with the name index (preparing a name
-costs far more than comparing two) and kept for the names met last (`FormCache`); a name
+costs far more than comparing two) and kept for the names and words met last (`Kept`); a name
 without a stored form is prepared when met. The candidates' names are scored from their bare
 texts first; only those with a name that could match are read in full and passed through the
 actor's sight, and are ranked on the names the actor may see.
@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -53,7 +53,9 @@ CANDIDATES = 500          # entities scored per search, those sharing most name 
 PAGE = 500                # candidates read per round trip
 SCORE_CACHE = 1 << 16     # (query, name) and (query word, word) pairs whose scores are kept
 FORM_CACHE = 1 << 16      # names whose forms (`Form`) a process keeps, the last used
+WORD_CACHE = 1 << 16      # words whose forms (`Word`) a process keeps, the last used
 OFFICIAL = "official"     # the role of a person with a post (`held post`)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -120,11 +122,12 @@ class SearchPage:
 
 @dataclass(frozen=True, eq=False)
 class Word:
-    """One word of a name with its prepared form; equal and hashed by its text, as the form
-    follows from the text."""
+    """One word of a name with its prepared form and its keys (its key and skeleton); equal
+    and hashed by its text, as the rest follows from the text."""
 
     text: str
     rep: NameRep
+    keys: frozenset[str]
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Word) and other.text == self.text
@@ -152,14 +155,17 @@ class Form:
         return hash(self.text)
 
 
-def form_of(text: str, rep_of: Callable[[str], NameRep]) -> Form:
+def form_of(text: str, rep_of: Callable[[str], NameRep],
+            kept: Mapping[str, Word] | None = None) -> Form:
     """`text` ready to be matched, its parts prepared by `rep_of` (`name_rep`, or a lookup of
-    stored forms that falls back to it); pure."""
+    stored forms that falls back to it) and its words taken from `kept` where they are there
+    (a common word is made once, not with every name it is in); pure."""
     from sabt.text import name_key, skeleton
 
-    words = name_index.name_words(text)
-    keys = frozenset({name_key(w) for w in words} | {skeleton(w) for w in words})
-    return Form(text, rep_of(text), tuple(Word(w, rep_of(w)) for w in words), keys,
+    kept = kept or {}
+    words = tuple(kept.get(w) or Word(w, rep_of(w), frozenset({name_key(w), skeleton(w)}))
+                  for w in name_index.name_words(text))
+    return Form(text, rep_of(text), words, frozenset().union(*(w.keys for w in words)),
                 skeleton(text))
 
 
@@ -193,42 +199,43 @@ def match_forms(query: Form, label: Form) -> tuple[float, str]:
     return best, level
 
 
-class FormCache:
-    """The forms of the names a process met last, at most `size` (least recently used leave
-    first); safe to share between threads. A search reads from the database only the forms of
-    names not kept here."""
+class Kept(Generic[T]):
+    """The values of the texts a process met last, at most `size` (least recently used leave
+    first); safe to share between threads. A search keeps names' and words' forms in two of
+    them and reads from the database only those not kept."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._forms: OrderedDict[str, Form] = OrderedDict()
+        self._values: OrderedDict[str, T] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, texts: Iterable[str]) -> dict[str, Form]:
-        """The kept forms of `texts` (those not kept are left out)."""
+    def get(self, texts: Iterable[str]) -> dict[str, T]:
+        """The kept values of `texts` (those not kept are left out)."""
         out = {}
         with self._lock:
             for text in texts:
-                form = self._forms.get(text)
-                if form is not None:
-                    self._forms.move_to_end(text)
-                    out[text] = form
+                value = self._values.get(text)
+                if value is not None:
+                    self._values.move_to_end(text)
+                    out[text] = value
         return out
 
     def clear(self) -> None:
-        """Forget every kept form (their names are read or prepared again when met)."""
+        """Forget every kept value (read or prepared again when met)."""
         with self._lock:
-            self._forms.clear()
+            self._values.clear()
 
-    def put(self, forms: Iterable[Form]) -> None:
+    def put(self, values: Iterable[tuple[str, T]]) -> None:
         with self._lock:
-            for form in forms:
-                self._forms[form.text] = form
-                self._forms.move_to_end(form.text)
-            while len(self._forms) > self.size:
-                self._forms.popitem(last=False)
+            for text, value in values:
+                self._values[text] = value
+                self._values.move_to_end(text)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
 
 
-_FORMS = FormCache(FORM_CACHE)
+_FORMS: Kept[Form] = Kept(FORM_CACHE)
+_WORDS: Kept[Word] = Kept(WORD_CACHE)
 
 
 def match_score(query: str, label: str) -> tuple[float, str]:
@@ -339,10 +346,10 @@ class Search:
             forms = self._forms(conn, {query} | {e.label for e in entities}
                                 | {r.value_text for r in rows})
             wanted = forms[query]
-            shortlist = {e.id for e in entities
-                         if match_forms(wanted, forms[e.label])[0] >= MIN_SCORE} | {
-                r.entity_id for r in rows
-                if match_forms(wanted, forms[r.value_text])[0] >= MIN_SCORE}
+            could = {text for text, form in forms.items()
+                     if match_forms(wanted, form)[0] >= MIN_SCORE}   # each text scored once
+            shortlist = {e.id for e in entities if e.label in could} | {
+                r.entity_id for r in rows if r.value_text in could}
             statements = load_statements(conn, select(t.statement).where(
                 *_names_of(conn, sorted(shortlist))),
                 references=False) if shortlist else []   # scored by value only
@@ -367,14 +374,18 @@ class Search:
 
     @staticmethod
     def _forms(conn: Connection, texts: set[str]) -> dict[str, Form]:
-        """The forms of `texts`: those this process keeps, the rest read from the stored forms
-        (or prepared, where none is stored) and kept."""
+        """The forms of `texts`: those this process keeps, the rest made from the words'
+        forms it keeps and the stored forms of the others (or prepared, where none is stored),
+        and kept. A common word (Mohammad) is read once, not with every name it is in."""
         forms = _FORMS.get(texts)
         if missing := texts - forms.keys():
-            rep_of = _rep_of(name_index.forms(
-                conn, {s for n in missing for s in name_index.form_names(n)}))
-            fresh = [form_of(n, rep_of) for n in missing]
-            _FORMS.put(fresh)
+            words = _WORDS.get({w for n in missing for w in name_index.name_words(n)})
+            stored = name_index.forms(conn, {s for n in missing for s in name_index.form_names(n)
+                                             if s not in words})
+            rep_of = _rep_of({**stored, **{w: word.rep for w, word in words.items()}})
+            fresh = [form_of(n, rep_of, words) for n in missing]
+            _FORMS.put((f.text, f) for f in fresh)
+            _WORDS.put((w.text, w) for f in fresh for w in f.words)
             forms.update((f.text, f) for f in fresh)
         return forms
 

@@ -67,6 +67,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _binary_lists(dbapi_connection: Any, _record: Any) -> None:
+    """PostgreSQL: send list parameters (`one_of`'s arrays) in binary. psycopg sends them as
+    text by default, quoting every element in Python, which costs a page of hundreds of ids
+    about three times as much client CPU as packing them."""
+    from psycopg.types.array import ListBinaryDumper
+
+    dbapi_connection.adapters.register_dumper(list, ListBinaryDumper)
+
+
 def make_engine(root: Path, database_url: str | None) -> Engine:
     """SQLite in the workspace folder unless a database URL is given (PostgreSQL)."""
     url = database_url or f"sqlite:///{(root / SQLITE_FILE).resolve()}"
@@ -77,6 +86,8 @@ def make_engine(root: Path, database_url: str | None) -> Engine:
         raise SabtError(f"cannot use database {safe_url(url)}: {reason}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _binary_lists)
     return engine
 
 

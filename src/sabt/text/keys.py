@@ -233,8 +233,10 @@ def latin_canon(s: str) -> str:
     return "".join(canon_tokens(s))
 
 
+@lru_cache(maxsize=1 << 16)
 def skeleton_token(tok: str) -> str:
-    """Skeleton of one token of either script."""
+    """Skeleton of one token of either script (kept for the tokens met last: a whole name's
+    skeleton is made of its words', and words recur across names far more than names do)."""
     if is_persian_token(tok):
         return skeleton_persian_token(tok)
     return skeleton_latin_token(canon_token(tok))
