@@ -77,6 +77,34 @@ def test_bulk_change_read_back_in_batches_verifies_clean(
     assert set(found) == set(persons) and not capped
 
 
+def test_a_large_seal_writes_numbered_parts_as_they_fill(
+        workspace: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Parts of 7 pins written 2 entries at a time: parts straddle tables, the last is short.
+    monkeypatch.setattr(registry, "PINS_PER_ENTRY", 7)
+    monkeypatch.setattr(registry, "ENTRIES_PER_WRITE", 2)
+    with workspace.connect() as conn:
+        before = registry.head(conn).seq
+    with workspace.change("tester", "SYNTHETIC bulk") as ch:
+        src = ch.add_source("SYNTHETIC register")
+        persons = ch.add_entities("person", [f"Maryam Ahmadi {i}" for i in range(23)])
+        ch.add_statements(NewStatement(p, "name", Text("مریم احمدی", "fa"),
+                                       (Reference(src, Locator(row=i + 1), "q"),))
+                          for i, p in enumerate(persons))
+    with workspace.connect() as conn:
+        problems, _head, _checked = registry.verify(conn)
+        mine = [e for e in registry.entries(conn) if e.seq > before]
+    assert problems == []
+    rows = [tuple(r) for e in mine for r in e.details["rows"]]
+    parts = len(mine)
+    assert parts >= 4 and [e.details["part"] for e in mine] == list(range(1, parts + 1))
+    assert {e.details["parts"] for e in mine} == {parts}
+    assert all(len(e.details["rows"]) == 7 for e in mine[:-1])
+    assert 1 <= len(mine[-1].details["rows"]) <= 7
+    assert len(set(rows)) == len(rows) and rows == sorted(rows, key=lambda r: (r[0], r[1]))
+    assert {("entity", p) for p in persons} <= {(r[0], r[1]) for r in rows}
+    assert all(r[2] for r in rows)     # every row there, its hash pinned
+
+
 def test_name_index_copy_twice_in_one_change(workspace: Store) -> None:
     """Two bulk writes of names in one transaction (the temporary table is reused)."""
     with workspace.change("tester", "SYNTHETIC names") as ch:

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from itertools import islice
 from operator import itemgetter
 from typing import Any
 
@@ -58,6 +59,8 @@ WATCHED = ("revision", "entity", "source", "statement", "reference", "change_log
            "review_decision", "person_record", "vault_item", "estimate_record", "suggestion")
 #: Rows pinned by one entry at most (a bulk change writes several entries).
 PINS_PER_ENTRY = 5000
+#: Entries a writer keeps before it writes them to the database.
+ENTRIES_PER_WRITE = 20
 #: Separates the columns of a composite key in a key string.
 KEY_SEPARATOR = "\x1f"
 #: Noted keys read back per query when sealing.
@@ -349,7 +352,7 @@ def install(conn: Connection, actor: str = "sabt upgrade") -> int:
                                         for key, digest in raw_rows(conn, table)]
         if pins:
             writer = Writer(conn, actor)
-            writer.add_pins("genesis", None, {"table": table.name}, sorted(pins))
+            writer.add_pins("genesis", None, {"table": table.name}, sorted(pins), len(pins))
             writer.flush()
             pinned += len(pins)
     # whatever the migrations themselves wrote is pinned by genesis, not by a change
@@ -367,38 +370,45 @@ def start(conn: Connection) -> None:
 
 
 def seal(conn: Connection, actor: str, action: str = "change", item: str | None = None,
-         details: dict[str, Any] | None = None) -> list[Entry]:
+         details: dict[str, Any] | None = None) -> int:
     """Pin every row this transaction wrote: read each back, hash it, append entries (under
-    the chain's lock) and clear this transaction's notes. Called just before commit."""
+    the chain's lock, taken after the reading so that writers read side by side) and clear
+    this transaction's notes. Called just before commit; returns the number of rows pinned.
+    Memory holds each noted key and its row's hash once; the entries are made and written as
+    they fill."""
     mine = "txn = txid_current()" if conn.dialect.name == "postgresql" else "1 = 1"
     driver = conn.connection.driver_connection
     assert driver is not None
+    by_table: dict[str, list[str]] = {}
     cursor = driver.cursor()
     try:   # straight from the driver: a bulk change notes 100,000s of keys
         cursor.execute(f"SELECT DISTINCT tbl, key FROM registry_dirty WHERE {mine}")
-        keys: set[tuple[str, str]] = set(cursor.fetchall())
+        for tbl, key in cursor:
+            by_table.setdefault(tbl, []).append(key)
     finally:
         cursor.close()
-    if not keys:
-        return []
-    pins = _pins(conn, keys)
+    if not by_table:
+        return 0
+    hashed = _hashes(conn, by_table)
     conn.exec_driver_sql(f"DELETE FROM registry_dirty WHERE {mine}")
+    count = sum(len(keys) for _, keys, _ in hashed)
     writer = Writer(conn, actor)
-    writer.add_pins(action, item, dict(details or {}), pins)
+    writer.add_pins(action, item, dict(details or {}),
+                    ([name, key, digest] for name, keys, digests in hashed
+                     for key, digest in zip(keys, digests, strict=True)), count)
     writer.flush()
-    return writer.written
+    return count
 
 
-def _pins(conn: Connection, keys: set[tuple[str, str]]) -> list[list[str | None]]:
-    """[table, key, hash of the row now — None when it is gone] for each noted key, sorted.
-    Rows with a one-column key are read by their keys on PostgreSQL, `_KEYS_PER_READ` at a
-    time (consecutive ids as one range); others through the notes, in one query."""
-    by_table: dict[str, list[str]] = {}
-    for tbl, key in keys:
-        by_table.setdefault(tbl, []).append(key)
-    pins: list[list[str | None]] = []
+def _hashes(conn: Connection, by_table: dict[str, list[str]],
+            ) -> list[tuple[str, list[str], list[str | None]]]:
+    """(table, its noted keys sorted, the hash of each key's row now — None when it is gone),
+    by table name. Rows with a one-column key are read by their keys on PostgreSQL,
+    `_KEYS_PER_READ` at a time (consecutive ids as one range); others through the notes, in
+    one query."""
+    out: list[tuple[str, list[str], list[str | None]]] = []
     for name in sorted(by_table):
-        noted = sorted(by_table[name])
+        noted = sorted(by_table.pop(name))
         table = _table(name)
         if conn.dialect.name == "postgresql" and len(table.primary_key.columns) == 1:
             found: dict[str, str] = {}
@@ -407,10 +417,11 @@ def _pins(conn: Connection, keys: set[tuple[str, str]]) -> list[list[str | None]
             for start in range(0, len(ordered), _KEYS_PER_READ):
                 found.update(raw_rows(conn, table, noted=True,
                                       keys=ordered[start:start + _KEYS_PER_READ]))
+            del ordered
         else:
             found = dict(raw_rows(conn, table, noted=True))
-        pins.extend([name, key, found.get(key)] for key in noted)
-    return pins
+        out.append((name, noted, [found.get(key) for key in noted]))
+    return out
 
 
 class Writer:
@@ -426,15 +437,19 @@ class Writer:
         locks.transaction_lock(conn, REGISTRY_CHAIN)
         self.last = last_entry(conn)
         self.rows: list[dict[str, Any]] = []
-        self.written: list[Entry] = []
 
     def add_pins(self, action: str, item: str | None, details: dict[str, Any],
-                 pins: Sequence[list[str | None]]) -> None:
-        parts = max(1, -(-len(pins) // PINS_PER_ENTRY))
+                 pins: Iterable[list[str | None]], count: int) -> None:
+        """Entries of `PINS_PER_ENTRY` pins each, numbered part k of the `count` pins' parts;
+        written to the database every `ENTRIES_PER_WRITE` entries."""
+        parts = max(1, -(-count // PINS_PER_ENTRY))
+        rows = iter(pins)
         for part in range(parts):
-            chunk = pins[part * PINS_PER_ENTRY:(part + 1) * PINS_PER_ENTRY]
+            chunk = list(islice(rows, PINS_PER_ENTRY))
             extra = {"part": part + 1, "parts": parts} if parts > 1 else {}
-            self.add(action, item, {**details, **extra, "rows": list(chunk)})
+            self.add(action, item, {**details, **extra, "rows": chunk})
+            if len(self.rows) >= ENTRIES_PER_WRITE:
+                self.flush()
 
     def add(self, action: str, item: str | None, details: dict[str, Any]) -> Entry:
         entry = append(self.last, at=now_iso(), actor=self.actor, action=action, item=item,
@@ -444,7 +459,6 @@ class Writer:
                           "details": canonical_json(dict(entry.details)).decode("utf-8"),
                           "prev_hash": entry.prev, "entry_hash": entry.hash})
         self.last = entry
-        self.written.append(entry)
         return entry
 
     def flush(self) -> None:
