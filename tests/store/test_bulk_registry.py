@@ -133,3 +133,14 @@ def test_names_whose_forms_are_stored_index_on_a_new_connection(
     finally:
         other.close()
     assert sorted(found) == sorted(first + second)
+
+
+@pytest.mark.parametrize("count", [6, 8, 15])
+def test_pins_other_than_counted_are_refused(workspace: Store, count: int) -> None:
+    # 7 pins against a count of 6 (one left over), 8 (the last part short) or 15 (a part
+    # missing): an entry never silently drops a pin nor pins fewer rows than announced.
+    pins: list[list[str | None]] = [["entity", str(i), "0" * 64] for i in range(7)]
+    with workspace.engine.begin() as conn:
+        writer = registry.Writer(conn, "tester")
+        with pytest.raises(ValueError, match="not the .* counted"):
+            writer.add_pins("change", None, {}, iter(pins), count)

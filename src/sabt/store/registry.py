@@ -446,10 +446,14 @@ class Writer:
         rows = iter(pins)
         for part in range(parts):
             chunk = list(islice(rows, PINS_PER_ENTRY))
+            if len(chunk) != min(PINS_PER_ENTRY, count - part * PINS_PER_ENTRY):
+                raise ValueError(f"registry: the pins are not the {count} counted")
             extra = {"part": part + 1, "parts": parts} if parts > 1 else {}
             self.add(action, item, {**details, **extra, "rows": chunk})
             if len(self.rows) >= ENTRIES_PER_WRITE:
                 self.flush()
+        if next(rows, None) is not None:
+            raise ValueError(f"registry: the pins are not the {count} counted")
 
     def add(self, action: str, item: str | None, details: dict[str, Any]) -> Entry:
         entry = append(self.last, at=now_iso(), actor=self.actor, action=action, item=item,
