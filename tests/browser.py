@@ -1,6 +1,8 @@
 """Shared by the browser tests: Debian's chromium (a test is skipped without it, or fails when
 `SABT_REQUIRE_BROWSER` is set, as `./run test` sets it), its launch arguments, and a page that
-reports console errors, page errors and failed requests into a list the test checks empty."""
+reports console errors, page errors and failed requests into a list the test checks empty.
+A request the browser itself cancels because the page moved on (`net::ERR_ABORTED`, e.g. the
+icon of a page left by a keypress before it loaded) is not a failure of the page."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, Request
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -33,5 +35,11 @@ def watched_page(browser: Browser, problems: list[str], *, width: int = 1280,
     page = browser.new_page(viewport={"width": width, "height": height})
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.on("requestfailed", lambda r: _failed(r, problems))
     return page
+
+
+def _failed(request: Request, problems: list[str]) -> None:
+    reason = request.failure or "unknown"
+    if reason != "net::ERR_ABORTED":
+        problems.append(f"request failed: {request.url} ({reason})")

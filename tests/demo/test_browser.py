@@ -4,17 +4,14 @@ lays Persian out right to left, and leaves a screenshot for people to look at.""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from sabt.demo import DemoResult
+from tests.browser import ARGS, CHROMIUM, require_chromium, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo")]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # For Persian text: where its first and last letters are drawn. Right to left means the first
 # letter stands to the right of the last one. (Only names are probed: digits inside Persian
@@ -29,19 +26,13 @@ RTL_PROBE = """() => Array.from(document.querySelectorAll('bdi[lang=fa]')).map(e
 
 
 def test_report_renders_without_errors_and_rtl(demo: DemoResult, tmp_path: Path) -> None:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("SABT_REQUIRE_BROWSER"):
-            pytest.fail("chromium is not installed (./run test installs it)")
-        pytest.skip("chromium is not installed")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1300, "height": 1800})
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+        page = watched_page(browser, problems, width=1300, height=1800)
         page.goto(Path(demo.report).resolve().as_uri())
         page.wait_for_load_state("load")
         shot = Path(os.environ.get("SABT_SCREENSHOT_DIR", tmp_path)) / "demo-report.png"
