@@ -98,8 +98,9 @@ def _loadavg() -> str:
 
 
 def _blocked_pairs(records: pd.DataFrame) -> int:
-    """The pairs the size-capped block keys pair (counted, not built), over all rules."""
-    from sabt.link.blocking import block_keys
+    """The pairs the size-capped block keys give, each once (as splink's blocking gives them
+    and both backends score them)."""
+    from sabt.link.blocking import block_keys, blocked_pairs, key_matrices
     from sabt.link.engine import present_columns
     from sabt.link.features import build_features
     from sabt.link.settings import prediction_rules
@@ -107,17 +108,7 @@ def _blocked_pairs(records: pd.DataFrame) -> int:
     features = build_features(records)
     keys = block_keys(features, prediction_rules(present_columns(features)),
                       LinkSettings.max_block)
-    total = 0
-    for rule in keys.rules:
-        left = keys.columns[rule.left]
-        counts_l = left.value_counts()
-        if rule.left == rule.right:
-            total += int((counts_l * (counts_l - 1) // 2).sum())
-        else:
-            counts_r = keys.columns[rule.right].value_counts()
-            both = counts_l.to_frame("l").join(counts_r.to_frame("r"), how="inner")
-            total += int((both["l"] * both["r"]).sum())
-    return total
+    return len(blocked_pairs(*key_matrices(keys))[0])
 
 
 def run(size: int, master: str, seed: int, train_on: str) -> list[dict[str, Any]]:

@@ -74,6 +74,25 @@ def test_distinct_values_score_as_splink_predicts(scored: Any) -> None:
     assert np.max(np.abs(probability[order] - theirs["match_probability"].to_numpy())) < 1e-12
 
 
+@pytest.mark.spark
+def test_spark_scores_by_distinct_values_as_splink_predicts(
+        scored: Any, small_hard: Sample, spark: Any) -> None:
+    # the same model scored on Spark (`sabt.link.spark_distinct`), every pair kept (floor 0):
+    # the pairs and weights of splink's predict, swapped names included
+    _, theirs, _ = scored
+    features = build_features(_with_swaps(small_hard[0]))
+    model = score(features, LinkSettings(seed=1), floor=0.5).model
+    on_spark = score(features, LinkSettings(seed=1, backend="spark"), model=model, floor=0.0,
+                     spark=spark)
+    order = np.lexsort((on_spark.right, on_spark.left))
+    assert np.array_equal(on_spark.left[order], theirs["unique_id_l"].to_numpy())
+    assert np.array_equal(on_spark.right[order], theirs["unique_id_r"].to_numpy())
+    # as on DuckDB, only the order of adding the comparisons' weights differs (see above)
+    assert np.max(np.abs(on_spark.match_weight[order] - theirs["match_weight"].to_numpy())) < 1e-9
+    assert np.max(np.abs(on_spark.probability[order]
+                         - theirs["match_probability"].to_numpy())) < 1e-12
+
+
 def test_the_swapped_names_reach_every_swap_level(scored: Any) -> None:
     # the equality above covers the swap path only if its pairs are there: splink puts pairs at
     # each of the family comparison's three swap levels, and they all meet SWAP_FIELDS

@@ -48,3 +48,8 @@ def test_adapter_reads_comparisons_of_the_installed_splink() -> None:
         assert splink_adapter.is_else_level(levels[-1])
         assert not any(splink_adapter.is_else_level(lv) for lv in levels[:-1])
     assert splink_adapter.prob_to_match_weight(0.5) == 0.0
+
+
+def test_spark_sql_is_written_in_sparks_types() -> None:
+    # splink writes float8, which Spark's parser refuses; its Spark dialect rewrites it
+    assert "float8" not in splink_adapter.spark_sql("select cast(0.0 as float8) as x").lower()

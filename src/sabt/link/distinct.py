@@ -57,7 +57,7 @@ def value_codes(features: pd.DataFrame, comparisons: Iterable[Any]) -> dict[str,
     out = {}
     for comparison in comparisons:
         combined = np.zeros(len(features), dtype=np.int64)
-        for col in _read_columns(comparison):
+        for col in read_columns(comparison):
             if col not in column_codes:
                 column_codes[col] = _column_codes(features[col])
             codes = column_codes[col]
@@ -79,7 +79,7 @@ def _code(name: str) -> str:
     return CODE_PREFIX + name
 
 
-def _read_columns(comparison: Any) -> list[str]:
+def read_columns(comparison: Any) -> list[str]:
     return [c.unquote().name for c in splink_adapter.input_columns(comparison)]
 
 
@@ -106,7 +106,7 @@ def predict(linker: Any, own: dict[str, Any], swap: dict[str, Any],
     settings = splink_adapter.linker_settings(linker)
     full = {c.output_column_name: c for c in settings.comparisons}
     crossed = {n: _swap_gammas(swap[n]) for n in full
-               if len(_read_columns(full[n])) != len(_read_columns(own[n]))}
+               if len(read_columns(full[n])) != len(read_columns(own[n]))}
     sides = (_lookup.crossed(left, right, *(codes[_code(f"{f}_skel")] for f in SWAP_FIELDS))
              if crossed else np.zeros(len(left), dtype=np.int8))
     # one record of each code, as `_distinct_weights` and `_cross_typo` read them
@@ -154,7 +154,7 @@ def _distinct_weights(con: Any, full: Any, own: Any, rec: str, codes: np.ndarray
     con.register(view, pa.table({"k": keys, "uid_l": first[keys >> 31].astype(np.int32),
                                  "uid_r": first[keys & ((1 << 31) - 1)].astype(np.int32)}))
     try:   # one query: each reads the records table twice, whatever its size
-        return dict(con.sql(_distinct_weights_sql(full, own, rec, view)).fetchnumpy())
+        return dict(con.sql(distinct_weights_sql(full, own, rec, view)).fetchnumpy())
     finally:
         con.unregister(view)
 
@@ -253,13 +253,13 @@ def _swap_gammas(swap: Any) -> list[int]:
                     or lvl.sql_condition == "false")]
 
 
-def _weight_sql(comparison: Any) -> tuple[list[str], str]:
+def weight_sql(comparison: Any) -> tuple[list[str], str]:
     """The columns splink computes a comparison's weight from, and its weight (match weight
     plus term-frequency adjustment) as one SQL sum."""
     return splink_adapter.weight_sql(comparison)
 
 
-def _side_columns(read: Iterable[Any], weigh: Iterable[Any]) -> list[str]:
+def side_columns(read: Iterable[Any], weigh: Iterable[Any]) -> list[str]:
     """Both records' columns the `read` comparisons read and the term frequencies the `weigh`
     comparisons' weights use, named as splink names them (``"given_key_l"``)."""
     cols: list[str] = []
@@ -272,20 +272,20 @@ def _side_columns(read: Iterable[Any], weigh: Iterable[Any]) -> list[str]:
     return list(dict.fromkeys(cols))
 
 
-def _tf_names(comparison: Any) -> list[str]:
+def tf_names(comparison: Any) -> list[str]:
     return list(dict.fromkeys(n for col in splink_adapter.tf_columns(comparison)
                               for n in col.tf_name_l_r))
 
 
-def _distinct_weights_sql(full: Any, own: Any, rec: str, values: str) -> str:
+def distinct_weights_sql(full: Any, own: Any, rec: str, values: str) -> str:
     """Level and weight for the `values` (``k, uid_l, uid_r``): the own-field levels decide the
     level (same numbering as the full comparison), the full comparison's m and u weigh it."""
-    parts, weight = _weight_sql(full)
+    parts, weight = weight_sql(full)
     return (
-        f"with cols as (select v.k, {', '.join(_side_columns([own], [full]))} from {values} v "
+        f"with cols as (select v.k, {', '.join(side_columns([own], [full]))} from {values} v "
         f"join {rec} l on l.unique_id = v.uid_l join {rec} r on r.unique_id = v.uid_r),"
         f" cv as (select k, {splink_adapter.case_statement(own)}"
-        f"{''.join(', ' + t for t in _tf_names(full))} from cols),"
+        f"{''.join(', ' + t for t in tf_names(full))} from cols),"
         f" parts as (select k, {', '.join(parts)} from cv)"
         f" select k, {splink_adapter.gamma_column(full)} as gamma, {weight} as w from parts")
 
@@ -296,13 +296,13 @@ def _swap_weights_sql(parts: dict[str, tuple[Any, Any, list[int]]], rec: str,
     per comparison ``n`` (its swap part, the full comparison, the swap levels) that level
     (``"g_<n>"``, else null) and its weight (``"w_<n>"``)."""
     cases = [splink_adapter.case_statement(swap) for swap, _, _ in parts.values()]
-    tfs = dict.fromkeys(t for _, full, _ in parts.values() for t in _tf_names(full))
-    weight_parts = dict.fromkeys(p for _, full, _ in parts.values() for p in _weight_sql(full)[0])
+    tfs = dict.fromkeys(t for _, full, _ in parts.values() for t in tf_names(full))
+    weight_parts = dict.fromkeys(p for _, full, _ in parts.values() for p in weight_sql(full)[0])
     hit = {n: f"{splink_adapter.gamma_column(full)} in ({', '.join(map(str, gammas))})"
            for n, (_, full, gammas) in parts.items()}
     out = [f'case when {hit[n]} then {splink_adapter.gamma_column(full)} end as "g_{n}", '
-           f'{_weight_sql(full)[1]} as "w_{n}"' for n, (_, full, _) in parts.items()]
-    read = _side_columns([s for s, _, _ in parts.values()], [f for _, f, _ in parts.values()])
+           f'{weight_sql(full)[1]} as "w_{n}"' for n, (_, full, _) in parts.items()]
+    read = side_columns([s for s, _, _ in parts.values()], [f for _, f, _ in parts.values()])
     return (
         f"with cols as (select c.pos, {', '.join(read)} from {candidates} c "
         f"join {rec} l on l.unique_id = c.unique_id_l join {rec} r on r.unique_id = c.unique_id_r),"

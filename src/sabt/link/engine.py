@@ -2,10 +2,11 @@
 
 `link` runs the whole pipeline on a records table (several lists stacked, a ``source`` column
 naming each record's list): features → blocking → unsupervised training → prediction →
-clustering. With DuckDB, prediction evaluates splink's SQL once per distinct pair of values
-(`sabt.link.distinct`). With Spark (a SparkSession the caller injects, `sabt.link.spark`),
-training, splink's ``predict`` and the connected components of the links run on Spark, and
-only the kept pairs come back to the driver, a batch at a time (`_spark_pairs`). Training is
+clustering. Prediction evaluates splink's SQL once per distinct pair of values: with DuckDB
+on the driver (`sabt.link.distinct`); with Spark (a SparkSession the caller injects,
+`sabt.link.spark`) on the executors (`sabt.link.spark_distinct`), where the connected
+components of the links and the clustering run too, and only the kept pairs come back to the
+driver, a batch at a time (`_spark_pairs`). Training is
 reproducible: u-probabilities are sampled with a fixed seed, EM runs on fixed blocking rules
 with splink's deterministic hash sampling, and every result is sorted before it is returned.
 Nothing here touches files or the workspace.
@@ -29,7 +30,7 @@ from splink import Linker, block_on
 from splink.blocking_rule_library import CustomRule
 
 from sabt.errors import SabtError
-from sabt.link import distinct, splink_adapter
+from sabt.link import distinct, spark_distinct, splink_adapter
 from sabt.link.blocking import BlockKeys, block_keys, blocked_pairs, key_matrices
 from sabt.link.cluster import CONTRADICTION, Clustering, _components, cluster_pairs
 from sabt.link.extra import blocking_rules as extra_blocking_rules
@@ -292,7 +293,7 @@ class ModelInput:
     present: set[str]
     extra_rules: list[tuple[str, ...]]
     keys: BlockKeys
-    codes: dict[str, np.ndarray]   # `distinct.value_codes` (DuckDB), by record position
+    codes: dict[str, np.ndarray]   # `distinct.value_codes`, by record position
     key_matrices: tuple[np.ndarray, np.ndarray] | None   # `blocking.key_matrices` (DuckDB)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -319,10 +320,11 @@ def _backend_table(features: pd.DataFrame, drop: set[str], keys: dict[str, pd.Se
 
 
 def _parts(present: set[str], settings: LinkSettings, extra_rules: list[tuple[str, ...]],
-           part: str) -> dict[str, Any]:
-    """The comparisons as `distinct` evaluates them (`settings.name_comparison`), by name."""
+           part: str, dialect: str = "duckdb") -> dict[str, Any]:
+    """The comparisons as `distinct` evaluates them (`settings.name_comparison`), by name, in
+    the SQL `dialect`."""
     creator = settings_creator(present, settings, extra_rules, part=part)
-    return {c.output_column_name: c for c in creator.get_settings("duckdb").comparisons}
+    return {c.output_column_name: c for c in creator.get_settings(dialect).comparisons}
 
 
 def prepare(features: pd.DataFrame, settings: LinkSettings,
@@ -337,11 +339,10 @@ def prepare(features: pd.DataFrame, settings: LinkSettings,
     keys = block_keys(features, prediction_rules(present, extra_rules), settings.max_block)
     timings = {"block_keys": time.perf_counter() - t}
     t = time.perf_counter()
-    codes, matrices = {}, None
-    if settings.backend == "duckdb":   # scored by distinct values (`sabt.link.distinct`)
-        codes = distinct.value_codes(features, _parts(present, settings, extra_rules,
-                                                      "own").values())
-        matrices = key_matrices(keys)
+    # both backends score by distinct values (`sabt.link.distinct`, `spark_distinct`)
+    codes = distinct.value_codes(features, _parts(present, settings, extra_rules,
+                                                  "own").values())
+    matrices = key_matrices(keys) if settings.backend == "duckdb" else None
     table = _backend_table(features, _blocking_only(present, extra_rules, settings),
                            keys.columns)
     keys.columns.clear()   # they are in the table now
@@ -468,8 +469,10 @@ def _score(data: ModelInput, settings: LinkSettings, db_api: Any, *, floor: floa
         db_api.duckdb_con.close()   # its buffers (gigabytes) now: clustering comes next
         clustering = None
     else:
+        own = _parts(present, settings, extra_rules, "own", "spark")
         frame, low, clustering = _spark_pairs(
-            linker, db_api, threshold, below, settings.threshold, joined, staging,
+            linker, db_api, (own, data.codes), threshold, below, settings.threshold, joined,
+            staging,
             None if rules is None else (rules, table.as_spark_dataframe(), data.n_records))
     timings["predict"] = time.perf_counter() - t
     return Scored(
@@ -506,11 +509,14 @@ def _train_on_driver(data: ModelInput, settings: LinkSettings,
         db_api.duckdb_con.close()
 
 
-def _spark_pairs(linker: Linker, db_api: Any, floor: float, below: float, threshold: float,
+def _spark_pairs(linker: Linker, db_api: Any, values: tuple[dict[str, Any], dict[str, Any]],
+                 floor: float, below: float, threshold: float,
                  joined: Iterable[tuple[int, int]] | None, staging: str | None,
                  cluster: tuple[ClusterRules, Any, int] | None = None,
                  ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], Clustering | None]:
-    """splink's Spark predict, brought back as `_kept` gives DuckDB's pairs: those at or
+    """The blocked pairs scored on Spark by distinct `values` (the own-field comparisons in
+    Spark's dialect and `distinct.value_codes`: `sabt.link.spark_distinct`; on Spark Connect
+    splink's predict), brought back as `_kept` gives DuckDB's pairs: those at or
     above `floor`, and the contradicted ones (below `below`), with `joined` only those inside a
     component of links ≥ `threshold` and the `joined` pairs. The components come from
     splink's connected components on Spark, so the contradictions are filtered there and
@@ -518,15 +524,49 @@ def _spark_pairs(linker: Linker, db_api: Any, floor: float, below: float, thresh
     rules, the records' Spark DataFrame and their number; the rules' matches replace
     `joined`) the records are clustered on Spark too (`sabt.link.spark_cluster`) and no
     contradicted pair comes back."""
+    spark = db_api.spark
+    predicted, release = _spark_predict(linker, spark, values, staging)
+    try:
+        return _spark_kept(spark, db_api, predicted, floor, below, threshold, joined, staging,
+                           cluster)
+    finally:
+        release()
+
+
+def _spark_predict(linker: Linker, spark: Any, values: tuple[dict[str, Any], dict[str, Any]],
+                   staging: str | None) -> tuple[Any, Callable[[], None]]:
+    """Every blocked pair with its weight and probability, and what frees the tables it reads
+    once it has been read."""
+    if not spark_distinct.available(spark):   # Spark Connect: splink's predict
+        predicted = linker.inference.predict(threshold_match_probability=None,
+                                             warning_mode="never").as_spark_dataframe()
+        return predicted, lambda: None
+    blocked = linker.inference.compute_blocked_pairs_for_predict_chunk()
+    pairs = blocked.as_spark_dataframe().selectExpr("cast(join_key_l as int) as l",
+                                                    "cast(join_key_r as int) as r")
+    try:
+        predicted, release = spark_distinct.predict(linker, *values, pairs, staging)
+    except BaseException:
+        blocked.drop_table_from_database_and_remove_from_cache()
+        raise
+
+    def both() -> None:
+        release()
+        blocked.drop_table_from_database_and_remove_from_cache()
+    return predicted, both
+
+
+def _spark_kept(spark: Any, db_api: Any, predicted: Any, floor: float, below: float,
+                threshold: float, joined: Iterable[tuple[int, int]] | None,
+                staging: str | None, cluster: tuple[ClusterRules, Any, int] | None,
+                ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], Clustering | None]:
+    """`_spark_pairs` once the pairs are scored."""
     from pyspark.sql import functions as F
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     from sabt.link.spark import stream_columns
     from sabt.link.spark_cluster import assemble, cluster_on_spark
 
-    spark = db_api.spark
-    predicted = linker.inference.predict(threshold_match_probability=None,
-                                         warning_mode="never").as_spark_dataframe()
     pairs = predicted.select("unique_id_l", "unique_id_r", "match_probability",
                              "match_weight").persist()
     kept = stream_columns(pairs.where(F.col("match_probability") >= floor),

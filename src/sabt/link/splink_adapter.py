@@ -39,6 +39,7 @@ __all__ = [
     "prob_to_match_weight",
     "records_with_term_frequencies",
     "set_prior",
+    "spark_sql",
     "tf_columns",
     "weight_sql",
 ]
@@ -59,6 +60,15 @@ def linker_db_api(linker: Any) -> Any:
 def duckdb_connection(db_api: Any) -> Any:
     """The DuckDB connection under a `DuckDBAPI`."""
     return db_api._con
+
+
+def spark_sql(sql: str) -> str:
+    """`sql` as splink's Spark backend runs it: splink writes some types DuckDB's way
+    (``float8``) and rewrites them with its own Spark dialect of sqlglot."""
+    import sqlglot
+    from splink.internals.spark.spark_helpers import custom_spark_dialect  # noqa: F401
+
+    return str(sqlglot.transpile(sql, read="spark", write="customspark")[0])
 
 
 def prior(settings: Any) -> float:
