@@ -79,7 +79,6 @@ def predict(linker: Any, own: dict[str, Any], codes: dict[str, np.ndarray], bloc
         spark.conf.set(BATCH_SETTING, str(BATCH))
     blocked = blocked.persist(StorageLevel.MEMORY_AND_DISK)   # read three times
     settings = splink_adapter.linker_settings(linker)
-    db_api = splink_adapter.linker_db_api(linker)
     full = {c.output_column_name: c for c in settings.comparisons}
     names = list(full)
     firsts = [np.unique(codes[distinct.CODE_PREFIX + n], return_index=True)[1].astype(np.int64)
@@ -114,8 +113,7 @@ def predict(linker: Any, own: dict[str, Any], codes: dict[str, np.ndarray], bloc
         records.drop_table_from_database_and_remove_from_cache()
 
     try:
-        weights = _weights(values, full, own, names, records.physical_name, staging,
-                           db_api)
+        weights = _weights(spark, values, full, own, names, records.physical_name, staging)
     except BaseException:
         release()
         raise
@@ -152,8 +150,8 @@ def predict(linker: Any, own: dict[str, Any], codes: dict[str, np.ndarray], bloc
     return plain.unionByName(again), release
 
 
-def _weights(values: Any, full: dict[str, Any], own: dict[str, Any], names: list[str],
-             rec: str, staging: str | None, db_api: Any) -> dict[str, np.ndarray]:
+def _weights(spark: Any, values: Any, full: dict[str, Any], own: dict[str, Any],
+             names: list[str], rec: str, staging: str | None) -> dict[str, np.ndarray]:
     """Per distinct pair of codes (``i``: the comparison's index, ``k``: its key) the weight
     ``w`` of its level, evaluated in Spark SQL and brought to the driver."""
     import pyspark.sql.functions as F
@@ -165,7 +163,7 @@ def _weights(values: Any, full: dict[str, Any], own: dict[str, Any], names: list
         view = f"__sabt_values_{uuid.uuid4().hex[:10]}"
         values.where(F.col("i") == i).select("k", "uid_l", "uid_r").createOrReplaceTempView(view)
         sql = distinct.distinct_weights_sql(full[name], own[name], rec, view)
-        frames.append(db_api.spark.sql(splink_adapter.spark_sql(sql))
+        frames.append(spark.sql(splink_adapter.spark_sql(sql))
                       .select(F.lit(i).alias("i"), "k", F.col("w").cast("double")))
     union = frames[0]
     for frame in frames[1:]:
@@ -185,8 +183,6 @@ def lookup(keys: np.ndarray, weights: np.ndarray, size: int) -> Lookup:
     return keys[order], weights[order], 0
 
 
-# --- run by the executors: numpy, pandas and pyarrow only ------------------------------------
-
 def every_code_pair(i: int, first: np.ndarray) -> Any:
     """Every pair of comparison `i`'s codes as `distinct_code_pairs` gives them (an Arrow
     table); `first`: the first record of each code."""
@@ -196,6 +192,8 @@ def every_code_pair(i: int, first: np.ndarray) -> Any:
     return pa.table({"i": np.full(len(left), i, np.int32), "k": (left << 31) | right,
                      "uid_l": first[left], "uid_r": first[right]})
 
+
+# --- run by the executors: numpy, pandas and pyarrow only ------------------------------------
 
 def distinct_code_pairs(batches: Iterator[Any], codes: list[np.ndarray],
                         firsts: list[np.ndarray], gathered: list[int]) -> Iterator[Any]:
