@@ -17,8 +17,10 @@ a person page, with 20 users).
     python benchmarks/bench_web.py --workspace /tmp/big/ws --database-url URL --token TOKEN \
         --pg-data /tmp/sabt-pg-…/data [--workers 2] [--think 2]
 
-Searches are names drawn from the workspace (a given name and surname in either script, as a
-user would type them); person pages are persons drawn at random; boards are the subjects.
+Searches are `--names` names drawn from the workspace (a given name and surname in either
+script, as a user would type them) and person pages as many persons drawn at random, shared out
+among the users so that none is asked for twice until all have been (a name searched again is
+partly answered from the server's caches); boards are the subjects.
 """
 
 from __future__ import annotations
@@ -79,12 +81,15 @@ def main() -> None:
                              "0: none (closed loop)")
     parser.add_argument("--pg-data", type=Path,
                         help="the PostgreSQL cluster's data folder, to count its CPU time")
+    parser.add_argument("--names", type=int, default=20_000,
+                        help="names and persons drawn from the workspace; the users share them "
+                             "out, so none is asked twice until all have been")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.pg_server import server_cpu, tree_cpu
 
-    names, persons, subjects = samples(args.database_url, 2000, 7)
+    names, persons, subjects = samples(args.database_url, args.names, 7)
     port = free_port()
     env = {**os.environ, "SABT_DATABASE_URL": args.database_url}
     server = subprocess.Popen(
@@ -115,11 +120,14 @@ def main() -> None:
         def user(k: int) -> None:
             rng = random.Random(k)
             pauses = random.Random(1000 + k)    # the same requests with and without pauses
+            mine = names[k::args.users] or names   # a name searched twice is partly cached
+            seen = persons[k::args.users] or persons
             with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+                turn = 0
                 while (now := time.perf_counter()) < stop_at:
                     for kind, path in (
-                            ("search", "/api/v1/search?q=" + quote(rng.choice(names))),
-                            ("person", "/api/v1/entities/" + rng.choice(persons)),
+                            ("search", "/api/v1/search?q=" + quote(mine[turn % len(mine)])),
+                            ("person", "/api/v1/entities/" + seen[turn % len(seen)]),
                             ("claims", "/api/v1/claims?subject=" + rng.choice(subjects))):
                         t0 = time.perf_counter()
                         answer = client.get(path)
@@ -131,6 +139,7 @@ def main() -> None:
                                 timings[kind].append(took * 1000)
                         if args.think > 0:
                             time.sleep(pauses.uniform(0.0, 2.0 * args.think))
+                    turn += 1
 
         def cpu_now() -> tuple[float, float]:
             pg = server_cpu(args.pg_data) if args.pg_data is not None else 0.0

@@ -34,8 +34,8 @@ def serve(
         "--insecure-cookies", help="Send the session cookie over plain HTTP too (only for a "
         "server reached on this machine without TLS; see docs/web.md).")] = False,
     workers: Annotated[int, typer.Option(
-        "--workers", min=1, max=64, help="Processes serving requests (each uses one core; "
-        "see docs/web.md).")] = 1,
+        "--workers", min=1, max=64, help="Processes serving requests (on a server of its "
+        "own, two per core; see docs/web.md).")] = 1,
     workspace: WorkspaceOpt = DEFAULT_WS,
     database_url: DatabaseUrlOpt = None,
 ) -> None:

@@ -105,7 +105,7 @@ def predict(linker: Any, own: dict[str, Any], swap: dict[str, Any],
     con = splink_adapter.duckdb_connection(splink_adapter.linker_db_api(linker))
     settings = splink_adapter.linker_settings(linker)
     full = {c.output_column_name: c for c in settings.comparisons}
-    crossed = {n: _swap_gammas(swap[n]) for n in full
+    crossed = {n: swap_gammas(swap[n]) for n in full
                if len(read_columns(full[n])) != len(read_columns(own[n]))}
     sides = (_lookup.crossed(left, right, *(codes[_code(f"{f}_skel")] for f in SWAP_FIELDS))
              if crossed else np.zeros(len(left), dtype=np.int8))
@@ -176,7 +176,7 @@ def _swap(con: Any, rec: str, parts: dict[str, tuple[Any, Any, list[int]]],
     for way, (lname, rname) in ((1, (family, given)), (2, (given, family))):
         pos = np.flatnonzero(sides == way)   # given→family meet: family_l vs given_r misspelt
         typo = _cross_typo(con, rec, (lname, rname), codes, firsts, left[pos], right[pos])
-        hits.append((pos[typo], {n: (g[-1], _level_weight(full, g[-1]))
+        hits.append((pos[typo], {n: (g[-1], level_weight(full, g[-1]))
                                  for n, (_, full, g) in parts.items()}))
     for pos, levels in hits:
         for n, (gamma, weight) in levels.items():
@@ -189,7 +189,7 @@ def _swap(con: Any, rec: str, parts: dict[str, tuple[Any, Any, list[int]]],
                                      - own_weight[found[outranks]])
 
 
-def _level_weight(comparison: Any, gamma: int) -> float:
+def level_weight(comparison: Any, gamma: int) -> float:
     """The match weight of one level of `comparison` (a swap level: no frequency term)."""
     level = next(lvl for lvl in comparison.comparison_levels
                  if lvl.comparison_vector_value == gamma)
@@ -223,8 +223,6 @@ def _cross_typo(con: Any, rec: str, names: tuple[str, str], codes: dict[str, np.
     one typing error apart? Evaluated once per distinct pair of the two names' own codes."""
     import pyarrow as pa
 
-    from sabt.link.settings import typo_sql
-
     lname, rname = names
     lcodes, rcodes = codes[_code(lname)], codes[_code(rname)]
     keys = _distinct_keys(left, right, lcodes, rcodes)
@@ -232,13 +230,8 @@ def _cross_typo(con: Any, rec: str, names: tuple[str, str], codes: dict[str, np.
     view = f"__sabt_typo_{uuid.uuid4().hex[:10]}"
     con.register(view, pa.table({"k": keys, "uid_l": lfirst[keys >> 31],
                                  "uid_r": rfirst[keys & ((1 << 31) - 1)]}))
-    cols = [f'l."{lname}_{k}" as "{lname}_{k}_l", r."{rname}_{k}" as "{rname}_{k}_r"'
-            for k in ("edit", "canon", "attested")]
     try:
-        found = con.sql(
-            f"select v.k, coalesce({typo_sql(lname, rname)}, false) as hit from "
-            f"(select v.k, {', '.join(cols)} from {view} v join {rec} l on l.unique_id = v.uid_l "
-            f"join {rec} r on r.unique_id = v.uid_r) v").fetchnumpy()
+        found = con.sql(typo_pairs_sql(lname, rname, rec, view)).fetchnumpy()
     finally:
         con.unregister(view)
     slot_key, slot_pos = _lookup.build(found["k"])
@@ -246,7 +239,7 @@ def _cross_typo(con: Any, rec: str, names: tuple[str, str], codes: dict[str, np.
     return np.asarray(hit[_lookup.positions(left, right, lcodes, rcodes, slot_key, slot_pos)])
 
 
-def _swap_gammas(swap: Any) -> list[int]:
+def swap_gammas(swap: Any) -> list[int]:
     """The levels (comparison vector values) a `swap` part can reach besides null and else."""
     return [lvl.comparison_vector_value for lvl in swap.comparison_levels
             if not (lvl.is_null_level or splink_adapter.is_else_level(lvl)
@@ -288,6 +281,18 @@ def distinct_weights_sql(full: Any, own: Any, rec: str, values: str) -> str:
         f"{''.join(', ' + t for t in tf_names(full))} from cols),"
         f" parts as (select k, {', '.join(parts)} from cv)"
         f" select k, {splink_adapter.gamma_column(full)} as gamma, {weight} as w from parts")
+
+
+def typo_pairs_sql(lname: str, rname: str, rec: str, values: str) -> str:
+    """For the `values` (``k, uid_l, uid_r``): whether the left record's `lname` name and the
+    right one's `rname` name are one typing error apart (``hit``, `settings.typo_sql`)."""
+    from sabt.link.settings import typo_sql
+
+    cols = [f"l.{lname}_{k} as {lname}_{k}_l, r.{rname}_{k} as {rname}_{k}_r"   # bare: any SQL
+            for k in ("edit", "canon", "attested")]
+    return (f"select v.k, coalesce({typo_sql(lname, rname)}, false) as hit from "
+            f"(select v.k, {', '.join(cols)} from {values} v join {rec} l "
+            f"on l.unique_id = v.uid_l join {rec} r on r.unique_id = v.uid_r) v")
 
 
 def _swap_weights_sql(parts: dict[str, tuple[Any, Any, list[int]]], rec: str,

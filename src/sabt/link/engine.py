@@ -470,8 +470,9 @@ def _score(data: ModelInput, settings: LinkSettings, db_api: Any, *, floor: floa
         clustering = None
     else:
         own = _parts(present, settings, extra_rules, "own", "spark")
+        swap = _parts(present, settings, extra_rules, "swap", "spark")
         frame, low, clustering = _spark_pairs(
-            linker, db_api, (own, data.codes), threshold, below, settings.threshold, joined,
+            linker, db_api, (own, swap, data.codes), threshold, below, settings.threshold, joined,
             staging,
             None if rules is None else (rules, table.as_spark_dataframe(), data.n_records))
     timings["predict"] = time.perf_counter() - t
@@ -509,16 +510,21 @@ def _train_on_driver(data: ModelInput, settings: LinkSettings,
         db_api.duckdb_con.close()
 
 
-def _spark_pairs(linker: Linker, db_api: Any, values: tuple[dict[str, Any], dict[str, Any]],
+#: the own-field and swap parts of the comparisons in Spark's dialect, and
+#: `distinct.value_codes`
+SparkValues = tuple[dict[str, Any], dict[str, Any], dict[str, np.ndarray]]
+
+
+def _spark_pairs(linker: Linker, db_api: Any, values: SparkValues,
                  floor: float, below: float, threshold: float,
                  joined: Iterable[tuple[int, int]] | None, staging: str | None,
                  cluster: tuple[ClusterRules, Any, int] | None = None,
                  ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], Clustering | None]:
-    """The blocked pairs scored on Spark by distinct `values` (the own-field comparisons in
-    Spark's dialect and `distinct.value_codes`: `sabt.link.spark_distinct`; on Spark Connect
-    splink's predict), brought back as `_kept` gives DuckDB's pairs: those at or
-    above `floor`, and the contradicted ones (below `below`), with `joined` only those inside a
-    component of links ≥ `threshold` and the `joined` pairs. The components come from
+    """The blocked pairs scored on Spark by distinct `values` (`SparkValues`:
+    `sabt.link.spark_distinct`; on Spark Connect splink's predict), brought back as `_kept`
+    gives DuckDB's pairs: those at or above `floor`, and the contradicted ones (below
+    `below`), with `joined` only those inside a component of links ≥ `threshold` and the
+    `joined` pairs. The components come from
     splink's connected components on Spark, so the contradictions are filtered there and
     the driver receives only what clustering reads, a batch at a time. With `cluster` (the
     rules, the records' Spark DataFrame and their number; the rules' matches replace
@@ -533,7 +539,7 @@ def _spark_pairs(linker: Linker, db_api: Any, values: tuple[dict[str, Any], dict
         release()
 
 
-def _spark_predict(linker: Linker, spark: Any, values: tuple[dict[str, Any], dict[str, Any]],
+def _spark_predict(linker: Linker, spark: Any, values: SparkValues,
                    staging: str | None) -> tuple[Any, Callable[[], None]]:
     """Every blocked pair with its weight and probability, and what frees the tables it reads
     once it has been read."""

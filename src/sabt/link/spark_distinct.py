@@ -14,10 +14,12 @@ comparison's SQL here runs once per distinct pair of the values it reads:
    are few, else sorted keys); each blocked pair's match weight is the sum of its comparisons'
    weights and the prior's;
 4. a pair whose given and family names meet across (`settings.SWAP_FIELDS`) may take a swap
-   level, which the own-field levels never give: those pairs are weighed again, one by one,
-   with splink's whole comparisons (18 % of the blocked pairs of a million SYNTHETIC `hard`
-   records, and most of the scoring's time there: `distinct._swap`'s shortcuts are not used
-   here).
+   level, which the own-field levels never give. Where they meet one way, only the last swap
+   level can hold, and it holds exactly when the other two names are one typing error apart
+   (`settings.typo_sql`): that is evaluated once per distinct pair of those names, as the
+   weights are, and the executors give the swap level's weight where it outranks the own
+   level. The few pairs whose names meet both ways are weighed again, one by one, with
+   splink's whole comparisons (`distinct._swap` does the same on DuckDB).
 
 The weights equal splink's ``predict`` on the same pairs up to float rounding (tested against
 the DuckDB backend). The executors run numpy, pandas and pyarrow only; the functions they run are
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -43,6 +46,7 @@ DENSE = 1 << 22
 #: than on those the blocked pairs hold
 EVERY = 1 << 16
 _VALUES = "i int, k long, uid_l long, uid_r long"
+_WEIGHTS = {"i": "int32", "k": "int64", "w": "float64", "g": "float64"}
 #: pairs the executors look up at a time: sorted look-ups in tables of millions of keys stay
 #: in the cache only when there are many (Spark's default Arrow batch holds 10,000 rows)
 BATCH = 1 << 20
@@ -54,6 +58,24 @@ GATHER = 1 << 21
 Lookup = tuple[np.ndarray, np.ndarray, int]
 
 
+@dataclass(frozen=True)
+class Swaps:
+    """What the executors need to give the swap level of pairs whose names meet one way:
+    `ways[w]` the comparisons (by index) whose names are compared for a typing error when
+    the names meet way w + 1 (`_lookup.crossed`), and `typos[w]` the look-up of those
+    checks (1.0: one typing error apart); per crossed comparison (`crossed[c]`, an index),
+    the look-up of its own levels (`levels[c]`), the first of its swap levels (`first[c]`)
+    and the last one's level and weight (`last[c]`, `last_weight[c]`)."""
+
+    crossed: list[int]
+    ways: list[tuple[int, int]]
+    typos: list[Lookup]
+    levels: list[Lookup]
+    first: list[int]
+    last: list[int]
+    last_weight: list[float]
+
+
 def available(spark: Any) -> bool:
     """Whether `spark` can score by distinct values (a classic session, not Spark Connect)."""
     try:
@@ -62,13 +84,13 @@ def available(spark: Any) -> bool:
         return False
 
 
-def predict(linker: Any, own: dict[str, Any], codes: dict[str, np.ndarray], blocked: Any,
-            staging: str | None) -> tuple[Any, Callable[[], None]]:
+def predict(linker: Any, own: dict[str, Any], swap: dict[str, Any], codes: dict[str, np.ndarray],
+            blocked: Any, staging: str | None) -> tuple[Any, Callable[[], None]]:
     """The `blocked` pairs (a Spark DataFrame of record positions ``l``, ``r``) scored by
     `linker`'s model: a DataFrame of ``unique_id_l``, ``unique_id_r``, ``match_weight``,
     ``match_probability``, and what frees the broadcasts and tables it reads, to be called
-    once it has been read. `own`: the comparisons as `settings.name_comparison` parts in
-    Spark's dialect; `codes`: `distinct.value_codes`; `staging`: `spark.staging_dir`."""
+    once it has been read. `own`, `swap`: the comparisons as `settings.name_comparison` parts
+    in Spark's dialect; `codes`: `distinct.value_codes`; `staging`: `spark.staging_dir`."""
     from pyspark import StorageLevel, cloudpickle
 
     import sabt.link.spark_distinct
@@ -87,14 +109,18 @@ def predict(linker: Any, own: dict[str, Any], codes: dict[str, np.ndarray], bloc
     crossed = [n for n in names
                if len(distinct.read_columns(full[n])) != len(distinct.read_columns(own[n]))]
     skeletons = [codes[distinct.CODE_PREFIX + f"{f}_skel"] for f in SWAP_FIELDS] if crossed else []
+    given, family = (names.index(f) for f in SWAP_FIELDS) if crossed else (0, 0)
+    ways = [(family, given), (given, family)] if crossed else []   # family_l misspelt as given_r…
     sizes = [int(c.max(initial=0)) + 1 for c in columns]
     gathered = [i for i, size in enumerate(sizes) if size * size > EVERY]
     context = spark.sparkContext
     code_bc, first_bc = context.broadcast(columns), context.broadcast(firsts)
-    broadcasts = [code_bc, first_bc]
+    skel_bc = context.broadcast(skeletons)
+    broadcasts = [code_bc, first_bc, skel_bc]
 
     def gather(batches: Iterator[Any]) -> Iterator[Any]:
-        return distinct_code_pairs(batches, code_bc.value, first_bc.value, gathered)
+        return distinct_code_pairs(batches, code_bc.value, first_bc.value, gathered,
+                                   skel_bc.value, ways)
 
     values = blocked.mapInArrow(gather, _VALUES).distinct()
     every = [every_code_pair(i, firsts[i]) for i, size in enumerate(sizes) if i not in gathered]
@@ -113,27 +139,38 @@ def predict(linker: Any, own: dict[str, Any], codes: dict[str, np.ndarray], bloc
         records.drop_table_from_database_and_remove_from_cache()
 
     try:
-        weights = _weights(spark, values, full, own, names, records.physical_name, staging)
+        weights = _weights(spark, values, full, own, names, ways, records.physical_name,
+                           staging)
     except BaseException:
         release()
         raise
     finally:
         values.unpersist()
-    tables = [lookup(weights["k"][weights["i"] == i], weights["w"][weights["i"] == i], size)
-              for i, size in enumerate(sizes)]
-    del weights
-    table_bc, skel_bc = context.broadcast(tables), context.broadcast(skeletons)
-    broadcasts += [table_bc, skel_bc]
-    prior = splink_adapter.prob_to_match_weight(splink_adapter.prior(settings))
     at = [names.index(n) for n in crossed]
+    tables = [_table(weights, i, "w", size) for i, size in enumerate(sizes)]
+    swaps = None
+    if crossed:
+        levels = [distinct.swap_gammas(swap[n]) for n in crossed]
+        swaps = Swaps(
+            crossed=at, ways=ways,
+            typos=[_table(weights, len(names) + w, "w", max(sizes[a], sizes[b]))
+                   for w, (a, b) in enumerate(ways)],
+            levels=[_table(weights, i, "g", sizes[i]) for i in at],
+            first=[min(g) for g in levels], last=[g[-1] for g in levels],
+            last_weight=[distinct.level_weight(full[n], g[-1])
+                         for n, g in zip(crossed, levels, strict=True)])
+    del weights
+    table_bc, swap_bc = context.broadcast(tables), context.broadcast(swaps)
+    broadcasts += [table_bc, swap_bc]
+    prior = splink_adapter.prob_to_match_weight(splink_adapter.prior(settings))
 
     def weigh(batches: Iterator[Any]) -> Iterator[Any]:
-        return pair_weights(batches, code_bc.value, table_bc.value, skel_bc.value, at, prior,
-                            only_crossed=False)
+        return pair_weights(batches, code_bc.value, table_bc.value, skel_bc.value,
+                            swap_bc.value, prior, only_crossed=False)
 
     def weigh_crossed(batches: Iterator[Any]) -> Iterator[Any]:
-        return pair_weights(batches, code_bc.value, table_bc.value, skel_bc.value, at, prior,
-                            only_crossed=True)
+        return pair_weights(batches, code_bc.value, table_bc.value, skel_bc.value,
+                            swap_bc.value, prior, only_crossed=True)
 
     plain = (blocked.mapInArrow(weigh, "unique_id_l long, unique_id_r long, "
                                        "match_weight double, crossed boolean")
@@ -151,24 +188,47 @@ def predict(linker: Any, own: dict[str, Any], codes: dict[str, np.ndarray], bloc
 
 
 def _weights(spark: Any, values: Any, full: dict[str, Any], own: dict[str, Any],
-             names: list[str], rec: str, staging: str | None) -> dict[str, np.ndarray]:
-    """Per distinct pair of codes (``i``: the comparison's index, ``k``: its key) the weight
-    ``w`` of its level, evaluated in Spark SQL and brought to the driver."""
+             names: list[str], ways: list[tuple[int, int]], rec: str, staging: str | None,
+             ) -> dict[str, np.ndarray]:
+    """Per distinct pair of codes (``i``: the comparison's index, ``k``: its key) the level
+    ``g`` and weight ``w`` of its level, evaluated in Spark SQL and brought to the driver; and
+    per way the names meet across (``i``: the number of comparisons + the way's index) whether
+    its pair of names is one typing error apart (``w`` 1.0 or 0.0)."""
     import pyspark.sql.functions as F
 
     from sabt.link.spark import stream_columns
 
     frames = []
     for i, name in enumerate(names):
-        view = f"__sabt_values_{uuid.uuid4().hex[:10]}"
-        values.where(F.col("i") == i).select("k", "uid_l", "uid_r").createOrReplaceTempView(view)
-        sql = distinct.distinct_weights_sql(full[name], own[name], rec, view)
-        frames.append(spark.sql(splink_adapter.spark_sql(sql))
-                      .select(F.lit(i).alias("i"), "k", F.col("w").cast("double")))
+        sql = distinct.distinct_weights_sql(full[name], own[name], rec, _view(values, i))
+        frames.append(spark.sql(splink_adapter.spark_sql(sql)).select(
+            F.lit(i).alias("i"), "k", F.col("w").cast("double"),
+            F.col("gamma").cast("double").alias("g")))
+    for w, (a, b) in enumerate(ways):
+        i = len(names) + w
+        sql = distinct.typo_pairs_sql(names[a], names[b], rec, _view(values, i))
+        frames.append(spark.sql(splink_adapter.spark_sql(sql)).select(
+            F.lit(i).alias("i"), "k", F.col("hit").cast("double").alias("w"),
+            F.lit(0.0).alias("g")))
     union = frames[0]
     for frame in frames[1:]:
         union = union.unionByName(frame)
-    return stream_columns(union, {"i": "int32", "k": "int64", "w": "float64"}, staging)
+    return stream_columns(union, _WEIGHTS, staging)
+
+
+def _view(values: Any, i: int) -> str:
+    """A temporary view of the ``k``, ``uid_l``, ``uid_r`` of `values`' rows for ``i``."""
+    import pyspark.sql.functions as F
+
+    view = f"__sabt_values_{uuid.uuid4().hex[:10]}"
+    values.where(F.col("i") == i).select("k", "uid_l", "uid_r").createOrReplaceTempView(view)
+    return view
+
+
+def _table(weights: dict[str, np.ndarray], i: int, column: str, size: int) -> Lookup:
+    """The `lookup` of `column` (weights ``w`` or levels ``g``) of `weights`' rows for ``i``."""
+    mine = weights["i"] == i
+    return lookup(weights["k"][mine], weights[column][mine], size)
 
 
 def lookup(keys: np.ndarray, weights: np.ndarray, size: int) -> Lookup:
@@ -196,31 +256,41 @@ def every_code_pair(i: int, first: np.ndarray) -> Any:
 # --- run by the executors: numpy, pandas and pyarrow only ------------------------------------
 
 def distinct_code_pairs(batches: Iterator[Any], codes: list[np.ndarray],
-                        firsts: list[np.ndarray], gathered: list[int]) -> Iterator[Any]:
+                        firsts: list[np.ndarray], gathered: list[int],
+                        skeletons: list[np.ndarray], ways: list[tuple[int, int]],
+                        ) -> Iterator[Any]:
     """Per comparison ``i`` in `gathered`, the distinct code pairs (``k``: left code << 31 +
     right code) of a partition's pairs, with the first record of each code (``uid_l``,
-    ``uid_r``)."""
+    ``uid_r``); and per way w the names meet across (`ways`: its comparisons' indices, left
+    and right; ``i`` = the number of comparisons + w) the distinct pairs of those names' codes
+    among the pairs that meet only that way."""
     import pandas as pd
     import pyarrow as pa
 
-    pending: dict[int, list[np.ndarray]] = {i: [] for i in gathered}
+    sources = [(i, i, i) for i in gathered] + [
+        (len(codes) + w, a, b) for w, (a, b) in enumerate(ways)]
+    pending: dict[int, list[np.ndarray]] = {i: [] for i, _, _ in sources}
     count = 0
 
     def flush() -> Iterator[Any]:
-        for i, parts in pending.items():
-            if parts:
+        for i, a, b in sources:
+            if parts := pending[i]:
                 keys = pd.unique(np.concatenate(parts))
                 parts.clear()
                 yield pa.record_batch({
                     "i": np.full(len(keys), i, np.int32), "k": keys,
-                    "uid_l": firsts[i][keys >> 31], "uid_r": firsts[i][keys & ((1 << 31) - 1)]})
+                    "uid_l": firsts[a][keys >> 31], "uid_r": firsts[b][keys & ((1 << 31) - 1)]})
 
     for batch in batches:
         left = batch.column("l").to_numpy()
         right = batch.column("r").to_numpy()
-        for i in gathered:
-            code = codes[i]
-            pending[i].append(pd.unique((code[left].astype(np.int64) << 31) | code[right]))
+        sides = _sides(left, right, skeletons) if ways else None
+        for i, a, b in sources:
+            lpos, rpos = left, right
+            if i >= len(codes) and sides is not None:
+                meet = sides == i - len(codes) + 1
+                lpos, rpos = left[meet], right[meet]
+            pending[i].append(pd.unique((codes[a][lpos].astype(np.int64) << 31) | codes[b][rpos]))
         count += len(left)
         if count >= GATHER:
             yield from flush()
@@ -228,41 +298,78 @@ def distinct_code_pairs(batches: Iterator[Any], codes: list[np.ndarray],
     yield from flush()
 
 
+def _sides(left: np.ndarray, right: np.ndarray, skeletons: list[np.ndarray]) -> np.ndarray:
+    """Per pair, how its given and family skeletons meet across, as `_lookup.crossed` says:
+    1 given_l = family_r, 2 family_l = given_r, 3 both, 0 neither."""
+    given, family = skeletons
+    sides: np.ndarray = ((given[left] == family[right]).astype(np.int8)
+                         + 2 * (family[left] == given[right]).astype(np.int8))
+    return sides
+
+
 def pair_weights(batches: Iterator[Any], codes: list[np.ndarray], tables: list[Lookup],
-                 skeletons: list[np.ndarray], crossed: list[int], prior: float, *,
+                 skeletons: list[np.ndarray], swaps: Swaps | None, prior: float, *,
                  only_crossed: bool) -> Iterator[Any]:
-    """Each pair's match weight (``prior`` plus its comparisons' weights) and ``crossed``:
-    whether its given and family skeletons meet across (then a swap level may hold). With
-    `only_crossed`, only those pairs, and ``crossed`` holds the weights of their `crossed`
-    comparisons, to be replaced by the whole comparisons'. Two passes over the pairs cost
-    less than keeping every scored pair to split it."""
+    """Each pair's match weight (``prior`` plus its comparisons' weights, and where the names
+    meet one way and a swap level holds, that level's weight) and ``crossed``: whether its
+    given and family skeletons meet both ways (then the pair is weighed again with the whole
+    comparisons). With `only_crossed`, only those pairs, and ``crossed`` holds the weights of
+    the `swaps`' crossed comparisons, to be replaced by the whole comparisons'. Two passes
+    over the pairs cost less than keeping every scored pair to split it."""
     import pyarrow as pa
 
+    crossed = swaps.crossed if swaps is not None else []
     for batch in batches:
         left = batch.column("l").to_numpy()
         right = batch.column("r").to_numpy()
-        meet = np.zeros(len(left), dtype=bool)
-        if skeletons:
-            given, family = skeletons
-            meet = (given[left] == family[right]) | (family[left] == given[right])
+        sides = (_sides(left, right, skeletons) if swaps is not None
+                 else np.zeros(len(left), dtype=np.int8))
         if only_crossed:
-            left, right = left[meet], right[meet]
+            keep = sides == 3
+            left, right, sides = left[keep], right[keep], sides[keep]
             if not len(left):
                 continue
         total = np.zeros(len(left))
         own = np.zeros(len(left))
+        kept: dict[int, np.ndarray] = {}
         for i, (code, table) in enumerate(zip(codes, tables, strict=True)):
-            w = _looked_up(code[left], code[right], *table)
-            if w is None:
-                raise RuntimeError(f"scoring: a pair of values of comparison {i} was not "
-                                   "evaluated")
+            w = _must(_looked_up(code[left], code[right], *table), i)
             total += w
             if i in crossed:
                 own += w
+                kept[i] = w
+        if swaps is not None and not only_crossed:
+            _give_swaps(total, kept, sides, left, right, codes, swaps)
         total += prior   # last, as `distinct.predict` adds it
         yield pa.record_batch({
             "unique_id_l": left.astype(np.int64), "unique_id_r": right.astype(np.int64),
-            "match_weight": total, "crossed": own if only_crossed else meet})
+            "match_weight": total, "crossed": own if only_crossed else sides == 3})
+
+
+def _give_swaps(total: np.ndarray, weights: dict[int, np.ndarray], sides: np.ndarray,
+                left: np.ndarray, right: np.ndarray, codes: list[np.ndarray],
+                swaps: Swaps) -> None:
+    """Where the names meet one way and are one typing error apart the other way, the last
+    swap level holds: each crossed comparison whose own level comes after the swap levels
+    (not null) takes that level's weight in place of its own (`distinct._swap`)."""
+    for w, (a, b) in enumerate(swaps.ways):
+        pos = np.flatnonzero(sides == w + 1)
+        if not len(pos):
+            continue
+        lpos, rpos = left[pos], right[pos]
+        hit = _must(_looked_up(codes[a][lpos], codes[b][rpos], *swaps.typos[w]), -1) > 0.5
+        for c, i in enumerate(swaps.crossed):
+            level = _must(_looked_up(codes[i][lpos], codes[i][rpos], *swaps.levels[c]), i)
+            outranks = hit & (level >= 0) & (level < swaps.first[c]) & (swaps.last[c] >= 0)
+            total[pos[outranks]] += swaps.last_weight[c] - weights[i][pos[outranks]]
+
+
+def _must(found: np.ndarray | None, i: int) -> np.ndarray:
+    """`found`, or the error that a pair of comparison `i`'s values (−1: of names checked
+    for a typing error) was not evaluated."""
+    if found is None:
+        raise RuntimeError(f"scoring: a pair of values of comparison {i} was not evaluated")
+    return np.asarray(found)
 
 
 def _looked_up(lc: np.ndarray, rc: np.ndarray, keys: np.ndarray, weights: np.ndarray,
