@@ -65,14 +65,13 @@ class Swaps:
     the names meet way w + 1 (`_lookup.crossed`), and `typos[w]` the look-up of those
     checks (1.0: one typing error apart); per crossed comparison (`crossed[c]`, an index),
     the look-up of its own levels (`levels[c]`), the first of its swap levels (`first[c]`)
-    and the last one's level and weight (`last[c]`, `last_weight[c]`)."""
+    and the last one's weight (`last_weight[c]`)."""
 
     crossed: list[int]
     ways: list[tuple[int, int]]
     typos: list[Lookup]
     levels: list[Lookup]
     first: list[int]
-    last: list[int]
     last_weight: list[float]
 
 
@@ -156,7 +155,7 @@ def predict(linker: Any, own: dict[str, Any], swap: dict[str, Any], codes: dict[
             typos=[_table(weights, len(names) + w, "w", max(sizes[a], sizes[b]))
                    for w, (a, b) in enumerate(ways)],
             levels=[_table(weights, i, "g", sizes[i]) for i in at],
-            first=[min(g) for g in levels], last=[g[-1] for g in levels],
+            first=[min(g) for g in levels],
             last_weight=[distinct.level_weight(full[n], g[-1])
                          for n, g in zip(crossed, levels, strict=True)])
     del weights
@@ -360,7 +359,7 @@ def _give_swaps(total: np.ndarray, weights: dict[int, np.ndarray], sides: np.nda
         hit = _must(_looked_up(codes[a][lpos], codes[b][rpos], *swaps.typos[w]), -1) > 0.5
         for c, i in enumerate(swaps.crossed):
             level = _must(_looked_up(codes[i][lpos], codes[i][rpos], *swaps.levels[c]), i)
-            outranks = hit & (level >= 0) & (level < swaps.first[c]) & (swaps.last[c] >= 0)
+            outranks = hit & (level >= 0) & (level < swaps.first[c])
             total[pos[outranks]] += swaps.last_weight[c] - weights[i][pos[outranks]]
 
 
