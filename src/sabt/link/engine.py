@@ -524,9 +524,9 @@ def _spark_pairs(linker: Linker, db_api: Any, values: SparkValues,
     `sabt.link.spark_distinct`; on Spark Connect splink's predict), brought back as `_kept`
     gives DuckDB's pairs: those at or above `floor`, and the contradicted ones (below
     `below`), with `joined` only those inside a component of links ≥ `threshold` and the
-    `joined` pairs. The components come from
-    splink's connected components on Spark, so the contradictions are filtered there and
-    the driver receives only what clustering reads, a batch at a time. With `cluster` (the
+    `joined` pairs. The components come from splink's connected components on Spark, so the
+    contradictions are filtered there and the driver receives only what clustering reads, a
+    batch at a time. With `cluster` (the
     rules, the records' Spark DataFrame and their number; the rules' matches replace
     `joined`) the records are clustered on Spark too (`sabt.link.spark_cluster`) and no
     contradicted pair comes back."""
