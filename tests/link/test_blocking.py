@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 
 from sabt.cli import app
 from sabt.errors import SabtError
-from sabt.link.blocking import block_keys, blocked_pairs, sides
+from sabt.link.blocking import block_keys, blocked_pairs, key_matrices, sides
 from sabt.link.cluster import cluster_pairs
 from sabt.link.engine import Scored, link, present_columns, score, training_sample
 from sabt.link.evaluate import pairwise_scores
@@ -151,3 +152,24 @@ def test_blocked_pairs_are_each_pair_some_rule_gives_once() -> None:
                 if any(left[a, j] >= 0 and left[a, j] == right[b, j] for j in range(3))}
     found = list(zip(x.tolist(), y.tolist(), strict=True))
     assert len(found) == len(set(found)) and set(found) == expected
+
+
+@pytest.mark.spark
+def test_spark_blocking_gives_the_pairs_of_the_key_matrices(small_hard: Sample,
+                                                            spark: Any) -> None:
+    # the rules of a real run (swapped-name rules comparing different columns among them),
+    # capped so that some keys are missing: Spark's joins give each pair once, as the
+    # compiled blocking does
+    from sabt.link import spark_blocking
+
+    features = build_features(small_hard[0])
+    keys = block_keys(features, prediction_rules(present_columns(features)), max_block=8)
+    assert keys.stats()["dropped_blocks"] > 0
+    assert any(rule.left != rule.right for rule in keys.rules)
+    x, y = blocked_pairs(*key_matrices(keys))
+    frame = pd.DataFrame({"unique_id": np.arange(len(features)),
+                          **{name: col.astype("Int64") for name, col in keys.columns.items()}})
+    pairs = spark_blocking.blocked_pairs(spark.createDataFrame(frame), keys.rules).toPandas()
+    found = list(zip(pairs["l"].tolist(), pairs["r"].tolist(), strict=True))
+    assert len(found) == len(set(found)) == len(x) > 0
+    assert set(found) == set(zip(x.tolist(), y.tolist(), strict=True))

@@ -30,8 +30,8 @@ from splink import Linker, block_on
 from splink.blocking_rule_library import CustomRule
 
 from sabt.errors import SabtError
-from sabt.link import distinct, spark_distinct, splink_adapter
-from sabt.link.blocking import BlockKeys, block_keys, blocked_pairs, key_matrices
+from sabt.link import distinct, spark_blocking, spark_distinct, splink_adapter
+from sabt.link.blocking import BlockKeys, RuleKey, block_keys, blocked_pairs, key_matrices
 from sabt.link.cluster import CONTRADICTION, Clustering, _components, cluster_pairs
 from sabt.link.extra import blocking_rules as extra_blocking_rules
 from sabt.link.features import build_features
@@ -471,10 +471,11 @@ def _score(data: ModelInput, settings: LinkSettings, db_api: Any, *, floor: floa
     else:
         own = _parts(present, settings, extra_rules, "own", "spark")
         swap = _parts(present, settings, extra_rules, "swap", "spark")
+        records = table.as_spark_dataframe()
         frame, low, clustering = _spark_pairs(
             linker, db_api, (own, swap, data.codes), threshold, below, settings.threshold, joined,
-            staging,
-            None if rules is None else (rules, table.as_spark_dataframe(), data.n_records))
+            staging, (records, keys.rules) if only_pairs is None and keys.rules else None,
+            None if rules is None else (rules, records, data.n_records))
     timings["predict"] = time.perf_counter() - t
     return Scored(
         left=np.asarray(frame["unique_id_l"], dtype=np.int64),
@@ -518,106 +519,115 @@ SparkValues = tuple[dict[str, Any], dict[str, Any], dict[str, np.ndarray]]
 def _spark_pairs(linker: Linker, db_api: Any, values: SparkValues,
                  floor: float, below: float, threshold: float,
                  joined: Iterable[tuple[int, int]] | None, staging: str | None,
+                 blocking: tuple[Any, list[RuleKey]] | None,
                  cluster: tuple[ClusterRules, Any, int] | None = None,
                  ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], Clustering | None]:
     """The blocked pairs scored on Spark by distinct `values` (`SparkValues`:
     `sabt.link.spark_distinct`; on Spark Connect splink's predict), brought back as `_kept`
     gives DuckDB's pairs: those at or above `floor`, and the contradicted ones (below
     `below`), with `joined` only those inside a component of links ≥ `threshold` and the
-    `joined` pairs. The components come from splink's connected components on Spark, so the
-    contradictions are filtered there and the driver receives only what clustering reads, a
-    batch at a time. With `cluster` (the
-    rules, the records' Spark DataFrame and their number; the rules' matches replace
-    `joined`) the records are clustered on Spark too (`sabt.link.spark_cluster`) and no
-    contradicted pair comes back."""
+    `joined` pairs. The components come from splink's connected components on Spark; the
+    pairs inside them are scored again rather than every scored pair kept (most blocked pairs
+    are contradicted and outside every component), and the driver receives only what
+    clustering reads, a batch at a time. With `blocking` (the records' Spark DataFrame and the
+    block keys' rules) the pairs come from `sabt.link.spark_blocking`, else (rules with a
+    condition AND-ed on) from splink's blocking. With `cluster` (the rules, the records' Spark
+    DataFrame and their number; the rules' matches replace `joined`) the records are
+    clustered on Spark too (`sabt.link.spark_cluster`) and no contradicted pair comes back."""
     spark = db_api.spark
-    predicted, release = _spark_predict(linker, spark, values, staging)
+    score, release = _spark_predict(linker, spark, values, staging, blocking)
     try:
-        return _spark_kept(spark, db_api, predicted, floor, below, threshold, joined, staging,
+        return _spark_kept(spark, db_api, score, floor, below, threshold, joined, staging,
                            cluster)
     finally:
         release()
 
 
-def _spark_predict(linker: Linker, spark: Any, values: SparkValues,
-                   staging: str | None) -> tuple[Any, Callable[[], None]]:
-    """Every blocked pair with its weight and probability, and what frees the tables it reads
-    once it has been read."""
-    if not spark_distinct.available(spark):   # Spark Connect: splink's predict
-        predicted = linker.inference.predict(threshold_match_probability=None,
-                                             warning_mode="never").as_spark_dataframe()
-        return predicted, lambda: None
-    blocked = linker.inference.compute_blocked_pairs_for_predict_chunk()
-    pairs = blocked.as_spark_dataframe().selectExpr("cast(join_key_l as int) as l",
-                                                    "cast(join_key_r as int) as r")
+def _spark_predict(linker: Linker, spark: Any, values: SparkValues, staging: str | None,
+                   blocking: tuple[Any, list[RuleKey]] | None,
+                   ) -> tuple[spark_distinct.Scorer, Callable[[], None]]:
+    """What scores the blocked pairs (`spark_distinct.Scorer`), and what frees the tables it
+    reads once its frames have been read."""
+    if not spark_distinct.available(spark):   # Spark Connect: splink's predict, kept once
+        frame = linker.inference.predict(threshold_match_probability=None,
+                                         warning_mode="never").as_spark_dataframe().select(
+            "unique_id_l", "unique_id_r", "match_weight", "match_probability").persist()
+        return spark_distinct.predicted(frame), frame.unpersist
+    if blocking is not None:
+        pairs, drop = spark_blocking.written(spark_blocking.blocked_pairs(*blocking), staging)
+    else:
+        blocked = linker.inference.compute_blocked_pairs_for_predict_chunk()
+        pairs = blocked.as_spark_dataframe().selectExpr("cast(join_key_l as int) as l",
+                                                        "cast(join_key_r as int) as r")
+        drop = blocked.drop_table_from_database_and_remove_from_cache
     try:
-        predicted, release = spark_distinct.predict(linker, *values, pairs, staging)
+        score, release = spark_distinct.predict(linker, *values, pairs, staging)
     except BaseException:
-        blocked.drop_table_from_database_and_remove_from_cache()
+        drop()
         raise
 
     def both() -> None:
         release()
-        blocked.drop_table_from_database_and_remove_from_cache()
-    return predicted, both
+        drop()
+    return score, both
 
 
-def _spark_kept(spark: Any, db_api: Any, predicted: Any, floor: float, below: float,
-                threshold: float, joined: Iterable[tuple[int, int]] | None,
+def _spark_kept(spark: Any, db_api: Any, score: spark_distinct.Scorer, floor: float,
+                below: float, threshold: float, joined: Iterable[tuple[int, int]] | None,
                 staging: str | None, cluster: tuple[ClusterRules, Any, int] | None,
                 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], Clustering | None]:
-    """`_spark_pairs` once the pairs are scored."""
+    """`_spark_pairs` once the pairs can be scored."""
     from pyspark.sql import functions as F
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     from sabt.link.spark import stream_columns
     from sabt.link.spark_cluster import assemble, cluster_on_spark
 
-    pairs = predicted.select("unique_id_l", "unique_id_r", "match_probability",
-                             "match_weight").persist()
-    kept = stream_columns(pairs.where(F.col("match_probability") >= floor),
-                          {"unique_id_l": "int64", "unique_id_r": "int64",
-                           "match_probability": "float64", "match_weight": "float64"}, staging)
-    low = pairs.where(F.col("match_probability") < below)
-    if cluster is not None:
-        joined = cluster[0].must_link
-    if joined is not None:
-        links = pairs.where(F.col("match_probability") >= max(floor, threshold)).select(
+    pairs = score(floor).select("unique_id_l", "unique_id_r", "match_probability",
+                                "match_weight").persist()
+    try:
+        kept = stream_columns(pairs, {"unique_id_l": "int64", "unique_id_r": "int64",
+                                      "match_probability": "float64",
+                                      "match_weight": "float64"}, staging)
+        if cluster is not None:
+            joined = cluster[0].must_link
+        if joined is None:   # every contradicted pair
+            low = score().where(F.col("match_probability") < below)
+            return _sorted(kept), _sorted(stream_columns(
+                low, {"unique_id_l": "int64", "unique_id_r": "int64"}, staging)), None
+        links = pairs.where(F.col("match_probability") >= threshold).select(
             "unique_id_l", "unique_id_r")
         extra = np.asarray(list(joined), dtype=np.int64).reshape(-1, 2)
         if len(extra):
             links = links.unionByName(spark.createDataFrame(
                 [(int(a), int(b)) for a, b in extra], "unique_id_l long, unique_id_r long"))
         links = links.persist()
-        if links.isEmpty():   # no component holds two records: no contradiction is consulted
-            low = low.limit(0)
-        else:   # records outside every link are alone in theirs and need no node
+        try:
+            if links.isEmpty():   # no component holds two records: every record is alone
+                if cluster is not None:
+                    return _sorted(kept), _no_pairs(), assemble(cluster[2], *(
+                        np.zeros(0, t) for t in (np.int64, np.int64, np.float64)))
+                return _sorted(kept), _no_pairs(), None
+            # records outside every link are alone in theirs and need no node
             ids = links.select(F.col("unique_id_l").alias("unique_id")).union(
                 links.select(F.col("unique_id_r").alias("unique_id"))).distinct()
             component = cluster_pairwise_predictions_at_threshold(
                 ids, links, db_api, node_id_column_name="unique_id",
             ).as_spark_dataframe().select("unique_id", "cluster_id")
+            low = score(component=component).where(F.col("match_probability") < below)
             if cluster is not None:   # the clustering keeps the contradictions it reads
                 rules, records, n = cluster
                 clustering = cluster_on_spark(
-                    pairs.where(F.col("match_probability") >= floor), low, component, records,
-                    rules, n, int(spark.conf.get("spark.sql.shuffle.partitions", "4")),
-                    staging)
-                pairs.unpersist()
-                links.unpersist()
+                    pairs, low, component, records, rules, n,
+                    int(spark.conf.get("spark.sql.shuffle.partitions", "4")), staging)
                 return _sorted(kept), _no_pairs(), clustering
-            low = (low.join(component.withColumnsRenamed({"unique_id": "unique_id_l",
-                                                          "cluster_id": "c_l"}), "unique_id_l")
-                   .join(component.withColumnsRenamed({"unique_id": "unique_id_r",
-                                                       "cluster_id": "c_r"}), "unique_id_r")
-                   .where(F.col("c_l") == F.col("c_r")))
-    if cluster is not None:   # no link: every record is alone
+            low_pairs = stream_columns(low, {"unique_id_l": "int64", "unique_id_r": "int64"},
+                                       staging)
+            return _sorted(kept), _sorted(low_pairs), None
+        finally:
+            links.unpersist()
+    finally:
         pairs.unpersist()
-        return _sorted(kept), _no_pairs(), assemble(cluster[2], *(np.zeros(0, t) for t in (
-            np.int64, np.int64, np.float64)))
-    low_pairs = stream_columns(low, {"unique_id_l": "int64", "unique_id_r": "int64"}, staging)
-    pairs.unpersist()
-    return _sorted(kept), _sorted(low_pairs), None
 
 
 def _no_pairs() -> dict[str, np.ndarray]:

@@ -29,6 +29,7 @@ splink's ``predict``.
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -56,6 +57,11 @@ GATHER = 1 << 21
 #: a comparison's weights as the executors look them up: sorted keys and their weights, or
 #: (no keys) a dense table of weights and its number of codes a side
 Lookup = tuple[np.ndarray, np.ndarray, int]
+#: scores blocked pairs: ``score(floor, component)`` is a Spark DataFrame of ``unique_id_l``,
+#: ``unique_id_r``, ``match_weight``, ``match_probability`` of the pairs of probability `floor`
+#: or more (None: every pair) whose two records are in one component (`component`: a Spark
+#: DataFrame of ``unique_id``, ``cluster_id``; None: every pair)
+Scorer = Callable[..., Any]
 
 
 @dataclass(frozen=True)
@@ -84,12 +90,12 @@ def available(spark: Any) -> bool:
 
 
 def predict(linker: Any, own: dict[str, Any], swap: dict[str, Any], codes: dict[str, np.ndarray],
-            blocked: Any, staging: str | None) -> tuple[Any, Callable[[], None]]:
-    """The `blocked` pairs (a Spark DataFrame of record positions ``l``, ``r``) scored by
-    `linker`'s model: a DataFrame of ``unique_id_l``, ``unique_id_r``, ``match_weight``,
-    ``match_probability``, and what frees the broadcasts and tables it reads, to be called
-    once it has been read. `own`, `swap`: the comparisons as `settings.name_comparison` parts
-    in Spark's dialect; `codes`: `distinct.value_codes`; `staging`: `spark.staging_dir`."""
+            blocked: Any, staging: str | None) -> tuple[Scorer, Callable[[], None]]:
+    """What scores the `blocked` pairs (a Spark DataFrame of record positions ``l``, ``r``) by
+    `linker`'s model (a `Scorer`), and what frees the broadcasts and tables it reads, to be
+    called once its frames have been read. `own`, `swap`: the comparisons as
+    `settings.name_comparison` parts in Spark's dialect; `codes`: `distinct.value_codes`;
+    `staging`: `spark.staging_dir`."""
     from pyspark import StorageLevel, cloudpickle
 
     import sabt.link.spark_distinct
@@ -98,7 +104,7 @@ def predict(linker: Any, own: dict[str, Any], swap: dict[str, Any], codes: dict[
     spark = blocked.sparkSession
     if int(spark.conf.get(BATCH_SETTING, "10000")) < BATCH:
         spark.conf.set(BATCH_SETTING, str(BATCH))
-    blocked = blocked.persist(StorageLevel.MEMORY_AND_DISK)   # read three times
+    blocked = blocked.persist(StorageLevel.MEMORY_AND_DISK)   # read by every pass
     settings = splink_adapter.linker_settings(linker)
     full = {c.output_column_name: c for c in settings.comparisons}
     names = list(full)
@@ -131,8 +137,11 @@ def predict(linker: Any, own: dict[str, Any], swap: dict[str, Any], codes: dict[
     values = values.persist(StorageLevel.MEMORY_AND_DISK)
     records = splink_adapter.records_with_term_frequencies(linker)
 
+    cached = [blocked]
+
     def release() -> None:
-        blocked.unpersist()
+        for frame in cached:
+            frame.unpersist()
         for broadcast in broadcasts:
             broadcast.destroy()
         records.drop_table_from_database_and_remove_from_cache()
@@ -163,27 +172,82 @@ def predict(linker: Any, own: dict[str, Any], swap: dict[str, Any], codes: dict[
     broadcasts += [table_bc, swap_bc]
     prior = splink_adapter.prob_to_match_weight(splink_adapter.prior(settings))
 
-    def weigh(batches: Iterator[Any]) -> Iterator[Any]:
-        return pair_weights(batches, code_bc.value, table_bc.value, skel_bc.value,
-                            swap_bc.value, prior, only_crossed=False)
+    n_records = len(columns[0]) if columns else 0
+    import pyspark.sql.functions as F
 
-    def weigh_crossed(batches: Iterator[Any]) -> Iterator[Any]:
-        return pair_weights(batches, code_bc.value, table_bc.value, skel_bc.value,
-                            swap_bc.value, prior, only_crossed=True)
+    def score(floor: float | None = None, component: Any = None) -> Any:
+        pairs = blocked
+        if component is not None:   # only pairs inside one component, by a broadcast look-up
+            comp_bc = context.broadcast(_component_array(component, n_records, staging))
+            broadcasts.append(comp_bc)
 
-    plain = (blocked.mapInArrow(weigh, "unique_id_l long, unique_id_r long, "
-                                       "match_weight double, crossed boolean")
-             .where("not crossed")
-             .selectExpr("unique_id_l", "unique_id_r", "match_weight",
-                         f"{_probability_sql('match_weight')} as match_probability"))
-    if not crossed:
-        return plain, release
-    view = f"__sabt_crossed_{uuid.uuid4().hex[:10]}"
-    blocked.mapInArrow(weigh_crossed, "unique_id_l long, unique_id_r long, match_weight "
-                                      "double, crossed double").createOrReplaceTempView(view)
-    sql = _crossed_sql([full[n] for n in crossed], records.physical_name, view)
-    again = spark.sql(splink_adapter.spark_sql(sql))
-    return plain.unionByName(again), release
+            def inside(batches: Iterator[Any]) -> Iterator[Any]:
+                return same_component(batches, comp_bc.value)
+            pairs = blocked.mapInArrow(inside, "l int, r int").persist()   # read twice
+            cached.append(pairs)
+        least = _least_weight(floor)
+
+        def weigh(batches: Iterator[Any]) -> Iterator[Any]:
+            return pair_weights(batches, code_bc.value, table_bc.value, skel_bc.value,
+                                swap_bc.value, prior, only_crossed=False, least=least)
+
+        def weigh_crossed(batches: Iterator[Any]) -> Iterator[Any]:
+            return pair_weights(batches, code_bc.value, table_bc.value, skel_bc.value,
+                                swap_bc.value, prior, only_crossed=True, least=least)
+
+        scored = (pairs.mapInArrow(weigh, "unique_id_l long, unique_id_r long, "
+                                          "match_weight double")
+                  .selectExpr("unique_id_l", "unique_id_r", "match_weight",
+                              f"{_probability_sql('match_weight')} as match_probability"))
+        if crossed:
+            view = f"__sabt_crossed_{uuid.uuid4().hex[:10]}"
+            pairs.mapInArrow(weigh_crossed, "unique_id_l long, unique_id_r long, match_weight "
+                                            "double, crossed double").createOrReplaceTempView(view)
+            sql = _crossed_sql([full[n] for n in crossed], records.physical_name, view)
+            scored = scored.unionByName(spark.sql(splink_adapter.spark_sql(sql)))
+        return scored if floor is None else scored.where(
+            F.col("match_probability") >= F.lit(float(floor)))
+    return score, release
+
+
+def predicted(frame: Any) -> Scorer:
+    """A `Scorer` over pairs already scored (`frame`: ``unique_id_l``, ``unique_id_r``,
+    ``match_weight``, ``match_probability``; splink's ``predict`` on Spark Connect), the
+    components joined to it."""
+    import pyspark.sql.functions as F
+
+    def score(floor: float | None = None, component: Any = None) -> Any:
+        out = frame if floor is None else frame.where(F.col("match_probability") >= floor)
+        if component is None:
+            return out
+        return (out.join(component.withColumnsRenamed({"unique_id": "unique_id_l",
+                                                       "cluster_id": "c_l"}), "unique_id_l")
+                .join(component.withColumnsRenamed({"unique_id": "unique_id_r",
+                                                    "cluster_id": "c_r"}), "unique_id_r")
+                .where(F.col("c_l") == F.col("c_r"))
+                .select("unique_id_l", "unique_id_r", "match_weight", "match_probability"))
+    return score
+
+
+def _least_weight(floor: float | None) -> float:
+    """The match weight below which no pair reaches `floor`, less a margin for rounding (the
+    exact probability filter follows in Spark): the executors send back only pairs above it."""
+    if floor is None or floor <= 0.0:
+        return -math.inf
+    if floor >= 1.0:
+        return math.inf
+    return splink_adapter.prob_to_match_weight(floor) - 1e-6
+
+
+def _component_array(component: Any, n: int, staging: str | None) -> np.ndarray:
+    """Each record's component (−1: in none) from a Spark DataFrame of ``unique_id``,
+    ``cluster_id``."""
+    from sabt.link.spark import stream_columns
+
+    rows = stream_columns(component, {"unique_id": "int64", "cluster_id": "int64"}, staging)
+    out = np.full(n, -1, dtype=np.int64)
+    out[rows["unique_id"]] = rows["cluster_id"]
+    return out
 
 
 def _weights(spark: Any, values: Any, full: dict[str, Any], own: dict[str, Any],
@@ -306,15 +370,27 @@ def _sides(left: np.ndarray, right: np.ndarray, skeletons: list[np.ndarray]) -> 
     return sides
 
 
+def same_component(batches: Iterator[Any], component: np.ndarray) -> Iterator[Any]:
+    """The pairs (``l``, ``r``) whose two records are in one `component` (≥ 0)."""
+    import pyarrow as pa
+
+    for batch in batches:
+        left = batch.column("l").to_numpy()
+        right = batch.column("r").to_numpy()
+        mine = component[left]
+        keep = (mine >= 0) & (mine == component[right])
+        yield pa.record_batch({"l": left[keep], "r": right[keep]})
+
+
 def pair_weights(batches: Iterator[Any], codes: list[np.ndarray], tables: list[Lookup],
                  skeletons: list[np.ndarray], swaps: Swaps | None, prior: float, *,
-                 only_crossed: bool) -> Iterator[Any]:
-    """Each pair's match weight (``prior`` plus its comparisons' weights, and where the names
-    meet one way and a swap level holds, that level's weight) and ``crossed``: whether its
-    given and family skeletons meet both ways (then the pair is weighed again with the whole
-    comparisons). With `only_crossed`, only those pairs, and ``crossed`` holds the weights of
-    the `swaps`' crossed comparisons, to be replaced by the whole comparisons'. Two passes
-    over the pairs cost less than keeping every scored pair to split it."""
+                 only_crossed: bool, least: float) -> Iterator[Any]:
+    """Each pair's match weight: ``prior`` plus its comparisons' weights, and where the names
+    meet one way and a swap level holds, that level's weight; only pairs of weight `least` or
+    more, and not those whose given and family skeletons meet both ways. With `only_crossed`,
+    only those, and ``crossed`` holds the weights of the `swaps`' crossed comparisons, to be
+    replaced by the whole comparisons' (`least` is applied after that). Two passes over the
+    pairs cost less than keeping every scored pair to split it."""
     import pyarrow as pa
 
     crossed = swaps.crossed if swaps is not None else []
@@ -337,12 +413,18 @@ def pair_weights(batches: Iterator[Any], codes: list[np.ndarray], tables: list[L
             if i in crossed:
                 own += w
                 kept[i] = w
-        if swaps is not None and not only_crossed:
+        if only_crossed:
+            yield pa.record_batch({
+                "unique_id_l": left.astype(np.int64), "unique_id_r": right.astype(np.int64),
+                "match_weight": total + prior, "crossed": own})
+            continue
+        if swaps is not None:
             _give_swaps(total, kept, sides, left, right, codes, swaps)
         total += prior   # last, as `distinct.predict` adds it
+        keep = (sides != 3) & (total >= least)
         yield pa.record_batch({
-            "unique_id_l": left.astype(np.int64), "unique_id_r": right.astype(np.int64),
-            "match_weight": total, "crossed": own if only_crossed else sides == 3})
+            "unique_id_l": left[keep].astype(np.int64),
+            "unique_id_r": right[keep].astype(np.int64), "match_weight": total[keep]})
 
 
 def _give_swaps(total: np.ndarray, weights: dict[int, np.ndarray], sides: np.ndarray,
