@@ -93,6 +93,23 @@ def test_spark_scores_by_distinct_values_as_splink_predicts(
                          - theirs["match_probability"].to_numpy())) < 1e-12
 
 
+@pytest.mark.spark
+def test_spark_gives_the_contradictions_inside_components_as_duckdb(
+        small_hard: Sample, spark: Any) -> None:
+    # with reviewers' decisions (here none) only the contradicted pairs inside a component of
+    # the links are kept: Spark finds them by scoring the blocked pairs inside the components
+    # again; DuckDB filters its scored pairs. Both give the same kept and contradicted pairs
+    features = build_features(_with_swaps(small_hard[0]))
+    model = score(features, LinkSettings(seed=1), floor=0.5).model
+    duck = score(features, LinkSettings(seed=1), model=model, joined=[])
+    on_spark = score(features, LinkSettings(seed=1, backend="spark"), model=model, joined=[],
+                     spark=spark)
+    assert len(duck.contradicted[0]) > 0
+    for ours, theirs in ((on_spark.contradicted, duck.contradicted),
+                         ((on_spark.left, on_spark.right), (duck.left, duck.right))):
+        assert np.array_equal(ours[0], theirs[0]) and np.array_equal(ours[1], theirs[1])
+
+
 def test_the_swapped_names_reach_every_swap_level(scored: Any) -> None:
     # the equality above covers the swap path only if its pairs are there: splink puts pairs at
     # each of the family comparison's three swap levels, and they all meet SWAP_FIELDS

@@ -221,6 +221,15 @@ def to_spark(spark: Any, table: Any, staging: str | None) -> Any:
     return spark.read.parquet(path)
 
 
+def local_scratch(staging: str | None, prefix: str) -> str | None:
+    """A new path under `staging` for Parquet the driver reads or removes itself: only where
+    the staging directory is on the driver's own filesystem (a path or ``file://``), else
+    None."""
+    if staging is None or ("://" in staging and not staging.startswith("file://")):
+        return None
+    return f"{staging.removeprefix('file://').rstrip('/')}/{prefix}-{uuid.uuid4().hex[:12]}"
+
+
 def stream_columns(frame: Any, columns: dict[str, str], staging: str | None,
                    ) -> dict[str, np.ndarray]:
     """The `columns` (name → numpy dtype) of a Spark DataFrame on the driver as numpy arrays,
@@ -229,10 +238,9 @@ def stream_columns(frame: Any, columns: dict[str, str], staging: str | None,
     (``toLocalIterator``)."""
     frame = frame.select(*columns)
     parts: dict[str, list[np.ndarray]] = {name: [] for name in columns}
-    if staging is not None and ("://" not in staging or staging.startswith("file://")):
+    if (path := local_scratch(staging, "pairs")) is not None:
         import pyarrow.dataset as ds
 
-        path = f"{staging.removeprefix('file://').rstrip('/')}/pairs-{uuid.uuid4().hex[:12]}"
         frame.write.parquet(path)
         try:
             for batch in ds.dataset(path, format="parquet").to_batches(batch_size=1_000_000):

@@ -11,7 +11,6 @@ keys.
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import Callable, Sequence
 from functools import reduce
 from typing import Any
@@ -49,9 +48,11 @@ def written(pairs: Any, staging: str | None) -> tuple[Any, Callable[[], None]]:
     """`pairs` written as Parquet under a local `staging` directory and read back, so that
     the joins run once and their plan does not hold the memory of what is cached after them
     (as splink's blocking writes its pairs out), and what removes them; elsewhere the pairs
-    as they are."""
-    if staging is None or ("://" in staging and not staging.startswith("file://")):
+    as they are (the scoring caches them as it reads them first)."""
+    from sabt.link.spark import local_scratch
+
+    path = local_scratch(staging, "blocked")
+    if path is None:
         return pairs, lambda: None
-    path = f"{staging.removeprefix('file://').rstrip('/')}/blocked-{uuid.uuid4().hex[:12]}"
     pairs.write.parquet(path)
     return pairs.sparkSession.read.parquet(path), lambda: shutil.rmtree(path, ignore_errors=True)

@@ -33,7 +33,7 @@ import math
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -57,11 +57,15 @@ GATHER = 1 << 21
 #: a comparison's weights as the executors look them up: sorted keys and their weights, or
 #: (no keys) a dense table of weights and its number of codes a side
 Lookup = tuple[np.ndarray, np.ndarray, int]
-#: scores blocked pairs: ``score(floor, component)`` is a Spark DataFrame of ``unique_id_l``,
-#: ``unique_id_r``, ``match_weight``, ``match_probability`` of the pairs of probability `floor`
-#: or more (None: every pair) whose two records are in one component (`component`: a Spark
-#: DataFrame of ``unique_id``, ``cluster_id``; None: every pair)
-Scorer = Callable[..., Any]
+
+
+class Scorer(Protocol):
+    """Scores blocked pairs: a Spark DataFrame of ``unique_id_l``, ``unique_id_r``,
+    ``match_weight``, ``match_probability`` of the pairs of probability `floor` or more (None:
+    every pair) whose two records are in one component (`component`: a Spark DataFrame of
+    ``unique_id``, ``cluster_id``; None: every pair)."""
+
+    def __call__(self, floor: float | None = None, component: Any = None) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ def predict(linker: Any, own: dict[str, Any], swap: dict[str, Any], codes: dict[
     called once its frames have been read. `own`, `swap`: the comparisons as
     `settings.name_comparison` parts in Spark's dialect; `codes`: `distinct.value_codes`;
     `staging`: `spark.staging_dir`."""
+    import pyspark.sql.functions as F
     from pyspark import StorageLevel, cloudpickle
 
     import sabt.link.spark_distinct
@@ -173,7 +178,6 @@ def predict(linker: Any, own: dict[str, Any], swap: dict[str, Any], codes: dict[
     prior = splink_adapter.prob_to_match_weight(splink_adapter.prior(settings))
 
     n_records = len(columns[0]) if columns else 0
-    import pyspark.sql.functions as F
 
     def score(floor: float | None = None, component: Any = None) -> Any:
         pairs = blocked
@@ -406,20 +410,20 @@ def pair_weights(batches: Iterator[Any], codes: list[np.ndarray], tables: list[L
                 continue
         total = np.zeros(len(left))
         own = np.zeros(len(left))
-        kept: dict[int, np.ndarray] = {}
+        by_crossed: dict[int, np.ndarray] = {}
         for i, (code, table) in enumerate(zip(codes, tables, strict=True)):
             w = _must(_looked_up(code[left], code[right], *table), i)
             total += w
             if i in crossed:
                 own += w
-                kept[i] = w
+                by_crossed[i] = w
         if only_crossed:
             yield pa.record_batch({
                 "unique_id_l": left.astype(np.int64), "unique_id_r": right.astype(np.int64),
                 "match_weight": total + prior, "crossed": own})
             continue
         if swaps is not None:
-            _give_swaps(total, kept, sides, left, right, codes, swaps)
+            _give_swaps(total, by_crossed, sides, left, right, codes, swaps)
         total += prior   # last, as `distinct.predict` adds it
         keep = (sides != 3) & (total >= least)
         yield pa.record_batch({
